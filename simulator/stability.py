@@ -1,0 +1,54 @@
+"""Checks of a matching against the rank-order lists: blocking pairs and capacity."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def blocking_pairs(rol_indptr, rol_programs, program_ranks, capacities, match) -> np.ndarray:
+    """Return the entries ``e`` whose (applicant, program) pair blocks ``match``.
+
+    A pair blocks when both would rather be together: the applicant ranks the
+    program above their match (or is unmatched) and the program ranked the
+    applicant and has a free position or holds someone it ranked lower.  A
+    stable matching has none.  Arrays follow the engine's contract; ``match``
+    is the engine's output (``n_programs`` for unmatched).  Vectorised: one
+    pass over the entries.
+    """
+    indptr = np.asarray(rol_indptr, dtype=np.int64)
+    programs = np.asarray(rol_programs, dtype=np.int64)
+    ranks = np.asarray(program_ranks, dtype=np.int64)
+    caps = np.asarray(capacities, dtype=np.int64)
+    match = np.asarray(match, dtype=np.int64)
+    n_applicants, n_programs = indptr.size - 1, caps.size
+    applicant = np.repeat(np.arange(n_applicants), np.diff(indptr))
+    position = np.arange(programs.size) - indptr[applicant]
+
+    is_match = programs == match[applicant]
+    matched_position = np.full(n_applicants, np.iinfo(np.int64).max)
+    matched_position[applicant[is_match]] = position[is_match]
+    fill = np.bincount(match[match < n_programs], minlength=n_programs + 1)[:n_programs]
+    worst_held = np.full(n_programs, -1)
+    np.maximum.at(worst_held, programs[is_match], ranks[is_match])
+
+    applicant_wants = position < matched_position[applicant]
+    program_wants = (ranks < n_applicants) & (
+        (fill[programs] < caps[programs]) | (ranks < worst_held[programs])
+    )
+    return np.flatnonzero(applicant_wants & program_wants)
+
+
+def is_feasible(rol_indptr, rol_programs, program_ranks, capacities, match) -> bool:
+    """Whether every match is a mutually ranked pair and no program is over capacity."""
+    indptr = np.asarray(rol_indptr, dtype=np.int64)
+    programs = np.asarray(rol_programs, dtype=np.int64)
+    ranks = np.asarray(program_ranks, dtype=np.int64)
+    caps = np.asarray(capacities, dtype=np.int64)
+    match = np.asarray(match, dtype=np.int64)
+    n_applicants, n_programs = indptr.size - 1, caps.size
+    applicant = np.repeat(np.arange(n_applicants), np.diff(indptr))
+    mutual = (programs == match[applicant]) & (ranks < n_applicants)
+    matched = match < n_programs
+    each_matched_pair_ranked = np.bincount(applicant[mutual], minlength=n_applicants) == matched
+    fill = np.bincount(match[matched], minlength=n_programs)
+    return bool(np.all(each_matched_pair_ranked) and np.all(fill <= caps))
