@@ -108,31 +108,32 @@ def solve(
     applicant_of_entry = _segment_ids(rol_indptr)
 
     if proposing == "applicants":
-        held, rounds, proposals = _propose_and_dispose(
+        held_entries, rounds, proposals = _propose_and_dispose(
             prop_indptr=rol_indptr,
             prop_capacity=np.ones(n_applicants, dtype=_INT),
+            owner=applicant_of_entry,
             target=rol_programs,
             target_rank=program_ranks,
             target_capacity=capacities,
             unacceptable=n_applicants,
         )
-        held_entries = held
     else:
         # Programs propose down their own lists: the entries they ranked, best first.
         ranked = np.flatnonzero(program_ranks < n_applicants)
         order = ranked[np.lexsort((program_ranks[ranked], rol_programs[ranked]))]
+        proposer = rol_programs[order]
         prop_indptr = np.zeros(n_programs + 1, dtype=_INT)
-        np.cumsum(np.bincount(rol_programs[order], minlength=n_programs), out=prop_indptr[1:])
+        np.cumsum(np.bincount(proposer, minlength=n_programs), out=prop_indptr[1:])
         # An applicant's rank of a program is its position on the applicant's list.
         position = np.arange(rol_programs.size, dtype=_INT) - rol_indptr[applicant_of_entry]
-        longest = int(np.diff(rol_indptr).max(initial=0))
         held, rounds, proposals = _propose_and_dispose(
             prop_indptr=prop_indptr,
             prop_capacity=capacities,
+            owner=proposer,
             target=applicant_of_entry[order],
             target_rank=position[order],
             target_capacity=np.ones(n_applicants, dtype=_INT),
-            unacceptable=longest,
+            unacceptable=int(np.diff(rol_indptr).max(initial=0)),
         )
         held_entries = order[held]
 
@@ -145,6 +146,7 @@ def _propose_and_dispose(
     *,
     prop_indptr: np.ndarray,
     prop_capacity: np.ndarray,
+    owner: np.ndarray,
     target: np.ndarray,
     target_rank: np.ndarray,
     target_capacity: np.ndarray,
@@ -152,85 +154,163 @@ def _propose_and_dispose(
 ) -> tuple[np.ndarray, int, int]:
     """Run deferred acceptance on one side's CSR lists; return the held entries.
 
-    ``target[e]`` is whom entry ``e`` proposes to and ``target_rank[e]`` where
-    that target ranks the proposer (``unacceptable`` or more: not at all).
-    Returns the indices of the entries held at the end, the number of rounds
-    and the number of proposals made.
+    Entry ``e`` belongs to proposer ``owner[e]`` and proposes to ``target[e]``,
+    which ranks that proposer ``target_rank[e]`` (``unacceptable`` or more: not
+    at all).  Returns the indices of the entries held at the end, the number of
+    rounds and the number of proposals made.
     """
-    n_targets = target_capacity.size
-    n_entries = target.size
+    holds = _Holds(target_capacity, unacceptable, n_entries=target.size)
+    entry_key = holds.key(target, np.minimum(target_rank, unacceptable))
+    if np.all(prop_capacity <= 1):
+        return _rounds_one_position_each(prop_indptr, prop_capacity, owner, entry_key, holds)
+    return _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, holds)
+
+
+def _rounds_one_position_each(prop_indptr, prop_capacity, owner, entry_key, holds):
+    """The rounds when every proposer has one position: the applicants' side.
+
+    A proposer's state is just the entry it is at, so rejected entry ``e``
+    simply moves on to ``e + 1``.
+    """
+    list_end = prop_indptr[1:]
+    starting = (prop_capacity > 0) & (prop_indptr[:-1] < list_end)
+    entry, end = prop_indptr[:-1][starting], list_end[starting]
+    rounds = proposals = 0
+    while entry.size:
+        rounds += 1
+        # 1. Each proposer goes down its list to the first entry that beats its target's cutoff.
+        passed, passed_key = [], []
+        while entry.size:
+            proposals += entry.size
+            key = entry_key[entry]
+            ok = holds.beats_cutoff(key)
+            passed.append(entry[ok])
+            passed_key.append(key[ok])
+            entry += 1
+            going_on = (entry < end) & ~ok
+            entry, end = entry[going_on], end[going_on]
+        # 2. Targets keep their best proposals; 3. the rejected try their next entries.
+        rejected = holds.merge(np.concatenate(passed), np.concatenate(passed_key))
+        entry, end = rejected + 1, list_end[owner[rejected]]
+        going_on = entry < end
+        entry, end = entry[going_on], end[going_on]
+    return holds.held_entries(), rounds, proposals
+
+
+def _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, holds):
+    """The rounds when proposers may have several positions: the programs' side."""
     next_entry = prop_indptr[:-1].copy()
     list_end = prop_indptr[1:]
     free = prop_capacity.copy()
-
-    slot_indptr = np.zeros(n_targets + 1, dtype=_INT)
-    np.cumsum(target_capacity, out=slot_indptr[1:])
-    slot_rank = np.full(slot_indptr[-1], unacceptable, dtype=_INT)
-    slot_entry = np.full(slot_indptr[-1], n_entries, dtype=_INT)
-    # A proposal is held only if its rank beats the target's cutoff.
-    cutoff = np.where(target_capacity > 0, unacceptable, 0).astype(_INT)
-    pack = _KeyPacker(n_targets, unacceptable + 1, n_entries + 1)
-
-    owner = _segment_ids(prop_indptr)
+    scratch = np.zeros(prop_capacity.size, dtype=_INT)
     active = np.flatnonzero((free > 0) & (next_entry < list_end))
     rounds = proposals = 0
     while active.size:
         rounds += 1
-        # 1. Each active proposer proposes to as many next entries as it has free positions.
-        counts = np.minimum(free[active], list_end[active] - next_entry[active])
-        entries = _segment_aranges(next_entry[active], counts)
-        next_entry[active] += counts
-        proposals += entries.size
-
-        # 2a. Proposals at or beyond the target's cutoff are rejected at once.
-        passed = entries[target_rank[entries] < cutoff[target[entries]]]
-        bumped = passed[:0]
-        if passed.size:
-            # 2b. Merge the rest with what their targets hold; keep the best per target.
-            reached = np.unique(target[passed])
-            slots = _segment_aranges(slot_indptr[reached], target_capacity[reached])
-            slots = slots[slot_entry[slots] < n_entries]
-            candidates = np.concatenate((slot_entry[slots], passed))
-            cand_target, cand_rank, cand_entry = pack.sort(
-                target[candidates], target_rank[candidates], candidates
-            )
-            place = _place_in_group(cand_target)
-            keep = place < target_capacity[cand_target]
-            kept_slots = slot_indptr[cand_target[keep]] + place[keep]
-            slot_rank[kept_slots] = cand_rank[keep]
-            slot_entry[kept_slots] = cand_entry[keep]
-            cutoff[reached] = slot_rank[slot_indptr[reached + 1] - 1]
-            # Entries newly held take a free position; entries bumped out give one back.
-            bumped = cand_entry[~keep]
-            np.subtract.at(free, owner[passed], 1)
-            np.add.at(free, owner[bumped], 1)
-        # 3. Whoever has a free position and an entry left proposes in the next round.
-        candidates = np.unique(np.concatenate((active, owner[bumped])))
-        active = candidates[(free[candidates] > 0) & (next_entry[candidates] < list_end[candidates])]
-    held = slot_entry[slot_entry < n_entries]
-    return held, rounds, proposals
+        # 1. Each proposer makes as many proposals beating their targets' cutoffs as it
+        #    has free positions, or runs out of list.
+        passed, passed_key = [], []
+        proposers, wanted = active, free[active]
+        while proposers.size:
+            counts = np.minimum(wanted, list_end[proposers] - next_entry[proposers])
+            entries = _segment_aranges(next_entry[proposers], counts)
+            next_entry[proposers] += counts
+            proposals += entries.size
+            key = entry_key[entries]
+            ok = holds.beats_cutoff(key)
+            passed.append(entries[ok])
+            passed_key.append(key[ok])
+            wanted = counts - np.add.reduceat(ok, np.cumsum(counts) - counts)
+            going_on = (wanted > 0) & (next_entry[proposers] < list_end[proposers])
+            proposers, wanted = proposers[going_on], wanted[going_on]
+        passed = np.concatenate(passed)
+        # 2. Targets keep their best proposals; 3. proposers turned away propose again.
+        rejected = holds.merge(passed, np.concatenate(passed_key))
+        np.subtract.at(free, owner[passed], 1)
+        np.add.at(free, owner[rejected], 1)
+        candidates = _distinct(owner[rejected], scratch)
+        active = candidates[next_entry[candidates] < list_end[candidates]]
+    return holds.held_entries(), rounds, proposals
 
 
-class _KeyPacker:
-    """Sort (group, rank, payload) triples by group then rank with one ``np.sort``.
+class _Holds:
+    """What every target tentatively holds, and the cutoff a new proposal must beat.
 
-    Packing the three non-negative integers into one int64 lets NumPy's fast
-    SIMD sort do the work of a lexsort; if they do not fit, lexsort is used.
+    Holds live in slots laid out CSR-style over the capacities, each target's
+    sorted best first.  A (target, rank) pair is packed into one integer key,
+    ordered by target and then rank, so a target's cutoff is the key of its
+    last slot: the worst holder once full, "unacceptable" while it has room.
     """
 
-    def __init__(self, n_groups: int, n_ranks: int, n_payloads: int):
-        self.n_ranks = n_ranks
-        self.n_payloads = n_payloads
-        self.fits = n_groups * n_ranks * n_payloads < 2**63
+    def __init__(self, capacity: np.ndarray, unacceptable: int, *, n_entries: int):
+        n_targets = capacity.size
+        self.capacity = capacity
+        self.n_entries = n_entries
+        self.rank_bits = max(int(unacceptable).bit_length(), 1)
+        self.entry_bits = max(int(n_entries).bit_length(), 1)
+        target_bits = max(int(n_targets).bit_length(), 1)
+        if target_bits + self.rank_bits > 62:
+            raise ValueError("market too large to pack (target, rank) into 64 bits")
+        self.key_dtype = np.int32 if target_bits + self.rank_bits <= 31 else _INT
+        self.packs_entries = target_bits + self.rank_bits + self.entry_bits <= 63
+        self.slot_indptr = np.zeros(n_targets + 1, dtype=_INT)
+        np.cumsum(capacity, out=self.slot_indptr[1:])
+        slot_target = _segment_ids(self.slot_indptr)
+        self.slot_key = self.key(slot_target, np.full(slot_target.size, unacceptable))
+        self.slot_entry = np.full(slot_target.size, n_entries, dtype=_INT)
+        # A target with no positions accepts nobody: its cutoff is below every rank.
+        targets = np.arange(n_targets, dtype=_INT)
+        self.cutoff = self.key(targets, np.where(capacity > 0, unacceptable, 0))
+        self.scratch = np.zeros(n_targets, dtype=_INT)
 
-    def sort(self, group, rank, payload):
-        if not self.fits:
-            order = np.lexsort((rank, group))
-            return group[order], rank[order], payload[order]
-        key = np.sort((group * self.n_ranks + rank) * self.n_payloads + payload)
-        key, payload = np.divmod(key, self.n_payloads)
-        group, rank = np.divmod(key, self.n_ranks)
-        return group, rank, payload
+    def key(self, target, rank):
+        """The packed (target, rank) key."""
+        return ((np.asarray(target, _INT) << self.rank_bits) | rank).astype(self.key_dtype)
+
+    def beats_cutoff(self, key):
+        """Whether each proposal (by key) beats its target's current cutoff."""
+        return key < self.cutoff[key >> self.rank_bits]
+
+    def merge(self, entries, keys):
+        """Add proposals that beat their cutoffs; keep each target's best; return the rest.
+
+        Returns the entries turned away: newcomers that lost out and holders bumped.
+        """
+        reached = _distinct(keys >> self.rank_bits, self.scratch)
+        slots = _segment_aranges(self.slot_indptr[reached], self.capacity[reached])
+        slots = slots[self.slot_entry[slots] < self.n_entries]
+        cand_key = np.concatenate((self.slot_key[slots], keys)).astype(_INT)
+        cand_entry = np.concatenate((self.slot_entry[slots], entries))
+        if self.packs_entries:
+            packed = np.sort((cand_key << self.entry_bits) | cand_entry)
+            cand_key = packed >> self.entry_bits
+            cand_entry = packed & ((1 << self.entry_bits) - 1)
+        else:
+            order = np.argsort(cand_key)
+            cand_key, cand_entry = cand_key[order], cand_entry[order]
+        cand_target = cand_key >> self.rank_bits
+        place = _place_in_group(cand_target)
+        keep = place < self.capacity[cand_target]
+        kept_slots = self.slot_indptr[cand_target[keep]] + place[keep]
+        self.slot_key[kept_slots] = cand_key[keep]
+        self.slot_entry[kept_slots] = cand_entry[keep]
+        self.cutoff[reached] = self.slot_key[self.slot_indptr[reached + 1] - 1]
+        return cand_entry[~keep]
+
+    def held_entries(self):
+        """The entries held now, target by target."""
+        return self.slot_entry[self.slot_entry < self.n_entries]
+
+
+def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """The distinct values of ``values`` (order unspecified), in O(len(values)).
+
+    ``scratch`` is a work array longer than the largest value; each value
+    keeps its last occurrence.
+    """
+    index = np.arange(values.size, dtype=_INT)
+    scratch[values] = index
+    return values[scratch[values] == index]
 
 
 def _segment_ids(indptr: np.ndarray) -> np.ndarray:
