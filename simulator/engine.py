@@ -105,7 +105,7 @@ def solve(
         )
     n_applicants = rol_indptr.size - 1
     n_programs = capacities.size
-    applicant_of_entry = _segment_ids(rol_indptr)
+    applicant_of_entry = segment_ids(rol_indptr)
 
     if proposing == "applicants":
         held_entries, rounds, proposals = _propose_and_dispose(
@@ -213,7 +213,7 @@ def _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, hold
         proposers, wanted = active, free[active]
         while proposers.size:
             counts = np.minimum(wanted, list_end[proposers] - next_entry[proposers])
-            entries = _segment_aranges(next_entry[proposers], counts)
+            entries = segment_aranges(next_entry[proposers], counts)
             next_entry[proposers] += counts
             proposals += entries.size
             key = entry_key[entries]
@@ -255,7 +255,7 @@ class _Holds:
         self.packs_entries = target_bits + self.rank_bits + self.entry_bits <= 63
         self.slot_indptr = np.zeros(n_targets + 1, dtype=_INT)
         np.cumsum(capacity, out=self.slot_indptr[1:])
-        slot_target = _segment_ids(self.slot_indptr)
+        slot_target = segment_ids(self.slot_indptr)
         self.slot_key = self.key(slot_target, np.full(slot_target.size, unacceptable))
         self.slot_entry = np.full(slot_target.size, n_entries, dtype=_INT)
         # A target with no positions accepts nobody: its cutoff is below every rank.
@@ -277,7 +277,7 @@ class _Holds:
         Returns the entries turned away: newcomers that lost out and holders bumped.
         """
         reached = _distinct(keys >> self.rank_bits, self.scratch)
-        slots = _segment_aranges(self.slot_indptr[reached], self.capacity[reached])
+        slots = segment_aranges(self.slot_indptr[reached], self.capacity[reached])
         slots = slots[self.slot_entry[slots] < self.n_entries]
         cand_key = np.concatenate((self.slot_key[slots], keys)).astype(_INT)
         cand_entry = np.concatenate((self.slot_entry[slots], entries))
@@ -289,7 +289,7 @@ class _Holds:
             order = np.argsort(cand_key)
             cand_key, cand_entry = cand_key[order], cand_entry[order]
         cand_target = cand_key >> self.rank_bits
-        place = _place_in_group(cand_target)
+        place = place_in_group(cand_target)
         keep = place < self.capacity[cand_target]
         kept_slots = self.slot_indptr[cand_target[keep]] + place[keep]
         self.slot_key[kept_slots] = cand_key[keep]
@@ -313,12 +313,12 @@ def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     return values[scratch[values] == index]
 
 
-def _segment_ids(indptr: np.ndarray) -> np.ndarray:
+def segment_ids(indptr: np.ndarray) -> np.ndarray:
     """The segment each position belongs to, for CSR pointers ``indptr``."""
     return np.repeat(np.arange(indptr.size - 1, dtype=_INT), np.diff(indptr))
 
 
-def _segment_aranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def segment_aranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenate ``arange(s, s + c)`` for each start ``s`` and count ``c``."""
     total = int(counts.sum())
     if total == 0:
@@ -327,13 +327,12 @@ def _segment_aranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, counts) + np.arange(total, dtype=_INT)
 
 
-def _place_in_group(sorted_groups: np.ndarray) -> np.ndarray:
+def place_in_group(sorted_groups: np.ndarray) -> np.ndarray:
     """Position of each element within its run of equal values (0 for the first)."""
     n = sorted_groups.size
-    index = np.arange(n, dtype=_INT)
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = sorted_groups[1:] != sorted_groups[:-1]
-    return index - np.maximum.accumulate(np.where(new_group, index, 0))
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]) 
+    sizes = np.diff(np.r_[starts, n])
+    return np.arange(n, dtype=_INT) - np.repeat(starts, sizes)
 
 
 def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities, proposing):
@@ -369,7 +368,7 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities,
         raise ValueError(f"rol_programs must lie in [0, {n_programs})")
     if n_entries and (ranks.min() < 0 or ranks.max() > n_applicants):
         raise ValueError(f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)")
-    applicant = _segment_ids(indptr)
+    applicant = segment_ids(indptr)
     if _has_repeats(applicant, programs, n_programs):
         raise ValueError("an applicant ranks the same program twice")
     ranked = ranks < n_applicants

@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-COMMANDS = []
+from simulator.commands.match import match
+
+COMMANDS = [match]

@@ -1,0 +1,42 @@
+"""``matchsim match``: solve a small hand-written market."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from simulator.commands._common import user_errors
+from simulator.engine import PROPOSING_SIDES
+from simulator.smallmarket import format_result, load_market, solve_market
+
+
+@click.command()
+@click.argument("file")
+@click.option(
+    "--proposing",
+    type=click.Choice(PROPOSING_SIDES),
+    default="applicants",
+    show_default=True,
+    help="Which side proposes: applicants (the NRMP's algorithm) or programs.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the matching as one JSON object.")
+@user_errors
+def match(file, proposing, as_json):
+    """Solve the small market in FILE and show who matches where.
+
+    FILE is a TOML file with a [programs.NAME] table (positions, ranks) for
+    each program and an [applicants.NAME] table (ranks) for each applicant;
+    rank lists are names, most preferred first.
+
+    \b
+    Example:
+      matchsim match scenarios/nrmp-example.toml
+      matchsim match scenarios/nrmp-example.toml --proposing programs --json
+    """
+    market = load_market(file)
+    result = solve_market(market, proposing=proposing)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(format_result(market, result))

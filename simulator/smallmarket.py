@@ -1,0 +1,271 @@
+"""Small hand-written markets: read them from TOML, solve them, show the result.
+
+A market file names its programs and applicants and gives each one's
+rank-order list, most preferred first::
+
+    description = "optional one-line text saying what this market shows"
+
+    [programs.Mercy]
+    positions = 2
+    ranks = ["Chen", "Garcia"]
+
+    [applicants.Chen]
+    ranks = ["City", "Mercy"]
+
+Every problem in the file raises one :class:`~simulator.errors.ScenarioError`
+naming the file and the dotted key.  Dense Python structures are fine here:
+these markets have a handful of people, not fifty thousand.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulator.engine import deferred_acceptance
+from simulator.errors import ScenarioError, closest
+
+_TOP_KEYS = ("description", "programs", "applicants")
+_SIDE_KEYS = {"programs": ("positions", "ranks"), "applicants": ("ranks",)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmallMarket:
+    """A hand-written market; names and lists are kept in file order."""
+
+    applicants: tuple[str, ...]
+    programs: tuple[str, ...]
+    positions: tuple[int, ...]
+    applicant_ranks: tuple[tuple[str, ...], ...]
+    program_ranks: tuple[tuple[str, ...], ...]
+    description: str = ""
+    source: str = "<string>"
+
+    def to_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The engine's ``rol_indptr, rol_programs, program_ranks, capacities`` (int64, read-only).
+
+        A program's rank of an applicant is the applicant's position on the
+        program's list, ``n_applicants`` if not listed.  Capacities are the
+        positions, capped at ``n_applicants``: more can never be filled, and the
+        engine allocates one slot per position.
+        """
+        n_applicants = len(self.applicants)
+        program_index = {name: p for p, name in enumerate(self.programs)}
+        rank_of = [{a: r for r, a in enumerate(ranks)} for ranks in self.program_ranks]
+        rol_indptr = np.zeros(n_applicants + 1, dtype=np.int64)
+        np.cumsum([len(ranks) for ranks in self.applicant_ranks], out=rol_indptr[1:])
+        entries = [
+            (program_index[p], rank_of[program_index[p]].get(a, n_applicants))
+            for a, ranks in zip(self.applicants, self.applicant_ranks)
+            for p in ranks
+        ]
+        rol_programs, program_ranks = np.array(entries, dtype=np.int64).reshape(-1, 2).T
+        capacities = np.minimum(self.positions, n_applicants).astype(np.int64)
+        arrays = (rol_indptr, rol_programs.copy(), program_ranks.copy(), capacities)
+        for array in arrays:
+            array.flags.writeable = False
+        return arrays
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarketResult:
+    """The matching of a small market, by name.
+
+    ``applicants`` maps each applicant to their program (``None`` if
+    unmatched); ``programs`` maps each program to its matched applicants in the
+    program's rank order.  Both follow file order.
+    """
+
+    applicants: dict[str, str | None]
+    programs: dict[str, list[str]]
+    positions: dict[str, int]
+    proposing: str = "applicants"
+
+    def unfilled(self, program: str) -> int:
+        """Positions of ``program`` left empty."""
+        return self.positions[program] - len(self.programs[program])
+
+    def unmatched(self) -> list[str]:
+        """Applicants without a program, in file order."""
+        return [a for a, p in self.applicants.items() if p is None]
+
+    def to_json(self) -> dict:
+        """``{"applicants": {name: program or None}, "programs": {name: [applicants]}}``."""
+        return {
+            "applicants": dict(self.applicants),
+            "programs": {p: list(a) for p, a in self.programs.items()},
+        }
+
+
+def load_market(path) -> SmallMarket:
+    """Read a market from a TOML file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, message="no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(path, message="is a directory, not a market file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, message="not a UTF-8 text file") from None
+    except OSError as error:
+        raise ScenarioError(path, message=f"cannot read: {error.strerror}") from None
+    return parse_market(text, source=str(path))
+
+
+def parse_market(text: str, source: str = "<string>") -> SmallMarket:
+    """Read a market from TOML text; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(source, message=f"invalid TOML: {error}") from None
+    if not data:
+        raise ScenarioError(
+            source, message="empty file (expected [programs.NAME] and [applicants.NAME] tables)"
+        )
+    _check_keys(data, _TOP_KEYS, prefix="", source=source)
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ScenarioError(source, "description", "a string", _show(description))
+    tables = {side: _side_tables(data, side, source) for side in ("programs", "applicants")}
+    names = {side: tuple(tables[side]) for side in tables}
+
+    positions = tuple(
+        _positions(entry, f"programs.{_key(name)}", source)
+        for name, entry in tables["programs"].items()
+    )
+    ranks = {
+        side: tuple(
+            _rank_list(entry.get("ranks", []), f"{side}.{_key(name)}.ranks", known, source)
+            for name, entry in tables[side].items()
+        )
+        for side, known in (("programs", names["applicants"]), ("applicants", names["programs"]))
+    }
+    return SmallMarket(
+        applicants=names["applicants"],
+        programs=names["programs"],
+        positions=positions,
+        applicant_ranks=ranks["applicants"],
+        program_ranks=ranks["programs"],
+        description=description,
+        source=source,
+    )
+
+
+def solve_market(market: SmallMarket, proposing: str = "applicants") -> MarketResult:
+    """Match ``market`` by deferred acceptance, ``"applicants"`` or ``"programs"`` proposing."""
+    match = deferred_acceptance(*market.to_arrays(), proposing=proposing)
+    n_programs = len(market.programs)
+    applicants = {
+        name: None if p == n_programs else market.programs[p]
+        for name, p in zip(market.applicants, match.tolist())
+    }
+    programs = {
+        name: [a for a in ranks if applicants.get(a) == name]
+        for name, ranks in zip(market.programs, market.program_ranks)
+    }
+    return MarketResult(
+        applicants=applicants,
+        programs=programs,
+        positions=dict(zip(market.programs, market.positions)),
+        proposing=proposing,
+    )
+
+
+def format_result(market: SmallMarket, result: MarketResult) -> str:
+    """A table of each program's matches and unfilled positions, then the unmatched applicants."""
+    header = ("Program", "Positions", "Matched", "Unfilled")
+    rows = [
+        (p, str(result.positions[p]), ", ".join(result.programs[p]) or "-", str(result.unfilled(p)))
+        for p in market.programs
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    lines = [market.description, ""] if market.description else []
+    lines += [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (header, *rows)
+    ]
+    lines += ["", f"Unmatched applicants: {', '.join(result.unmatched()) or 'none'}"]
+    return "\n".join(lines)
+
+
+def _side_tables(data: dict, side: str, source: str) -> dict[str, dict]:
+    """The ``[programs.NAME]`` or ``[applicants.NAME]`` tables, checked for shape and keys."""
+    if side not in data:
+        expected = f"expected at least one [{side}.NAME] table"
+        raise ScenarioError(source, message=f"no {side} ({expected})")
+    tables = data[side]
+    if not isinstance(tables, dict):
+        raise ScenarioError(source, side, f"a table of {side} ([{side}.NAME])", _show(tables))
+    if not tables:
+        raise ScenarioError(source, side, f"at least one [{side}.NAME] table", "none")
+    for name, entry in tables.items():
+        where = f"{side}.{_key(name)}"
+        if not isinstance(entry, dict):
+            raise ScenarioError(source, where, f"a table ([{where}])", _show(entry))
+        _check_keys(entry, _SIDE_KEYS[side], prefix=f"{where}.", source=source)
+    return tables
+
+
+def _check_keys(table: dict, allowed, *, prefix: str, source: str) -> None:
+    """Reject the first key of ``table`` not in ``allowed``, suggesting the closest."""
+    for key in table:
+        if key not in allowed:
+            suggestion = closest(key, allowed, prefix=prefix)
+            raise ScenarioError(source, f"{prefix}{_key(key)}", message=f"unknown key{suggestion}")
+
+
+def _positions(entry: dict, where: str, source: str) -> int:
+    if "positions" not in entry:
+        raise ScenarioError(
+            source, f"{where}.positions", message="missing (expected a non-negative integer)"
+        )
+    value = entry["positions"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ScenarioError(source, f"{where}.positions", "a non-negative integer", _show(value))
+    return value
+
+
+def _rank_list(value, where: str, known: tuple[str, ...], source: str) -> tuple[str, ...]:
+    """Check one rank-order list: a list of ``known`` names, each at most once."""
+    noun = "program" if where.startswith("applicants.") else "applicant"
+    if not isinstance(value, list):
+        raise ScenarioError(source, where, f"a list of {noun} names", _show(value))
+    seen = {}
+    for i, name in enumerate(value):
+        at = f"{where}[{i}]"
+        if not isinstance(name, str):
+            article = "an" if noun == "applicant" else "a"
+            raise ScenarioError(source, at, f"{article} {noun} name (a string)", _show(name))
+        if name not in known:
+            suggestion = closest(name, known)
+            raise ScenarioError(source, at, message=f"unknown {noun} '{name}'{suggestion}")
+        if name in seen:
+            message = f"'{name}' is listed twice (also at [{seen[name]}])"
+            raise ScenarioError(source, at, message=message)
+        seen[name] = i
+    return tuple(value)
+
+
+def _key(name: str) -> str:
+    """``name`` as a TOML key: bare if it can be, quoted otherwise."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+
+
+def _show(value) -> str:
+    """A short TOML-flavoured description of a found value."""
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"float {value}"
+    if isinstance(value, str):
+        return f'string "{value}"'
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
