@@ -95,9 +95,11 @@ def solve(
     check_input: bool = True,
 ) -> MatchStats:
     """Like :func:`deferred_acceptance`, but also report rounds and proposals."""
+    if proposing not in PROPOSING_SIDES:  # checked always: a typo must not flip the sides
+        raise ValueError(f"proposing must be one of {PROPOSING_SIDES}, got {proposing!r}")
     if check_input:
         rol_indptr, rol_programs, program_ranks, capacities = _deferred_acceptance_iv(
-            rol_indptr, rol_programs, program_ranks, capacities, proposing
+            rol_indptr, rol_programs, program_ranks, capacities
         )
     else:
         rol_indptr, rol_programs, program_ranks, capacities = (
@@ -335,10 +337,8 @@ def place_in_group(sorted_groups: np.ndarray) -> np.ndarray:
     return np.arange(n, dtype=_INT) - np.repeat(starts, sizes)
 
 
-def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities, proposing):
+def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities):
     """Check and normalise the engine's inputs; raise ``ValueError`` naming the problem."""
-    if proposing not in PROPOSING_SIDES:
-        raise ValueError(f"proposing must be one of {PROPOSING_SIDES}, got {proposing!r}")
     arrays = {}
     for name, value in (
         ("rol_indptr", rol_indptr),

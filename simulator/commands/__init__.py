@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from simulator.commands.calibrate import calibrate_command
 from simulator.commands.match import match
+from simulator.commands.run import run
 
-COMMANDS = [match]
+COMMANDS = [run, match, calibrate_command]

@@ -1,0 +1,72 @@
+"""Time one synthetic Match year end to end, stage by stage.
+
+    python benchmarks/bench_trial.py              # full national scale
+    python benchmarks/bench_trial.py --scale 0.1  # a tenth
+
+Prints the median seconds of each stage over several trials (market draw,
+applications, interviews, the focal copies, rank-order lists, the Match) and
+the whole trial, and, on the same rank-order lists in the same process, the
+Match solved by the plain sequential reference for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from simulator import synth
+from simulator.data import load_published
+from simulator.reference import deferred_acceptance_reference
+from simulator.scenario import load_scenario
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scenario", default="scenarios/img-internal-medicine.toml")
+    args = parser.parse_args()
+
+    scenario = load_scenario(args.scenario)
+    params, copies = scenario.params, scenario.market.focal_copies
+    inputs = synth.market_inputs(load_published(), args.scale)
+    rows = []
+    for trial in range(args.repeats):
+        timings = {}
+        started = time.perf_counter()
+        streams = synth.trial_streams(scenario.seed, trial)
+        market = synth.draw_market(inputs, params, streams, timings=timings)
+        clock = time.perf_counter()
+        noise = synth.draw_focal_noise(copies, market.programs.size, streams["focal"])
+        focal = synth.draw_focal(market, scenario.you, noise, params, inputs.specialties)
+        timings["focal copies"] = time.perf_counter() - clock
+        outcome = synth.match_market(market, focal, params, timings=timings)
+        timings["whole trial"] = time.perf_counter() - started
+        rows.append(timings)
+
+    lists = synth.rank_order_lists(market, focal, params)
+    arrays = (lists.rol_indptr, lists.rol_programs, lists.program_ranks, market.programs.positions)
+    clock = time.perf_counter()
+    reference = deferred_acceptance_reference(*arrays)
+    reference_seconds = time.perf_counter() - clock
+    assert np.array_equal(reference, outcome.matched_program), "engine and reference disagree"
+
+    n = outcome.applicants.size
+    print(
+        f"one trial at scale {args.scale:g}: {n:,} applicants ({copies} focal copies), "
+        f"{market.programs.size:,} programs, {market.programs.positions.sum():,} positions, "
+        f"{int(outcome.sent.sum()):,} applications, {lists.rol_programs.size:,} rank-list entries; "
+        f"median of {args.repeats} trials"
+    )
+    for stage in rows[0]:
+        seconds = float(np.median([r[stage] for r in rows]))
+        print(f"  {stage:28s} {seconds * 1e3:8.0f} ms")
+    match_ms = float(np.median([r["match"] for r in rows])) * 1e3
+    print(f"  {'match, pure-Python reference':28s} {reference_seconds * 1e3:8.0f} ms "
+          f"({reference_seconds * 1e3 / match_ms:.0f}x the engine; same matching)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""``matchsim calibrate``: fit the free parameters to the published 2025 match rates."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from simulator import __version__
+from simulator.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, parameter_value
+from simulator.commands._common import user_errors
+from simulator.data import load_published
+from simulator.params import MarketParams
+from simulator.scenario import calibrated_keys, default_calibration_path, write_calibration
+
+
+@click.command("calibrate")
+@click.option("--trials", type=click.IntRange(1), default=2, show_default=True,
+              help="Full-scale trials per evaluation (the same trials every time).")
+@click.option("--seed", type=click.IntRange(0), default=2025, show_default=True,
+              help="Seed of the trials used for fitting.")
+@click.option("--scale", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
+              help="Fraction of the national market to fit on.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Calibration file to write [default: the shipped data/calibration_2025.toml].")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@user_errors
+def calibrate_command(trials, seed, scale, out, overwrite):
+    """Fit the model's free parameters to the 2025 match rates and fill rate.
+
+    Starts from the documented defaults in simulator/params.py, simulates the
+    same trials at every step (common random numbers) and fits with
+    scipy.optimize.least_squares; then writes the fitted values, with the
+    command, seed and the rates they reproduce, to the calibration file that
+    scenarios read.
+
+    \b
+    Example:
+      matchsim calibrate --overwrite
+    """
+    out = out or str(default_calibration_path())
+    started = time.perf_counter()
+    fit = calibrate(
+        MarketParams(), load_published(), seed=seed, trials=trials, scale=scale,
+        progress=lambda i, gap: click.echo(f"  evaluation {i:3d}: worst gap {gap:5.2f} points", err=True),
+    )
+    lines = [f"{'figure':24s} {'simulated':>10s} {'published':>10s} {'gap (points)':>13s}"]
+    for name in TARGET_NAMES:
+        gap = 100 * (fit.simulated[name] - fit.targets[name])
+        lines.append(f"{name:24s} {fit.simulated[name]:10.3f} {fit.targets[name]:10.3f} {gap:+13.2f}")
+    header = [
+        "Calibrated parameters of the 2025 Match, read by every scenario of year 2025 unless its",
+        "[market] calibration names another file; a scenario's own values win.",
+        f"Written by matchsim {__version__}: matchsim calibrate --trials {trials} --seed {seed} "
+        f"--scale {scale}",
+        f"Fitted with scipy.optimize.least_squares on {fit.trials} full-market trial(s) x scale {fit.scale},"
+        f" seed {fit.seed}, {fit.evaluations} evaluations,",
+        f"{time.perf_counter() - started:.0f} s. What these values reproduce:",
+        *lines,
+    ]
+    # The file holds every calibrated key; those not fitted (US MD seniors' penalty, the
+    # reference level) keep their documented defaults.
+    values = {key: parameter_value(MarketParams(), key) for key in calibrated_keys()} | fit.values
+    write_calibration(out, values, "\n".join(header), overwrite=overwrite)
+    click.echo("\n".join(lines))
+    click.echo(f"worst gap {100 * fit.worst_gap:.2f} points; free parameters "
+               f"{', '.join(FREE_PARAMETERS)} written to {out}")
+

@@ -1,0 +1,312 @@
+"""Every behavioural parameter of the market model: name, default, range and rationale.
+
+Each field's metadata carries ``doc`` (a one-line rationale: a published figure,
+or "assumption chosen to reproduce X") and ``range`` (inclusive bounds checked
+when a scenario sets it).  ``docs/scenarios.md`` is checked against these, so a
+parameter cannot exist without documentation.  Values marked *calibrated* are
+fitted by ``matchsim calibrate`` and read from the calibration file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+APPLICANT_TYPES = ("us_md", "us_do", "us_img", "non_us_img", "other")
+IMG_TYPES = ("us_img", "non_us_img", "other")
+USCE_KINDS = ("none", "observership", "hands_on", "us_clerkships")
+VISAS = ("none", "j1", "h1b")
+VISA_POLICIES = ("none", "j1", "j1_h1b")
+
+
+def param(default, doc: str, low=None, high=None, *, calibrated: bool = False):
+    """A dataclass field with its documentation and allowed range."""
+    return field(
+        default=default, metadata={"doc": doc, "range": (low, high), "calibrated": calibrated}
+    )
+
+
+def table(factory, doc: str):
+    """A nested table of parameters (a dataclass), documented as a group."""
+    return field(default_factory=factory, metadata={"doc": doc, "range": (None, None)})
+
+
+def _frozen(cls):
+    return dataclass(frozen=True, slots=True, kw_only=True)(cls)
+
+
+@_frozen
+class PerType:
+    """One number per applicant type."""
+
+    us_md: float = 0.0
+    us_do: float = 0.0
+    us_img: float = 0.0
+    non_us_img: float = 0.0
+    other: float = 0.0
+
+    def values(self) -> tuple[float, ...]:
+        """The values in the order of ``APPLICANT_TYPES``."""
+        return tuple(getattr(self, name) for name in APPLICANT_TYPES)
+
+
+def per_type(**values):
+    return lambda: PerType(**values)
+
+
+@_frozen
+class ApplicantParams:
+    """How the synthetic applicants are drawn."""
+
+    step2ck_mean: PerType = table(
+        per_type(us_md=250, us_do=247, us_img=236, non_us_img=240, other=236),
+        "Mean Step 2 CK by type. US MD: 250, USMLE Score Interpretation Guidelines 2024-25 "
+        "(LCME first-takers). Others: assumption, below the LCME mean as the NRMP Charting "
+        "Outcomes tables show; non-US IMGs preferring Internal Medicine / Family Medicine use "
+        "the published 245 / 231 from data/step2ck_norms.csv instead.",
+    )
+    step2ck_sd: PerType = table(
+        per_type(us_md=15, us_do=15, us_img=15, non_us_img=14, other=15),
+        "Standard deviation of Step 2 CK by type. US MD: 15 (USMLE guidelines); non-US IMG: 14 "
+        "(Charting Outcomes, IM); others: assumption.",
+    )
+    step2ck_shift: PerType = table(
+        per_type(),
+        "Points added to every Step 2 CK of a type, to explore 'what if IMGs scored higher'.",
+    )
+    passing_score: int = param(
+        218, "Step 2 CK passing score from 1 July 2025 (USMLE); scores are drawn above it.", 1, 300
+    )
+    usce_hands_on_share: PerType = table(
+        per_type(us_img=0.85, non_us_img=0.5, other=0.6),
+        "Share of IMGs whose US clinical experience is hands-on (electives, externships). "
+        "Assumption: US-citizen IMGs mostly trained in US clerkships (Caribbean schools).",
+    )
+    usce_none_share: PerType = table(
+        per_type(us_img=0.05, non_us_img=0.2, other=0.2),
+        "Share of IMGs with no US clinical experience at all. Assumption.",
+    )
+    usce_mean_months: PerType = table(
+        per_type(us_img=10, non_us_img=3, other=4),
+        "Mean months of US clinical experience among IMGs who have some. Assumption.",
+    )
+    ysg_mean: PerType = table(
+        per_type(us_img=1.0, non_us_img=3.5, other=2.0),
+        "Mean years since graduation (US seniors: 0). Assumption; 'old graduate' beyond about "
+        "2-5 years is a red flag (domain notes).",
+    )
+    visa_j1_share: float = param(
+        0.55, "Share of non-US IMGs needing a J-1 visa. Assumption.", 0, 1
+    )
+    visa_h1b_share: float = param(
+        0.2, "Share of non-US IMGs needing an H-1B visa (the rest need none). Assumption.", 0, 1
+    )
+    applications_mean: PerType = table(
+        per_type(us_md=68, us_do=92, us_img=139, non_us_img=139, other=100),
+        "Mean applications per applicant: US MD 68, DO 92, IMG 139 (AAMC ERAS 2022, as quoted); "
+        "other: assumption.",
+    )
+    applications_cv: float = param(
+        0.5, "Coefficient of variation of applications per applicant. Assumption.", 0, 3
+    )
+    backup_application_share: float = param(
+        0.35,
+        "Share of an applicant's applications sent to their backup specialty, if they have one. "
+        "Assumption. Whether they have one follows the published counts of applicants ranking "
+        "each specialty (about 1.5 specialties per applicant).",
+        0,
+        1,
+    )
+    visa_mismatch_weight: float = param(
+        0.15,
+        "Relative chance of applying to a program that does not sponsor the visa one needs. "
+        "Assumption.",
+        0, 1,
+    )
+    friendliness_weight: float = param(
+        2.0,
+        "How strongly IMGs steer applications towards IMG-friendly programs (log-weight per unit "
+        "of friendliness). Assumption.",
+        0, 20,
+    )
+    reach_weight: float = param(
+        0.5,
+        "How strongly applicants avoid programs more desirable than their merit (log-weight per "
+        "SD). Assumption.",
+        0, 20,
+    )
+    interview_cap: int = param(
+        18, "Most interviews one applicant accepts. Assumption.", 1, 200
+    )
+    one_year_track_share: float = param(
+        0.25,
+        "Share of the applicants who rank a one-year PGY-1 track (preliminary medicine or surgery, "
+        "transitional year) for whom it is the main PGY-1 choice, beside an advanced PGY-2 position "
+        "that matchsim does not simulate; the rest hold it as a backup. Calibrated to the 2025 "
+        "PGY-1 fill rate (94.1%).",
+        0, 1, calibrated=True,
+    )
+    rank_list_cap: int = param(
+        0, "Cap on everyone's rank-list length (0: no cap, rank every interview).", 0, 200
+    )
+    taste_sd: float = param(
+        0.7,
+        "Spread of applicants' personal taste around a program's common desirability (SD 1). "
+        "Assumption.",
+        0,
+        10,
+    )
+    specialty_loyalty: float = param(
+        3.0,
+        "How much more an applicant wants any program of the preferred specialty than one of the "
+        "backup (desirability units): backups are ranked below, as the NRMP's contiguous-ranks "
+        "measure shows for most applicants. Assumption.",
+        0,
+        100,
+    )
+
+
+@_frozen
+class ProgramParams:
+    """How the synthetic programs are drawn and how they screen and interview."""
+
+    university_share: float = param(
+        0.4, "Share of programs that are university-like (the rest community-like). Assumption.",
+        0, 1,
+    )
+    img_friendliness_community: float = param(
+        0.6,
+        "Mean IMG-friendliness (0-1) of community programs; APDIM surveys (JGIM 2021): IMGs fill "
+        "55-70% of community IM positions.",
+        0, 1,
+    )
+    img_friendliness_university: float = param(
+        0.25,
+        "Mean IMG-friendliness (0-1) of university programs; APDIM surveys: IMGs fill 22-30% of "
+        "university IM positions.",
+        0, 1,
+    )
+    visa_none_share: float = param(
+        0.363,
+        "Share of programs sponsoring no visa: 36.3% of IM programs (Nguemeni Tiako et al., JGME "
+        "2022); assumed the same elsewhere.",
+        0, 1,
+    )
+    visa_j1_h1b_share: float = param(
+        0.22,
+        "Share sponsoring J-1 and H-1B: 22.0% of IM programs (JGME 2022); the rest J-1 only.",
+        0, 1,
+    )
+    step2ck_screen_mean: float = param(
+        222,
+        "Mean Step 2 CK cut-off applied to IMGs. Assumption ('above 240 is good', 245+ "
+        "competitive; cut-offs are informal).",
+        1, 300,
+    )
+    step2ck_screen_sd: float = param(
+        8, "Spread of IMG Step 2 CK cut-offs between programs. Assumption.", 0, 100
+    )
+    step2ck_screen_per_desirability: float = param(
+        6, "Points a cut-off rises per SD of program desirability. Assumption.", 0, 100
+    )
+    ysg_limit_share: float = param(
+        0.6, "Share of programs with a years-since-graduation limit for IMGs. Assumption.", 0, 1
+    )
+    ysg_limit_mean: float = param(
+        5, "Mean limit, in years since graduation, where a program has one. Assumption.", 0, 50
+    )
+    interviews_per_position: float = param(
+        12.5,
+        "Interview slots per position where data/applicants_ranked_per_position.csv has no "
+        "figure; elsewhere that figure (NRMP 2020) divided by interview_rank_share.",
+        1, 100,
+    )
+    interview_rank_share: float = param(
+        0.92, "Share of interviewees a program ranks on average. Assumption.", 0.01, 1
+    )
+    interview_rounds: int = param(
+        6, "Rounds of invitations: later rounds fill slots that applicants declined.", 1, 10
+    )
+
+
+@_frozen
+class SelectionParams:
+    """How programs evaluate applicants (in standard-deviation units of merit)."""
+
+    step2ck_weight: float = param(
+        1.0, "Evaluation points per 15 Step 2 CK points (one LCME SD). Assumption.", 0, 10
+    )
+    usce_hands_on_weight: float = param(
+        0.12, "Evaluation points per month of hands-on USCE, up to usce_months_cap. Assumption.",
+        0, 10,
+    )
+    usce_observership_weight: float = param(
+        0.04, "Evaluation points per month of observership. Assumption.", 0, 10
+    )
+    usce_months_cap: float = param(
+        6, "Months beyond which more USCE adds nothing. Assumption.", 0, 60
+    )
+    ysg_weight: float = param(
+        0.12, "Evaluation points lost per year since graduation beyond the first. Assumption.",
+        0, 10,
+    )
+    type_penalty: PerType = table(
+        per_type(us_md=0.0, us_do=0.2, us_img=1.6, non_us_img=1.1, other=1.5),
+        "Evaluation points a program subtracts for the applicant's type (for IMG types, scaled by "
+        "the program's unfriendliness 2(1 - friendliness)). Calibrated to the 2025 match rates by "
+        "type.",
+    )
+    application_noise_sd: float = param(
+        1.0, "Noise in a program's reading of an application. Assumption.", 0, 10
+    )
+    interview_noise_sd: float = param(
+        0.5, "Noise the interview adds to a program's evaluation. Assumption.", 0, 10
+    )
+    acceptability_bar: float = param(
+        -2.5,
+        "Programs leave unranked interviewees evaluated below this. Assumption: few interviewees "
+        "are left unranked (programs rank about 92% of them, see interview_rank_share).",
+        -20, 20,
+    )
+
+
+@_frozen
+class MarketParams:
+    """All the population parameters of one synthetic Match year."""
+
+    applicants: ApplicantParams = table(ApplicantParams, "Applicant population.")
+    programs: ProgramParams = table(ProgramParams, "Programs and their screening.")
+    selection: SelectionParams = table(SelectionParams, "Programs' evaluation of applicants.")
+
+
+@_frozen
+class Focal:
+    """The focal applicant: the user, simulated as several independent copies per trial."""
+
+    type: str = param("non_us_img", f"Applicant type, one of {', '.join(APPLICANT_TYPES[:4])}.")
+    specialty: str = param(
+        "Internal Medicine (Categorical)", "Preferred specialty (a name in data/specialties_2025.csv)."
+    )
+    backup_specialty: str = param("", "Backup specialty, or empty for none.")
+    step2ck: int = param(240, "Step 2 CK score.", 1, 300)
+    usce_months: float = param(3, "Months of US clinical experience.", 0, 120)
+    usce_kind: str = param("hands_on", "Kind of USCE: none, observership, hands_on.")
+    years_since_graduation: float = param(2, "Years since medical school graduation.", 0, 60)
+    visa: str = param("j1", "Visa needed: none, j1, h1b.")
+    applications: int = param(100, "Number of programs applied to.", 1, 2000)
+    rank_list_length: int = param(
+        0, "Most programs ranked (0: rank every program that interviews you).", 0, 200
+    )
+
+
+def calibrated_fields(cls=MarketParams, prefix=""):
+    """Dotted names of every calibrated parameter (``selection.type_penalty.us_do`` ...)."""
+    names = []
+    for f in fields(cls):
+        name = prefix + f.name
+        if f.metadata.get("calibrated"):
+            names.append(name)
+        elif hasattr(f.type, "__dataclass_fields__") or f.default_factory is not None:
+            default = f.default_factory() if f.default_factory is not None else f.default
+            if hasattr(default, "__dataclass_fields__"):
+                names.extend(calibrated_fields(type(default), name + "."))
+    return names

@@ -1,0 +1,170 @@
+"""Running trials: strategies sharing one market, tidy tables, chunks of trials.
+
+Trial ``i`` depends on the scenario seed and ``i`` alone (see
+:func:`simulator.synth.trial_streams`), so a chunk of trials gives the same
+numbers whichever process runs it and however the trials are split.  Within a
+trial, every strategy (variant) sees the same market and the same focal noise:
+markets are drawn once per distinct set of population parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulator import synth
+from simulator.params import APPLICANT_TYPES, USCE_KINDS, VISAS, Focal, MarketParams
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variant:
+    """One strategy: the focal applicant's choices and the population parameters."""
+
+    name: str
+    you: Focal
+    params: MarketParams
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """Everything a worker needs to run any trial of a study."""
+
+    seed: int
+    copies: int
+    inputs: synth.MarketInputs
+    variants: tuple[Variant, ...]
+    #: False: :func:`run_chunk` keeps only the focal copies' rows and no program
+    #: table (compare and sweep, whose population tables would be huge).
+    population: bool = True
+
+
+def plan_for(scenario, published, *, strategies: bool = True) -> Plan:
+    """The plan of a loaded :class:`simulator.scenario.Scenario`.
+
+    With ``strategies`` (and a scenario that has some), one variant per
+    strategy; otherwise the single variant "you".
+    """
+    if strategies and scenario.strategies:
+        variants = tuple(Variant(name=s.name, you=s.you, params=s.params) for s in scenario.strategies)
+    else:
+        variants = (Variant(name="you", you=scenario.you, params=scenario.params),)
+    return Plan(
+        seed=scenario.seed,
+        copies=scenario.market.focal_copies,
+        inputs=synth.market_inputs(published, scenario.market.scale),
+        variants=variants,
+    )
+
+
+def simulate_trial(plan: Plan, trial: int) -> list[synth.TrialOutcome]:
+    """Every variant's outcome in trial ``trial``, on common random numbers."""
+    markets = {}
+    outcomes = []
+    for variant in plan.variants:
+        if variant.params not in markets:
+            streams = synth.trial_streams(plan.seed, trial)
+            market = synth.draw_market(plan.inputs, variant.params, streams)
+            noise = synth.draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
+            markets[variant.params] = market, noise
+        market, noise = markets[variant.params]
+        focal = synth.draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
+        outcomes.append(synth.match_market(market, focal, variant.params))
+    return outcomes
+
+
+def applicant_table(outcome: synth.TrialOutcome, *, trial: int, strategy, specialties,
+                    population: bool = True) -> pd.DataFrame:
+    """One row per applicant (population, then focal copies) of one trial.
+
+    With ``population=False``, only the focal copies' rows (same columns).
+    """
+    a = outcome.applicants
+    names = list(specialties)
+    n_population = int(np.count_nonzero(~outcome.is_focal))
+    rows = slice(None) if population else slice(n_population, None)  # the population comes first
+    is_focal = outcome.is_focal[rows]
+    matched = outcome.matched[rows]
+    matched_specialty = outcome.matched_specialty[rows]
+    specialty = a.specialty[rows]
+    size = is_focal.size
+    copy = np.where(is_focal, np.arange(a.size)[rows] - n_population, -1)
+    return pd.DataFrame(
+        {
+            "trial": np.full(size, trial, dtype=np.int32),
+            "strategy": _repeat(strategy, size),
+            "applicant_type": pd.Categorical.from_codes(a.type[rows], APPLICANT_TYPES),
+            "specialty": pd.Categorical.from_codes(specialty, names),
+            "backup_specialty": pd.Categorical.from_codes(a.backup[rows], names),
+            "step2ck": a.step2ck[rows].astype(np.int16),
+            "usce_months": a.usce_months[rows].astype(np.float32),
+            "usce_kind": pd.Categorical.from_codes(a.usce_kind[rows], USCE_KINDS),
+            "years_since_graduation": a.ysg[rows].astype(np.float32),
+            "visa": pd.Categorical.from_codes(a.visa[rows], VISAS),
+            "n_applications": outcome.sent[rows].astype(np.int16),
+            "n_interviews": outcome.interviews[rows].astype(np.int16),
+            "rol_length": outcome.rol_length[rows].astype(np.int16),
+            "contiguous_ranks": outcome.contiguous_ranks[rows].astype(np.int16),
+            "matched": matched,
+            "matched_specialty": pd.Categorical.from_codes(matched_specialty, names),
+            "matched_preferred": matched_specialty == specialty,
+            "matched_rank": pd.Series(outcome.matched_rank[rows], dtype="Int16").mask(~matched),
+            "is_focal": is_focal,
+            "copy": copy.astype(np.int16),
+        }
+    )
+
+
+def program_table(outcome: synth.TrialOutcome, *, trial: int, strategy, specialties) -> pd.DataFrame:
+    """One row per program of one trial: positions and who filled them."""
+    p = outcome.programs
+    table = {
+        "trial": np.full(p.size, trial, dtype=np.int32),
+        "strategy": _repeat(strategy, p.size),
+        "program": np.arange(p.size, dtype=np.int32),
+        "specialty": pd.Categorical.from_codes(p.specialty, list(specialties)),
+        "university": p.university,
+        "visa_policy": pd.Categorical.from_codes(p.visa_policy, ["none", "j1", "j1_h1b"]),
+        "positions": p.positions.astype(np.int16),
+        "filled": outcome.filled_by_type.sum(axis=1).astype(np.int16),
+    }
+    for k, name in enumerate(APPLICANT_TYPES):
+        table[f"filled_{name}"] = outcome.filled_by_type[:, k].astype(np.int16)
+    return pd.DataFrame(table)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ChunkResult:
+    """The tables of a run of consecutive trials."""
+
+    trials: tuple[int, ...]
+    applicants: pd.DataFrame
+    programs: pd.DataFrame
+
+
+def run_chunk(plan: Plan, trials) -> ChunkResult:
+    """Simulate ``trials`` and return their tables (rows in trial order).
+
+    When ``plan.population`` is False, ``applicants`` holds only the focal
+    copies' rows and ``programs`` is an empty table.
+    """
+    applicants, programs = [], []
+    names = [variant.name for variant in plan.variants]
+    for trial in trials:  # a loop over trials, each fully vectorised
+        for k, outcome in enumerate(simulate_trial(plan, trial)):
+            keys = dict(trial=trial, strategy=(k, names), specialties=plan.inputs.specialties)
+            applicants.append(applicant_table(outcome, **keys, population=plan.population))
+            if plan.population:
+                programs.append(program_table(outcome, **keys))
+    return ChunkResult(
+        trials=tuple(trials),
+        applicants=pd.concat(applicants, ignore_index=True),
+        programs=pd.concat(programs, ignore_index=True) if programs else pd.DataFrame(),
+    )
+
+
+def _repeat(code_and_names, n) -> pd.Categorical:
+    """A categorical column holding one category ``n`` times."""
+    code, names = code_and_names
+    return pd.Categorical.from_codes(np.full(n, code), names)

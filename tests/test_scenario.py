@@ -1,0 +1,658 @@
+"""Scenario files: loading, layering, ``--set``, strategies, every error message, calibration files
+and the documentation of every key."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.errors import ScenarioError
+from simulator.params import APPLICANT_TYPES, Focal, MarketParams
+from simulator.scenario import (
+    ENTRY_RANGES,
+    REFERENCE_BEGIN,
+    REFERENCE_END,
+    MarketSettings,
+    Scenario,
+    calibrated_keys,
+    default_calibration_path,
+    load_scenario,
+    parse_override,
+    read_calibration,
+    refresh_reference,
+    scenario_keys,
+    scenario_reference_markdown,
+    scenario_to_dict,
+    with_changes,
+    write_calibration,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "full_scenario.toml"
+DOCS = ROOT / "docs" / "scenarios.md"
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shipped_params() -> MarketParams:
+    """The defaults with the shipped calibration applied (whatever values it holds)."""
+    return with_changes(MarketParams(), read_calibration(default_calibration_path()))
+
+
+# ---------------------------------------------------------------------------
+# A valid scenario
+# ---------------------------------------------------------------------------
+
+
+def test_full_scenario_loads_into_the_right_values():
+    s = load_scenario(FIXTURE)
+    assert isinstance(s, Scenario)
+    assert (s.source, s.name) == (str(FIXTURE), "full_scenario")
+    assert s.description == "A non-US IMG applying to Internal Medicine"
+    assert (s.seed, s.trials) == (7, 60)
+    assert s.market == MarketSettings(
+        year=2025, scale=0.25, focal_copies=8, calibration=str(default_calibration_path())
+    )
+    assert s.you == Focal(
+        type="non_us_img", specialty="Internal Medicine (Categorical)",
+        backup_specialty="Family Medicine", step2ck=245, usce_months=4.0,
+        usce_kind="observership", years_since_graduation=3.0, visa="h1b", applications=150,
+        rank_list_length=0,
+    )
+    assert type(s.you.step2ck) is int and type(s.you.usce_months) is float
+    base = shipped_params()
+    assert s.params.applicants.rank_list_cap == 20
+    assert s.params.applicants.step2ck_shift.non_us_img == 5.0
+    assert s.params.applicants.step2ck_shift.us_img == 0.0
+    assert s.params.applicants.usce_mean_months.us_img == 9.0
+    assert (s.params.applicants.usce_mean_months.non_us_img
+            == base.applicants.usce_mean_months.non_us_img)
+    assert s.params.programs.visa_none_share == 0.4
+    assert s.params.selection.interview_noise_sd == 0.4
+    assert s.params.selection.type_penalty.us_do == 0.25
+    assert s.params.selection.type_penalty.us_img == base.selection.type_penalty.us_img
+    assert s.params.selection.acceptability_bar == base.selection.acceptability_bar
+    assert s.params.applicants.one_year_track_share == base.applicants.one_year_track_share
+    assert s.overrides == ()
+
+
+def test_fixture_strategies():
+    s = load_scenario(FIXTURE)
+    assert [st.name for st in s.strategies] == ["rank 5", "hands-on and more applications", "as is"]
+    rank5, hands_on, as_is = s.strategies
+    assert rank5.changes == (("you.rank_list_length", 5),)
+    assert rank5.you == dataclasses.replace(s.you, rank_list_length=5)
+    assert rank5.params == s.params
+    assert hands_on.changes == (
+        ("you.usce_kind", "hands_on"), ("you.applications", 250), ("selection.step2ck_weight", 1.5),
+    )
+    assert hands_on.you == dataclasses.replace(s.you, usce_kind="hands_on", applications=250)
+    assert hands_on.params.selection.step2ck_weight == 1.5
+    assert hands_on.params.selection.type_penalty == s.params.selection.type_penalty
+    assert (as_is.changes, as_is.you, as_is.params) == ((), s.you, s.params)
+
+
+def test_defaults_fill_everything_not_set(tmp_path):
+    s = load_scenario(write(tmp_path, "seed = 5\n"))
+    assert (s.seed, s.trials, s.description, s.strategies) == (5, 100, "", ())
+    assert s.market == MarketSettings(calibration=str(default_calibration_path()))
+    assert s.you == Focal()
+    assert s.params == shipped_params()
+
+
+def test_shipped_calibration_file_holds_only_calibrated_keys():
+    values = read_calibration(default_calibration_path())
+    assert set(values) == set(calibrated_keys())
+    assert {f"selection.type_penalty.{t}" for t in APPLICANT_TYPES} <= set(calibrated_keys())
+
+
+# ---------------------------------------------------------------------------
+# Layering: defaults < calibration < scenario file < --set
+# ---------------------------------------------------------------------------
+
+
+def test_layering_order(tmp_path, monkeypatch):
+    write(tmp_path, "[selection.type_penalty]\nus_md = 0.1\nus_do = 0.3\nus_img = 0.9\n",
+          "cal.toml")
+    scenario = write(tmp_path, '[market]\ncalibration = "../cal.toml"\n'
+                               "[selection.type_penalty]\nus_img = 1.0\n", "sub/s.toml")
+    s = load_scenario(scenario)
+    penalty = s.params.selection.type_penalty
+    assert s.market.calibration == str(tmp_path / "sub" / ".." / "cal.toml")
+    assert penalty.us_md == 0.1  # calibration over default
+    assert penalty.us_do == 0.3  # calibration
+    assert penalty.us_img == 1.0  # file over calibration
+    assert penalty.non_us_img == MarketParams().selection.type_penalty.non_us_img  # default
+    s = load_scenario(scenario, ["selection.type_penalty.us_img=1.2",
+                                 "selection.type_penalty.us_md=-1"])
+    assert s.params.selection.type_penalty.us_img == 1.2  # --set over file
+    assert s.params.selection.type_penalty.us_md == -1.0  # --set over calibration
+    assert s.params.selection.type_penalty.us_do == 0.3
+
+
+def test_set_calibration_path_is_relative_to_the_current_directory(tmp_path, monkeypatch):
+    write(tmp_path, "[selection.type_penalty]\nus_do = -3\n", "cal.toml")
+    scenario = write(tmp_path, "seed = 1\n", "sub/s.toml")
+    monkeypatch.chdir(tmp_path)
+    s = load_scenario(scenario, ["market.calibration=cal.toml"])
+    assert s.params.selection.type_penalty.us_do == -3.0
+    assert s.market.calibration == "cal.toml"
+
+
+def test_later_set_wins_and_overrides_are_kept(tmp_path):
+    path = write(tmp_path, "[you]\nstep2ck = 230\n")
+    overrides = ("you.step2ck=250", "you.step2ck=260", "you.specialty=Psychiatry")
+    s = load_scenario(path, overrides)
+    assert (s.you.step2ck, s.you.specialty, s.overrides) == (260, "Psychiatry", overrides)
+
+
+def test_strategies_apply_on_top_of_set(tmp_path):
+    path = write(tmp_path, '[[strategies]]\nname = "rank 5"\nyou.rank_list_length = 5\n')
+    s = load_scenario(path, ["you.step2ck=255"])
+    assert s.strategies[0].you.step2ck == 255
+    assert s.strategies[0].you.rank_list_length == 5
+
+
+def test_set_can_replace_the_strategies(tmp_path):
+    path = write(tmp_path, '[[strategies]]\nname = "a"\n')
+    s = load_scenario(path, ['strategies=[{name = "b", you = {applications = 50}}]'])
+    assert [(st.name, st.changes) for st in s.strategies] == [("b", (("you.applications", 50),))]
+
+
+# ---------------------------------------------------------------------------
+# --set parsing
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("you.step2ck=250", ("you.step2ck", 250)),
+        (" you.step2ck = 250 ", ("you.step2ck", 250)),
+        ("market.scale=0.5", ("market.scale", 0.5)),
+        ("you.specialty=Psychiatry", ("you.specialty", "Psychiatry")),
+        ("you.specialty=Internal Medicine (Categorical)",
+         ("you.specialty", "Internal Medicine (Categorical)")),
+        ('you.specialty="Psychiatry"', ("you.specialty", "Psychiatry")),
+        ("description=2025", ("description", "2025")),  # a text key keeps the text
+        ("description=a=b", ("description", "a=b")),
+        ("you.backup_specialty=", ("you.backup_specialty", "")),
+        ("you.visa=none", ("you.visa", "none")),
+        ("you.step2ck=true", ("you.step2ck", True)),  # parsed; rejected when checked
+        ("applicants.step2ck_shift={us_img = 5}", ("applicants.step2ck_shift", {"us_img": 5})),
+        ("you.nonsense=1", ("you.nonsense", 1)),  # keys are checked by load_scenario
+    ],
+)
+def test_parse_override(text, expected):
+    assert parse_override(text) == expected
+
+
+@pytest.mark.parametrize("text", ["you.step2ck", "=5", "you..step2ck=1", " =1"])
+def test_parse_override_refuses_malformed(text):
+    with pytest.raises(ScenarioError) as excinfo:
+        parse_override(text)
+    assert str(excinfo.value) == f"--set: expected dotted.key=value, found '{text}'"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("you.step2ck=320", "you.step2ck: expected an integer from 1 to 300, found 320"),
+        ("you.stpe2ck=3", "you.stpe2ck: unknown key (did you mean 'you.step2ck'?)"),
+        ("you.specialty=Psychiatri",
+         "you.specialty: expected a specialty named in data/specialties_2025.csv, "
+         "found 'Psychiatri' (did you mean 'Psychiatry'?)"),
+        ("applicants.step2ck_shift={non_us = 5}",
+         "applicants.step2ck_shift.non_us: unknown key "
+         "(did you mean 'applicants.step2ck_shift.non_us_img'?)"),
+        ("strategies=[{}]", "strategies[1].name: missing (every strategy needs a unique, "
+                            "non-empty name)"),
+    ],
+)
+def test_set_errors_name_set(tmp_path, override, message):
+    path = write(tmp_path, "seed = 1\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, [override])
+    assert str(excinfo.value) == f"--set: {message}"
+    assert excinfo.value.file == "--set"
+
+
+def test_cross_field_error_blames_the_layer_that_caused_it(tmp_path):
+    path = write(tmp_path, '[you]\nusce_kind = "none"\nusce_months = 0\n')
+    assert load_scenario(path).you.usce_kind == "none"
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, ["you.usce_months=2"])
+    assert str(excinfo.value) == (
+        "--set: you.usce_months: expected 0 when you.usce_kind is 'none', found 2.0"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Every error, with its exact message
+# ---------------------------------------------------------------------------
+
+ERRORS = {
+    # unknown keys, with the full dotted path suggested
+    "unknown key": ("[you]\nstpe2ck = 240\n",
+                    "you.stpe2ck: unknown key (did you mean 'you.step2ck'?)"),
+    "unknown top key": ("seeed = 3\n", "seeed: unknown key (did you mean 'seed'?)"),
+    "unknown section": ("[slection]\n", "slection: unknown key (did you mean 'selection'?)"),
+    "strategies typo": ('[[strategy]]\nname = "a"\n',
+                        "strategy: unknown key (did you mean 'strategies'?)"),
+    "unknown nested": ("[applicants]\nstep2ck_shift.non_us = 5\n",
+                       "applicants.step2ck_shift.non_us: unknown key "
+                       "(did you mean 'applicants.step2ck_shift.non_us_img'?)"),
+    "key in wrong section": ("[selection]\ntaste_sd = 1\n",
+                             "selection.taste_sd: unknown key "
+                             "(did you mean 'applicants.taste_sd'?)"),
+    "unknown, no match": ("[you]\nzzz = 1\n", "you.zzz: unknown key"),
+    # types
+    "int given bool": ("[you]\nstep2ck = true\n",
+                       "you.step2ck: expected an integer from 1 to 300, found true"),
+    "int given fraction": ("[you]\nstep2ck = 240.5\n",
+                           "you.step2ck: expected an integer from 1 to 300, found 240.5"),
+    "int given string": ('[you]\nstep2ck = "240"\n',
+                         "you.step2ck: expected an integer from 1 to 300, found '240'"),
+    "float given string": ('[selection]\nysg_weight = "x"\n',
+                           "selection.ysg_weight: expected a number from 0 to 10, found 'x'"),
+    "float given nan": ("[selection]\nacceptability_bar = nan\n",
+                        "selection.acceptability_bar: expected a finite number, found nan"),
+    "string given number": ("description = 3\n", "description: expected a string, found 3"),
+    "string given date": ("description = 1979-05-27\n",
+                          "description: expected a string, found date 1979-05-27"),
+    "section given value": ("applicants = 3\n", "applicants: expected a table, found 3"),
+    "value given table": ("[you.step2ck]\n", "you.step2ck: expected an integer from 1 to 300, "
+                                             "found a table"),
+    "per-type given number": ("[applicants]\nstep2ck_shift = 5\n",
+                              "applicants.step2ck_shift: expected a table of numbers by applicant "
+                              "type (us_md, us_do, us_img, non_us_img, other), found 5"),
+    "per-type entry type": ("[applicants.ysg_mean]\nus_img = [1]\n",
+                            "applicants.ysg_mean.us_img: expected a number from 0 to 60, "
+                            "found an array"),
+    # ranges
+    "above range": ("[you]\nstep2ck = 320\n",
+                    "you.step2ck: expected an integer from 1 to 300, found 320"),
+    "negative usce": ("[you]\nusce_months = -1\n",
+                      "you.usce_months: expected a number from 0 to 120, found -1"),
+    "negative seed": ("seed = -1\n", "seed: expected an integer of at least 0, found -1"),
+    "zero trials": ("trials = 0\n", "trials: expected an integer from 1 to 100000, found 0"),
+    "focal copies": ("[market]\nfocal_copies = 1001\n",
+                     "market.focal_copies: expected an integer from 1 to 1000, found 1001"),
+    "per-type range": ("[applicants.usce_none_share]\nnon_us_img = 1.5\n",
+                       "applicants.usce_none_share.non_us_img: expected a number from 0 to 1, "
+                       "found 1.5"),
+    "scale zero": ("[market]\nscale = 0\n",
+                   "market.scale: expected a number greater than 0 and at most 1, found 0"),
+    "scale above one": ("[market]\nscale = 1.5\n",
+                        "market.scale: expected a number greater than 0 and at most 1, found 1.5"),
+    "year": ("[market]\nyear = 2024\n",
+             "market.year: expected one of the years with published data (2025), found 2024"),
+    # choices
+    "type": ('[you]\ntype = "other"\n',
+             "you.type: expected one of us_md, us_do, us_img, non_us_img, found 'other'"),
+    "visa": ('[you]\nvisa = "J1"\n',
+             "you.visa: expected one of none, j1, h1b, found 'J1' (did you mean 'j1'?)"),
+    "usce kind": ('[you]\nusce_kind = "hands-on"\n',
+                  "you.usce_kind: expected one of none, observership, hands_on, found 'hands-on' "
+                  "(did you mean 'hands_on'?)"),
+    "specialty": ('[you]\nspecialty = "Internal Medcine"\n',
+                  "you.specialty: expected a specialty named in data/specialties_2025.csv, found "
+                  "'Internal Medcine' (did you mean 'Internal Medicine (Categorical)'?)"),
+    "specialty, no match": ('[you]\nspecialty = "Xyz"\n',
+                            "you.specialty: expected a specialty named in "
+                            "data/specialties_2025.csv, found 'Xyz'"),
+    "backup specialty": ('[you]\nbackup_specialty = "psychiatry"\n',
+                         "you.backup_specialty: expected a specialty named in "
+                         "data/specialties_2025.csv or '' for none, found 'psychiatry' "
+                         "(did you mean 'Psychiatry'?)"),
+    # rules between keys
+    "usce none with months": ('[you]\nusce_kind = "none"\n',
+                              "you.usce_months: expected 0 when you.usce_kind is 'none', found 3"),
+    "backup equals preferred": ('[you]\nspecialty = "Psychiatry"\n'
+                                'backup_specialty = "Psychiatry"\n',
+                                "you.backup_specialty: expected a specialty other than "
+                                "you.specialty, or '' for none, found 'Psychiatry'"),
+    "us img with visa": ('[you]\ntype = "us_img"\n',
+                         "you.visa: expected 'none' for a US-citizen IMG (you.type is 'us_img'), "
+                         "found 'j1'"),
+    "applicant visa shares": ("[applicants]\nvisa_j1_share = 0.7\nvisa_h1b_share = 0.4\n",
+                              "applicants.visa_h1b_share: expected at most 0.3 (1 - "
+                              "applicants.visa_j1_share; the two shares add up to at most 1), "
+                              "found 0.4"),
+    "program visa shares": ("[programs]\nvisa_none_share = 0.9\n",
+                            "programs.visa_j1_h1b_share: expected at most 0.1 (1 - "
+                            "programs.visa_none_share; the two shares add up to at most 1), "
+                            "found 0.22"),
+    "usce shares": ("[applicants]\nusce_none_share.us_img = 0.5\n",
+                    "applicants.usce_none_share.us_img: expected at most 0.15 (1 - "
+                    "applicants.usce_hands_on_share.us_img; the two shares add up to at most 1), "
+                    "found 0.5"),
+    # strategies
+    "strategy without name": ("[[strategies]]\nyou.rank_list_length = 3\n",
+                              "strategies[1].name: missing (every strategy needs a unique, "
+                              "non-empty name)"),
+    "strategy empty name": ('[[strategies]]\nname = " "\n',
+                            "strategies[1].name: expected a non-empty string, found ' '"),
+    "strategy name type": ("[[strategies]]\nname = 5\n",
+                           "strategies[1].name: expected a string, found 5"),
+    "strategy duplicate": ('[[strategies]]\nname = "a"\n[[strategies]]\nname = "a"\n',
+                           "strategies[2].name: expected a name no other strategy has, found 'a' "
+                           "(the name of strategies[1] too)"),
+    "strategy bad value": ('[[strategies]]\nname = "a"\n[[strategies]]\nname = "b"\n'
+                           "you.rank_list_length = 500\n",
+                           "strategies[2].you.rank_list_length: expected an integer from 0 to 200, "
+                           "found 500"),
+    "strategy unknown key": ('[[strategies]]\nname = "a"\nyou.rank_lenght = 5\n',
+                             "strategies[1].you.rank_lenght: unknown key "
+                             "(did you mean 'strategies[1].you.rank_list_length'?)"),
+    "strategy key in wrong section": ('[[strategies]]\nname = "a"\nyou.taste_sd = 1\n',
+                                      "strategies[1].you.taste_sd: unknown key "
+                                      "(did you mean 'strategies[1].applicants.taste_sd'?)"),
+    "strategy seed": ('[[strategies]]\nname = "a"\nseed = 3\n',
+                      "strategies[1].seed: not allowed in a strategy (a strategy may set name, "
+                      "you.*, applicants.*, programs.* and selection.*)"),
+    "strategy market": ('[[strategies]]\nname = "a"\nmarket.scale = 0.5\n',
+                        "strategies[1].market.scale: not allowed in a strategy (a strategy may set "
+                        "name, you.*, applicants.*, programs.* and selection.*)"),
+    "strategy rule": ('[[strategies]]\nname = "a"\nyou.usce_kind = "none"\n',
+                      "strategies[1].you.usce_months: expected 0 when you.usce_kind is 'none', "
+                      "found 3"),
+    "strategy share rule": ('[[strategies]]\nname = "a"\napplicants.visa_h1b_share = 0.5\n',
+                            "strategies[1].applicants.visa_h1b_share: expected at most 0.45 (1 - "
+                            "applicants.visa_j1_share; the two shares add up to at most 1), "
+                            "found 0.5"),
+    "strategies not array": ("strategies = 3\n",
+                             "strategies: expected an array of tables ([[strategies]]), found 3"),
+    "strategy not table": ("strategies = [1]\n", "strategies[1]: expected a table, found 1"),
+    # files
+    "empty file": ("# nothing but a comment\n\n",
+                   "empty file (expected scenario settings such as a [you] table)"),
+    "malformed TOML": ("seed = 1\n[you\nstep2ck = 1\n",
+                       "invalid TOML at line 2, column 5: Expected ']' at the end of a table "
+                       "declaration"),
+    "malformed at end": ("seed = 1\ntrials = ",
+                         "invalid TOML at line 2, column 10: Invalid value"),
+    "duplicate key": ("seed = 1\nseed = 2\n",
+                      "invalid TOML at line 2, column 9: Cannot overwrite a value"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), list(ERRORS.values()), ids=list(ERRORS))
+def test_error_messages(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == f"{path}: {message}"
+    assert excinfo.value.file == str(path)
+
+
+def test_error_carries_key_expected_found(tmp_path):
+    path = write(tmp_path, "[you]\nstep2ck = 320\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    error = excinfo.value
+    assert (error.key, error.expected, error.found) == (
+        "you.step2ck", "an integer from 1 to 300", "320"
+    )
+
+
+def test_whole_float_is_accepted_for_an_integer(tmp_path):
+    s = load_scenario(write(tmp_path, "[you]\nstep2ck = 240.0\napplications = 80\n"))
+    assert s.you.step2ck == 240 and type(s.you.step2ck) is int
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(tmp_path / "absent.toml")
+    assert str(excinfo.value) == f"{tmp_path / 'absent.toml'}: file not found"
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(tmp_path)
+    assert str(excinfo.value) == f"{tmp_path}: is a directory, expected a TOML file"
+
+
+def test_missing_calibration_file(tmp_path):
+    path = write(tmp_path, '[market]\ncalibration = "nope.toml"\n')
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == (
+        f"{path}: market.calibration: expected an existing calibration file, "
+        f"found 'nope.toml' (no file {(tmp_path / 'nope.toml').resolve()})"
+    )
+
+
+def test_bad_calibration_file_is_named(tmp_path):
+    cal = write(tmp_path, "[selection]\ninterview_noise_sd = 1\n", "cal.toml")
+    path = write(tmp_path, '[market]\ncalibration = "cal.toml"\n')
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == (
+        f"{cal}: selection.interview_noise_sd: not a calibrated parameter "
+        "(set it in a scenario file instead)"
+    )
+
+
+def test_strategy_with_no_changes_is_allowed(tmp_path):
+    s = load_scenario(write(tmp_path, '[[strategies]]\nname = "baseline"\n'))
+    (only,) = s.strategies
+    assert (only.name, only.changes, only.you, only.params) == ("baseline", (), s.you, s.params)
+
+
+# ---------------------------------------------------------------------------
+# with_changes
+# ---------------------------------------------------------------------------
+
+
+def test_with_changes_focal():
+    you = with_changes(Focal(), {"you.rank_list_length": np.int64(5), "you.step2ck": 250.0})
+    assert you == dataclasses.replace(Focal(), rank_list_length=5, step2ck=250)
+    assert type(you.rank_list_length) is int
+
+
+def test_with_changes_params():
+    params = with_changes(MarketParams(), {"applicants.step2ck_shift.us_img": 5,
+                                           "selection": {"ysg_weight": 0.2}})
+    assert params.applicants.step2ck_shift.us_img == 5.0
+    assert params.selection.ysg_weight == 0.2
+    assert params.programs == MarketParams().programs
+
+
+def test_with_changes_scenario_rederives_strategies():
+    s = load_scenario(FIXTURE)
+    changed = with_changes(s, {"you.step2ck": 260, "seed": 9, "market.scale": 0.5,
+                               "applicants.rank_list_cap": 10})
+    assert (changed.seed, changed.market.scale, changed.you.step2ck) == (9, 0.5, 260)
+    assert changed.market.calibration == s.market.calibration
+    assert changed.params.applicants.rank_list_cap == 10
+    assert [st.you.step2ck for st in changed.strategies] == [260, 260, 260]
+    assert changed.strategies[0].you.rank_list_length == 5
+    assert changed.strategies[1].params.applicants.rank_list_cap == 10
+    assert s.you.step2ck == 245  # the original is untouched
+
+
+def test_with_changes_sweeps_usce_months_from_zero():
+    assert with_changes(Focal(), {"you.usce_months": 0}).usce_months == 0.0
+
+
+@pytest.mark.parametrize(
+    ("target", "changes", "message"),
+    [
+        (Focal(), {"you.step2ck": 400},
+         "you.step2ck: expected an integer from 1 to 300, found 400"),
+        (Focal(), {"rank_list_length": 3},
+         "rank_list_length: unknown key (did you mean 'you.rank_list_length'?)"),
+        (Focal(), {"applicants.taste_sd": 1},
+         "applicants.taste_sd: not a setting of the focal applicant (you.*)"),
+        (Focal(), {"you.usce_kind": "none"},
+         "you.usce_months: expected 0 when you.usce_kind is 'none', found 3"),
+        (MarketParams(), {"you.step2ck": 250},
+         "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
+         "selection.*)"),
+        (MarketParams(), {"programs.visa_j1_h1b_share": 0.7},
+         "programs.visa_j1_h1b_share: expected at most 0.637 (1 - programs.visa_none_share; the "
+         "two shares add up to at most 1), found 0.7"),
+    ],
+)
+def test_with_changes_errors(target, changes, message):
+    with pytest.raises(ScenarioError) as excinfo:
+        with_changes(target, changes)
+    assert str(excinfo.value) == message
+
+
+def test_with_changes_scenario_errors_name_the_source():
+    s = load_scenario(FIXTURE)
+    with pytest.raises(ScenarioError) as excinfo:
+        with_changes(s, {"market.calibration": "x.toml"})
+    assert str(excinfo.value) == (
+        f"{FIXTURE}: market.calibration: cannot be changed after loading "
+        "(the calibration layer is already applied)"
+    )
+    with pytest.raises(ScenarioError) as excinfo:
+        with_changes(s, {"you.step2ck": 0}, source="sweep")
+    assert str(excinfo.value) == "sweep: you.step2ck: expected an integer from 1 to 300, found 0"
+
+
+def test_with_changes_checks_strategies_against_the_new_base(tmp_path):
+    path = write(tmp_path, '[you]\nusce_months = 0\n'
+                           '[[strategies]]\nname = "a"\n[[strategies]]\nname = "no USCE"\n'
+                           'you.usce_kind = "none"\n')
+    s = load_scenario(path)
+    assert s.strategies[1].you.usce_kind == "none"
+    with pytest.raises(ScenarioError) as excinfo:
+        with_changes(s, {"you.usce_months": 3}, source="sweep")
+    assert str(excinfo.value) == (
+        "sweep: strategies[2].you.usce_months: expected 0 when you.usce_kind is 'none', found 3.0"
+    )
+
+
+def test_with_changes_rejects_other_targets():
+    with pytest.raises(TypeError):
+        with_changes("not a scenario", {})
+
+
+# ---------------------------------------------------------------------------
+# scenario_to_dict
+# ---------------------------------------------------------------------------
+
+
+def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
+    s = load_scenario(FIXTURE, ["you.step2ck=250"])
+    d = json.loads(json.dumps(scenario_to_dict(s)))
+    assert set(d) == {"name", "source", "description", "seed", "trials", "market", "you",
+                      "applicants", "programs", "selection", "strategies", "overrides"}
+    assert d["you"] == dataclasses.asdict(s.you)
+    assert d["market"]["calibration"] == s.market.calibration
+    assert d["applicants"]["step2ck_shift"]["non_us_img"] == 5.0
+    assert d["selection"]["acceptability_bar"] == s.params.selection.acceptability_bar
+    assert d["strategies"][0] == {"name": "rank 5", "you": {"rank_list_length": 5}}
+    assert d["strategies"][1] == {
+        "name": "hands-on and more applications",
+        "you": {"usce_kind": "hands_on", "applications": 250},
+        "selection": {"step2ck_weight": 1.5},
+    }
+    assert d["strategies"][2] == {"name": "as is"}
+    assert d["overrides"] == ["you.step2ck=250"]
+    # Every documented key is in the dict.
+    for key in scenario_keys(tables=False):
+        node = d
+        for part in key.split("."):
+            node = node[part]
+
+
+# ---------------------------------------------------------------------------
+# Calibration files
+# ---------------------------------------------------------------------------
+
+
+def test_calibration_round_trip(tmp_path):
+    values = {"selection.type_penalty.us_img": -2.123456789012345,
+              "selection.type_penalty.us_do": 0.3, "selection.type_penalty.non_us_img": 1}
+    path = write_calibration(tmp_path / "cal.toml", values, "Fitted by a test.\nSecond line.")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Fitted by a test.\n# Second line.\n")
+    assert read_calibration(path) == {k: float(v) for k, v in values.items()}
+    # and a scenario reads it as its calibration layer
+    s = load_scenario(write(tmp_path, '[market]\ncalibration = "cal.toml"\n'))
+    assert s.params.selection.type_penalty.us_img == -2.123456789012345
+
+
+def test_write_calibration_refuses_to_overwrite(tmp_path):
+    key = "selection.type_penalty.us_do"
+    path = write_calibration(tmp_path / "cal.toml", {key: -2}, "first")
+    with pytest.raises(ScenarioError) as excinfo:
+        write_calibration(path, {key: -3}, "second")
+    assert str(excinfo.value) == (
+        f"{path}: already exists; not overwriting it (pass overwrite=True to replace it)"
+    )
+    assert read_calibration(path) == {key: -2.0}
+    write_calibration(path, {key: -3}, "second", overwrite=True)
+    assert read_calibration(path) == {key: -3.0}
+    assert path.read_text(encoding="utf-8").startswith("# second\n")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"selection.ysg_weight": 0.1},
+         "selection.ysg_weight: not a calibrated parameter (set it in a scenario file instead)"),
+        ({"selection.type_penalty.us_mdd": 0.1},
+         "selection.type_penalty.us_mdd: unknown key "
+         "(did you mean 'selection.type_penalty.us_md'?)"),
+        ({"selection.type_penalty.us_md": 50},
+         "selection.type_penalty.us_md: expected a number from -20 to 20, found 50"),
+    ],
+)
+def test_write_calibration_checks_values(tmp_path, values, message):
+    path = tmp_path / "cal.toml"
+    with pytest.raises(ScenarioError) as excinfo:
+        write_calibration(path, values, "header")
+    assert str(excinfo.value) == f"{path}: {message}"
+    assert not path.exists()
+
+
+def test_read_calibration_refuses_other_keys(tmp_path):
+    path = write(tmp_path, "seed = 1\n", "cal.toml")
+    with pytest.raises(ScenarioError) as excinfo:
+        read_calibration(path)
+    assert str(excinfo.value) == (
+        f"{path}: seed: not a calibrated parameter (set it in a scenario file instead)"
+    )
+
+
+def test_read_calibration_allows_comments_only(tmp_path):
+    assert read_calibration(write(tmp_path, "# not fitted yet\n", "cal.toml")) == {}
+
+
+# ---------------------------------------------------------------------------
+# Documentation cannot go stale
+# ---------------------------------------------------------------------------
+
+
+def test_docs_mention_every_key():
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [key for key in scenario_keys() if f"`{key}`" not in text]
+    assert not missing, f"docs/scenarios.md does not document {missing}"
+    for key in ("seed", "trials", "description", "strategies", "--set", "calibration_2025.toml"):
+        assert key in text
+
+
+def test_docs_reference_is_up_to_date():
+    text = DOCS.read_text(encoding="utf-8")
+    assert REFERENCE_BEGIN in text and REFERENCE_END in text
+    assert refresh_reference(text) == text, (
+        "docs/scenarios.md is out of date: run `python -m simulator.scenario docs/scenarios.md`"
+    )
+    assert scenario_reference_markdown() in text
+
+
+def test_every_per_type_table_has_an_entry_range():
+    tables = [key for key in scenario_keys() if key not in scenario_keys(tables=False)]
+    assert tables and set(tables) == set(ENTRY_RANGES)
