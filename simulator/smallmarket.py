@@ -158,10 +158,15 @@ def parse_market(text: str, source: str = "<string>") -> SmallMarket:
 def solve_market(market: SmallMarket, proposing: str = "applicants") -> MarketResult:
     """Match ``market`` by deferred acceptance, ``"applicants"`` or ``"programs"`` proposing."""
     match = deferred_acceptance(*market.to_arrays(), proposing=proposing)
+    return result_from_match(market, match, proposing)
+
+
+def result_from_match(market: SmallMarket, match, proposing: str) -> MarketResult:
+    """The named :class:`MarketResult` of an engine-style match vector (``n_programs``: unmatched)."""
     n_programs = len(market.programs)
     applicants = {
-        name: None if p == n_programs else market.programs[p]
-        for name, p in zip(market.applicants, match.tolist())
+        name: None if int(p) == n_programs else market.programs[int(p)]
+        for name, p in zip(market.applicants, match)
     }
     programs = {
         name: [a for a in ranks if applicants.get(a) == name]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from simulator.commands.calibrate import calibrate_command
+from simulator.commands.explain import explain
 from simulator.commands.match import match
 from simulator.commands.run import run
 
-COMMANDS = [run, match, calibrate_command]
+COMMANDS = [run, match, explain, calibrate_command]

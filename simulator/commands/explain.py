@@ -1,0 +1,128 @@
+"""``matchsim explain``: the algorithm step by step, why an outcome happened, whether lying pays."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from simulator.commands._common import user_errors
+from simulator.engine import PROPOSING_SIDES
+from simulator.errors import ScenarioError
+from simulator.smallmarket import load_market
+from simulator.teaching import (
+    MAX_LISTS,
+    compare_sides,
+    explain_outcome,
+    format_comparison,
+    format_explanation,
+    format_manipulation,
+    format_trace,
+    manipulation_search,
+    trace_market,
+)
+
+
+@click.command()
+@click.argument("file")
+@click.option(
+    "--proposing",
+    type=click.Choice(PROPOSING_SIDES),
+    default="applicants",
+    show_default=True,
+    help="Which side proposes: applicants (the NRMP's algorithm) or programs.",
+)
+@click.option(
+    "--compare-sides",
+    "compare",
+    is_flag=True,
+    help="Show who fares differently when programs propose instead of applicants.",
+)
+@click.option(
+    "--why",
+    metavar="NAME",
+    help="Explain why applicant or program NAME ended up where it did.",
+)
+@click.option(
+    "--manipulate",
+    metavar="NAME",
+    help=(
+        "Try every other list applicant or program NAME could have submitted "
+        f"(at most {MAX_LISTS:,}) and report the best outcome."
+    ),
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: the rounds, the result and what was asked for.",
+)
+@user_errors
+def explain(file, proposing, compare, why, manipulate, as_json):
+    """Show how the Match solves the small market in FILE, step by step.
+
+    Without options, prints the algorithm in the NRMP's words and every round
+    of it: each proposal, tentative hold and rejection, then the result (the
+    same as `matchsim match`).
+
+    \b
+    --why NAME         why an applicant matched where they did (or not at all):
+                       for each program ranked higher, whether it did not rank
+                       them or filled up with applicants it ranked higher; for a
+                       program, why each position it wanted filled was not.
+    --manipulate NAME  every list an applicant could submit (each ordering of
+                       each subset of the programs, markets of up to 8 programs)
+                       or every list a program could submit keeping its order
+                       (including each truncation), judged by the true lists:
+                       no applicant ever beats the truthful list when
+                       applicants propose; a program sometimes can.
+    --compare-sides    who does better or worse when programs propose.
+
+    Use at most one of --why, --manipulate and --compare-sides.  With --json,
+    the object has "proposing", "rounds" (each {"round", "events"}) and
+    "result" (as `matchsim match --json`), plus "why", "compare_sides", or the
+    --manipulate keys "truthful", "best", "improved" and "lists_tried".
+
+    \b
+    Examples:
+      matchsim explain scenarios/nrmp-example.toml
+      matchsim explain scenarios/nrmp-example.toml --why Brown
+      matchsim explain scenarios/lesson-gale-shapley.toml --compare-sides
+      matchsim explain scenarios/lesson-true-preferences.toml --manipulate Patel
+      matchsim explain scenarios/lesson-program-truncation.toml --manipulate Lakeside --json
+    """
+    asked = [
+        flag
+        for flag, value in (
+            ("--compare-sides", compare),
+            ("--why", why is not None),
+            ("--manipulate", manipulate is not None),
+        )
+        if value
+    ]
+    if len(asked) > 1:
+        chosen = " and ".join(asked)
+        message = f"use only one of --compare-sides, --why and --manipulate, not {chosen}"
+        raise ScenarioError(message=message)
+    market = load_market(file)
+    trace = trace_market(market, proposing)
+    output = trace.to_json()
+    if compare:
+        comparison = compare_sides(market)
+        output["compare_sides"] = comparison.to_json()
+        text = format_comparison(market, comparison)
+    elif why is not None:
+        explanation = explain_outcome(market, why, proposing, option="--why")
+        output["why"] = explanation.to_json()
+        text = format_explanation(market, explanation)
+    elif manipulate is not None:
+        search = manipulation_search(market, manipulate, proposing, option="--manipulate")
+        output.update(search.to_json())
+        text = format_manipulation(market, search)
+    else:
+        text = format_trace(market, trace)
+    if as_json:
+        click.echo(json.dumps(output, indent=2))
+    else:
+        click.echo(text)
+
