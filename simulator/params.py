@@ -288,10 +288,10 @@ class Focal:
     )
     backup_specialty: str = param("", "Backup specialty, or empty for none.")
     step2ck: int = param(240, "Step 2 CK score.", 1, 300)
-    usce_months: float = param(3, "Months of US clinical experience.", 0, 120)
-    usce_kind: str = param("hands_on", "Kind of USCE: none, observership, hands_on.")
-    years_since_graduation: float = param(2, "Years since medical school graduation.", 0, 60)
-    visa: str = param("j1", "Visa needed: none, j1, h1b.")
+    usce_months: float = param(0, "Months of US clinical experience (IMGs).", 0, 120)
+    usce_kind: str = param("none", "Kind of USCE: none, observership, hands_on.")
+    years_since_graduation: float = param(0, "Years since medical school graduation.", 0, 60)
+    visa: str = param("none", "Visa needed: none, j1, h1b (only non-US IMGs may need one).")
     applications: int = param(100, "Number of programs applied to.", 1, 2000)
     rank_list_length: int = param(
         0, "Most programs ranked (0: rank every program that interviews you).", 0, 200

@@ -177,12 +177,10 @@ def to_jsonable(value):
 
 def plot_by_group(counts: pd.DataFrame, group: str, *, title: str, xlabel: str, path, focal=None):
     """Match probability with 95% intervals per value of ``group``, one line per applicant type."""
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: leaves the caller's backend alone
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.8), constrained_layout=True)
+    fig = Figure(figsize=(8, 4.8), constrained_layout=True)
+    ax = fig.subplots()
     categories = [str(c) for c in counts[group].cat.categories]
     x = np.arange(len(categories))
     for name in APPLICANT_TYPES:
@@ -211,7 +209,6 @@ def plot_by_group(counts: pd.DataFrame, group: str, *, title: str, xlabel: str, 
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def write_run_plots(tally: dict, summary: dict, you, directory) -> None:

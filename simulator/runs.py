@@ -35,12 +35,16 @@ def new_run_dir(name: str, out=None, *, root: str | os.PathLike = "results") -> 
                 "(earlier results are never overwritten)"
             )
     else:
+        Path(root).mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = Path(root) / f"{name}-{stamp}"
-        suffix = 2
-        while path.exists():
-            path = Path(root) / f"{name}-{stamp}-{suffix}"
-            suffix += 1
+        for suffix in range(1, 1000):
+            path = Path(root) / (f"{name}-{stamp}" if suffix == 1 else f"{name}-{stamp}-{suffix}")
+            try:
+                path.mkdir()  # atomic: two runs never share a folder
+                return path
+            except FileExistsError:
+                continue
+        raise ScenarioError(str(root), message="no free output folder name; pass --out")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -663,10 +663,11 @@ def _check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
         raise _error(blame(keys), shown + "you.backup_specialty",
                      "a specialty other than you.specialty, or '' for none",
                      _show(you.backup_specialty))
-    if you.type == "us_img" and you.visa != "none":
+    if you.type != "non_us_img" and you.visa != "none":
         keys = ("you.type", "you.visa")
         raise _error(blame(keys), shown + "you.visa",
-                     "'none' for a US-citizen IMG (you.type is 'us_img')", _show(you.visa))
+                     f"'none' (only non-US IMGs need a visa; you.type is '{you.type}')",
+                     _show(you.visa))
 
 
 def _check_share_sum(first: str, second: str, a: float, b: float, blame: Blame, shown: str):

@@ -25,8 +25,9 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.stats import truncnorm
 
+from simulator.errors import ScenarioError
 from simulator.engine import deferred_acceptance, place_in_group, segment_aranges, segment_ids
 from simulator.params import (
     APPLICANT_TYPES,
@@ -98,6 +99,12 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
     n_programs = np.maximum(1, np.round(programs * scale)).astype(np.int64)
     n_positions = np.maximum(n_programs, np.round(positions * scale)).astype(np.int64)
     applicants = np.round(published.applicants_by_type.to_numpy(float) * scale).astype(np.int64)
+    if applicants.min() < 1:
+        smallest = float(published.applicants_by_type.min())
+        raise ScenarioError(
+            key="market.scale", expected=f"at least {0.5 / smallest:.6f} (one applicant of each type)",
+            found=f"{scale:g}",
+        )
 
     wide = published.specialty_applicants_wide  # specialties x the four main types
     counts = wide.to_numpy(float).T  # (4, specialties)
@@ -350,10 +357,17 @@ def _categorical(probabilities: np.ndarray, rng) -> np.ndarray:
 
 
 def _truncated_normal(mean, sd, *, low, high, rng) -> np.ndarray:
-    """Integer scores from a normal truncated to [low, high] (inverse-CDF sampling)."""
-    a, b = ndtr((low - mean) / sd), ndtr((high - mean) / sd)
-    u = a + rng.random(np.shape(mean)) * (b - a)
-    return np.clip(np.round(mean + sd * ndtri(u)), low, high).astype(np.int64)
+    """Integer scores from a normal truncated to [low, high] (inverse-CDF sampling).
+
+    ``scipy.stats.truncnorm`` keeps the tails exact even when the whole range
+    lies far from the mean; a zero SD gives the mean, clipped to the range.
+    """
+    mean, sd = np.broadcast_arrays(np.asarray(mean, float), np.asarray(sd, float))
+    u = rng.random(mean.shape)
+    spread = sd > 0
+    safe_sd = np.where(spread, sd, 1.0)
+    draw = truncnorm.ppf(u, (low - mean) / safe_sd, (high - mean) / safe_sd, loc=mean, scale=safe_sd)
+    return np.clip(np.round(np.where(spread, draw, mean)), low, high).astype(np.int64)
 
 
 def _gamma_counts(mean, cv, rng) -> np.ndarray:
@@ -460,12 +474,11 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     applicants = draw_applicants(inputs, params, streams["applicants"])
     applicant_merit = merit(applicants, params)
     clock.lap("applicants")
-    who, where = _draw_applications(programs, applicants, applicant_merit, inputs, params, streams["applications"])
-    sent = np.bincount(who, minlength=applicants.size)
-    clock.lap("applications")
+    who, where, sent = _draw_applications(
+        programs, applicants, applicant_merit, inputs, params, streams["applications"]
+    )
+    clock.lap("applications and screening")
     rng = streams["interviews"]
-    keep = screened_in(applicants, who, programs, where)
-    who, where = who[keep], where[keep]
     penalty = penalty_table(programs, params)
     evaluation = (
         applicant_merit[who]
@@ -474,7 +487,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     )
     held, preference, invite_bar = _interviews(programs, applicants, who, where, evaluation, params, rng)
     interview_noise = streams["lists"].standard_normal(held.size, dtype=np.float32)
-    clock.lap("screening and interviews")
+    clock.lap("interviews")
     return Market(
         programs=programs,
         applicants=applicants,
@@ -503,12 +516,15 @@ class _Stopwatch:
 
 
 def _draw_applications(programs, applicants, applicant_merit, inputs, params, rng):
-    """Which programs each applicant applies to: Poisson sampling within their specialties.
+    """Who applies where, and which applications the programs read (screen in).
 
     Applicant ``a`` applies to program ``p`` of a specialty they seek with
-    probability ``min(1, n_a w_p / sum w)``, where ``n_a`` is the number of
-    applications they send to that specialty and ``w`` the weights of
-    :func:`application_weights` for their kind (IMG or not, visa, merit band).
+    probability ``min(1, n_a w_p / sum w)`` (Poisson sampling), where ``n_a``
+    is the number of applications they send to that specialty and ``w`` the
+    weights of :func:`application_weights` for their kind (IMG or not, visa,
+    merit band).  Returns the screened-in applications ``(who, where)`` and
+    the number of applications each applicant sent.  Works on dense
+    (applicants x programs) blocks of one specialty at a time.
     """
     n = applicants.size
     is_img = IS_IMG_TYPE[applicants.type]
@@ -518,32 +534,42 @@ def _draw_applications(programs, applicants, applicant_merit, inputs, params, rn
     kinds = np.array([(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)])
     kind_of = (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
     weights = application_weights(programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], params)
+    sponsors = SPONSORS[kinds[:, 1:2] * 3 + programs.visa_policy[None, :]]
 
     share = params.applicants.backup_application_share
     has_backup = applicants.backup >= 0
     to_preferred = np.where(has_backup, np.round(applicants.applications * (1 - share)), applicants.applications)
     seekers = np.r_[np.arange(n), np.flatnonzero(has_backup)]
     sought = np.r_[applicants.specialty, applicants.backup[has_backup]]
-    wanted = np.r_[to_preferred, (applicants.applications - to_preferred)[has_backup]]
+    wanted = np.r_[to_preferred, (applicants.applications - to_preferred)[has_backup]].astype(np.float32)
     order = np.argsort(sought, kind="stable")
     seekers, sought, wanted = seekers[order], sought[order], wanted[order]
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
 
     who, where = [], []
+    sent = np.zeros(n, dtype=np.int64)
     for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
         block = weights[:, first:last]
         block = (block / block.sum(axis=1, keepdims=True)).astype(np.float32)
-        rows = np.arange(bounds[s], bounds[s + 1])
+        cutoff = programs.step2ck_cutoff[None, first:last]
+        limit = programs.ysg_limit[None, first:last]
         step = max(1, _CELLS_PER_BLOCK // max(last - first, 1))
-        for start in range(0, rows.size, step):
-            part = rows[start : start + step]
-            chance = block[kind_of[seekers[part]]]
-            chance *= wanted[part, None].astype(np.float32)
-            hit_row, hit_col = np.nonzero(rng.random(chance.shape, dtype=np.float32) < chance)
-            who.append(seekers[part][hit_row])
-            where.append(first + hit_col)
-    return np.concatenate(who), np.concatenate(where)
+        for start in range(bounds[s], bounds[s + 1], step):
+            part = seekers[start : min(start + step, bounds[s + 1])]
+            chance = block[kind_of[part]]
+            chance *= wanted[start : start + part.size, None]
+            applied = rng.random(chance.shape, dtype=np.float32) < chance
+            sent[part] += np.count_nonzero(applied, axis=1)
+            # Screening: visa sponsorship, and for IMGs the Step 2 CK cut-off and YSG limit.
+            applied &= sponsors[kind_of[part], first:last]
+            img = is_img[part]
+            applied[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (applicants.ysg[part[img], None] <= limit)
+            hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
+            hit_row = hits // applied.shape[1]
+            who.append(part[hit_row])
+            where.append(first + hits - hit_row * applied.shape[1])
+    return np.concatenate(who), np.concatenate(where), sent
 
 
 def _interviews(programs, applicants, who, where, evaluation, params, rng):
@@ -582,7 +608,8 @@ def _interviews(programs, applicants, who, where, evaluation, params, rng):
         room -= np.bincount(who[by_applicant[yes]], minlength=applicants.size)
         declined = np.bincount(where[by_applicant[~yes]], minlength=programs.size)
         invite_until = np.minimum(invited_until + declined, screened)
-    invite_bar = invitation_bar(where, evaluation, invited, programs.size)
+    last_invited = order[np.maximum(group_start + invited_until - 1, 0)]
+    invite_bar = np.where(invited_until >= screened, -np.inf, evaluation[last_invited])
     held = np.flatnonzero(accepted)
     return held, preference[held], invite_bar
 
@@ -592,14 +619,6 @@ def program_preference(programs, applicants, who, where, params, noise) -> np.nd
     a = params.applicants
     preferred = programs.specialty[where] == applicants.specialty[who]
     return programs.desirability[where] + a.taste_sd * noise + a.specialty_loyalty * preferred
-
-
-def invitation_bar(where, evaluation, invited, n_programs) -> np.ndarray:
-    """Each program's lowest invited evaluation; ``-inf`` where it invited all it screened in."""
-    bar = np.full(n_programs, np.inf)
-    np.minimum.at(bar, where[invited], evaluation[invited])
-    ran_out = np.bincount(where[invited], minlength=n_programs) >= np.bincount(where, minlength=n_programs)
-    return np.where(ran_out, -np.inf, bar)
 
 
 def _sort_by_group_desc(group, value, n_groups) -> np.ndarray:

@@ -315,15 +315,19 @@ ERRORS = {
                          "data/specialties_2025.csv or '' for none, found 'psychiatry' "
                          "(did you mean 'Psychiatry'?)"),
     # rules between keys
-    "usce none with months": ('[you]\nusce_kind = "none"\n',
-                              "you.usce_months: expected 0 when you.usce_kind is 'none', found 3"),
+    "usce none with months": ('[you]\nusce_kind = "none"\nusce_months = 3\n',
+                              "you.usce_months: expected 0 when you.usce_kind is 'none', "
+                              "found 3.0"),
     "backup equals preferred": ('[you]\nspecialty = "Psychiatry"\n'
                                 'backup_specialty = "Psychiatry"\n',
                                 "you.backup_specialty: expected a specialty other than "
                                 "you.specialty, or '' for none, found 'Psychiatry'"),
-    "us img with visa": ('[you]\ntype = "us_img"\n',
-                         "you.visa: expected 'none' for a US-citizen IMG (you.type is 'us_img'), "
-                         "found 'j1'"),
+    "us img with visa": ('[you]\ntype = "us_img"\nvisa = "j1"\n',
+                         "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is "
+                         "'us_img'), found 'j1'"),
+    "us md with visa": ('[you]\ntype = "us_md"\nvisa = "h1b"\n',
+                        "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is "
+                        "'us_md'), found 'h1b'"),
     "applicant visa shares": ("[applicants]\nvisa_j1_share = 0.7\nvisa_h1b_share = 0.4\n",
                               "applicants.visa_h1b_share: expected at most 0.3 (1 - "
                               "applicants.visa_j1_share; the two shares add up to at most 1), "
@@ -363,9 +367,10 @@ ERRORS = {
     "strategy market": ('[[strategies]]\nname = "a"\nmarket.scale = 0.5\n',
                         "strategies[1].market.scale: not allowed in a strategy (a strategy may set "
                         "name, you.*, applicants.*, programs.* and selection.*)"),
-    "strategy rule": ('[[strategies]]\nname = "a"\nyou.usce_kind = "none"\n',
+    "strategy rule": ('[you]\nusce_kind = "hands_on"\nusce_months = 3\n'
+                      '[[strategies]]\nname = "a"\nyou.usce_kind = "none"\n',
                       "strategies[1].you.usce_months: expected 0 when you.usce_kind is 'none', "
-                      "found 3"),
+                      "found 3.0"),
     "strategy share rule": ('[[strategies]]\nname = "a"\napplicants.visa_h1b_share = 0.5\n',
                             "strategies[1].applicants.visa_h1b_share: expected at most 0.45 (1 - "
                             "applicants.visa_j1_share; the two shares add up to at most 1), "
@@ -491,7 +496,7 @@ def test_with_changes_sweeps_usce_months_from_zero():
          "rank_list_length: unknown key (did you mean 'you.rank_list_length'?)"),
         (Focal(), {"applicants.taste_sd": 1},
          "applicants.taste_sd: not a setting of the focal applicant (you.*)"),
-        (Focal(), {"you.usce_kind": "none"},
+        (Focal(usce_kind="hands_on", usce_months=3), {"you.usce_kind": "none"},
          "you.usce_months: expected 0 when you.usce_kind is 'none', found 3"),
         (MarketParams(), {"you.step2ck": 250},
          "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
@@ -521,7 +526,7 @@ def test_with_changes_scenario_errors_name_the_source():
 
 
 def test_with_changes_checks_strategies_against_the_new_base(tmp_path):
-    path = write(tmp_path, '[you]\nusce_months = 0\n'
+    path = write(tmp_path, '[you]\nusce_kind = "hands_on"\nusce_months = 0\n'
                            '[[strategies]]\nname = "a"\n[[strategies]]\nname = "no USCE"\n'
                            'you.usce_kind = "none"\n')
     s = load_scenario(path)

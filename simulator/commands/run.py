@@ -48,8 +48,8 @@ def run(scenario_file, trials, seed, overrides, out, workers):
 
     summary = report.run_summary(tally)
     title = (
-        f"matchsim {__version__} run of {scenario.name}: {scenario.trials} trials x "
-        f"{scenario.market.focal_copies} copies of you, scale {scenario.market.scale:g}, "
+        f"matchsim {__version__} run of {scenario.name}: {_plural(scenario.trials, 'trial')} x "
+        f"{_plural(scenario.market.focal_copies, 'copy', 'copies')} of you, scale {scenario.market.scale:g}, "
         f"seed {scenario.seed}"
     )
     write_json(directory / "summary.json", report.to_jsonable({
@@ -63,3 +63,7 @@ def run(scenario_file, trials, seed, overrides, out, workers):
     report.write_run_plots(tally, summary, scenario.you, directory)
     click.echo(report.format_run_summary(summary, title=title))
     click.echo(f"\nwrote {directory} in {time.perf_counter() - started:.0f} s")
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

@@ -1,0 +1,361 @@
+"""``matchsim run`` in-process: exit codes, the printed table, the files written, exact error lines.
+
+Every run uses a 3%-scale market, 2 trials and 4 copies of you, so one run
+takes about a second (most of it drawing the two plots).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from simulator import __version__
+from simulator.cli import main
+from simulator.params import APPLICANT_TYPES
+
+SCENARIO = """\
+description = "A non-US IMG in Internal Medicine, small market for tests"
+seed = 11
+trials = 2
+
+[market]
+scale = 0.03
+focal_copies = 4
+
+[you]
+type = "non_us_img"
+specialty = "Internal Medicine (Categorical)"
+step2ck = 240
+usce_months = 3
+usce_kind = "hands_on"
+years_since_graduation = 2
+visa = "j1"
+applications = 100
+"""
+
+CONTRACT_COLUMNS = [
+    "trial", "applicant_type", "specialty", "step2ck", "usce_months", "years_since_graduation",
+    "visa", "n_applications", "n_interviews", "rol_length", "contiguous_ranks", "matched",
+    "matched_specialty", "matched_rank", "is_focal",
+]
+PROPORTION_KEYS = {"k", "n", "p", "ci_low", "ci_high", "method"}
+PLOTS = ("match_by_step2ck.png", "match_by_rank_list_length.png")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="matchsim")
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file under ``folder`` with its bytes and modification time."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scenario") / "small.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def baseline(scenario_file, tmp_path_factory):
+    """One ordinary run with one worker: (result, output folder)."""
+    out = tmp_path_factory.mktemp("runs") / "one-worker"
+    result = run("run", scenario_file, "--workers", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+def summary_of(folder: Path) -> dict:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- a good run
+
+
+def test_run_prints_a_row_for_you_and_every_type(baseline):
+    result, out = baseline
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"matchsim {__version__} run of small: 2 trials x 4 copies of you, scale 0.03, seed 11"
+    )
+    starts = [line.split()[0] for line in lines if line.strip()]
+    for name in ("you", *APPLICANT_TYPES):
+        assert starts.count(name) == 1, name
+    row = next(line for line in lines if line.startswith("you "))
+    assert "%" in row and "–" in row  # an estimate and its interval
+    assert any(line.startswith("fill rate") for line in lines)
+    assert lines[-1].startswith(f"wrote {out} in ")
+    assert "Traceback" not in result.output
+
+
+def test_summary_json_has_the_documented_keys(baseline):
+    _, out = baseline
+    summary = summary_of(out)
+    keys = {"matchsim", "seed", "trials", "focal_copies", "scenario", "focal", "by_type", "fill_rate"}
+    assert keys <= set(summary)
+    assert summary["matchsim"] == __version__
+    assert (summary["seed"], summary["trials"], summary["focal_copies"]) == (11, 2, 4)
+    assert summary["scenario"]["you"]["step2ck"] == 240
+    p_match = summary["focal"]["p_match"]
+    assert PROPORTION_KEYS <= set(p_match)
+    assert p_match["n"] == 2 * 4
+    assert 0 <= p_match["ci_low"] <= p_match["p"] <= p_match["ci_high"] <= 1
+    assert p_match["p"] == pytest.approx(p_match["k"] / p_match["n"])
+    assert isinstance(p_match["method"], str) and p_match["method"]
+    assert set(summary["by_type"]) == set(APPLICANT_TYPES)
+    for figures in summary["by_type"].values():
+        p = figures["p_match"]
+        assert PROPORTION_KEYS <= set(p)
+        assert 0 <= p["ci_low"] <= p["p"] <= p["ci_high"] <= 1
+    assert PROPORTION_KEYS <= set(summary["fill_rate"])
+
+
+def test_summary_agrees_with_the_tables(baseline):
+    _, out = baseline
+    summary = summary_of(out)
+    applicants = pd.read_parquet(out / "applicants.parquet")
+    programs = pd.read_parquet(out / "programs.parquet")
+    focal = applicants[applicants["is_focal"]]
+    assert summary["focal"]["p_match"]["k"] == int(focal["matched"].sum())
+    assert summary["focal"]["p_match"]["n"] == len(focal)
+    population = applicants[~applicants["is_focal"]]
+    for name, figures in summary["by_type"].items():
+        rows = population[population["applicant_type"] == name]
+        assert figures["p_match"]["n"] == len(rows), name
+        assert figures["p_match"]["k"] == int(rows["matched"].sum()), name
+    assert summary["fill_rate"]["k"] == int(programs["filled"].sum())
+    assert summary["fill_rate"]["n"] == int(programs["positions"].sum())
+
+
+def test_run_writes_both_tables(baseline):
+    _, out = baseline
+    applicants = pd.read_parquet(out / "applicants.parquet")
+    programs = pd.read_parquet(out / "programs.parquet")
+    assert [c for c in CONTRACT_COLUMNS if c not in applicants.columns] == []
+    assert sorted(applicants["trial"].unique()) == [0, 1]
+    assert applicants.groupby("trial")["is_focal"].sum().tolist() == [4, 4]
+    wanted = {"trial", "specialty", "positions", "filled", *(f"filled_{t}" for t in APPLICANT_TYPES)}
+    assert wanted <= set(programs.columns)
+    by_type = programs[[f"filled_{t}" for t in APPLICANT_TYPES]].sum(axis=1)
+    assert (by_type == programs["filled"]).all()
+    assert (programs["filled"] <= programs["positions"]).all()
+    assert isinstance(applicants["applicant_type"].dtype, pd.CategoricalDtype)
+
+
+def test_run_writes_both_plots_as_valid_pngs(baseline):
+    _, out = baseline
+    for name in PLOTS:
+        data = (out / name).read_bytes()
+        assert data.startswith(PNG_SIGNATURE), name
+        assert data[12:16] == b"IHDR" and data.endswith(b"IEND\xaeB`\x82"), name
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert width > 100 and height > 100, name
+
+
+def test_run_leaves_no_partial_files(baseline):
+    _, out = baseline
+    leftovers = [p.name for p in out.rglob("*") if p.name.endswith(".partial")]
+    assert leftovers == []
+    assert not (out / "chunks").exists()
+
+
+def test_run_help():
+    result = run("run", "-h")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: matchsim run [OPTIONS] SCENARIO")
+    for option in ("--trials", "--seed", "--set", "--out", "--workers"):
+        assert option in result.output
+
+
+# --------------------------------------------------------------------------- output folders
+
+
+def test_out_existing_non_empty_folder_is_refused_and_left_untouched(baseline, scenario_file, tmp_path):
+    _, previous = baseline
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("mine\n", encoding="utf-8")
+    for folder in (previous, keep):
+        before = snapshot(folder)
+        result = run("run", scenario_file, "--workers", 1, "--out", folder)
+        assert result.exit_code == 2, result.output
+        assert result.output == (
+            f"Error: {folder}: already exists and is not empty; choose another --out "
+            "(earlier results are never overwritten)\n"
+        )
+        assert snapshot(folder) == before
+
+
+def test_out_existing_empty_folder_is_used(scenario_file, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("run", scenario_file, "--workers", 1, "--trials", 1, "--out", empty)
+    assert result.exit_code == 0, result.output
+    assert (empty / "summary.json").is_file()
+
+
+@pytest.fixture(scope="module")
+def default_folders(scenario_file, tmp_path_factory):
+    """Two identical runs without --out, from a fresh working directory, with --set/--trials/--seed."""
+    cwd = tmp_path_factory.mktemp("cwd")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(cwd)
+        results = [
+            run("run", scenario_file, "--workers", 1, "--trials", 1, "--seed", 5,
+                "--set", "you.step2ck=250")
+            for _ in range(2)
+        ]
+    for result in results:
+        assert result.exit_code == 0, result.output
+    return sorted((cwd / "results").iterdir())
+
+
+def test_default_output_folder_is_new_each_time(default_folders):
+    assert len(default_folders) == 2
+    for folder in default_folders:
+        assert folder.name.startswith("small-")
+        assert (folder / "summary.json").is_file()
+
+
+def test_two_identical_runs_give_identical_results(default_folders):
+    first, second = default_folders
+    assert (first / "summary.json").read_bytes() == (second / "summary.json").read_bytes()
+    for table in ("applicants", "programs"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(first / f"{table}.parquet"), pd.read_parquet(second / f"{table}.parquet")
+        )
+
+
+def test_set_trials_and_seed_take_effect(default_folders, baseline):
+    folder = default_folders[0]
+    summary = summary_of(folder)
+    assert (summary["seed"], summary["trials"]) == (5, 1)
+    assert summary["scenario"]["seed"] == 5 and summary["scenario"]["trials"] == 1
+    assert summary["scenario"]["you"]["step2ck"] == 250
+    assert summary["scenario"]["overrides"] == ["you.step2ck=250"]
+    assert summary["focal"]["p_match"]["n"] == 1 * 4
+    applicants = pd.read_parquet(folder / "applicants.parquet")
+    assert set(applicants["trial"]) == {0}
+    assert (applicants.loc[applicants["is_focal"], "step2ck"] == 250).all()
+    # Another seed draws another market.
+    _, other = baseline
+    population = applicants[~applicants["is_focal"]]["step2ck"].to_numpy()
+    original = pd.read_parquet(other / "applicants.parquet")
+    original = original[(original["trial"] == 0) & ~original["is_focal"]]["step2ck"].to_numpy()
+    assert population.size != original.size or (population != original).any()
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+BAD_SCENARIOS = {
+    "unknown key": (
+        ("step2ck = 240", "stepck = 240"),
+        "you.stepck: unknown key (did you mean 'you.step2ck'?)",
+    ),
+    "step2ck out of range": (
+        ("step2ck = 240", "step2ck = 320"),
+        "you.step2ck: expected an integer from 1 to 300, found 320",
+    ),
+    "negative usce_months": (
+        ("usce_months = 3", "usce_months = -1"),
+        "you.usce_months: expected a number from 0 to 120, found -1",
+    ),
+    "unknown specialty": (
+        ('specialty = "Internal Medicine (Categorical)"', 'specialty = "Internal Medicin"'),
+        "you.specialty: expected a specialty named in data/specialties_2025.csv, found "
+        "'Internal Medicin' (did you mean 'Internal Medicine (Categorical)'?)",
+    ),
+    "unknown market key": (
+        ("scale = 0.03", "scael = 0.03"),
+        "market.scael: unknown key (did you mean 'market.scale'?)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SCENARIOS), ids=lambda c: c.replace(" ", "-"))
+def test_bad_scenario_is_one_error_line_naming_file_and_key(case, tmp_path):
+    (old, new), message = BAD_SCENARIOS[case]
+    assert SCENARIO.count(old) == 1
+    path = tmp_path / "bad.toml"
+    path.write_text(SCENARIO.replace(old, new), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("run", path, "--workers", 1, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {path}: {message}\n"
+    assert "Traceback" not in result.output
+    assert not out.exists()  # nothing is written for a scenario that does not load
+
+
+def test_bad_set_is_one_error_line_naming_set_and_key(scenario_file, tmp_path):
+    result = run("run", scenario_file, "--set", "you.step2ck=320", "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert result.output == "Error: --set: you.step2ck: expected an integer from 1 to 300, found 320\n"
+
+
+def test_missing_scenario_file_is_one_error_line(tmp_path):
+    path = tmp_path / "nowhere.toml"
+    result = run("run", path, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {path}: file not found\n"
+
+
+def test_tiny_scale_is_refused_or_simulated_never_a_traceback(scenario_file, tmp_path):
+    """Bug: market.scale=0.00001 passes validation (0 < scale <= 1) but rounds every
+    applicant type to 0 people, and the run died with an IndexError traceback (exit 1)
+    from numpy.quantile on the empty population, leaving a half-made output folder."""
+    out = tmp_path / "tiny"
+    result = run("run", scenario_file, "--set", "market.scale=0.00001", "--trials", 1,
+                 "--workers", 1, "--out", out)
+    assert result.exit_code in (0, 2), f"exit {result.exit_code}: {result.exception!r}"
+    if result.exit_code == 2:
+        lines = result.output.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and "market.scale" in lines[0], lines
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def test_two_workers_give_the_same_summary_and_tables(baseline, scenario_file, tmp_path):
+    result_one, one = baseline
+    two = tmp_path / "two-workers"
+    result_two = run("run", scenario_file, "--workers", 2, "--out", two)
+    assert result_two.exit_code == 0, result_two.output
+    assert summary_of(two) == summary_of(one)
+    for table in ("applicants", "programs"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(two / f"{table}.parquet"), pd.read_parquet(one / f"{table}.parquet")
+        )
+    # The printed table too, but for the last line (the folder and the time taken).
+    assert result_two.stdout.splitlines()[:-1] == result_one.stdout.splitlines()[:-1]
+
+
+# --------------------------------------------------------------------------- the model's ordering
+
+
+def test_match_rates_follow_the_models_ordering_of_types(scenario_file, tmp_path):
+    """US MD seniors > US-citizen IMGs > non-US IMGs.
+
+    The gaps are about 25 and 15 points (published 93.5%, 67.8%, 58.0%);
+    at 6% scale over 3 trials each type has hundreds of applicants, so the
+    ordering holds far beyond sampling noise.
+    """
+    out = tmp_path / "ordering"
+    result = run("run", scenario_file, "--set", "market.scale=0.06", "--trials", 3,
+                 "--workers", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    by_type = summary_of(out)["by_type"]
+    p = {name: by_type[name]["p_match"]["p"] for name in ("us_md", "us_img", "non_us_img")}
+    assert min(by_type[name]["p_match"]["n"] for name in p) > 500
+    assert p["us_md"] > p["us_img"] > p["non_us_img"], p
+    assert by_type["us_md"]["p_match"]["ci_low"] > by_type["non_us_img"]["p_match"]["ci_high"], by_type
