@@ -378,6 +378,9 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
 
 
 def _has_repeats(group: np.ndarray, value: np.ndarray, n_values: int) -> bool:
-    """Whether any (group, value) pair occurs twice."""
-    key = np.sort(group * (n_values + 1) + value)
+    """Whether any (group, value) pair occurs twice (one sort of packed keys)."""
+    key = group * (n_values + 1) + value
+    if key.size and key.max() < 2**31:
+        key = key.astype(np.int32)  # half the bytes: NumPy sorts it about twice as fast
+    key = np.sort(key)
     return bool(np.any(key[1:] == key[:-1]))
