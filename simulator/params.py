@@ -71,7 +71,8 @@ class ApplicantParams:
     )
     step2ck_shift: PerType = table(
         per_type(),
-        "Points added to every Step 2 CK of a type, to explore 'what if IMGs scored higher'.",
+        "Points added to every Step 2 CK of a type, to explore 'what if IMGs scored higher' "
+        "(scenario lever; 0 reproduces the published distributions).",
     )
     passing_score: int = param(
         218, "Step 2 CK passing score from 1 July 2025 (USMLE); scores are drawn above it.", 1, 300
@@ -115,6 +116,12 @@ class ApplicantParams:
         "each specialty (about 1.5 specialties per applicant).",
         0,
         1,
+    )
+    size_weight: float = param(
+        0.5,
+        "How strongly bigger programs draw more applications: weight grows as positions to this "
+        "power. Assumption.",
+        0, 5,
     )
     visa_mismatch_weight: float = param(
         0.15,
@@ -173,6 +180,30 @@ class ProgramParams:
         0.4, "Share of programs that are university-like (the rest community-like). Assumption.",
         0, 1,
     )
+    size_sd: float = param(
+        0.6,
+        "Spread (log-scale SD) of program sizes within a specialty; every program has at least one "
+        "position. Assumption.",
+        0, 5,
+    )
+    university_desirability: float = param(
+        0.8,
+        "How much more desirable a university-like program is than a community-like one, before "
+        "desirability is standardised (SD units). Assumption.",
+        -5, 5,
+    )
+    friendliness_concentration: float = param(
+        6.0,
+        "Concentration of the Beta distribution of IMG-friendliness around its mean (higher: "
+        "programs of a kind are more alike). Assumption.",
+        0.1, 1000,
+    )
+    sponsorship_noise: float = param(
+        0.15,
+        "Noise added to IMG-friendliness when ranking programs by visa sponsorship (0: the "
+        "friendliest programs always sponsor most). Assumption.",
+        0, 10,
+    )
     img_friendliness_community: float = param(
         0.6,
         "Mean IMG-friendliness (0-1) of community programs; APDIM surveys (JGIM 2021): IMGs fill "
@@ -214,6 +245,9 @@ class ProgramParams:
     ysg_limit_mean: float = param(
         5, "Mean limit, in years since graduation, where a program has one. Assumption.", 0, 50
     )
+    ysg_limit_sd: float = param(
+        2, "Spread of those limits between programs (at least one year). Assumption.", 0, 50
+    )
     interviews_per_position: float = param(
         12.5,
         "Interview slots per position where data/applicants_ranked_per_position.csv has no "
@@ -221,10 +255,16 @@ class ProgramParams:
         1, 100,
     )
     interview_rank_share: float = param(
-        0.92, "Share of interviewees a program ranks on average. Assumption.", 0.01, 1
+        0.92,
+        "Chance that a program ranks an interviewee at all (the rest it rules out at interview, "
+        "whatever their evaluation); interview slots per position are the published ranked per "
+        "position divided by it. Assumption.",
+        0.01, 1,
     )
     interview_rounds: int = param(
-        6, "Rounds of invitations: later rounds fill slots that applicants declined.", 1, 10
+        6,
+        "Rounds of invitations: later rounds fill slots that applicants declined. Assumption.",
+        1, 10,
     )
 
 
@@ -263,8 +303,9 @@ class SelectionParams:
     )
     acceptability_bar: float = param(
         -2.5,
-        "Programs leave unranked interviewees evaluated below this. Assumption: few interviewees "
-        "are left unranked (programs rank about 92% of them, see interview_rank_share).",
+        "Programs leave unranked interviewees evaluated below this quality floor. Assumption: few "
+        "interviewees fall below it (most unranked interviewees are ruled out at interview, see "
+        "programs.interview_rank_share).",
         -20, 20,
     )
 
@@ -296,17 +337,3 @@ class Focal:
     rank_list_length: int = param(
         0, "Most programs ranked (0: rank every program that interviews you).", 0, 200
     )
-
-
-def calibrated_fields(cls=MarketParams, prefix=""):
-    """Dotted names of every calibrated parameter (``selection.type_penalty.us_do`` ...)."""
-    names = []
-    for f in fields(cls):
-        name = prefix + f.name
-        if f.metadata.get("calibrated"):
-            names.append(name)
-        elif hasattr(f.type, "__dataclass_fields__") or f.default_factory is not None:
-            default = f.default_factory() if f.default_factory is not None else f.default
-            if hasattr(default, "__dataclass_fields__"):
-                names.extend(calibrated_fields(type(default), name + "."))
-    return names

@@ -172,20 +172,20 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
     n = specialty.size
 
     # Positions: one each, the rest spread in proportion to a lognormal size.
-    size = rng.lognormal(0.0, 0.6, n)
+    size = rng.lognormal(0.0, p.size_sd, n)
     positions = 1 + _multinomial_by_group(inputs.positions - counts, size, indptr, rng)
 
     university = rng.random(n) < p.university_share
-    desirability = rng.normal(0.0, 1.0, n) + 0.8 * university
+    desirability = rng.normal(0.0, 1.0, n) + p.university_desirability * university
     desirability = (desirability - desirability.mean()) / desirability.std()
     mean_friendliness = np.where(
         university, p.img_friendliness_university, p.img_friendliness_community
     )
-    concentration = 6.0
+    concentration = p.friendliness_concentration
     friendliness = rng.beta(mean_friendliness * concentration, (1 - mean_friendliness) * concentration)
 
     # Friendlier programs are likelier to sponsor visas: rank by friendliness plus noise.
-    sponsorship = np.argsort(np.argsort(friendliness + rng.normal(0.0, 0.15, n))) / max(n - 1, 1)
+    sponsorship = np.argsort(np.argsort(friendliness + rng.normal(0.0, p.sponsorship_noise, n))) / max(n - 1, 1)
     visa_policy = np.full(n, POLICY_J1, dtype=np.int8)
     visa_policy[sponsorship < p.visa_none_share] = POLICY_NONE
     visa_policy[sponsorship >= 1 - p.visa_j1_h1b_share] = POLICY_J1_H1B
@@ -196,7 +196,7 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
         + p.step2ck_screen_sd * rng.normal(0.0, 1.0, n)
     )
     has_limit = rng.random(n) < p.ysg_limit_share
-    limit = np.maximum(1.0, np.round(rng.normal(p.ysg_limit_mean, 2.0, n)))
+    limit = np.maximum(1.0, np.round(rng.normal(p.ysg_limit_mean, p.ysg_limit_sd, n)))
     ysg_limit = np.where(has_limit, limit, np.inf)
 
     per_position = np.where(
@@ -264,8 +264,9 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
     specialty = _categorical(main_share[kind], rng)
     # A backup: a draw from everyone's rankings, if it differs from the main choice.
     wants_backup = rng.random(n) < inputs.backup_probability[kind]
-    backup = _categorical(backup_share[kind], rng)
-    backup = np.where(wants_backup & (backup != specialty), backup, -1)
+    elsewhere = backup_share[kind]
+    elsewhere[np.arange(n), specialty] = 0.0  # a backup is another specialty than the main one
+    backup = np.where(wants_backup, _categorical(elsewhere, rng), -1)
 
     mean = np.array(a.step2ck_mean.values())[kind] + np.array(a.step2ck_shift.values())[kind]
     sd = np.array(a.step2ck_sd.values(), dtype=float)[kind]
@@ -434,7 +435,7 @@ def application_weights(programs: Programs, is_img, visa, merit_level, params: M
     a = params.applicants
     is_img, visa, merit_level = (np.asarray(x)[:, None] for x in (is_img, visa, merit_level))
     sponsors = SPONSORS[visa * 3 + programs.visa_policy[None, :]]
-    weight = np.sqrt(programs.positions)[None, :] * np.where(sponsors, 1.0, a.visa_mismatch_weight)
+    weight = (programs.positions ** a.size_weight)[None, :] * np.where(sponsors, 1.0, a.visa_mismatch_weight)
     weight = weight * np.exp(a.friendliness_weight * is_img * (programs.friendliness[None, :] - 0.5))
     reach = np.maximum(programs.desirability[None, :] - merit_level, 0.0)
     return weight * np.exp(-a.reach_weight * reach)
@@ -460,6 +461,7 @@ class Market:
     interview_program: np.ndarray
     interview_preference: np.ndarray
     interview_evaluation: np.ndarray
+    interview_unranked: np.ndarray  # the program saw a reason not to rank this interviewee
     invite_bar: np.ndarray
 
 
@@ -487,6 +489,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     )
     held, preference, invite_bar = _interviews(programs, applicants, who, where, evaluation, params, rng)
     interview_noise = streams["lists"].standard_normal(held.size, dtype=np.float32)
+    unranked = streams["lists"].random(held.size) >= params.programs.interview_rank_share
     clock.lap("interviews")
     return Market(
         programs=programs,
@@ -497,6 +500,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         interview_program=where[held],
         interview_preference=preference,
         interview_evaluation=evaluation[held] + params.selection.interview_noise_sd * interview_noise,
+        interview_unranked=unranked,
         invite_bar=invite_bar,
     )
 
@@ -551,14 +555,16 @@ def _draw_applications(programs, applicants, applicant_merit, inputs, params, rn
     for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
         block = weights[:, first:last]
-        block = (block / block.sum(axis=1, keepdims=True)).astype(np.float32)
+        block = block / block.sum(axis=1, keepdims=True)
+        scale = _inclusion_scale(block, kind_of[seekers[bounds[s] : bounds[s + 1]]], wanted[bounds[s] : bounds[s + 1]])
+        block = block.astype(np.float32)
         cutoff = programs.step2ck_cutoff[None, first:last]
         limit = programs.ysg_limit[None, first:last]
         step = max(1, _CELLS_PER_BLOCK // max(last - first, 1))
         for start in range(bounds[s], bounds[s + 1], step):
             part = seekers[start : min(start + step, bounds[s + 1])]
             chance = block[kind_of[part]]
-            chance *= wanted[start : start + part.size, None]
+            chance *= scale[start - bounds[s] : start - bounds[s] + part.size, None]
             applied = rng.random(chance.shape, dtype=np.float32) < chance
             sent[part] += np.count_nonzero(applied, axis=1)
             # Screening: visa sponsorship, and for IMGs the Step 2 CK cut-off and YSG limit.
@@ -570,6 +576,28 @@ def _draw_applications(programs, applicants, applicant_merit, inputs, params, rn
             who.append(part[hit_row])
             where.append(first + hits - hit_row * applied.shape[1])
     return np.concatenate(who), np.concatenate(where), sent
+
+
+def _inclusion_scale(weights, kind, wanted) -> np.ndarray:
+    """Per applicant, the ``c`` with ``sum_p min(1, c w_p) = wanted`` over their kind's weights.
+
+    Poisson sampling with probabilities ``min(1, c w_p)`` then sends ``wanted``
+    applications on average, however many programs a large ``wanted`` caps at
+    certainty.  ``weights`` is (kinds, programs), each row summing to 1.
+    ``f_j``, the expected count when the ``j``-th heaviest program just reaches
+    probability 1, rises with ``j``; ``wanted`` falls between two of them.
+    """
+    n_kinds, q = weights.shape
+    heaviest = -np.sort(-weights, axis=1)
+    before = np.cumsum(heaviest, axis=1) - heaviest  # weight of the heavier programs
+    f = np.arange(q) + (1.0 - before) / heaviest  # (kinds, q), rising along each row
+    stride = 2.0 * q + 2.0  # lay the rows end to end in one increasing array
+    wanted = np.minimum(wanted, q)  # more than every program: apply to all of them
+    capped = np.searchsorted((f + stride * np.arange(n_kinds)[:, None]).ravel(), wanted + stride * kind, side="right")
+    capped -= q * kind
+    remaining = 1.0 - np.where(capped > 0, np.cumsum(heaviest, axis=1)[kind, np.maximum(capped - 1, 0)], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # all capped: c is infinite
+        return np.where(capped >= q, np.inf, (wanted - capped) / remaining).astype(np.float32)
 
 
 def _interviews(programs, applicants, who, where, evaluation, params, rng):
@@ -660,6 +688,7 @@ class FocalNoise:
     application: np.ndarray  # programs' reading of the application
     taste: np.ndarray  # the copy's personal taste for the program
     interview: np.ndarray  # what the interview adds
+    ranking: np.ndarray  # uniform: the program leaves the copy unranked if >= interview_rank_share
 
 
 def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
@@ -670,6 +699,7 @@ def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
         application=rng.standard_normal(shape),
         taste=rng.standard_normal(shape),
         interview=rng.standard_normal(shape),
+        ranking=rng.random(shape),
     )
 
 
@@ -683,6 +713,35 @@ class FocalEntries:
     interview_program: np.ndarray
     interview_preference: np.ndarray
     interview_evaluation: np.ndarray
+    interview_unranked: np.ndarray
+
+    def subset(self, copies: np.ndarray) -> FocalEntries:
+        """Only the given copies, renumbered from 0 in that order."""
+        renumber = np.full(self.sent.size, -1)
+        renumber[copies] = np.arange(copies.size)
+        kept = renumber[self.interview_applicant] >= 0
+        return FocalEntries(
+            applicants=Applicants(**{f: getattr(self.applicants, f)[copies] for f in Applicants.__slots__}),
+            sent=self.sent[copies],
+            interview_applicant=renumber[self.interview_applicant[kept]],
+            interview_program=self.interview_program[kept],
+            interview_preference=self.interview_preference[kept],
+            interview_evaluation=self.interview_evaluation[kept],
+            interview_unranked=self.interview_unranked[kept],
+        )
+
+
+#: At most this share of the applicants seeking the focal specialty are focal copies in
+#: one Match: copies compete with each other, and a larger share measurably lowers their
+#: chances (see docs/model.md, "The focal applicant").
+COPIES_PER_MATCH_SHARE = 0.001
+
+
+def copies_per_match(inputs: MarketInputs, focal: Focal) -> int:
+    """How many focal copies may share one Match: 0.1% of the applicants seeking their specialty."""
+    sought = [focal.specialty] + ([focal.backup_specialty] if focal.backup_specialty else [])
+    seekers = min(inputs.ranking_counts[:, inputs.specialties.index(s)].sum() for s in sought)
+    return max(1, int(COPIES_PER_MATCH_SHARE * seekers * inputs.scale))
 
 
 def draw_focal(market: Market, focal: Focal, noise: FocalNoise, params: MarketParams, specialties) -> FocalEntries:
@@ -740,6 +799,7 @@ def draw_focal(market: Market, focal: Focal, noise: FocalNoise, params: MarketPa
         interview_program=col,
         interview_preference=preference[row, col],
         interview_evaluation=interview[row, col],
+        interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
     )
 
 
@@ -759,7 +819,7 @@ class TrialOutcome:
     matched_program: np.ndarray  # n_programs if unmatched
     matched_rank: np.ndarray  # 1 = first choice, 0 = unmatched
     programs: Programs
-    filled_by_type: np.ndarray  # (programs, applicant types)
+    filled_by_type: np.ndarray  # (programs, applicant types), the population's matches only
 
     @property
     def matched(self) -> np.ndarray:
@@ -791,7 +851,8 @@ def rank_order_lists(market: Market, focal: FocalEntries | None, params: MarketP
 
     Applicants rank the programs that interviewed them in their order of
     preference, cut to their rank-list cap; programs rank the interviewees
-    they evaluated at or above the acceptability bar, best first.
+    they evaluated at or above the acceptability bar, best first, except the
+    share ``1 - interview_rank_share`` they rule out at interview.
     """
     programs = market.programs
     pieces = [market] if focal is None else [market, focal]
@@ -801,19 +862,20 @@ def rank_order_lists(market: Market, focal: FocalEntries | None, params: MarketP
     where = np.concatenate([p.interview_program for p in pieces])
     preference = np.concatenate([p.interview_preference for p in pieces])
     evaluation = np.concatenate([p.interview_evaluation for p in pieces])
+    unranked = np.concatenate([p.interview_unranked for p in pieces])
     n = applicants.size
 
     # Applicants' lists: interviews in order of preference, cut to the cap.
     order = _sort_by_group_desc(who, preference, n)
-    who, where, evaluation = who[order], where[order], evaluation[order]
+    who, where, evaluation, unranked = who[order], where[order], evaluation[order], unranked[order]
     position = place_in_group(who)
     interviews = np.bincount(who, minlength=n)
     cap = applicants.rank_list_cap[who]
     kept = (cap == 0) | (position < cap)
-    who, where, evaluation, position = who[kept], where[kept], evaluation[kept], position[kept]
+    who, where, evaluation, unranked, position = (x[kept] for x in (who, where, evaluation, unranked, position))
 
-    # Programs' lists: interviewees at or above the bar, best first.
-    ranked = np.flatnonzero(evaluation >= params.selection.acceptability_bar)
+    # Programs' lists: interviewees at or above the bar and not ruled out at interview, best first.
+    ranked = np.flatnonzero((evaluation >= params.selection.acceptability_bar) & ~unranked)
     by_program = ranked[_sort_by_group_desc(where[ranked], evaluation[ranked], programs.size)]
     program_ranks = np.full(where.size, n, dtype=np.int64)
     program_ranks[by_program] = place_in_group(where[by_program])
@@ -853,8 +915,9 @@ def match_market(market: Market, focal: FocalEntries | None, params: MarketParam
     first_elsewhere = rol_length.copy()
     np.minimum.at(first_elsewhere, who[elsewhere], position[elsewhere])
     matched = match < programs.size
+    counted = matched & (np.arange(n) < lists.n_population)  # the population only, not copies
     filled_by_type = np.zeros((programs.size, len(APPLICANT_TYPES)), dtype=np.int64)
-    np.add.at(filled_by_type, (match[matched], applicants.type[matched]), 1)
+    np.add.at(filled_by_type, (match[counted], applicants.type[counted]), 1)
     return TrialOutcome(
         applicants=applicants,
         is_focal=np.arange(n) >= lists.n_population,
@@ -866,6 +929,37 @@ def match_market(market: Market, focal: FocalEntries | None, params: MarketParam
         matched_rank=matched_rank,
         programs=programs,
         filled_by_type=filled_by_type,
+    )
+
+
+def match_in_groups(market: Market, focal: FocalEntries, params: MarketParams, per_match: int) -> TrialOutcome:
+    """Match the focal copies ``per_match`` at a time, each group in its own Match.
+
+    Bounds how many copies compete with each other (see
+    :data:`COPIES_PER_MATCH_SHARE`).  The population's outcome is the one of
+    the first group's Match.
+    """
+    copies = focal.sent.size
+    groups = [np.arange(i, min(i + per_match, copies)) for i in range(0, copies, per_match)]
+    outcomes = [match_market(market, focal.subset(group), params) for group in groups]
+    if len(outcomes) == 1:
+        return outcomes[0]
+    first, n = outcomes[0], market.applicants.size
+
+    def stacked(name):
+        return np.concatenate([getattr(first, name)[:n]] + [getattr(o, name)[n:] for o in outcomes])
+
+    return TrialOutcome(
+        applicants=_stack_applicants([market.applicants, focal.applicants]),
+        is_focal=stacked("is_focal"),
+        sent=stacked("sent"),
+        interviews=stacked("interviews"),
+        rol_length=stacked("rol_length"),
+        contiguous_ranks=stacked("contiguous_ranks"),
+        matched_program=stacked("matched_program"),
+        matched_rank=stacked("matched_rank"),
+        programs=first.programs,
+        filled_by_type=first.filled_by_type,
     )
 
 

@@ -70,7 +70,8 @@ def simulate_trial(plan: Plan, trial: int) -> list[synth.TrialOutcome]:
             markets[variant.params] = market, noise
         market, noise = markets[variant.params]
         focal = synth.draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
-        outcomes.append(synth.match_market(market, focal, variant.params))
+        per_match = synth.copies_per_match(plan.inputs, variant.you)
+        outcomes.append(synth.match_in_groups(market, focal, variant.params, per_match))
     return outcomes
 
 

@@ -291,10 +291,14 @@ def check_match(case) -> None:
     assert is_feasible(*arrays, match)
     fill = np.bincount(match[match < programs.size], minlength=programs.size)
     assert np.all(fill <= programs.positions)
-    np.testing.assert_array_equal(outcome.filled_by_type.sum(axis=1), fill)
+    # The fill counts only the population: focal copies are observers, not part of the market.
+    population = (match < programs.size) & (np.arange(match.size) < lists.n_population)
+    np.testing.assert_array_equal(
+        outcome.filled_by_type.sum(axis=1), np.bincount(match[population], minlength=programs.size)
+    )
     np.testing.assert_array_equal(
         outcome.filled_by_type.sum(axis=0),
-        np.bincount(lists.applicants.type[match < programs.size], minlength=len(APPLICANT_TYPES)),
+        np.bincount(lists.applicants.type[population], minlength=len(APPLICANT_TYPES)),
     )
 
 
@@ -435,7 +439,7 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
     # are exactly the applications.
     sure = synth.FocalNoise(
         choice=noise.choice, application=np.full_like(noise.application, 1e6),
-        taste=noise.taste, interview=noise.interview,
+        taste=noise.taste, interview=noise.interview, ranking=noise.ranking,
     )
     senior = dataclasses.replace(
         scenario.you, type="us_md", visa="none", usce_kind="none", usce_months=0

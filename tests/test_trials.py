@@ -191,6 +191,7 @@ def test_program_table_filled_is_the_sum_by_type_and_at_most_positions(three, pl
 
 def test_program_fills_agree_with_applicant_matches(three):
     a, p = three.applicants, three.programs
+    a = a[~a["is_focal"]]  # programs' fills count the population only, not the focal copies
     matched = a[a["matched"]].groupby(["strategy", "trial", "applicant_type"], observed=True).size()
     filled = (
         p.melt(id_vars=["strategy", "trial"], value_vars=[f"filled_{t}" for t in APPLICANT_TYPES],
