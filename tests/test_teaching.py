@@ -19,19 +19,16 @@ from markets import Market, st_tiny_market
 
 from simulator.engine import deferred_acceptance
 from simulator.errors import ScenarioError
-from simulator.smallmarket import SmallMarket, load_market, parse_market, solve_market
-from simulator.teaching import (
+from simulator.manipulation import (
     MAX_LISTS,
-    compare_sides,
     count_applicant_lists,
-    explain_outcome,
-    format_comparison,
-    format_explanation,
     format_manipulation,
-    format_trace,
     manipulation_search,
-    trace_market,
 )
+from simulator.sides import compare_sides, format_comparison
+from simulator.smallmarket import SmallMarket, load_market, parse_market, solve_market
+from simulator.trace import format_trace, trace_market
+from simulator.why import explain_outcome, format_explanation
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 NRMP = load_market(SCENARIOS / "nrmp-example.toml")

@@ -9,18 +9,11 @@ import click
 from simulator.commands._common import user_errors
 from simulator.engine import PROPOSING_SIDES
 from simulator.errors import ScenarioError
+from simulator.manipulation import MAX_LISTS, format_manipulation, manipulation_search
+from simulator.sides import compare_sides, format_comparison
 from simulator.smallmarket import load_market
-from simulator.teaching import (
-    MAX_LISTS,
-    compare_sides,
-    explain_outcome,
-    format_comparison,
-    format_explanation,
-    format_manipulation,
-    format_trace,
-    manipulation_search,
-    trace_market,
-)
+from simulator.trace import format_trace, trace_market
+from simulator.why import explain_outcome, format_explanation
 
 
 @click.command()
