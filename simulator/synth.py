@@ -732,15 +732,16 @@ class FocalEntries:
 
 
 #: At most this share of the applicants seeking the focal specialty are focal copies in
-#: one Match: copies compete with each other, and a larger share measurably lowers their
-#: chances (see docs/model.md, "The focal applicant").
-COPIES_PER_MATCH_SHARE = 0.001
+#: one Match: copies compete with each other.  Measured at this share, the competition
+#: costs a copy about 0.2 points (docs/model.md, "The focal applicant").
+COPIES_PER_MATCH_SHARE = 0.002
 
 
 def copies_per_match(inputs: MarketInputs, focal: Focal) -> int:
-    """How many focal copies may share one Match: 0.1% of the applicants seeking their specialty."""
+    """How many focal copies may share one Match: 0.2% of the applicants seeking their specialty."""
     sought = [focal.specialty] + ([focal.backup_specialty] if focal.backup_specialty else [])
-    seekers = min(inputs.ranking_counts[:, inputs.specialties.index(s)].sum() for s in sought)
+    main_types = inputs.ranking_counts[:4]  # the fifth row repeats their sum, for "other"
+    seekers = min(main_types[:, inputs.specialties.index(s)].sum() for s in sought)
     return max(1, int(COPIES_PER_MATCH_SHARE * seekers * inputs.scale))
 
 
