@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 
 class ScenarioError(ValueError):
@@ -36,3 +37,18 @@ def closest(word: str, choices, *, prefix: str = "") -> str:
     """A ``" (did you mean 'x'?)"`` suffix naming the closest choice, or ``""``."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{prefix}{match[0]}'?)" if match else ""
+
+
+def read_text(path, where=None) -> str:
+    """The text of a file the user named; every way reading can fail is one ``ScenarioError``."""
+    where = str(path) if where is None else where
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(where, message="file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(where, message="is a directory, expected a file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(where, message="not a UTF-8 text file") from None
+    except OSError as error:
+        raise ScenarioError(where, message=f"cannot be read ({error.strerror or error})") from None

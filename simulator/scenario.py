@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
-from simulator.errors import ScenarioError, closest
+from simulator.errors import ScenarioError, closest, read_text
 from simulator.params import APPLICANT_TYPES, VISAS, Focal, MarketParams, PerType, param
 
 __all__ = [
@@ -510,16 +510,7 @@ def _population(flat: Mapping[str, object]) -> dict:
 
 def _read_toml(path, where, *, allow_empty: bool = False) -> dict:
     """Parse a TOML file, turning every way it can fail into one ``ScenarioError``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(where, message="file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(where, message="is a directory, expected a TOML file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(where, message="not a text file (expected UTF-8 TOML)") from None
-    except OSError as error:
-        raise ScenarioError(where, message=f"cannot be read ({error.strerror or error})") from None
+    text = read_text(path, where)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -22,12 +22,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from simulator.engine import deferred_acceptance
-from simulator.errors import ScenarioError, closest
+from simulator.errors import ScenarioError, closest, read_text
 
 _TOP_KEYS = ("description", "programs", "applicants")
 _SIDE_KEYS = {"programs": ("positions", "ranks"), "applicants": ("ranks",)}
@@ -103,17 +102,7 @@ class MarketResult:
 
 def load_market(path) -> SmallMarket:
     """Read a market from a TOML file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, message="no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(path, message="is a directory, not a market file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, message="not a UTF-8 text file") from None
-    except OSError as error:
-        raise ScenarioError(path, message=f"cannot read: {error.strerror}") from None
-    return parse_market(text, source=str(path))
+    return parse_market(read_text(path), source=str(path))
 
 
 def parse_market(text: str, source: str = "<string>") -> SmallMarket:

@@ -242,10 +242,10 @@ def test_bad_market(tmp_path, monkeypatch, text, line):
 @pytest.mark.parametrize(
     ("setup", "line"),
     [
-        (lambda: None, "Error: market.toml: no such file"),
+        (lambda: None, "Error: market.toml: file not found"),
         (
             lambda: Path("market.toml").mkdir(),
-            "Error: market.toml: is a directory, not a market file",
+            "Error: market.toml: is a directory, expected a file",
         ),
         (
             lambda: Path("market.toml").write_bytes(b"\xff\xfe[programs]"),

@@ -421,7 +421,7 @@ def test_missing_file_and_directory(tmp_path):
     assert str(excinfo.value) == f"{tmp_path / 'absent.toml'}: file not found"
     with pytest.raises(ScenarioError) as excinfo:
         load_scenario(tmp_path)
-    assert str(excinfo.value) == f"{tmp_path}: is a directory, expected a TOML file"
+    assert str(excinfo.value) == f"{tmp_path}: is a directory, expected a file"
 
 
 def test_missing_calibration_file(tmp_path):

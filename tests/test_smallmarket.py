@@ -163,7 +163,7 @@ def test_missing_file(tmp_path):
     path = tmp_path / "nope.toml"
     with pytest.raises(ScenarioError) as excinfo:
         load_market(path)
-    assert str(excinfo.value) == f"{path}: no such file"
+    assert str(excinfo.value) == f"{path}: file not found"
 
 
 @pytest.mark.parametrize(
