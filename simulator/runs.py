@@ -1,18 +1,29 @@
 """A run on disk: chunks of trials run by workers, saved as they finish, combined at the end.
 
 Each finished chunk is written to ``DIR/chunks/`` at once (write to a temporary
-name, then rename), so an interrupted run keeps every chunk it finished.  The
-final ``applicants.parquet`` and ``programs.parquet`` are the chunks in trial
-order.  Output folders are never overwritten.
+name, then rename), so an interrupted run keeps every chunk it finished and
+can be resumed: :func:`finished_chunks` lists what is there and
+:func:`chunk_ranges` splits the missing trials into new chunks.  The final
+``applicants.parquet`` and ``programs.parquet`` are the chunks in trial order.
+Output folders are never overwritten (a resumed run only completes its own).
+
+Chunks run through :func:`execute`: in this process, in local worker processes
+(``executor="local"``) or on a Dask distributed cluster (``executor="dask"``,
+the optional extra ``matchsim[dask]``).  Trial ``i`` draws its random numbers
+from the seed and ``i`` alone, so the results do not depend on the executor,
+the number of workers, the chunking or the order in which chunks finish.
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
 import json
 import multiprocessing
 import os
+import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +34,15 @@ from simulator.errors import ScenarioError
 from simulator.trials import ChunkResult, Plan, run_chunk
 
 TABLES = ("applicants", "programs")
+#: Where chunks can run: this machine's cores, or a Dask distributed cluster.
+EXECUTORS = ("local", "dask")
+#: Times Dask re-runs a chunk whose task raised (a worker that dies is handled by
+#: the scheduler, which re-runs its chunks elsewhere, see ``distributed.scheduler.allowed-failures``).
+DASK_RETRIES = 3
+#: Seconds to wait for a Dask scheduler to answer before giving up.
+DASK_CONNECT_TIMEOUT = 10
+#: Most trials in one chunk: a worker holds one chunk's tables at a time.
+MAX_CHUNK = 8
 
 
 def new_run_dir(name: str, out=None, *, root: str | os.PathLike = "results") -> Path:
@@ -50,40 +70,164 @@ def new_run_dir(name: str, out=None, *, root: str | os.PathLike = "results") -> 
 
 
 def chunk_ranges(trials, workers: int) -> list[list[int]]:
-    """Split trial indices into chunks: about four per worker, at most eight trials each."""
-    trials = list(trials)
+    """Split trial indices into chunks: about four per worker, at most eight trials each.
+
+    Every chunk is a run of consecutive indices (its files are named by the
+    first and last), so ``trials`` may have gaps: the missing trials of an
+    interrupted run.
+    """
+    trials = sorted(trials)
     if not trials:
         return []
-    size = max(1, min(8, -(-len(trials) // (4 * max(workers, 1)))))
-    return [trials[i : i + size] for i in range(0, len(trials), size)]
+    size = max(1, min(MAX_CHUNK, -(-len(trials) // (4 * max(workers, 1)))))
+    chunks = []
+    for _, run in itertools.groupby(enumerate(trials), key=lambda pair: pair[1] - pair[0]):
+        run = [trial for _, trial in run]
+        chunks += [run[i : i + size] for i in range(0, len(run), size)]
+    return chunks
 
 
-def execute(plan: Plan, chunks, *, workers: int = 1, on_chunk=None):
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def prepare_executor(executor: str = "local", *, workers: int = 1, scheduler=None) -> int:
+    """Check that chunks can run this way, before anything is written; return how many run at once.
+
+    For ``"dask"`` this imports ``distributed`` and connects to ``scheduler``
+    (then disconnects): the answer is the cluster's total worker threads.
+    Raises :class:`ScenarioError` (one line naming the option) when the
+    executor is unknown, the extra is not installed, no scheduler is given or
+    it cannot be reached, or the cluster has no workers.
+    """
+    if executor not in EXECUTORS:
+        raise ScenarioError("--executor", message=f"expected one of {', '.join(EXECUTORS)}, "
+                            f"found {executor!r}")
+    if executor == "local":
+        if scheduler is not None:
+            raise ScenarioError("--scheduler", message="is only used with --executor dask")
+        return max(1, workers)
+    client = _dask_client(scheduler)
+    try:
+        threads = sum(client.nthreads().values())
+    finally:
+        client.close()
+    if threads == 0:
+        raise ScenarioError("--scheduler", message=f"the Dask scheduler at {scheduler} has no "
+                            f"workers; start some with: dask worker {scheduler}")
+    return threads
+
+
+def execute(plan: Plan, chunks, *, executor: str = "local", workers: int = 1, scheduler=None,
+            on_chunk=None, task=run_chunk) -> None:
     """Run ``chunks`` of trials; call ``on_chunk(result)`` in this process as each finishes.
 
-    With ``workers > 1`` the chunks run in that many worker processes
-    (started with "spawn", so nothing of this process's state leaks into
-    them).  Results do not depend on ``workers``: every trial draws its own
-    random numbers from the seed and its index.
+    ``executor="local"`` with ``workers <= 1`` runs them here, one after the
+    other; with ``workers > 1``, in that many worker processes (started with
+    "spawn", so nothing of this process's state leaks into them; they ignore
+    Ctrl-C, which this process handles by stopping them).
+    ``executor="dask"`` submits them to the Dask scheduler at ``scheduler``
+    (each task retried up to :data:`DASK_RETRIES` times if it fails; the
+    chunks of a worker that dies are re-run by the scheduler on another).
+    Chunks are handed out a few at a time (twice as many as run at once), and
+    each result is dropped once ``on_chunk`` has seen it, so neither this
+    process nor the workers hold more than a few chunks' tables.
+
+    Results do not depend on the executor or on ``workers``: every trial
+    draws its own random numbers from the seed and its index.  ``task`` is
+    the function run on each chunk, ``task(plan, chunk)`` (tests substitute
+    a failing one).
     """
-    if workers <= 1:
+    chunks = [list(chunk) for chunk in chunks]
+    on_chunk = on_chunk or (lambda result: None)
+    if executor == "dask":
+        _execute_dask(plan, chunks, scheduler, on_chunk, task)
+    elif executor != "local":
+        prepare_executor(executor)  # raises for an unknown executor
+    elif workers <= 1:
         for chunk in chunks:
-            result = run_chunk(plan, chunk)
-            if on_chunk is not None:
-                on_chunk(result)
-        return
+            on_chunk(task(plan, chunk))
+    else:
+        _execute_local(plan, chunks, workers, on_chunk, task)
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _execute_local(plan, chunks, workers, on_chunk, task) -> None:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_chunk, plan, chunk) for chunk in chunks]
-        try:
-            for future in as_completed(futures):
-                result = future.result()
-                if on_chunk is not None:
-                    on_chunk(result)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_ignore_interrupts)
+    todo = iter(chunks)
+    pending = set()
+    try:
+        for chunk in itertools.islice(todo, 2 * workers):
+            pending.add(pool.submit(task, plan, chunk))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                on_chunk(future.result())
+                chunk = next(todo, None)
+                if chunk is not None:
+                    pending.add(pool.submit(task, plan, chunk))
+            done = future = None  # let the finished results go
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()  # a running chunk is lost; the finished ones are saved
+        raise
+    pool.shutdown(wait=True)
+
+
+def _dask_client(scheduler):
+    """A ``distributed.Client`` connected to ``scheduler``, or a one-line :class:`ScenarioError`."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ScenarioError("--executor", message="dask needs the optional extra: "
+                            "pip install 'matchsim[dask]'") from None
+    if not scheduler:
+        raise ScenarioError("--executor", message="dask needs --scheduler ADDRESS, "
+                            "e.g. --scheduler tcp://HOST:8786")
+    problem = None
+    try:
+        return Client(str(scheduler), timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        problem = (str(error).splitlines() or [type(error).__name__])[0]
+    gc.collect()  # close the half-made client now, not noisily at exit
+    raise ScenarioError("--scheduler", message=f"cannot reach a Dask scheduler at {scheduler} "
+                        f"({problem})")
+
+
+def _execute_dask(plan, chunks, scheduler, on_chunk, task) -> None:
+    from distributed import as_completed
+
+    client = _dask_client(scheduler)
+    try:
+        window = 2 * max(1, sum(client.nthreads().values()))
+        todo = iter(chunks)
+
+        def submit(chunk):
+            return client.submit(task, plan, chunk, retries=DASK_RETRIES, pure=False)
+
+        running = as_completed([submit(chunk) for chunk in itertools.islice(todo, window)],
+                               loop=client.loop)
+        for future in running:
+            result = future.result()
+            future.release()  # the cluster may forget it
+            on_chunk(result)
+            del result
+            chunk = next(todo, None)
+            if chunk is not None:
+                running.add(submit(chunk))
+    finally:
+        client.close()  # unfinished chunks are cancelled with the client
 
 
 def chunk_path(directory: Path, table: str, trials) -> Path:
@@ -108,6 +252,24 @@ def read_chunks(directory: Path, table: str) -> list[tuple[range, Path]]:
     return found
 
 
+def finished_chunks(directory: Path, tables=TABLES) -> list[range]:
+    """The chunks of an interrupted run that are complete (every table saved), in trial order.
+
+    Anything else in ``DIR/chunks`` (a chunk whose other table was never
+    written, a temporary file of a write that was cut short) is deleted, so
+    that those trials run again and nothing is counted twice.
+    """
+    found = [{r: path for r, path in read_chunks(directory, table)} for table in tables]
+    complete = sorted(set.intersection(*(set(f) for f in found)), key=lambda r: r.start)
+    for table in found:
+        for r, path in table.items():
+            if r not in complete:
+                path.unlink()
+    for path in (Path(directory) / "chunks").glob("*.partial"):
+        path.unlink()
+    return complete
+
+
 def combine_chunks(directory: Path) -> None:
     """Write ``applicants.parquet`` and ``programs.parquet``: every chunk, in trial order."""
     for table in TABLES:
@@ -130,9 +292,54 @@ def combine_chunks(directory: Path) -> None:
 def remove_chunks(directory: Path) -> None:
     """Delete the chunk files once the combined tables are written."""
     chunks = Path(directory) / "chunks"
-    for path in chunks.glob("*.parquet"):
+    if not chunks.exists():
+        return
+    for path in [*chunks.glob("*.parquet"), *chunks.glob("*.partial")]:
         path.unlink()
     chunks.rmdir()
+
+
+def read_run_record(directory, command: str, *, finished: str, version: str) -> dict:
+    """The ``run.json`` of an interrupted ``matchsim COMMAND`` run in ``directory``, to resume it.
+
+    Raises :class:`ScenarioError` (naming the folder) when ``directory`` is not
+    a run of ``command`` started by this version of matchsim, or when it is
+    already complete (its ``finished`` file exists).
+    """
+    directory = Path(directory)
+    path = directory / "run.json"
+    if not directory.is_dir():
+        raise ScenarioError(str(directory), message="no such folder to resume")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = None
+    if not isinstance(record, dict) or "matchsim" not in record or "options" not in record:
+        raise ScenarioError(str(directory), message="not a matchsim run that can be resumed "
+                            "(no run.json with the options it was started with)")
+    started = record.get("command", "run")
+    if started != command:
+        raise ScenarioError(str(directory), message=f"holds a matchsim {started} run, not a "
+                            f"{command} one; resume it with matchsim {started} ... --resume "
+                            f"{directory}")
+    if record["matchsim"] != version:
+        raise ScenarioError(str(directory), message=f"was started by matchsim {record['matchsim']}; "
+                            f"this is {version}, whose trials may differ: start a new run")
+    if (directory / finished).exists():
+        raise ScenarioError(str(directory), message=f"is already complete ({finished} exists); "
+                            "nothing to resume")
+    return record
+
+
+def first_difference(recorded, now, prefix: str = ""):
+    """The first dotted key whose value differs between two JSON-like trees, or ``None``."""
+    if isinstance(recorded, dict) and isinstance(now, dict):
+        for key in [*recorded, *(k for k in now if k not in recorded)]:
+            found = first_difference(recorded.get(key), now.get(key), f"{prefix}{key}.")
+            if found is not None:
+                return found
+        return None
+    return None if recorded == now else prefix.rstrip(".") or "(the whole value)"
 
 
 def write_json(path: Path, value) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from simulator.commands.calibrate import calibrate_command
+from simulator.commands.compare import compare_command
 from simulator.commands.explain import explain
 from simulator.commands.match import match
 from simulator.commands.run import run
+from simulator.commands.sweep import sweep_command
 
-COMMANDS = [run, match, explain, calibrate_command]
+COMMANDS = [run, compare_command, sweep_command, match, explain, calibrate_command]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import click
 
 from simulator import __version__, report
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import load_with_options, scenario_options, simulate_to_folder
+from simulator.commands._simulate import (
+    load_run,
+    make_folder,
+    prepare_execution,
+    resume_hint,
+    scenario_options,
+    simulate_to_folder,
+)
 from simulator.data import load_published
-from simulator.runs import combine_chunks, new_run_dir, remove_chunks, write_json
-from simulator.scenario import scenario_to_dict
+from simulator.runs import combine_chunks, remove_chunks, write_json
 from simulator.trials import plan_for
 
 
@@ -20,7 +25,7 @@ from simulator.trials import plan_for
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
 @scenario_options
 @user_errors
-def run(scenario_file, trials, seed, overrides, out, workers):
+def run(scenario_file, trials, seed, overrides, out, workers, executor, scheduler, resume):
     """Simulate many Match years of SCENARIO and report your chances.
 
     Draws, for every trial, a whole synthetic Match year (programs,
@@ -30,21 +35,29 @@ def run(scenario_file, trials, seed, overrides, out, workers):
     type.  Writes summary.json, applicants.parquet, programs.parquet and
     plots to the output folder.
 
+    Trials run in worker processes (--workers, default all cores) or on a
+    Dask cluster (--scheduler tcp://HOST:8786); the results are the same
+    either way.  Each finished chunk of trials is saved at once: an
+    interrupted run is finished with --resume DIR.
+
     \b
     Example:
       matchsim run scenarios/img-internal-medicine.toml
       matchsim run scenarios/default.toml --trials 20 --set you.step2ck=250
+      matchsim run scenarios/default.toml --resume results/default-20250301-101500
     """
-    scenario = load_with_options(scenario_file, overrides, trials, seed)
-    workers = workers or os.cpu_count() or 1
+    start = load_run("run", scenario_file, overrides=overrides, trials=trials, seed=seed, out=out,
+                     resume=resume, finished="summary.json")
+    scenario, resolved = start.scenario, start.resolved
     plan = plan_for(scenario, load_published(), strategies=False)
-    directory = new_run_dir(scenario.name, out)
+    execution = prepare_execution(executor, workers, scheduler)
+    directory = make_folder(start, out)
     started = time.perf_counter()
-    resolved = scenario_to_dict(scenario)
-    write_json(directory / "run.json", {"matchsim": __version__, "scenario": resolved})
-    tally = simulate_to_folder(scenario, plan, directory, workers, f"{scenario.name}: trials")
+    tally = simulate_to_folder(scenario, plan, directory, execution.workers,
+                               f"{scenario.name}: trials", executor=execution.executor,
+                               scheduler=execution.scheduler,
+                               hint=resume_hint("run", scenario_file, directory))
     combine_chunks(directory)
-    remove_chunks(directory)
 
     summary = report.run_summary(tally)
     title = (
@@ -52,6 +65,7 @@ def run(scenario_file, trials, seed, overrides, out, workers):
         f"{_plural(scenario.market.focal_copies, 'copy', 'copies')} of you, scale {scenario.market.scale:g}, "
         f"seed {scenario.seed}"
     )
+    report.write_run_plots(tally, summary, scenario.you, directory)
     write_json(directory / "summary.json", report.to_jsonable({
         "matchsim": __version__,
         "seed": scenario.seed,
@@ -59,8 +73,8 @@ def run(scenario_file, trials, seed, overrides, out, workers):
         "focal_copies": scenario.market.focal_copies,
         "scenario": resolved,
         **summary,
-    }))
-    report.write_run_plots(tally, summary, scenario.you, directory)
+    }))  # written last but for removing the chunks: until it exists, --resume finishes the run
+    remove_chunks(directory)
     click.echo(report.format_run_summary(summary, title=title))
     click.echo(f"\nwrote {directory} in {time.perf_counter() - started:.0f} s")
 

@@ -1,0 +1,187 @@
+"""Trials per second with 1 and 2 local workers and on a Dask LocalCluster; memory per worker.
+
+    python benchmarks/bench_scale.py                  # full national scale, 32 trials
+    python benchmarks/bench_scale.py --size small     # 3% scale, for a quick look
+
+Each mode runs the same trials of ``scenarios/default.toml`` exactly as
+``matchsim run`` does (chunks of trials run by :func:`simulator.runs.execute`,
+each chunk saved to a folder and tallied as it finishes, the chunks combined at
+the end), best of ``--repeats``:
+
+- ``1 worker``: in this process, one chunk after another;
+- ``2 workers``: two local worker processes (their start-up is included);
+- ``LocalCluster``: a ``distributed.LocalCluster`` of two single-threaded
+  worker processes on this machine (its start-up is not included, as a
+  cluster outlives the runs it serves).
+
+It checks that every mode gives the same summary and the same applicants
+table, prints trials/s, the speed-up and parallel efficiency (speed-up / 2)
+against one worker, the CPU seconds each trial took inside its worker (if
+that stays put while the wall-clock speed-up falls short, the workers were
+waiting for a core: other load on the machine), and the peak memory
+(resident set) of a worker process running full chunks of ``MAX_CHUNK``
+trials, and of this process.
+
+The machine may be shared: before and after the runs it measures how much of
+two cores is free, as the work two busy-looping processes get done together
+relative to one alone (2.0 on an idle 2-core machine).  No executor can beat
+that ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from simulator import report
+from simulator.data import load_published
+from simulator.runs import MAX_CHUNK, chunk_ranges, combine_chunks, execute, write_chunk
+from simulator.scenario import load_scenario, with_changes
+from simulator.trials import plan_for, run_chunk
+
+SIZES = {"full": dict(scale=1.0, trials=32), "small": dict(scale=0.03, trials=64)}
+
+
+def timed_chunk(plan, trials):
+    """:func:`run_chunk` and the CPU seconds it took in the worker."""
+    started = time.process_time()
+    result = run_chunk(plan, trials)
+    return result, time.process_time() - started
+
+
+def one_run(plan, trials, folder: Path, **executor) -> tuple[float, float, str]:
+    """Wall seconds and worker CPU seconds for ``trials`` trials run as ``matchsim run`` does,
+    and the summary as JSON."""
+    folder.mkdir()
+    tallies, cpu = {}, []
+
+    def finished(timed):
+        result, seconds = timed
+        cpu.append(seconds)
+        write_chunk(folder, result)
+        tallies[result.trials[0]] = report.tallies(result.applicants, result.programs)
+
+    started = time.perf_counter()
+    slots = executor.pop("slots")
+    execute(plan, chunk_ranges(range(trials), slots), on_chunk=finished, task=timed_chunk,
+            **executor)
+    combine_chunks(folder)
+    seconds = time.perf_counter() - started
+    merged = report.merge_tallies([tallies[first] for first in sorted(tallies)])
+    return seconds, sum(cpu), json.dumps(report.to_jsonable(report.run_summary(merged)))
+
+
+def spin(seconds: float) -> int:
+    """Count loop iterations for ``seconds`` of wall-clock time (a CPU-bound probe)."""
+    end, count = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        count += 1
+    return count
+
+
+def free_cores(seconds: float = 3.0) -> float:
+    """Work done by two spinning processes at once, relative to one alone (2.0 on an idle machine)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        list(pool.map(spin, [0.2, 0.2]))  # both workers up
+        alone = pool.submit(spin, seconds).result()
+        together = sum(pool.map(spin, [seconds, seconds]))
+    return together / alone
+
+
+def peak_rss_after_chunk(plan, trials) -> int:
+    """Run one chunk in this (fresh) process; return its peak resident set, in bytes."""
+    run_chunk(plan, trials)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def worker_peak(plan, repeats: int = 2) -> int:
+    """Peak resident set of a spawned worker after ``repeats`` chunks of MAX_CHUNK trials."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        peaks = [pool.submit(peak_rss_after_chunk, plan, list(range(k * MAX_CHUNK, (k + 1) * MAX_CHUNK)))
+                 .result() for k in range(repeats)]
+    return max(peaks)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--trials", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--scenario", default="scenarios/default.toml")
+    args = parser.parse_args()
+    size = SIZES[args.size]
+    trials = args.trials or size["trials"]
+
+    scenario = with_changes(load_scenario(args.scenario), {"market.scale": size["scale"]})
+    plan = plan_for(scenario, load_published(), strategies=False)
+    from distributed import Client, LocalCluster
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench_scale-"))
+    ceiling = [free_cores()]
+    best, cpu, summaries, tables = {}, {}, {}, {}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        modes = {
+            "1 worker": dict(executor="local", workers=1, slots=1),
+            "2 workers": dict(executor="local", workers=2, slots=2),
+            "LocalCluster, 2 workers": dict(executor="dask", scheduler=cluster.scheduler_address,
+                                            slots=2),
+        }
+        for repeat in range(args.repeats):
+            for name, executor in modes.items():
+                folder = scratch / f"{repeat}-{name.split(',')[0].replace(' ', '-')}"
+                seconds, cpu_seconds, summary = one_run(plan, trials, folder, **dict(executor))
+                best[name] = min(best.get(name, float("inf")), seconds)
+                cpu[name] = min(cpu.get(name, float("inf")), cpu_seconds / trials)
+                summaries.setdefault(name, summary)
+                if repeat == 0:
+                    tables[name] = folder / "applicants.parquet"
+                print(f"  run {repeat + 1}: {name:24s} {seconds:7.1f} s, load average "
+                      f"{os.getloadavg()[0]:.2f}", flush=True)
+        with Client(cluster.scheduler_address) as client:
+            dask_peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+
+    reference = next(iter(modes))
+    assert all(s == summaries[reference] for s in summaries.values()), "summaries differ"
+    first = pd.read_parquet(tables[reference])
+    for name, path in tables.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(path), first)
+    worker = worker_peak(plan)
+    shutil.rmtree(scratch)
+    ceiling.append(free_cores())
+
+    load = os.getloadavg()
+    print(f"\n{trials} trials at scale {size['scale']:g} ({first.shape[0] // trials:,} applicants per "
+          f"trial), best of {args.repeats}; {os.cpu_count()} cores, load average "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end")
+    print(f"| {'executor':24s} | trials/s | speed-up | parallel efficiency | worker CPU s/trial |")
+    print(f"|{'-' * 26}|---------:|---------:|--------------------:|-------------------:|")
+    base = trials / best[reference]
+    for name, seconds in best.items():
+        rate = trials / seconds
+        workers = 1 if name == reference else 2
+        print(f"| {name:24s} | {rate:8.2f} | {rate / base:7.2f}x | {rate / base / workers:19.0%} "
+              f"| {cpu[name]:18.2f} |")
+    print("every executor gave the same summary and the same applicants table")
+    print(f"free cores (two busy loops vs one; 2.00 if idle): {ceiling[0]:.2f} before the runs, "
+          f"{ceiling[1]:.2f} after")
+    print(f"peak memory of a worker process running chunks of {MAX_CHUNK} trials: "
+          f"{worker / 2**20:,.0f} MiB (Dask workers: "
+          f"{', '.join(f'{v / 2**20:,.0f}' for v in dask_peaks.values())} MiB; this process: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()

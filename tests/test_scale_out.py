@@ -1,0 +1,366 @@
+"""Scaling out without changing the answers: workers, a Dask cluster, interruptions and --resume.
+
+Trial i draws only from ``SeedSequence(seed, spawn_key=(i,))``, so one worker,
+two workers and a Dask ``LocalCluster`` give byte-identical ``summary.json``
+and equal tables; a run killed with ``kill -9`` or stopped with Ctrl-C keeps
+its finished chunks and ``--resume DIR`` finishes it to the outputs of an
+uninterrupted run.  A 3%-scale market keeps every run to a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+from click.testing import CliRunner
+
+import simulator.commands._simulate as simulate_module
+from simulator import __version__, runs
+from simulator.cli import main
+from simulator.data import load_published
+from simulator.scenario import default_calibration_path, load_scenario
+from simulator.trials import plan_for, run_chunk
+
+distributed = pytest.importorskip("distributed")
+
+TRIALS = 16
+SCENARIO = f"""\
+description = "Scale-out tests: a non-US IMG in Internal Medicine, 3% market"
+seed = 11
+trials = {TRIALS}
+
+[market]
+scale = 0.03
+focal_copies = 4
+calibration = "calibration.toml"
+
+[you]
+type = "non_us_img"
+specialty = "Internal Medicine (Categorical)"
+step2ck = 240
+usce_months = 3
+usce_kind = "hands_on"
+years_since_graduation = 2
+visa = "j1"
+applications = 100
+
+[[strategies]]
+name = "as is"
+
+[[strategies]]
+name = "rank only 3"
+you.rank_list_length = 3
+"""
+TABLES = ("applicants", "programs")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="matchsim")
+
+
+def summary_bytes(folder: Path) -> bytes:
+    return (folder / "summary.json").read_bytes()
+
+
+def assert_same_outputs(folder: Path, reference: Path) -> None:
+    """Identical summary.json, equal applicants and programs tables."""
+    assert summary_bytes(folder) == summary_bytes(reference)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{table}.parquet"),
+                                      pd.read_parquet(reference / f"{table}.parquet"))
+    assert not (folder / "chunks").exists()
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory) -> Path:
+    # A private copy of the calibration, so the runs of one test see the same model.
+    folder = tmp_path_factory.mktemp("scenario")
+    shutil.copy(default_calibration_path(), folder / "calibration.toml")
+    path = folder / "scale.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def baseline(scenario_file, tmp_path_factory) -> Path:
+    """An uninterrupted run with one worker."""
+    out = tmp_path_factory.mktemp("runs") / "baseline"
+    result = run("run", scenario_file, "--workers", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask LocalCluster of two single-threaded worker processes on this machine."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+# --------------------------------------------------------------------------- reproducible
+
+
+def test_two_workers_and_a_dask_cluster_give_identical_outputs(baseline, scenario_file, cluster,
+                                                               tmp_path):
+    results = {
+        "two": run("run", scenario_file, "--workers", 2, "--out", tmp_path / "two"),
+        "dask": run("run", scenario_file, "--executor", "dask", "--scheduler",
+                    cluster.scheduler_address, "--out", tmp_path / "dask"),
+    }
+    for name, result in results.items():
+        assert result.exit_code == 0, result.output
+        assert_same_outputs(tmp_path / name, baseline)
+    summary = json.loads(summary_bytes(baseline))
+    assert summary["seed"] == 11 and summary["focal"]["p_match"]["n"] == TRIALS * 4
+
+
+# --------------------------------------------------------------------------- interrupted runs
+
+
+def start(scenario_file, out, workers) -> subprocess.Popen:
+    """``python -m simulator run`` in a real process; returns once it has saved a chunk."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "run", str(scenario_file), "--workers", str(workers),
+         "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("chunks/programs-*.parquet")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no chunk saved in 120 s"
+        time.sleep(0.01)
+    return process
+
+
+def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(baseline, scenario_file,
+                                                                     tmp_path):
+    out = tmp_path / "killed"
+    process = start(scenario_file, out, workers=1)
+    process.kill()  # SIGKILL: no clean-up of any kind
+    process.communicate()
+    assert process.returncode == -signal.SIGKILL
+    kept = runs.finished_chunks(out)
+    assert kept and sum(len(r) for r in kept) < TRIALS
+    assert not (out / "summary.json").exists()
+
+    result = run("run", scenario_file, "--resume", out, "--workers", 1)  # other chunks: 3 trials
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith(f"wrote {out} in ")
+    assert_same_outputs(out, baseline)
+
+
+def test_ctrl_c_keeps_finished_chunks_exits_130_and_says_how_to_resume(baseline, scenario_file,
+                                                                       tmp_path):
+    out = tmp_path / "interrupted"
+    process = start(scenario_file, out, workers=2)
+    workers = psutil.Process(process.pid).children(recursive=True)
+    assert len(workers) >= 2
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    kept = sum(len(r) for r in runs.finished_chunks(out))
+    assert f"\ninterrupted: {kept} of {TRIALS} trials kept in {out / 'chunks'}\n" in stderr
+    assert stderr.endswith(f"to finish it: matchsim run {scenario_file} --resume {out}\n")
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []  # the worker processes were stopped too
+
+    result = run("run", scenario_file, "--resume", out, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert_same_outputs(out, baseline)
+
+
+def interrupt_after_first_chunk(monkeypatch):
+    """Make the next command stop (as on Ctrl-C) once it has saved its first chunk."""
+    real = simulate_module.execute
+
+    def execute(plan, chunks, *, on_chunk, **options):
+        def then_stop(result):
+            on_chunk(result)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(simulate_module, "execute", real)
+        real(plan, chunks, on_chunk=then_stop, **options)
+
+    monkeypatch.setattr(simulate_module, "execute", execute)
+
+
+@pytest.mark.parametrize("command", [
+    ("compare", "comparison.json"),
+    ("sweep", "sweep.json", "--param", "you.rank_list_length", "--values", "3,6"),
+], ids=lambda c: c[0])
+def test_compare_and_sweep_resume_too(command, scenario_file, tmp_path, monkeypatch):
+    name, output, *options = command
+    small = ["--trials", 6, "--workers", 1]
+    whole = run(name, scenario_file, *options, *small, "--out", tmp_path / "whole")
+    assert whole.exit_code == 0, whole.output
+
+    out = tmp_path / "resumed"
+    interrupt_after_first_chunk(monkeypatch)
+    stopped = run(name, scenario_file, *options, *small, "--out", out)
+    assert stopped.exit_code == 130, stopped.output
+    assert f"to finish it: matchsim {name} {scenario_file}" in stopped.output
+    resumed = run(name, scenario_file, *options, "--resume", out, "--workers", 1)
+    assert resumed.exit_code == 0, resumed.output
+    assert (out / output).read_bytes() == (tmp_path / "whole" / output).read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "focal.parquet"),
+                                  pd.read_parquet(tmp_path / "whole" / "focal.parquet"))
+
+
+def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path):
+    started = tmp_path / "started"  # a run interrupted before its first chunk
+    started.mkdir()
+    shutil.copy(baseline / "run.json", started / "run.json")
+    cases = [
+        (["--resume", started, "--out", tmp_path / "x"],
+         "--resume: cannot be combined with --out (a resumed run finishes in its own folder)"),
+        (["--resume", tmp_path / "nowhere"], f"{tmp_path / 'nowhere'}: no such folder to resume"),
+        (["--resume", scenario_file.parent],
+         f"{scenario_file.parent}: not a matchsim run that can be resumed (no run.json with the "
+         "options it was started with)"),
+        (["--resume", baseline],
+         f"{baseline}: is already complete (summary.json exists); nothing to resume"),
+        (["--resume", started, "--set", "you.step2ck=250"],
+         f"{started}: was started with another scenario (you.step2ck: 240 recorded in run.json, "
+         "250 now); resume it with the scenario file and options it was started with"),
+        (["--resume", started, "--trials", 5],
+         f"{started}: was started with another scenario (trials: {TRIALS} recorded in run.json, 5 "
+         "now); resume it with the scenario file and options it was started with"),
+    ]
+    before = sorted(p.name for p in started.iterdir())
+    for options, message in cases:
+        result = run("run", scenario_file, *options)
+        assert result.exit_code == 2, result.output
+        assert result.output == f"Error: {message}\n"
+    assert sorted(p.name for p in started.iterdir()) == before
+    record = json.loads((started / "run.json").read_text(encoding="utf-8"))
+    assert record["command"] == "run" and record["matchsim"] == __version__
+    assert record["options"] == {"scenario": str(scenario_file), "set": [], "trials": None,
+                                 "seed": None}
+    result = run("compare", scenario_file, "--resume", started)
+    assert result.output == (f"Error: {started}: holds a matchsim run run, not a compare one; "
+                             f"resume it with matchsim run ... --resume {started}\n")
+
+
+def test_an_incomplete_chunk_is_run_again(tmp_path):
+    chunks = tmp_path / "chunks"
+    chunks.mkdir()
+    for name in ("applicants-000000-000003", "programs-000000-000003", "applicants-000004-000007"):
+        (chunks / f"{name}.parquet").write_bytes(b"")
+    (chunks / "programs-000004-000007.parquet.partial").write_bytes(b"")
+    assert runs.finished_chunks(tmp_path) == [range(0, 4)]
+    assert sorted(p.name for p in chunks.iterdir()) == [
+        "applicants-000000-000003.parquet", "programs-000000-000003.parquet",
+    ]
+
+
+def test_chunks_of_the_missing_trials_never_span_a_gap():
+    assert runs.chunk_ranges([0, 1, 2, 5, 6, 9], 1) == [[0, 1], [2], [5, 6], [9]]
+    missing = [t for t in range(100) if not 8 <= t < 16]
+    chunks = runs.chunk_ranges(missing, 2)
+    assert [t for chunk in chunks for t in chunk] == missing
+    assert all(chunk == list(range(chunk[0], chunk[-1] + 1)) for chunk in chunks)
+    assert max(len(chunk) for chunk in chunks) <= runs.MAX_CHUNK
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dask_problems_are_one_error_line_and_write_nothing(scenario_file, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    monkeypatch.setattr(runs, "DASK_CONNECT_TIMEOUT", 1)
+    cases = [
+        (["--scheduler", address], f"--scheduler: cannot reach a Dask scheduler at {address} "
+                                   f"(Timed out trying to connect to {address} after 1 s)"),
+        (["--executor", "dask"],
+         "--executor: dask needs --scheduler ADDRESS, e.g. --scheduler tcp://HOST:8786"),
+        (["--executor", "local", "--scheduler", address],
+         "--scheduler: is only used with --executor dask"),
+    ]
+    for options, message in cases:
+        result = run("run", scenario_file, *options, "--out", out)
+        assert (result.exit_code, result.output) == (2, f"Error: {message}\n")
+        assert not out.exists()
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
+    result = run("run", scenario_file, "--scheduler", address, "--out", out)
+    assert (result.exit_code, result.output) == (
+        2, "Error: --executor: dask needs the optional extra: pip install 'matchsim[dask]'\n")
+
+
+@pytest.fixture(scope="module")
+def plan(scenario_file):
+    return plan_for(load_scenario(scenario_file), load_published(), strategies=False)
+
+
+def tables(results):
+    results = sorted(results, key=lambda r: r.trials)
+    return {t: pd.concat([getattr(r, t) for r in results], ignore_index=True) for t in TABLES}
+
+
+class FailOnce:
+    """A chunk task that raises the first time it sees each chunk (marker files tell)."""
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+
+    def __call__(self, plan, trials):
+        marker = Path(self.folder) / f"tried-{trials[0]}"
+        if not marker.exists():
+            marker.touch()
+            raise RuntimeError(f"chunk {trials[0]} fails the first time")
+        return run_chunk(plan, trials)
+
+
+def test_dask_retries_a_chunk_that_fails(plan, cluster, tmp_path):
+    chunks = [[0, 1], [2, 3]]
+    results = []
+    runs.execute(plan, chunks, executor="dask", scheduler=cluster.scheduler_address,
+                 on_chunk=results.append, task=FailOnce(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tried-0", "tried-2"]
+    expected = tables(run_chunk(plan, chunk) for chunk in chunks)
+    for table, frame in tables(results).items():
+        pd.testing.assert_frame_equal(frame, expected[table])
+
+
+def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
+    """Kill -9 a worker process while it runs a chunk; the scheduler re-runs that chunk elsewhere."""
+    chunks = [[t, t + 1, t + 2] for t in range(0, 18, 3)]
+    results, killed = [], []
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        pids = client.run(os.getpid)
+
+        def on_chunk(result):
+            results.append(result)
+            if not killed:
+                busy = [w for w, keys in client.processing().items() if keys]
+                assert busy, "no chunk running to interrupt"
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                killed.append(pids[busy[0]])
+
+        runs.execute(plan, chunks, executor="dask", scheduler=cluster.scheduler_address,
+                     on_chunk=on_chunk)
+        client.wait_for_workers(2, timeout=60)  # the nanny has started a new worker
+        assert killed and killed[0] not in client.run(os.getpid).values()
+    assert sorted(r.trials for r in results) == [tuple(c) for c in chunks]  # each exactly once
+    expected = {}
+    runs.execute(plan, chunks, on_chunk=lambda r: expected.setdefault(r.trials, r))
+    for table, frame in tables(results).items():
+        pd.testing.assert_frame_equal(frame, tables(expected.values())[table])
