@@ -90,7 +90,7 @@ def spin(seconds: float) -> int:
 
 
 def free_cores(seconds: float = 3.0) -> float:
-    """Work done by two spinning processes at once, relative to one alone (2.0 on an idle machine)."""
+    """Work done by two spinning processes at once relative to one alone (2.0 if 2 cores are free)."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         list(pool.map(spin, [0.2, 0.2]))  # both workers up
@@ -99,18 +99,23 @@ def free_cores(seconds: float = 3.0) -> float:
     return together / alone
 
 
+def peak_rss() -> int:
+    """This process's peak resident set, in bytes."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
 def peak_rss_after_chunk(plan, trials) -> int:
     """Run one chunk in this (fresh) process; return its peak resident set, in bytes."""
     run_chunk(plan, trials)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    return peak_rss()
 
 
 def worker_peak(plan, repeats: int = 2) -> int:
     """Peak resident set of a spawned worker after ``repeats`` chunks of MAX_CHUNK trials."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        peaks = [pool.submit(peak_rss_after_chunk, plan, list(range(k * MAX_CHUNK, (k + 1) * MAX_CHUNK)))
-                 .result() for k in range(repeats)]
+        chunks = [list(range(k * MAX_CHUNK, (k + 1) * MAX_CHUNK)) for k in range(repeats)]
+        peaks = [pool.submit(peak_rss_after_chunk, plan, chunk).result() for chunk in chunks]
     return max(peaks)
 
 
@@ -151,7 +156,7 @@ def main():
                 print(f"  run {repeat + 1}: {name:24s} {seconds:7.1f} s, load average "
                       f"{os.getloadavg()[0]:.2f}", flush=True)
         with Client(cluster.scheduler_address) as client:
-            dask_peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+            dask_peaks = client.run(peak_rss)
 
     reference = next(iter(modes))
     assert all(s == summaries[reference] for s in summaries.values()), "summaries differ"
@@ -163,8 +168,8 @@ def main():
     ceiling.append(free_cores())
 
     load = os.getloadavg()
-    print(f"\n{trials} trials at scale {size['scale']:g} ({first.shape[0] // trials:,} applicants per "
-          f"trial), best of {args.repeats}; {os.cpu_count()} cores, load average "
+    print(f"\n{trials} trials at scale {size['scale']:g} ({first.shape[0] // trials:,} applicants "
+          f"per trial), best of {args.repeats}; {os.cpu_count()} cores, load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end")
     print(f"| {'executor':24s} | trials/s | speed-up | parallel efficiency | worker CPU s/trial |")
     print(f"|{'-' * 26}|---------:|---------:|--------------------:|-------------------:|")

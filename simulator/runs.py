@@ -36,8 +36,8 @@ from simulator.trials import ChunkResult, Plan, run_chunk
 TABLES = ("applicants", "programs")
 #: Where chunks can run: this machine's cores, or a Dask distributed cluster.
 EXECUTORS = ("local", "dask")
-#: Times Dask re-runs a chunk whose task raised (a worker that dies is handled by
-#: the scheduler, which re-runs its chunks elsewhere, see ``distributed.scheduler.allowed-failures``).
+#: Times Dask re-runs a chunk whose task raised.  (A worker that dies is handled by the
+#: scheduler, which re-runs its chunks elsewhere: ``distributed.scheduler.allowed-failures``.)
 DASK_RETRIES = 3
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 DASK_CONNECT_TIMEOUT = 10
@@ -323,8 +323,9 @@ def read_run_record(directory, command: str, *, finished: str, version: str) -> 
                             f"{command} one; resume it with matchsim {started} ... --resume "
                             f"{directory}")
     if record["matchsim"] != version:
-        raise ScenarioError(str(directory), message=f"was started by matchsim {record['matchsim']}; "
-                            f"this is {version}, whose trials may differ: start a new run")
+        raise ScenarioError(str(directory), message=f"was started by matchsim "
+                            f"{record['matchsim']}; this is {version}, whose trials may differ: "
+                            "start a new run")
     if (directory / finished).exists():
         raise ScenarioError(str(directory), message=f"is already complete ({finished} exists); "
                             "nothing to resume")

@@ -341,7 +341,7 @@ def test_dask_retries_a_chunk_that_fails(plan, cluster, tmp_path):
 
 
 def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
-    """Kill -9 a worker process while it runs a chunk; the scheduler re-runs that chunk elsewhere."""
+    """Kill -9 a worker process while it runs a chunk: the scheduler re-runs the chunk elsewhere."""
     chunks = [[t, t + 1, t + 2] for t in range(0, 18, 3)]
     results, killed = [], []
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:

@@ -197,7 +197,7 @@ def _stopped(error, done, total, directory, hint) -> None:
 
 def simulate_to_folder(scenario, plan, directory, workers, label, *, executor="local",
                        scheduler=None, hint=None):
-    """Run every missing trial of ``plan`` into ``directory`` with a progress bar; return all tallies.
+    """Run the missing trials of ``plan`` into ``directory`` with a progress bar; return all tallies.
 
     Each chunk is saved as it finishes.  Chunks already in ``DIR/chunks``
     (a resumed run) are not run again: their tallies are re-read from their
