@@ -15,11 +15,9 @@ def blocking_pairs(rol_indptr, rol_programs, program_ranks, capacities, match) -
     is the engine's output (``n_programs`` for unmatched).  Vectorised: one
     pass over the entries.
     """
-    indptr = np.asarray(rol_indptr, dtype=np.int64)
-    programs = np.asarray(rol_programs, dtype=np.int64)
-    ranks = np.asarray(program_ranks, dtype=np.int64)
-    caps = np.asarray(capacities, dtype=np.int64)
-    match = np.asarray(match, dtype=np.int64)
+    indptr, programs, ranks, caps, match = _arrays(
+        rol_indptr, rol_programs, program_ranks, capacities, match
+    )
     n_applicants, n_programs = indptr.size - 1, caps.size
     applicant = np.repeat(np.arange(n_applicants), np.diff(indptr))
     position = np.arange(programs.size) - indptr[applicant]
@@ -40,11 +38,9 @@ def blocking_pairs(rol_indptr, rol_programs, program_ranks, capacities, match) -
 
 def is_feasible(rol_indptr, rol_programs, program_ranks, capacities, match) -> bool:
     """Whether every match is a mutually ranked pair and no program is over capacity."""
-    indptr = np.asarray(rol_indptr, dtype=np.int64)
-    programs = np.asarray(rol_programs, dtype=np.int64)
-    ranks = np.asarray(program_ranks, dtype=np.int64)
-    caps = np.asarray(capacities, dtype=np.int64)
-    match = np.asarray(match, dtype=np.int64)
+    indptr, programs, ranks, caps, match = _arrays(
+        rol_indptr, rol_programs, program_ranks, capacities, match
+    )
     n_applicants, n_programs = indptr.size - 1, caps.size
     applicant = np.repeat(np.arange(n_applicants), np.diff(indptr))
     mutual = (programs == match[applicant]) & (ranks < n_applicants)
@@ -52,3 +48,8 @@ def is_feasible(rol_indptr, rol_programs, program_ranks, capacities, match) -> b
     each_matched_pair_ranked = np.bincount(applicant[mutual], minlength=n_applicants) == matched
     fill = np.bincount(match[matched], minlength=n_programs)
     return bool(np.all(each_matched_pair_ranked) and np.all(fill <= caps))
+
+
+def _arrays(*arrays):
+    """The engine's arrays and a matching, as int64 NumPy arrays."""
+    return tuple(np.asarray(a, dtype=np.int64) for a in arrays)
