@@ -243,7 +243,7 @@ def _manipulate_program(market, name, proposing, limit, option) -> Manipulation:
     submitted = [tuple(true[i] for i in kept) for kept in subsets]
     rows = [program_rank_row(market, lst) for lst in submitted]
     got = program_outcomes(market, q, rows, proposing)  # (K, n_applicants) bool
-    positions = market.positions[q]
+    positions = min(market.positions[q], len(market.applicants))  # more can never be filled
     true_rank = {a: i + 1 for i, a in enumerate(true)}
     outcomes_by_list = []
     for row in got:

@@ -9,7 +9,7 @@ fitted by ``matchsim calibrate`` and read from the calibration file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 APPLICANT_TYPES = ("us_md", "us_do", "us_img", "non_us_img", "other")
 IMG_TYPES = ("us_img", "non_us_img", "other")

@@ -46,7 +46,22 @@ MAX_CHUNK = 8
 
 
 def new_run_dir(name: str, out=None, *, root: str | os.PathLike = "results") -> Path:
-    """A fresh output folder: ``out``, or ``root/NAME-YYYYmmdd-HHMMSS``; never an existing one."""
+    """A fresh output folder: ``out``, or ``root/NAME-YYYYmmdd-HHMMSS``; never an existing one.
+
+    A folder that cannot be created is one ``ScenarioError`` naming it.
+    """
+    try:
+        return _new_run_dir(name, out, root)
+    except ScenarioError:
+        raise
+    except OSError as error:
+        where = out if out is not None else root
+        raise ScenarioError(
+            str(where), message=f"cannot create the output folder ({error.strerror or error})"
+        ) from None
+
+
+def _new_run_dir(name: str, out, root) -> Path:
     if out is not None:
         path = Path(out)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -240,7 +255,7 @@ def write_chunk(directory: Path, result: ChunkResult) -> None:
     for table in TABLES:
         path = chunk_path(directory, table, result.trials)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_parquet(getattr(result, table), path)
+        write_parquet(getattr(result, table), path)
 
 
 def read_chunks(directory: Path, table: str) -> list[tuple[range, Path]]:
@@ -350,7 +365,8 @@ def write_json(path: Path, value) -> None:
     os.replace(temporary, path)
 
 
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` atomically (a temporary name, then a rename)."""
     temporary = Path(str(path) + ".partial")
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary)
     os.replace(temporary, path)

@@ -257,3 +257,17 @@ def test_bad_market_file(tmp_path, monkeypatch, setup, line, extra):
     assert result.exit_code == 2
     assert result.output == line + "\n"
     assert "Traceback" not in result.output
+
+
+def test_manipulate_a_program_with_huge_positions_is_quick(tmp_path):
+    """Bug: positions far above the number of applicants made --manipulate build a list that
+    long (OverflowError, or gigabytes); only as many positions as applicants can be filled."""
+    path = tmp_path / "huge.toml"
+    path.write_text(
+        '[programs.City]\npositions = 100000000000000000000\nranks = ["Ann", "Bo"]\n'
+        '[applicants.Ann]\nranks = ["City"]\n[applicants.Bo]\nranks = ["City"]\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["explain", str(path), "--manipulate", "City"])
+    assert result.exit_code == 0, result.output
+    assert "City" in result.output

@@ -196,6 +196,15 @@ def test_out_existing_non_empty_folder_is_refused_and_left_untouched(baseline, s
         assert snapshot(folder) == before
 
 
+def test_out_that_cannot_be_created_is_one_error_line(scenario_file, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    target = blocker / "run"
+    result = run("run", scenario_file, "--workers", 1, "--trials", 1, "--out", target)
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {target}: cannot create the output folder (Not a directory)\n"
+
+
 def test_out_existing_empty_folder_is_used(scenario_file, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -310,17 +319,17 @@ def test_missing_scenario_file_is_one_error_line(tmp_path):
     assert result.output == f"Error: {path}: file not found\n"
 
 
-def test_tiny_scale_is_refused_or_simulated_never_a_traceback(scenario_file, tmp_path):
-    """Bug: market.scale=0.00001 passes validation (0 < scale <= 1) but rounds every
-    applicant type to 0 people, and the run died with an IndexError traceback (exit 1)
-    from numpy.quantile on the empty population, leaving a half-made output folder."""
+def test_tiny_scale_is_refused_before_anything_is_written(scenario_file, tmp_path):
+    """Bug: market.scale=0.00001 rounds every applicant type to 0 people; the run died with
+    an IndexError traceback and left a half-made output folder.  Now it is refused."""
     out = tmp_path / "tiny"
     result = run("run", scenario_file, "--set", "market.scale=0.00001", "--trials", 1,
                  "--workers", 1, "--out", out)
-    assert result.exit_code in (0, 2), f"exit {result.exit_code}: {result.exception!r}"
-    if result.exit_code == 2:
-        lines = result.output.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: ") and "market.scale" in lines[0], lines
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: market.scale: expected at least ")
+    assert result.output.endswith("(one applicant of each type), found 1e-05\n")
+    assert len(result.output.splitlines()) == 1
+    assert not out.exists()
 
 
 # --------------------------------------------------------------------------- workers

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -19,7 +18,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from simulator import __version__, report
+from simulator import __version__, compare, report
+from simulator.data import load_published
 from simulator.errors import ScenarioError
 from simulator.runs import (
     EXECUTORS,
@@ -36,8 +36,10 @@ from simulator.runs import (
     remove_chunks,
     write_chunk,
     write_json,
+    write_parquet,
 )
 from simulator.scenario import load_scenario, scenario_to_dict, with_changes
+from simulator.trials import plan_for
 
 
 def scenario_options(func):
@@ -262,7 +264,7 @@ def simulate_focal_to_folder(trials, plan, directory, workers, label, *, executo
             rows = result.applicants.drop(columns="is_focal")
             path = chunk_path(directory, "focal", result.trials)
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_parquet(rows, path)
+            write_parquet(rows, path)
             done.update(result.trials)
             pieces[result.trials[0]] = rows
             bar.update(len(result.trials))
@@ -276,13 +278,24 @@ def simulate_focal_to_folder(trials, plan, directory, workers, label, *, executo
                 sys.exit(130)
             raise
     focal = pd.concat([pieces[first] for first in sorted(pieces)], ignore_index=True)
-    _write_parquet(focal, directory / "focal.parquet")
+    write_parquet(focal, directory / "focal.parquet")
     remove_chunks(directory)
     return focal
 
+def simulate_variants(start: Start, variants, *, out, executor, workers, scheduler, hint_args):
+    """Run the focal copies of every variant of ``start``'s scenario; return ``(folder, rows)``.
 
-def _write_parquet(frame, path) -> None:
-    """Write ``frame`` to ``path`` atomically (a temporary name, then a rename)."""
-    temporary = Path(str(path) + ".partial")
-    frame.to_parquet(temporary, index=False)
-    os.replace(temporary, path)
+    What compare and sweep share: one plan whose variants share each trial's
+    market, the executor, a fresh (or resumed) folder, and the focal rows.
+    ``hint_args`` are the command and its arguments, for the resume hint.
+    """
+    scenario = start.scenario
+    plan = compare.focal_plan(plan_for(scenario, load_published(), strategies=False), variants)
+    execution = prepare_execution(executor, workers, scheduler)
+    directory = make_folder(start, out)
+    focal = simulate_focal_to_folder(
+        scenario.trials, plan, directory, execution.workers, f"{scenario.name}: trials",
+        executor=execution.executor, scheduler=execution.scheduler,
+        hint=resume_hint(hint_args[0], hint_args[1], directory, *hint_args[2:]),
+    )
+    return directory, focal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 
@@ -10,6 +11,7 @@ from simulator import __version__
 from simulator.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, parameter_value
 from simulator.commands._common import user_errors
 from simulator.data import load_published
+from simulator.errors import ScenarioError
 from simulator.params import MarketParams
 from simulator.scenario import calibrated_keys, default_calibration_path, write_calibration
 
@@ -39,6 +41,10 @@ def calibrate_command(trials, seed, scale, out, overwrite):
       matchsim calibrate --overwrite
     """
     out = out or str(default_calibration_path())
+    if Path(out).exists() and not overwrite:  # say so now, not after minutes of fitting
+        raise ScenarioError(
+            out, message="already exists; not overwriting it (pass --overwrite to replace it)"
+        )
     started = time.perf_counter()
     fit = calibrate(
         MarketParams(), load_published(), seed=seed, trials=trials, scale=scale,

@@ -8,17 +8,8 @@ import click
 
 from simulator import __version__, compare
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import (
-    load_run,
-    make_folder,
-    prepare_execution,
-    resume_hint,
-    scenario_options,
-    simulate_focal_to_folder,
-)
-from simulator.data import load_published
+from simulator.commands._simulate import load_run, scenario_options, simulate_variants
 from simulator.runs import write_json
-from simulator.trials import plan_for
 
 
 @click.command("compare")
@@ -51,14 +42,11 @@ def compare_command(scenario_file, trials, seed, overrides, out, workers, execut
                      out=out, resume=resume, finished="comparison.json")
     scenario, resolved = start.scenario, start.resolved
     variants = compare.strategy_variants(scenario)
-    plan = compare.focal_plan(plan_for(scenario, load_published(), strategies=False), variants)
-    execution = prepare_execution(executor, workers, scheduler)
-    directory = make_folder(start, out)
     started = time.perf_counter()
-    focal = simulate_focal_to_folder(scenario.trials, plan, directory, execution.workers,
-                                     f"{scenario.name}: trials", executor=execution.executor,
-                                     scheduler=execution.scheduler,
-                                     hint=resume_hint("compare", scenario_file, directory))
+    directory, focal = simulate_variants(
+        start, variants, out=out, executor=executor, workers=workers, scheduler=scheduler,
+        hint_args=("compare", scenario_file),
+    )
     result = compare.compare_focal(focal, [v.name for v in variants])
     title = (
         f"matchsim {__version__} compare of {scenario.name}: {scenario.trials} trials x "

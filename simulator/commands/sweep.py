@@ -8,17 +8,8 @@ import click
 
 from simulator import __version__, compare, report
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import (
-    load_run,
-    make_folder,
-    prepare_execution,
-    resume_hint,
-    scenario_options,
-    simulate_focal_to_folder,
-)
-from simulator.data import load_published
+from simulator.commands._simulate import load_run, scenario_options, simulate_variants
 from simulator.runs import write_json
-from simulator.trials import plan_for
 
 
 @click.command("sweep")
@@ -56,15 +47,11 @@ def sweep_command(scenario_file, key, spec, trials, seed, overrides, out, worker
                      extra={"param": key, "values": list(values)})
     scenario, resolved = start.scenario, start.resolved
     variants = compare.sweep_variants(scenario, key, values)
-    plan = compare.focal_plan(plan_for(scenario, load_published(), strategies=False), variants)
-    execution = prepare_execution(executor, workers, scheduler)
-    directory = make_folder(start, out)
     started = time.perf_counter()
-    focal = simulate_focal_to_folder(scenario.trials, plan, directory, execution.workers,
-                                     f"{scenario.name}: trials", executor=execution.executor,
-                                     scheduler=execution.scheduler,
-                                     hint=resume_hint("sweep", scenario_file, directory,
-                                                      "--param", key, "--values", spec))
+    directory, focal = simulate_variants(
+        start, variants, out=out, executor=executor, workers=workers, scheduler=scheduler,
+        hint_args=("sweep", scenario_file, "--param", key, "--values", spec),
+    )
     sweep = compare.sweep_focal(focal, key, values)
     compare.write_sweep_csv(sweep, directory / "sweep.csv")
     compare.plot_sweep(sweep, directory / "sweep.png",
