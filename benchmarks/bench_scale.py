@@ -1,12 +1,12 @@
 """Trials per second with 1 and 2 local workers and on a Dask LocalCluster; memory per worker.
 
-    python benchmarks/bench_scale.py                  # full national scale, 32 trials
+    python benchmarks/bench_scale.py                  # full national scale, the scenario's 60 trials
     python benchmarks/bench_scale.py --size small     # 3% scale, for a quick look
 
 Each mode runs the same trials of ``scenarios/default.toml`` exactly as
 ``matchsim run`` does (chunks of trials run by :func:`simulator.runs.execute`,
-each chunk saved to a folder and tallied as it finishes, the chunks combined at
-the end), best of ``--repeats``:
+each chunk saved to a folder, tallied and appended to the combined tables in
+trial order as it finishes), best of ``--repeats``:
 
 - ``1 worker``: in this process, one chunk after another;
 - ``2 workers``: two local worker processes (their start-up is included);
@@ -18,7 +18,8 @@ It checks that every mode gives the same summary and the same applicants
 table, prints trials/s, the speed-up and parallel efficiency (speed-up / 2)
 against one worker, the CPU seconds each trial took inside its worker (if
 that stays put while the wall-clock speed-up falls short, the workers were
-waiting for a core: other load on the machine), and the peak memory
+waiting for a core: other load on the machine), how long after the start the
+first chunk began (the workers' start-up: spawning and importing), and the peak memory
 (resident set) of a worker process running full chunks of ``MAX_CHUNK``
 trials, and of this process.
 
@@ -45,40 +46,43 @@ import pandas as pd
 
 from simulator import report
 from simulator.data import load_published
-from simulator.runs import MAX_CHUNK, chunk_ranges, combine_chunks, execute, write_chunk
+from simulator.runs import MAX_CHUNK, CombinedTables, chunk_ranges, execute, write_chunk
 from simulator.scenario import load_scenario, with_changes
 from simulator.trials import plan_for, run_chunk
 
-SIZES = {"full": dict(scale=1.0, trials=32), "small": dict(scale=0.03, trials=64)}
+SIZES = {"full": dict(scale=1.0, trials=None), "small": dict(scale=0.03, trials=64)}  # None: the scenario's
 
 
 def timed_chunk(plan, trials):
-    """:func:`run_chunk` and the CPU seconds it took in the worker."""
-    started = time.process_time()
+    """:func:`run_chunk`, the CPU seconds it took in the worker and when it began (epoch seconds)."""
+    began, started = time.time(), time.process_time()
     result = run_chunk(plan, trials)
-    return result, time.process_time() - started
+    return result, time.process_time() - started, began
 
 
-def one_run(plan, trials, folder: Path, **executor) -> tuple[float, float, str]:
-    """Wall seconds and worker CPU seconds for ``trials`` trials run as ``matchsim run`` does,
-    and the summary as JSON."""
+def one_run(plan, trials, folder: Path, **executor) -> tuple[float, float, float, str]:
+    """Wall seconds, worker CPU seconds and seconds until the first chunk began for ``trials``
+    trials run as ``matchsim run`` does, and the summary as JSON."""
     folder.mkdir()
-    tallies, cpu = {}, []
+    tallies, cpu, began = {}, [], []
+    combined = CombinedTables(folder)
 
     def finished(timed):
-        result, seconds = timed
+        result, seconds, chunk_began = timed
         cpu.append(seconds)
+        began.append(chunk_began)
         write_chunk(folder, result)
         tallies[result.trials[0]] = report.tallies(result.applicants, result.programs)
+        combined.add(result.trials)
 
-    started = time.perf_counter()
+    started, epoch = time.perf_counter(), time.time()
     slots = executor.pop("slots")
     execute(plan, chunk_ranges(range(trials), slots), on_chunk=finished, task=timed_chunk,
             **executor)
-    combine_chunks(folder)
+    combined.close(trials)
     seconds = time.perf_counter() - started
     merged = report.merge_tallies([tallies[first] for first in sorted(tallies)])
-    return seconds, sum(cpu), json.dumps(report.to_jsonable(report.run_summary(merged)))
+    return seconds, sum(cpu), min(began) - epoch, json.dumps(report.to_jsonable(report.run_summary(merged)))
 
 
 def spin(seconds: float) -> int:
@@ -100,7 +104,19 @@ def free_cores(seconds: float = 3.0) -> float:
 
 
 def peak_rss() -> int:
-    """This process's peak resident set, in bytes."""
+    """This process's peak resident set, in bytes.
+
+    ``VmHWM`` from ``/proc/self/status`` where there is one: ``getrusage``'s
+    ``ru_maxrss`` survives ``exec``, so a spawned worker would report the
+    resident set of the parent it was forked from if that were larger.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # reported in kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
@@ -127,15 +143,14 @@ def main():
     parser.add_argument("--scenario", default="scenarios/default.toml")
     args = parser.parse_args()
     size = SIZES[args.size]
-    trials = args.trials or size["trials"]
-
     scenario = with_changes(load_scenario(args.scenario), {"market.scale": size["scale"]})
+    trials = args.trials or size["trials"] or scenario.trials
     plan = plan_for(scenario, load_published(), strategies=False)
     from distributed import Client, LocalCluster
 
     scratch = Path(tempfile.mkdtemp(prefix="bench_scale-"))
     ceiling = [free_cores()]
-    best, cpu, summaries, tables = {}, {}, {}, {}
+    best, cpu, start_up, summaries, tables = {}, {}, {}, {}, {}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
         modes = {
@@ -147,8 +162,9 @@ def main():
         for repeat in range(args.repeats):
             for name, executor in modes.items():
                 folder = scratch / f"{repeat}-{name.split(',')[0].replace(' ', '-')}"
-                seconds, cpu_seconds, summary = one_run(plan, trials, folder, **dict(executor))
-                best[name] = min(best.get(name, float("inf")), seconds)
+                seconds, cpu_seconds, waited, summary = one_run(plan, trials, folder, **dict(executor))
+                if seconds < best.get(name, float("inf")):
+                    best[name], start_up[name] = seconds, waited
                 cpu[name] = min(cpu.get(name, float("inf")), cpu_seconds / trials)
                 summaries.setdefault(name, summary)
                 if repeat == 0:
@@ -171,21 +187,23 @@ def main():
     print(f"\n{trials} trials at scale {size['scale']:g} ({first.shape[0] // trials:,} applicants "
           f"per trial), best of {args.repeats}; {os.cpu_count()} cores, load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end")
-    print(f"| {'executor':24s} | trials/s | speed-up | parallel efficiency | worker CPU s/trial |")
-    print(f"|{'-' * 26}|---------:|---------:|--------------------:|-------------------:|")
+    print(f"| {'executor':24s} | trials/s | speed-up | parallel efficiency | worker CPU s/trial "
+          f"| first chunk began after |")
+    print(f"|{'-' * 26}|---------:|---------:|--------------------:|-------------------:"
+          f"|------------------------:|")
     base = trials / best[reference]
     for name, seconds in best.items():
         rate = trials / seconds
         workers = 1 if name == reference else 2
         print(f"| {name:24s} | {rate:8.2f} | {rate / base:7.2f}x | {rate / base / workers:19.0%} "
-              f"| {cpu[name]:18.2f} |")
+              f"| {cpu[name]:18.2f} | {start_up[name]:21.2f} s |")
     print("every executor gave the same summary and the same applicants table")
     print(f"free cores (two busy loops vs one; 2.00 if idle): {ceiling[0]:.2f} before the runs, "
           f"{ceiling[1]:.2f} after")
     print(f"peak memory of a worker process running chunks of {MAX_CHUNK} trials: "
           f"{worker / 2**20:,.0f} MiB (Dask workers: "
           f"{', '.join(f'{v / 2**20:,.0f}' for v in dask_peaks.values())} MiB; this process: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)")
+          f"{peak_rss() / 2**20:,.0f} MiB)")
 
 
 if __name__ == "__main__":

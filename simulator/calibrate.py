@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from simulator import synth
 from simulator.params import APPLICANT_TYPES, MarketParams
@@ -104,6 +103,8 @@ def calibrate(
         if progress is not None:
             progress(len(evaluations), 100 * float(np.abs(gap).max()))
         return 100 * gap  # in percentage points
+
+    from scipy.optimize import least_squares  # here: it takes 0.4 s to import, and only calibrate needs it
 
     fit = least_squares(
         residuals, start, bounds=(low, high), diff_step=0.05, x_scale=0.3, xtol=1e-3, ftol=1e-3,

@@ -1,10 +1,11 @@
-"""A run on disk: chunks of trials run by workers, saved as they finish, combined at the end.
+"""A run on disk: chunks of trials run by workers, saved as they finish, combined in trial order.
 
 Each finished chunk is written to ``DIR/chunks/`` at once (write to a temporary
 name, then rename), so an interrupted run keeps every chunk it finished and
 can be resumed: :func:`finished_chunks` lists what is there and
 :func:`chunk_ranges` splits the missing trials into new chunks.  The final
-``applicants.parquet`` and ``programs.parquet`` are the chunks in trial order.
+``applicants.parquet`` and ``programs.parquet`` are the chunks in trial order,
+appended as the run goes (:class:`CombinedTables`).
 Output folders are never overwritten (a resumed run only completes its own).
 
 Chunks run through :func:`execute`: in this process, in local worker processes
@@ -26,6 +27,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -89,7 +91,9 @@ def chunk_ranges(trials, workers: int) -> list[list[int]]:
 
     Every chunk is a run of consecutive indices (its files are named by the
     first and last), so ``trials`` may have gaps: the missing trials of an
-    interrupted run.
+    interrupted run.  A run of consecutive trials is cut into chunks whose
+    sizes differ by one at most (larger first), so that no worker is left
+    with a long chunk to finish while the others wait.
     """
     trials = sorted(trials)
     if not trials:
@@ -98,7 +102,7 @@ def chunk_ranges(trials, workers: int) -> list[list[int]]:
     chunks = []
     for _, run in itertools.groupby(enumerate(trials), key=lambda pair: pair[1] - pair[0]):
         run = [trial for _, trial in run]
-        chunks += [run[i : i + size] for i in range(0, len(run), size)]
+        chunks += [piece.tolist() for piece in np.array_split(run, -(-len(run) // size))]
     return chunks
 
 
@@ -285,23 +289,55 @@ def finished_chunks(directory: Path, tables=TABLES) -> list[range]:
     return complete
 
 
-def combine_chunks(directory: Path) -> None:
-    """Write ``applicants.parquet`` and ``programs.parquet``: every chunk, in trial order."""
-    for table in TABLES:
-        paths = [path for _, path in read_chunks(directory, table)]
-        writer = None
-        target = Path(directory) / f"{table}.parquet"
-        temporary = target.with_suffix(".parquet.partial")
-        try:
-            for path in paths:
-                piece = pq.read_table(path)
+class CombinedTables:
+    """Append finished chunks, in trial order, to ``DIR/applicants.parquet`` and friends as a run goes.
+
+    Chunks finish in any order; :meth:`add` a chunk once its files are saved,
+    and it is appended (read back from its files) as soon as every earlier
+    trial's chunk has been, so the combined tables are in trial order whatever
+    ran when or where, and little is left to write when the last chunk
+    finishes.  Until :meth:`close`, the tables are ``TABLE.parquet.partial``;
+    :meth:`close` renames them, :meth:`abort` (a run cut short) deletes them.
+    """
+
+    def __init__(self, directory: Path, tables=TABLES):
+        self.directory = Path(directory)
+        self.tables = tables
+        self.next_trial = 0
+        self.waiting: dict[int, range] = {}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+
+    def _partial(self, table: str) -> Path:
+        return self.directory / f"{table}.parquet.partial"
+
+    def add(self, trials) -> None:
+        """A chunk's files are saved: append it, and any chunks it was holding back."""
+        trials = range(trials[0], trials[-1] + 1)
+        self.waiting[trials.start] = trials
+        while self.next_trial in self.waiting:
+            chunk = self.waiting.pop(self.next_trial)
+            for table in self.tables:
+                piece = pq.read_table(chunk_path(self.directory, table, chunk))
+                writer = self.writers.get(table)
                 if writer is None:
-                    writer = pq.ParquetWriter(temporary, piece.schema)
+                    writer = self.writers[table] = pq.ParquetWriter(self._partial(table), piece.schema)
                 writer.write_table(piece.cast(writer.schema))
-        finally:
-            if writer is not None:
-                writer.close()
-        os.replace(temporary, target)
+            self.next_trial = chunk.stop
+
+    def close(self, trials: int) -> None:
+        """All ``trials`` are appended: finish the tables under their own names."""
+        if self.waiting or self.next_trial != trials:
+            raise RuntimeError(f"trials {self.next_trial} to {trials - 1} were never added")
+        for table in self.tables:
+            self.writers.pop(table).close()
+            os.replace(self._partial(table), self.directory / f"{table}.parquet")
+
+    def abort(self) -> None:
+        """The run stopped short: drop the half-written tables (the chunks stay)."""
+        for table, writer in self.writers.items():
+            writer.close()
+            self._partial(table).unlink(missing_ok=True)
+        self.writers.clear()
 
 
 def remove_chunks(directory: Path) -> None:

@@ -62,7 +62,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
-from scipy import stats as _sps
 
 __all__ = [
     "PairedDifference",
@@ -326,7 +325,7 @@ def _z(confidence: float) -> float:
 def _critical_value(confidence: float, n_clusters: int | None, df_adjust: bool) -> float:
     """Normal critical value, or Student t with ``m - 1`` df for ``m`` clusters."""
     if df_adjust and n_clusters is not None and n_clusters >= 2:
-        return float(_sps.t.ppf(0.5 + confidence / 2, n_clusters - 1))
+        return float(special.stdtrit(n_clusters - 1, 0.5 + confidence / 2))  # t quantile
     return _z(confidence)
 
 

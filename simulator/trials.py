@@ -16,6 +16,7 @@ import pandas as pd
 
 from simulator import synth
 from simulator.params import APPLICANT_TYPES, USCE_KINDS, VISAS, Focal, MarketParams
+from simulator.memory import keep_freed_memory
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +151,7 @@ def run_chunk(plan: Plan, trials) -> ChunkResult:
     When ``plan.population`` is False, ``applicants`` holds only the focal
     copies' rows and ``programs`` is an empty table.
     """
+    keep_freed_memory()
     applicants, programs = [], []
     names = [variant.name for variant in plan.variants]
     for trial in trials:  # a loop over trials, each fully vectorised

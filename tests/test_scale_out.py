@@ -29,7 +29,7 @@ from simulator import __version__, runs
 from simulator.cli import main
 from simulator.data import load_published
 from simulator.scenario import default_calibration_path, load_scenario
-from simulator.trials import plan_for, run_chunk
+from simulator.trials import ChunkResult, plan_for, run_chunk
 
 distributed = pytest.importorskip("distributed")
 
@@ -265,6 +265,39 @@ def test_an_incomplete_chunk_is_run_again(tmp_path):
     ]
 
 
+def test_chunks_finishing_out_of_order_are_combined_in_trial_order(tmp_path):
+    pieces = {first: ChunkResult(
+        trials=tuple(range(first, first + 2)),
+        applicants=pd.DataFrame({"trial": [first, first, first + 1], "x": [1.0, 2.0, 3.0]}),
+        programs=pd.DataFrame({"trial": [first, first + 1]}),
+    ) for first in (0, 2, 4)}
+    combined = runs.CombinedTables(tmp_path)
+    for first in (2, 4):  # held back: trials 0 and 1 are not there yet
+        runs.write_chunk(tmp_path, pieces[first])
+        combined.add(pieces[first].trials)
+    with pytest.raises(RuntimeError, match="trials 0 to 5 were never added"):
+        combined.close(6)
+    runs.write_chunk(tmp_path, pieces[0])
+    combined.add(pieces[0].trials)
+    assert not (tmp_path / "applicants.parquet").exists()  # not before close
+    combined.close(6)
+    for table in runs.TABLES:
+        expected = pd.concat([getattr(pieces[f], table) for f in (0, 2, 4)], ignore_index=True)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{table}.parquet"), expected)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_an_aborted_run_leaves_its_chunks_and_no_combined_tables(tmp_path):
+    piece = ChunkResult(trials=(0,), applicants=pd.DataFrame({"trial": [0]}),
+                             programs=pd.DataFrame({"trial": [0]}))
+    runs.write_chunk(tmp_path, piece)
+    combined = runs.CombinedTables(tmp_path)
+    combined.add(piece.trials)
+    combined.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chunks"]
+    assert runs.finished_chunks(tmp_path) == [range(0, 1)]
+
+
 def test_chunks_of_the_missing_trials_never_span_a_gap():
     assert runs.chunk_ranges([0, 1, 2, 5, 6, 9], 1) == [[0, 1], [2], [5, 6], [9]]
     missing = [t for t in range(100) if not 8 <= t < 16]
@@ -272,6 +305,8 @@ def test_chunks_of_the_missing_trials_never_span_a_gap():
     assert [t for chunk in chunks for t in chunk] == missing
     assert all(chunk == list(range(chunk[0], chunk[-1] + 1)) for chunk in chunks)
     assert max(len(chunk) for chunk in chunks) <= runs.MAX_CHUNK
+    # 60 trials on 2 workers: 8 chunks of 8 or 7 trials, not 7 of 8 and one of 4
+    assert [len(chunk) for chunk in runs.chunk_ranges(range(60), 2)] == [8] * 4 + [7] * 4
 
 
 # --------------------------------------------------------------------------- Dask

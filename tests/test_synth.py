@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator import synth
 from simulator.data import load_published
@@ -135,6 +137,22 @@ def test_step2ck_stays_at_the_floor_when_the_mean_is_far_below_it(scenario, inpu
     floor = params.applicants.passing_score
     assert scores.min() >= floor, (scores.min(), scores.max())
     assert scores.max() <= floor + 12, (scores.min(), scores.max())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    u=st.floats(0.0, 1.0 - 1e-6),  # nearer 1, u itself is too coarse for any answer to be exact
+    a=st.floats(-40.0, 40.0),
+    width=st.one_of(st.floats(1e-3, 80.0), st.just(np.inf)),
+)
+def test_truncated_normal_quantile_agrees_with_scipy(u, a, width):
+    """The log-space quantile matches ``scipy.stats.truncnorm.ppf`` everywhere, far tails too."""
+    from scipy.stats import truncnorm
+
+    b = a + width
+    ours = synth.truncated_normal_ppf(u, a, b)
+    assert a <= ours <= b
+    np.testing.assert_allclose(ours, truncnorm.ppf(u, a, b), rtol=1e-9, atol=1e-9)
 
 
 def test_us_seniors_have_no_visa_and_nan_usce(case):

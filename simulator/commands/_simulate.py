@@ -24,6 +24,7 @@ from simulator.errors import ScenarioError
 from simulator.runs import (
     EXECUTORS,
     TABLES,
+    CombinedTables,
     chunk_path,
     chunk_ranges,
     default_workers,
@@ -201,18 +202,21 @@ def simulate_to_folder(scenario, plan, directory, workers, label, *, executor="l
                        scheduler=None, hint=None):
     """Run the missing trials of ``plan`` into ``directory`` with a progress bar; return all tallies.
 
-    Each chunk is saved as it finishes.  Chunks already in ``DIR/chunks``
-    (a resumed run) are not run again: their tallies are re-read from their
-    tables.  The tallies are merged in trial order, so the figures do not
-    depend on which chunks ran when or where.  On Ctrl-C what finished is
-    kept, ``hint`` (how to resume) is printed and the command exits with
-    status 130.
+    Each chunk is saved as it finishes and appended, in trial order, to
+    ``applicants.parquet`` and ``programs.parquet``, which are complete when
+    this returns.  Chunks already in ``DIR/chunks`` (a resumed run) are not
+    run again: their tallies are re-read from their tables.  The tallies are
+    merged in trial order, so the figures do not depend on which chunks ran
+    when or where.  On Ctrl-C what finished is kept, ``hint`` (how to resume)
+    is printed and the command exits with status 130.
     """
     directory = Path(directory)
     tallies = {}
+    combined = CombinedTables(directory)
     for trials in finished_chunks(directory):
         tables = [pd.read_parquet(chunk_path(directory, table, trials)) for table in TABLES]
         tallies[trials.start] = (len(trials), report.tallies(*tables))
+        combined.add(trials)
     done = {t for first, (n, _) in tallies.items() for t in range(first, first + n)}
     chunks = chunk_ranges([t for t in range(scenario.trials) if t not in done], workers)
     with click.progressbar(length=scenario.trials, label=label, show_eta=True, show_pos=True,
@@ -224,16 +228,19 @@ def simulate_to_folder(scenario, plan, directory, workers, label, *, executor="l
             done.update(result.trials)  # saved: kept whatever happens next
             tallies[result.trials[0]] = (len(result.trials),
                                          report.tallies(result.applicants, result.programs))
+            combined.add(result.trials)
             bar.update(len(result.trials))
 
         try:
             execute(plan, chunks, executor=executor, workers=workers, scheduler=scheduler,
                     on_chunk=finished)
         except BaseException as error:
+            combined.abort()
             _stopped(error, len(done), scenario.trials, directory, hint)
             if isinstance(error, KeyboardInterrupt):
                 sys.exit(130)
             raise
+    combined.close(scenario.trials)
     return report.merge_tallies([tallies[first][1] for first in sorted(tallies)])
 
 

@@ -17,7 +17,7 @@ from simulator.commands._simulate import (
     simulate_to_folder,
 )
 from simulator.data import load_published
-from simulator.runs import combine_chunks, remove_chunks, write_json
+from simulator.runs import remove_chunks, write_json
 from simulator.trials import plan_for
 
 
@@ -57,7 +57,6 @@ def run(scenario_file, trials, seed, overrides, out, workers, executor, schedule
                                f"{scenario.name}: trials", executor=execution.executor,
                                scheduler=execution.scheduler,
                                hint=resume_hint("run", scenario_file, directory))
-    combine_chunks(directory)
 
     summary = report.run_summary(tally)
     title = (
