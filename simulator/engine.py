@@ -162,40 +162,38 @@ def _propose_and_dispose(
     rounds and the number of proposals made.
     """
     holds = _Holds(target_capacity, unacceptable, n_entries=target.size)
-    entry_key = holds.key(target, np.minimum(target_rank, unacceptable))
+    entry_key = holds.key(target, np.minimum(target_rank, unacceptable, dtype=holds.key_dtype,
+                                             casting="unsafe"))
     if np.all(prop_capacity <= 1):
-        return _rounds_one_position_each(prop_indptr, prop_capacity, owner, entry_key, holds)
+        return _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds)
     return _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, holds)
 
 
-def _rounds_one_position_each(prop_indptr, prop_capacity, owner, entry_key, holds):
+def _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds):
     """The rounds when every proposer has one position: the applicants' side.
 
     A proposer's state is just the entry it is at, so rejected entry ``e``
-    simply moves on to ``e + 1``.
+    simply moves on to ``e + 1``, unless ``e + 1`` starts another list.
     """
-    list_end = prop_indptr[1:]
-    starting = (prop_capacity > 0) & (prop_indptr[:-1] < list_end)
-    entry, end = prop_indptr[:-1][starting], list_end[starting]
+    list_start = np.zeros(entry_key.size + 1, dtype=bool)
+    list_start[prop_indptr] = True  # includes the end of the last list
+    starting = (prop_capacity > 0) & (prop_indptr[:-1] < prop_indptr[1:])
+    entry = prop_indptr[:-1][starting]
     rounds = proposals = 0
     while entry.size:
         rounds += 1
         # 1. Each proposer goes down its list to the first entry that beats its target's cutoff.
-        passed, passed_key = [], []
+        passed = []
         while entry.size:
             proposals += entry.size
-            key = entry_key[entry]
-            ok = holds.beats_cutoff(key)
+            ok = holds.beats_cutoff(entry_key[entry])
             passed.append(entry[ok])
-            passed_key.append(key[ok])
             entry += 1
-            going_on = (entry < end) & ~ok
-            entry, end = entry[going_on], end[going_on]
+            entry = entry[~(ok | list_start[entry])]
         # 2. Targets keep their best proposals; 3. the rejected try their next entries.
-        rejected = holds.merge(np.concatenate(passed), np.concatenate(passed_key))
-        entry, end = rejected + 1, list_end[owner[rejected]]
-        going_on = entry < end
-        entry, end = entry[going_on], end[going_on]
+        passed = np.concatenate(passed)
+        entry = holds.merge(passed, entry_key[passed]) + 1
+        entry = entry[~list_start[entry]]
     return holds.held_entries(), rounds, proposals
 
 
@@ -238,36 +236,37 @@ def _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, hold
 class _Holds:
     """What every target tentatively holds, and the cutoff a new proposal must beat.
 
-    Holds live in slots laid out CSR-style over the capacities, each target's
-    sorted best first.  A (target, rank) pair is packed into one integer key,
-    ordered by target and then rank, so a target's cutoff is the key of its
-    last slot: the worst holder once full, "unacceptable" while it has room.
+    A (target, rank) pair is packed into one integer *key*, ordered by target
+    and then rank, and a key with the entry into one *hold* (key, then entry),
+    so that one sort orders proposals by target and then by how the target
+    ranks them.  Each target's holds fill the first ``held`` of its slots
+    (CSR-style over the capacities), best first; its cutoff is the key of its
+    worst hold once full, "unacceptable" while it has room.
     """
 
     def __init__(self, capacity: np.ndarray, unacceptable: int, *, n_entries: int):
         n_targets = capacity.size
         self.capacity = capacity
-        self.n_entries = n_entries
         self.rank_bits = max(int(unacceptable).bit_length(), 1)
         self.entry_bits = max(int(n_entries).bit_length(), 1)
         target_bits = max(int(n_targets).bit_length(), 1)
-        if target_bits + self.rank_bits > 62:
-            raise ValueError("market too large to pack (target, rank) into 64 bits")
+        if target_bits + self.rank_bits + self.entry_bits > 63:
+            raise ValueError("market too large: (receiver, rank, entry) does not fit in 63 bits")
         self.key_dtype = np.int32 if target_bits + self.rank_bits <= 31 else _INT
-        self.packs_entries = target_bits + self.rank_bits + self.entry_bits <= 63
+        self.entry_mask = (1 << self.entry_bits) - 1
         self.slot_indptr = np.zeros(n_targets + 1, dtype=_INT)
         np.cumsum(capacity, out=self.slot_indptr[1:])
-        slot_target = segment_ids(self.slot_indptr)
-        self.slot_key = self.key(slot_target, np.full(slot_target.size, unacceptable))
-        self.slot_entry = np.full(slot_target.size, n_entries, dtype=_INT)
+        self.slots = np.zeros(int(self.slot_indptr[-1]), dtype=_INT)
+        self.held = np.zeros(n_targets, dtype=_INT)
         # A target with no positions accepts nobody: its cutoff is below every rank.
         targets = np.arange(n_targets, dtype=_INT)
-        self.cutoff = self.key(targets, np.where(capacity > 0, unacceptable, 0))
-        self.scratch = np.zeros(n_targets, dtype=_INT)
+        self.room = self.key(targets, unacceptable)  # the cutoff of a target with room
+        self.cutoff = np.where(capacity > 0, self.room, self.key(targets, 0))
 
     def key(self, target, rank):
-        """The packed (target, rank) key."""
-        return ((np.asarray(target, _INT) << self.rank_bits) | rank).astype(self.key_dtype)
+        """The packed (target, rank) key (computed in the key's own type: no 64-bit temporaries)."""
+        key = np.left_shift(target, self.rank_bits, dtype=self.key_dtype, casting="unsafe")
+        return np.bitwise_or(key, rank, out=key, dtype=self.key_dtype, casting="unsafe")
 
     def beats_cutoff(self, key):
         """Whether each proposal (by key) beats its target's current cutoff."""
@@ -278,30 +277,29 @@ class _Holds:
 
         Returns the entries turned away: newcomers that lost out and holders bumped.
         """
-        reached = _distinct(keys >> self.rank_bits, self.scratch)
-        slots = segment_aranges(self.slot_indptr[reached], self.capacity[reached])
-        slots = slots[self.slot_entry[slots] < self.n_entries]
-        cand_key = np.concatenate((self.slot_key[slots], keys)).astype(_INT)
-        cand_entry = np.concatenate((self.slot_entry[slots], entries))
-        if self.packs_entries:
-            packed = np.sort((cand_key << self.entry_bits) | cand_entry)
-            cand_key = packed >> self.entry_bits
-            cand_entry = packed & ((1 << self.entry_bits) - 1)
-        else:
-            order = np.argsort(cand_key)
-            cand_key, cand_entry = cand_key[order], cand_entry[order]
-        cand_target = cand_key >> self.rank_bits
-        place = place_in_group(cand_target)
-        keep = place < self.capacity[cand_target]
-        kept_slots = self.slot_indptr[cand_target[keep]] + place[keep]
-        self.slot_key[kept_slots] = cand_key[keep]
-        self.slot_entry[kept_slots] = cand_entry[keep]
-        self.cutoff[reached] = self.slot_key[self.slot_indptr[reached + 1] - 1]
-        return cand_entry[~keep]
+        newcomers = np.bincount(keys >> self.rank_bits, minlength=self.capacity.size)
+        reached = np.flatnonzero(newcomers)  # in target order, as the sort below puts them
+        held, capacity = self.held[reached], self.capacity[reached]
+        first_slot = self.slot_indptr[reached]
+        holds = np.concatenate((
+            self.slots[segment_aranges(first_slot, held)],
+            (keys.astype(_INT) << self.entry_bits) | entries,
+        ))
+        holds.sort()  # by target, then rank: each target's candidates, best first
+        candidates = held + newcomers[reached]
+        kept = np.minimum(candidates, capacity)
+        group_start = np.cumsum(candidates) - candidates
+        rejected = holds[segment_aranges(group_start + kept, candidates - kept)] & self.entry_mask
+        holds = holds[segment_aranges(group_start, kept)]
+        self.slots[segment_aranges(first_slot, kept)] = holds
+        self.held[reached] = kept
+        worst = holds[np.cumsum(kept) - 1] >> self.entry_bits
+        self.cutoff[reached] = np.where(kept == capacity, worst, self.room[reached])
+        return rejected
 
     def held_entries(self):
         """The entries held now, target by target."""
-        return self.slot_entry[self.slot_entry < self.n_entries]
+        return self.slots[segment_aranges(self.slot_indptr[:-1], self.held)] & self.entry_mask
 
 
 def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
@@ -368,19 +366,27 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
         raise ValueError(f"rol_programs must lie in [0, {n_programs})")
     if n_entries and (ranks.min() < 0 or ranks.max() > n_applicants):
         raise ValueError(f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)")
-    applicant = segment_ids(indptr)
-    if _has_repeats(applicant, programs, n_programs):
+    if _has_repeats(segment_ids(indptr), n_applicants, programs, n_programs):
         raise ValueError("an applicant ranks the same program twice")
-    ranked = ranks < n_applicants
-    if _has_repeats(programs[ranked], ranks[ranked], n_applicants):
+    if _has_repeats(programs, n_programs, ranks, n_applicants, ignore=n_applicants):
         raise ValueError("a program gives the same rank to two applicants")
     return indptr, programs, ranks, caps
 
 
-def _has_repeats(group: np.ndarray, value: np.ndarray, n_values: int) -> bool:
-    """Whether any (group, value) pair occurs twice (one sort of packed keys)."""
-    key = group * (n_values + 1) + value
-    if key.size and key.max() < 2**31:
-        key = key.astype(np.int32)  # half the bytes: NumPy sorts it about twice as fast
-    key = np.sort(key)
-    return bool(np.any(key[1:] == key[:-1]))
+def _has_repeats(group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int,
+                 ignore=None) -> bool:
+    """Whether any (group, value) pair occurs twice, not counting value ``ignore``.
+
+    ``group`` lies in ``[0, n_groups)``, ``value`` in ``[0, n_values]``.  One
+    sort of packed keys, 32-bit when they fit (NumPy sorts those about twice
+    as fast).
+    """
+    base = n_values + 1
+    dtype = np.int32 if n_groups * base < 2**31 else _INT
+    key = np.multiply(group, base, dtype=dtype, casting="unsafe")
+    key = np.add(key, value, out=key, dtype=dtype, casting="unsafe")
+    key.sort()
+    repeats = np.flatnonzero(key[1:] == key[:-1])
+    if ignore is not None:
+        repeats = repeats[key[repeats] % base != ignore]
+    return bool(repeats.size)

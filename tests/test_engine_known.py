@@ -315,6 +315,12 @@ def test_the_valid_market_is_valid():
     assert deferred_acceptance(**VALID).tolist() == [0, 1]
 
 
+def test_a_program_may_leave_several_applicants_unranked():
+    """"Not ranked" (rank n_applicants) repeats within a program; only real ranks must differ."""
+    market = {**VALID, "program_ranks": [0, 2, 2]}  # program 1 ranks neither applicant
+    assert deferred_acceptance(**market).tolist() == [0, 2]
+
+
 def bad(case_id, words, **change):
     """One invalid-input case: the change to ``VALID`` and words its message must contain."""
     return pytest.param(change, words, id=case_id)
