@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator import synth
 from simulator.data import load_published
+from simulator.memory import keep_freed_memory
 from simulator.reference import deferred_acceptance_reference
 from simulator.scenario import load_scenario
 
@@ -29,6 +30,7 @@ def main():
     parser.add_argument("--scenario", default="scenarios/img-internal-medicine.toml")
     args = parser.parse_args()
 
+    keep_freed_memory()  # as matchsim's workers do (simulator.trials.run_chunk)
     scenario = load_scenario(args.scenario)
     params, copies = scenario.params, scenario.market.focal_copies
     inputs = synth.market_inputs(load_published(), args.scale)
