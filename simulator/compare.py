@@ -419,14 +419,6 @@ def verdict(name: str, difference: stats.PairedDifference) -> str:
             f"{_points(difference.ci_high)} points)")
 
 
-def _percent(p: float) -> str:
-    return stats.format_percent(p)
-
-
-def _ci(p: stats.Proportion) -> str:
-    return f"{100 * p.ci_low:.1f}\u2013{100 * p.ci_high:.1f}%"
-
-
 def _estimate_lines(estimates, label: str) -> list[str]:
     width = max([len(label)] + [len(e.name) for e in estimates]) + 2
     header = (f"{label:{width}s}{'P(match)':>9s}  {'95% CI':13s}{'n':>8s}  "
@@ -435,9 +427,10 @@ def _estimate_lines(estimates, label: str) -> list[str]:
     lines = [header]
     for e in estimates:
         lines.append(
-            f"{e.name:{width}s}{_percent(e.p_match.p):>9s}  {_ci(e.p_match):13s}{e.p_match.n:>8,d}  "
-            f"{_percent(e.p_match_preferred.p):>12s}  {_ci(e.p_match_preferred):13s}"
-            f"{_percent(e.p_match_top3.p):>9s}  {_ci(e.p_match_top3):13s}"
+            f"{e.name:{width}s}{stats.format_percent(e.p_match.p):>9s}  "
+            f"{stats.format_ci(e.p_match):13s}{e.p_match.n:>8,d}  "
+            f"{stats.format_percent(e.p_match_preferred.p):>12s}  {stats.format_ci(e.p_match_preferred):13s}"
+            f"{stats.format_percent(e.p_match_top3.p):>9s}  {stats.format_ci(e.p_match_top3):13s}"
             f"{e.mean_interviews:>10.1f}{e.mean_rol_length:>8.1f}"
         )
     return lines

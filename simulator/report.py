@@ -126,16 +126,19 @@ def format_run_summary(summary: dict, *, title: str) -> str:
     for name, figures in rows:
         p, preferred = figures["p_match"], figures["p_match_preferred"]
         lines.append(
-            f"{name:12s}{_percent(p.p):>9s}  {_interval(p):13s}{p.n:>9,d}  {p.n_effective:>11,.0f}   "
-            f"{_percent(preferred.p):>29s}  {_interval(preferred)}"
+            f"{name:12s}{stats.format_percent(p.p):>9s}  {stats.format_ci(p):13s}{p.n:>9,d}  "
+            f"{p.n_effective:>11,.0f}   "
+            f"{stats.format_percent(preferred.p):>29s}  {stats.format_ci(preferred)}"
         )
     fill = summary["fill_rate"]
-    lines.append(f"{'fill rate':12s}{_percent(fill.p):>9s}  {_interval(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}")
+    lines.append(f"{'fill rate':12s}{stats.format_percent(fill.p):>9s}  "
+                 f"{stats.format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}")
     focal = summary["focal"]
     top3 = focal["p_match_top3"]
     lines += [
         "",
-        f"you: matched to one of your top 3 choices {_percent(top3.p)} (95% CI {_interval(top3)})",
+        f"you: matched to one of your top 3 choices {stats.format_percent(top3.p)} "
+        f"(95% CI {stats.format_ci(top3)})",
         f"you: on average {focal['mean_applications']:.0f} applications, "
         f"{focal['mean_interviews']:.1f} interviews, {focal['mean_rol_length']:.1f} programs ranked",
     ]
@@ -147,14 +150,6 @@ def format_run_summary(summary: dict, *, title: str) -> str:
         lines.append(f"you: where on your list you matched (share of your matches): {shares}")
     lines.append("Intervals: Wilson, widened for clustering by trial (effective n); see docs/model.md.")
     return "\n".join(lines)
-
-
-def _percent(p: float) -> str:
-    return "n/a" if np.isnan(p) else f"{100 * p:.1f}%"
-
-
-def _interval(result) -> str:
-    return f"{100 * result.ci_low:.1f}–{100 * result.ci_high:.1f}%"
 
 
 def to_jsonable(value):

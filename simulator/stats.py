@@ -69,6 +69,7 @@ __all__ = [
     "UnpairedDifference",
     "clustered_proportion",
     "clustered_proportion_from_counts",
+    "format_ci",
     "format_interval",
     "format_percent",
     "paired_difference",
@@ -709,6 +710,13 @@ def format_percent(p: float, digits: int = 1, *, signed: bool = False) -> str:
         return "n/a"
     sign = "+" if signed else ""
     return f"{p * 100:{sign}.{digits}f}%"
+
+
+def format_ci(result, digits: int = 1) -> str:
+    """A proportion's confidence limits, e.g. ``"56.1–60.4%"`` (``"n/a"`` without data)."""
+    if not (math.isfinite(result.ci_low) and math.isfinite(result.ci_high)):
+        return "n/a"
+    return f"{result.ci_low * 100:.{digits}f}\u2013{format_percent(result.ci_high, digits)}"
 
 
 def format_interval(result, digits: int = 1) -> str:

@@ -29,6 +29,7 @@ from simulator.stats import (
     UnpairedDifference,
     clustered_proportion,
     clustered_proportion_from_counts,
+    format_ci,
     format_interval,
     format_percent,
     paired_difference,
@@ -566,6 +567,13 @@ def test_format_percent():
     assert format_percent(0.5831, 2) == "58.31%"
     assert format_percent(0.042, signed=True) == "+4.2%"
     assert format_percent(float("nan")) == "n/a"
+
+
+def test_format_ci():
+    assert format_ci(proportion(1166, 2000)) == "56.1\u201360.4%"
+    nothing = Proportion(k=0, n=0, p=float("nan"), ci_low=float("nan"), ci_high=float("nan"),
+                         confidence=0.95, method="wilson", n_effective=0.0)
+    assert format_ci(nothing) == "n/a"
 
 
 def test_format_interval_proportion():
