@@ -122,7 +122,7 @@ def solve(
     else:
         # Programs propose down their own lists: the entries they ranked, best first.
         ranked = np.flatnonzero(program_ranks < n_applicants)
-        order = ranked[np.lexsort((program_ranks[ranked], rol_programs[ranked]))]
+        order = _sort_by(rol_programs[ranked] * (n_applicants + 1) + program_ranks[ranked], ranked)
         proposer = rol_programs[order]
         prop_indptr = np.zeros(n_programs + 1, dtype=_INT)
         np.cumsum(np.bincount(proposer, minlength=n_programs), out=prop_indptr[1:])
@@ -311,6 +311,18 @@ def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     index = np.arange(values.size, dtype=_INT)
     scratch[values] = index
     return values[scratch[values] == index]
+
+
+def _sort_by(key: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` (non-negative) in the order of their distinct non-negative ``key``s.
+
+    One sort of packed (key, value) integers when they fit in 63 bits: several
+    times faster than ``argsort`` or ``lexsort``.
+    """
+    value_bits = int(values.max(initial=0)).bit_length()
+    if int(key.max(initial=0)).bit_length() + value_bits > 63:
+        return values[np.argsort(key)]
+    return np.sort((key << value_bits) | values) & ((1 << value_bits) - 1)
 
 
 def segment_ids(indptr: np.ndarray) -> np.ndarray:

@@ -315,6 +315,13 @@ def test_the_valid_market_is_valid():
     assert deferred_acceptance(**VALID).tolist() == [0, 1]
 
 
+@pytest.mark.parametrize("key", [[3, 1, 2], [2**62, 1, 2**61]], ids=["packed", "too-wide-to-pack"])
+def test_values_sorted_by_their_keys(key):
+    from simulator.engine import _sort_by
+
+    assert _sort_by(np.array(key), np.array([7, 8, 9])).tolist() == [8, 9, 7]
+
+
 def test_a_program_may_leave_several_applicants_unranked():
     """"Not ranked" (rank n_applicants) repeats within a program; only real ranks must differ."""
     market = {**VALID, "program_ranks": [0, 2, 2]}  # program 1 ranks neither applicant
