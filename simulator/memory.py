@@ -6,7 +6,7 @@ and hands it back with ``munmap`` when it is freed, so every trial touches
 fresh pages again, and every first touch of a page is a page fault.  Page
 faults are costly in virtual machines, and two worker processes faulting at
 once wait for each other: on the 2-core machine this project is developed on,
-a lone trial spent a third of its time in the kernel, and two workers together
+a lone trial spent 15% of its CPU time in the kernel, and two workers together
 ran no faster than one (``benchmarks/bench_scale.py`` shows the figures).
 
 :func:`keep_freed_memory` tells ``malloc`` to serve every array from its heap
