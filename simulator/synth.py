@@ -377,7 +377,7 @@ def truncated_normal_ppf(u, a, b) -> np.ndarray:
     Works in log space, as ``scipy.stats.truncnorm.ppf`` does, mirroring an
     interval that lies above zero, so intervals far out in either tail keep
     their precision; it agrees with ``truncnorm.ppf`` to about 1e-11 without
-    importing ``scipy.stats`` (two thirds of a second per worker process).
+    importing ``scipy.stats`` (half a second of every worker's start-up).
     """
     u, a, b = np.broadcast_arrays(*(np.asarray(x, float) for x in (u, a, b)))
     mirror = a > 0
