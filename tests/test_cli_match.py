@@ -6,41 +6,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import nrmp_example
 from simulator import __version__
 from simulator.cli import main
 
-NRMP_EXAMPLE = str(Path(__file__).parents[1] / "scenarios" / "nrmp-example.toml")
-
-NRMP_TABLE = """\
-The NRMP's worked example: 8 applicants, 4 programs with 2 positions each
-
-Program  Positions  Matched          Unfilled
-Mercy    2          Chen             1
-City     2          Garcia, Eastman  0
-General  2          Davis            1
-State    2          Hassan, Ford     0
-
-Unmatched applicants: Anderson, Brown
-"""
-
-NRMP_JSON = {
-    "applicants": {
-        "Anderson": None,
-        "Brown": None,
-        "Chen": "Mercy",
-        "Davis": "General",
-        "Eastman": "City",
-        "Ford": "State",
-        "Garcia": "City",
-        "Hassan": "State",
-    },
-    "programs": {
-        "Mercy": ["Chen"],
-        "City": ["Garcia", "Eastman"],
-        "General": ["Davis"],
-        "State": ["Hassan", "Ford"],
-    },
-}
+NRMP_EXAMPLE = str(nrmp_example.FILE)
+NRMP_TABLE = nrmp_example.TABLE + "\n"
+NRMP_JSON = {"applicants": nrmp_example.MATCHED, "programs": nrmp_example.PROGRAMS_MATCHED}
 
 GOOD = """\
 [programs.Mercy]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from scenario_text import YOU_NON_US_IMG
 from simulator import __version__
 from simulator.cli import main
 from simulator.params import APPLICANT_TYPES
@@ -26,16 +27,7 @@ trials = 2
 scale = 0.03
 focal_copies = 4
 
-[you]
-type = "non_us_img"
-specialty = "Internal Medicine (Categorical)"
-step2ck = 240
-usce_months = 3
-usce_kind = "hands_on"
-years_since_graduation = 2
-visa = "j1"
-applications = 100
-"""
+""" + YOU_NON_US_IMG
 
 CONTRACT_COLUMNS = [
     "trial", "applicant_type", "specialty", "step2ck", "usce_months", "years_since_graduation",

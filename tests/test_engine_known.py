@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import nrmp_example
 from markets import Market, stable_matchings
 
 from simulator.engine import deferred_acceptance, solve
@@ -47,32 +48,9 @@ def match_by_name(market, applicants, programs, side):
 
 # --- the NRMP's worked example ------------------------------------------------------------
 
-NRMP_APPLICANTS = {
-    "Anderson": ["City"],
-    "Brown": ["City", "Mercy"],
-    "Chen": ["City", "Mercy"],
-    "Davis": ["Mercy", "City", "General", "State"],
-    "Eastman": ["City", "Mercy", "State", "General"],
-    "Ford": ["City", "General", "Mercy", "State"],
-    "Garcia": ["City", "Mercy", "State", "General"],
-    "Hassan": ["State", "City", "Mercy", "General"],
-}
-NRMP_PROGRAMS = {
-    "Mercy": ["Chen", "Garcia"],
-    "City": ["Garcia", "Hassan", "Eastman", "Anderson", "Brown", "Chen", "Davis", "Ford"],
-    "General": ["Brown", "Eastman", "Hassan", "Anderson", "Chen", "Davis", "Garcia"],
-    "State": ["Brown", "Eastman", "Anderson", "Chen", "Hassan", "Ford", "Davis", "Garcia"],
-}
-NRMP_RESULT = {
-    "Anderson": None,  # ranked only City, which filled with applicants it ranked higher
-    "Brown": None,  # ranked only City and Mercy; Mercy did not rank Brown
-    "Chen": "Mercy",
-    "Davis": "General",
-    "Eastman": "City",
-    "Ford": "State",
-    "Garcia": "City",
-    "Hassan": "State",
-}
+NRMP_APPLICANTS = nrmp_example.APPLICANT_LISTS
+NRMP_PROGRAMS = nrmp_example.PROGRAM_LISTS
+NRMP_RESULT = nrmp_example.MATCHED
 
 
 @pytest.mark.parametrize("side", SIDES)

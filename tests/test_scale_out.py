@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 import simulator.commands._simulate as simulate_module
+from scenario_text import YOU_NON_US_IMG
 from simulator import __version__, runs
 from simulator.cli import main
 from simulator.data import load_published
@@ -44,16 +45,7 @@ scale = 0.03
 focal_copies = 4
 calibration = "calibration.toml"
 
-[you]
-type = "non_us_img"
-specialty = "Internal Medicine (Categorical)"
-step2ck = 240
-usce_months = 3
-usce_kind = "hands_on"
-years_since_graduation = 2
-visa = "j1"
-applications = 100
-
+{YOU_NON_US_IMG}
 [[strategies]]
 name = "as is"
 

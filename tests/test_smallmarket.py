@@ -1,11 +1,11 @@
 """Hand-written markets: parsing, arrays for the engine, and the NRMP's worked example pinned."""
 
 from dataclasses import FrozenInstanceError
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+import nrmp_example
 from simulator.errors import ScenarioError
 from simulator.smallmarket import (
     SmallMarket,
@@ -15,34 +15,10 @@ from simulator.smallmarket import (
     solve_market,
 )
 
-NRMP_EXAMPLE = Path(__file__).parents[1] / "scenarios" / "nrmp-example.toml"
-
-NRMP_APPLICANTS = {
-    "Anderson": None,
-    "Brown": None,
-    "Chen": "Mercy",
-    "Davis": "General",
-    "Eastman": "City",
-    "Ford": "State",
-    "Garcia": "City",
-    "Hassan": "State",
-}
-NRMP_PROGRAMS = {
-    "Mercy": ["Chen"],
-    "City": ["Garcia", "Eastman"],
-    "General": ["Davis"],
-    "State": ["Hassan", "Ford"],
-}
-NRMP_TABLE = """\
-The NRMP's worked example: 8 applicants, 4 programs with 2 positions each
-
-Program  Positions  Matched          Unfilled
-Mercy    2          Chen             1
-City     2          Garcia, Eastman  0
-General  2          Davis            1
-State    2          Hassan, Ford     0
-
-Unmatched applicants: Anderson, Brown"""
+NRMP_EXAMPLE = nrmp_example.FILE
+NRMP_APPLICANTS = nrmp_example.MATCHED
+NRMP_PROGRAMS = nrmp_example.PROGRAMS_MATCHED
+NRMP_TABLE = nrmp_example.TABLE
 
 TINY = """
 [programs.Mercy]
