@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from simulator.engine import solve
-from simulator.reference import deferred_acceptance_reference
+from simulator.engine.kernel import solve
+from simulator.engine.reference import deferred_acceptance_reference
 
 SIZES = {
     "small": dict(n_applicants=4_500, n_programs=600, n_positions=4_000, mean_ranks=11),
@@ -88,16 +88,26 @@ def main():
             ms, stats = median_ms(lambda: solve(*market, side, check_input=checked), args.repeats)
             label = f"engine, {side} propose" + ("" if checked else ", no input check")
             rows.append((label, ms, stats.proposals, stats.rounds, stats.match))
-    ms_ref, ref = median_ms(lambda: deferred_acceptance_reference(*market), 3 if args.size == "small" else 1)
+    ms_ref, ref = median_ms(
+        lambda: deferred_acceptance_reference(*market), 3 if args.size == "small" else 1
+    )
     engine_match = rows[0][4]
     assert np.array_equal(engine_match, ref), "engine and reference disagree"
     ref_proposals = rows[0][2]
-    print(f"{'implementation':45s} {'ms/solve':>10s} {'proposals/s':>14s} {'rounds':>7s} {'speed-up':>9s}")
+    print(
+        f"{'implementation':45s} {'ms/solve':>10s} {'proposals/s':>14s} {'rounds':>7s} {'speed-up':>9s}"
+    )
     for label, ms, proposals, n_rounds, _ in rows:
-        print(f"{label:45s} {ms:10.1f} {proposals / ms * 1e3:14,.0f} {n_rounds:7d} {ms_ref / ms:8.0f}x")
-    print(f"{'reference (pure Python), applicants propose':45s} {ms_ref:10.1f} "
-          f"{ref_proposals / ms_ref * 1e3:14,.0f} {'':>7s} {1:8.0f}x")
-    print(f"matched: {(engine_match < caps.size).sum():,} of {indptr.size - 1:,}; engine equals reference: yes")
+        print(
+            f"{label:45s} {ms:10.1f} {proposals / ms * 1e3:14,.0f} {n_rounds:7d} {ms_ref / ms:8.0f}x"
+        )
+    print(
+        f"{'reference (pure Python), applicants propose':45s} {ms_ref:10.1f} "
+        f"{ref_proposals / ms_ref * 1e3:14,.0f} {'':>7s} {1:8.0f}x"
+    )
+    print(
+        f"matched: {(engine_match < caps.size).sum():,} of {indptr.size - 1:,}; engine equals reference: yes"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
     python benchmarks/bench_scale.py --size small     # 3% scale, for a quick look
 
 Each mode runs the same trials of ``scenarios/default.toml`` exactly as
-``matchsim run`` does (chunks of trials run by :func:`simulator.runs.execute`,
+``matchsim run`` does (chunks of trials run by :func:`simulator.study.runs.execute`,
 each chunk saved to a folder, tallied and appended to the combined tables in
 trial order as it finishes), best of ``--repeats``:
 
@@ -44,13 +44,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulator import report
-from simulator.data import load_published
-from simulator.runs import MAX_CHUNK, CombinedTables, chunk_ranges, execute, write_chunk
-from simulator.scenario import load_scenario, with_changes
-from simulator.trials import plan_for, run_chunk
+from simulator.market.published import load_published
+from simulator.report import summaries as report
+from simulator.scenario.scenario import load_scenario, with_changes
+from simulator.study.runs import MAX_CHUNK, CombinedTables, chunk_ranges, execute, write_chunk
+from simulator.study.trials import plan_for, run_chunk
 
-SIZES = {"full": dict(scale=1.0, trials=None), "small": dict(scale=0.03, trials=64)}  # None: the scenario's
+SIZES = {
+    "full": dict(scale=1.0, trials=None),
+    "small": dict(scale=0.03, trials=64),
+}  # None: the scenario's
 
 
 def timed_chunk(plan, trials):
@@ -77,12 +80,18 @@ def one_run(plan, trials, folder: Path, **executor) -> tuple[float, float, float
 
     started, epoch = time.perf_counter(), time.time()
     slots = executor.pop("slots")
-    execute(plan, chunk_ranges(range(trials), slots), on_chunk=finished, task=timed_chunk,
-            **executor)
+    execute(
+        plan, chunk_ranges(range(trials), slots), on_chunk=finished, task=timed_chunk, **executor
+    )
     combined.close(trials)
     seconds = time.perf_counter() - started
     merged = report.merge_tallies([tallies[first] for first in sorted(tallies)])
-    return seconds, sum(cpu), min(began) - epoch, json.dumps(report.to_jsonable(report.run_summary(merged)))
+    return (
+        seconds,
+        sum(cpu),
+        min(began) - epoch,
+        json.dumps(report.to_jsonable(report.run_summary(merged))),
+    )
 
 
 def spin(seconds: float) -> int:
@@ -151,26 +160,33 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="bench_scale-"))
     ceiling = [free_cores()]
     best, cpu, start_up, summaries, tables = {}, {}, {}, {}, {}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         modes = {
             "1 worker": dict(executor="local", workers=1, slots=1),
             "2 workers": dict(executor="local", workers=2, slots=2),
-            "LocalCluster, 2 workers": dict(executor="dask", scheduler=cluster.scheduler_address,
-                                            slots=2),
+            "LocalCluster, 2 workers": dict(
+                executor="dask", scheduler=cluster.scheduler_address, slots=2
+            ),
         }
         for repeat in range(args.repeats):
             for name, executor in modes.items():
                 folder = scratch / f"{repeat}-{name.split(',')[0].replace(' ', '-')}"
-                seconds, cpu_seconds, waited, summary = one_run(plan, trials, folder, **dict(executor))
+                seconds, cpu_seconds, waited, summary = one_run(
+                    plan, trials, folder, **dict(executor)
+                )
                 if seconds < best.get(name, float("inf")):
                     best[name], start_up[name] = seconds, waited
                 cpu[name] = min(cpu.get(name, float("inf")), cpu_seconds / trials)
                 summaries.setdefault(name, summary)
                 if repeat == 0:
                     tables[name] = folder / "applicants.parquet"
-                print(f"  run {repeat + 1}: {name:24s} {seconds:7.1f} s, load average "
-                      f"{os.getloadavg()[0]:.2f}", flush=True)
+                print(
+                    f"  run {repeat + 1}: {name:24s} {seconds:7.1f} s, load average "
+                    f"{os.getloadavg()[0]:.2f}",
+                    flush=True,
+                )
         with Client(cluster.scheduler_address) as client:
             dask_peaks = client.run(peak_rss)
 
@@ -184,26 +200,38 @@ def main():
     ceiling.append(free_cores())
 
     load = os.getloadavg()
-    print(f"\n{trials} trials at scale {size['scale']:g} ({first.shape[0] // trials:,} applicants "
-          f"per trial), best of {args.repeats}; {os.cpu_count()} cores, load average "
-          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end")
-    print(f"| {'executor':24s} | trials/s | speed-up | parallel efficiency | worker CPU s/trial "
-          f"| first chunk began after |")
-    print(f"|{'-' * 26}|---------:|---------:|--------------------:|-------------------:"
-          f"|------------------------:|")
+    print(
+        f"\n{trials} trials at scale {size['scale']:g} ({first.shape[0] // trials:,} applicants "
+        f"per trial), best of {args.repeats}; {os.cpu_count()} cores, load average "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end"
+    )
+    print(
+        f"| {'executor':24s} | trials/s | speed-up | parallel efficiency | worker CPU s/trial "
+        f"| first chunk began after |"
+    )
+    print(
+        f"|{'-' * 26}|---------:|---------:|--------------------:|-------------------:"
+        f"|------------------------:|"
+    )
     base = trials / best[reference]
     for name, seconds in best.items():
         rate = trials / seconds
         workers = 1 if name == reference else 2
-        print(f"| {name:24s} | {rate:8.2f} | {rate / base:7.2f}x | {rate / base / workers:19.0%} "
-              f"| {cpu[name]:18.2f} | {start_up[name]:21.2f} s |")
+        print(
+            f"| {name:24s} | {rate:8.2f} | {rate / base:7.2f}x | {rate / base / workers:19.0%} "
+            f"| {cpu[name]:18.2f} | {start_up[name]:21.2f} s |"
+        )
     print("every executor gave the same summary and the same applicants table")
-    print(f"free cores (two busy loops vs one; 2.00 if idle): {ceiling[0]:.2f} before the runs, "
-          f"{ceiling[1]:.2f} after")
-    print(f"peak memory of a worker process running chunks of {MAX_CHUNK} trials: "
-          f"{worker / 2**20:,.0f} MiB (Dask workers: "
-          f"{', '.join(f'{v / 2**20:,.0f}' for v in dask_peaks.values())} MiB; this process: "
-          f"{peak_rss() / 2**20:,.0f} MiB)")
+    print(
+        f"free cores (two busy loops vs one; 2.00 if idle): {ceiling[0]:.2f} before the runs, "
+        f"{ceiling[1]:.2f} after"
+    )
+    print(
+        f"peak memory of a worker process running chunks of {MAX_CHUNK} trials: "
+        f"{worker / 2**20:,.0f} MiB (Dask workers: "
+        f"{', '.join(f'{v / 2**20:,.0f}' for v in dask_peaks.values())} MiB; this process: "
+        f"{peak_rss() / 2**20:,.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ import time
 
 import numpy as np
 
-from simulator import synth
-from simulator.data import load_published
-from simulator.memory import keep_freed_memory
-from simulator.reference import deferred_acceptance_reference
-from simulator.scenario import load_scenario
+from simulator.engine.reference import deferred_acceptance_reference
+from simulator.market import synth
+from simulator.market.published import load_published
+from simulator.scenario.scenario import load_scenario
+from simulator.study.memory import keep_freed_memory
 
 
 def main():
@@ -30,7 +30,7 @@ def main():
     parser.add_argument("--scenario", default="scenarios/img-internal-medicine.toml")
     args = parser.parse_args()
 
-    keep_freed_memory()  # as matchsim's workers do (simulator.trials.run_chunk)
+    keep_freed_memory()  # as matchsim's workers do (simulator.study.trials.run_chunk)
     scenario = load_scenario(args.scenario)
     params, copies = scenario.params, scenario.market.focal_copies
     inputs = synth.market_inputs(load_published(), args.scale)
@@ -66,8 +66,10 @@ def main():
         seconds = float(np.median([r[stage] for r in rows]))
         print(f"  {stage:28s} {seconds * 1e3:8.0f} ms")
     match_ms = float(np.median([r["match"] for r in rows])) * 1e3
-    print(f"  {'match, pure-Python reference':28s} {reference_seconds * 1e3:8.0f} ms "
-          f"({reference_seconds * 1e3 / match_ms:.0f}x the engine; same matching)")
+    print(
+        f"  {'match, pure-Python reference':28s} {reference_seconds * 1e3:8.0f} ms "
+        f"({reference_seconds * 1e3 / match_ms:.0f}x the engine; same matching)"
+    )
 
 
 if __name__ == "__main__":

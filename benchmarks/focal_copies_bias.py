@@ -19,9 +19,10 @@ import time
 
 import numpy as np
 
-from simulator import stats, synth
-from simulator.data import load_published
-from simulator.scenario import load_scenario
+from simulator.market import synth
+from simulator.market.published import load_published
+from simulator.scenario.scenario import load_scenario
+from simulator.stats import intervals as stats
 
 
 def main():
@@ -29,8 +30,12 @@ def main():
     parser.add_argument("--scenario", default="scenarios/img-internal-medicine.toml")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--per-match", type=int, default=None,
-                        help="copies per Match (default: what matchsim run uses)")
+    parser.add_argument(
+        "--per-match",
+        type=int,
+        default=None,
+        help="copies per Match (default: what matchsim run uses)",
+    )
     args = parser.parse_args()
 
     scenario = load_scenario(args.scenario, args.overrides)
@@ -44,21 +49,31 @@ def main():
         market = synth.draw_market(inputs, params, streams)
         noise = synth.draw_focal_noise(copies, market.programs.size, streams["focal"])
         focal = synth.draw_focal(market, you, noise, params, inputs.specialties)
-        alone.append([
-            synth.match_market(market, focal.subset(np.array([j])), params).matched[-1]
-            for j in range(copies)
-        ])
+        alone.append(
+            [
+                synth.match_market(market, focal.subset(np.array([j])), params).matched[-1]
+                for j in range(copies)
+            ]
+        )
         outcome = synth.match_in_groups(market, focal, params, per_match)
         grouped.append(outcome.matched[outcome.is_focal])
         trial_of.append(np.full(copies, trial))
     alone, grouped, trial_of = (np.concatenate(x) for x in (alone, grouped, trial_of))
     difference = stats.paired_difference(alone, grouped, cluster=trial_of)
-    print(f"{scenario.name} {' '.join(args.overrides)}: {args.trials} trials x {copies} copies, "
-          f"{per_match} per Match ({time.perf_counter() - started:.0f} s)")
-    print(f"  P(match), each copy alone:  {stats.format_interval(stats.clustered_proportion(alone, trial_of))}")
-    print(f"  P(match), copies grouped:   {stats.format_interval(stats.clustered_proportion(grouped, trial_of))}")
-    print(f"  bias of the grouping:       {stats.format_interval(difference)}; "
-          f"{difference.a_only} pairs matched only alone, {difference.b_only} only grouped")
+    print(
+        f"{scenario.name} {' '.join(args.overrides)}: {args.trials} trials x {copies} copies, "
+        f"{per_match} per Match ({time.perf_counter() - started:.0f} s)"
+    )
+    print(
+        f"  P(match), each copy alone:  {stats.format_interval(stats.clustered_proportion(alone, trial_of))}"
+    )
+    print(
+        f"  P(match), copies grouped:   {stats.format_interval(stats.clustered_proportion(grouped, trial_of))}"
+    )
+    print(
+        f"  bias of the grouping:       {stats.format_interval(difference)}; "
+        f"{difference.a_only} pairs matched only alone, {difference.b_only} only grouped"
+    )
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from simulator.engine import deferred_acceptance
-from simulator.stability import blocking_pairs
+from simulator.engine.kernel import deferred_acceptance
+from simulator.engine.stability import blocking_pairs
 
 try:
     __version__ = version("matchsim")

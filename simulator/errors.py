@@ -1,13 +1,19 @@
-"""The one exception for bad user input, with everything needed to fix it."""
+"""matchsim's errors: one hierarchy for everything a user can get wrong.
+
+:class:`MatchsimError` (a ``ValueError``) is the root: the command line turns
+any of them into one ``Error:`` line with exit status 2.  Beneath it,
+:class:`ScenarioError` for scenario, market and command-line values,
+:class:`DataError` for the published tables and :class:`RunError` for run
+folders and executors.  The library never imports click.
+"""
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 
-class ScenarioError(ValueError):
-    """A scenario or market file (or a command-line value) that cannot be used.
+class MatchsimError(ValueError):
+    """Bad input a user can fix: printed by the command line as one ``Error:`` line.
 
     Carries the file, the dotted key path, what was expected and what was
     found, so the command line can print one line that says exactly what to
@@ -23,6 +29,7 @@ class ScenarioError(ValueError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
+        """``file: key: what was expected, what was found``, on one line."""
         parts = [p for p in (self.file, self.key) if p]
         if self.message is not None:
             detail = self.message
@@ -33,22 +40,19 @@ class ScenarioError(ValueError):
         return ": ".join([*parts, detail])
 
 
+class ScenarioError(MatchsimError):
+    """A scenario or market file, or a command-line value, that cannot be used."""
+
+
+class DataError(MatchsimError):
+    """A published data table that fails its checks."""
+
+
+class RunError(MatchsimError):
+    """A run folder that cannot be started, resumed or written, or an executor that cannot run."""
+
+
 def closest(word: str, choices, *, prefix: str = "") -> str:
     """A ``" (did you mean 'x'?)"`` suffix naming the closest choice, or ``""``."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{prefix}{match[0]}'?)" if match else ""
-
-
-def read_text(path, where=None) -> str:
-    """The text of a file the user named; every way reading can fail is one ``ScenarioError``."""
-    where = str(path) if where is None else where
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(where, message="file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(where, message="is a directory, expected a file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(where, message="not a UTF-8 text file") from None
-    except OSError as error:
-        raise ScenarioError(where, message=f"cannot be read ({error.strerror or error})") from None

@@ -8,14 +8,14 @@ different list (a misreport, an extended list) while the programs' lists stay
 what they truly are.
 
 Everything below the strategies is deliberately naive Python over tuples and
-sets, written without looking at the engine or :mod:`simulator.stability`, so
+sets, written without looking at the engine or :mod:`simulator.engine.stability`, so
 that it can serve as an independent oracle:
 
 * :func:`all_matchings` enumerates every individually rational,
   capacity-respecting matching;
 * :func:`blocking_pairs_py` finds blocking pairs by the definition;
 * :func:`stable_matchings` keeps the matchings without any blocking pair (and
-  cross-checks :func:`simulator.stability.blocking_pairs` on every candidate).
+  cross-checks :func:`simulator.engine.stability.blocking_pairs` on every candidate).
 
 Preferences: an applicant's *position* for a program is where it stands on
 their list (0 best); unmatched comes after every listed program, and a program
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from simulator.stability import blocking_pairs
+from simulator.engine.stability import blocking_pairs
 
 Matching = tuple[int, ...]  # applicant -> program, n_programs for unmatched
 
@@ -184,10 +184,17 @@ def st_tiny_market(draw) -> Market:
     markets have several stable matchings; the rest are drawn by :func:`st_market`.
     """
     if draw(st.integers(0, 2), label="kind") == 2:
-        return draw(st_market(
-            max_applicants=5, max_programs=3, max_capacity=2,
-            min_applicants=3, min_programs=3, min_capacity=1, contested=True,
-        ))
+        return draw(
+            st_market(
+                max_applicants=5,
+                max_programs=3,
+                max_capacity=2,
+                min_applicants=3,
+                min_programs=3,
+                min_capacity=1,
+                contested=True,
+            )
+        )
     return draw(st_market(max_applicants=5, max_programs=3, max_capacity=3))
 
 
@@ -286,7 +293,7 @@ def blocking_pairs_py(market: Market, match: Sequence[int]) -> set[tuple[int, in
 
 
 def engine_blocking_pairs(market: Market, match: Sequence[int]) -> set[tuple[int, int]]:
-    """:func:`simulator.stability.blocking_pairs`, translated to ``(applicant, program)`` pairs."""
+    """:func:`simulator.engine.stability.blocking_pairs`, translated to ``(applicant, program)`` pairs."""
     entries = market.entries()
     found = blocking_pairs(*market.arrays(), np.asarray(match, dtype=np.int64))
     return {entries[int(e)] for e in found}
@@ -301,7 +308,7 @@ def stable_matchings(market: Market, *, cross_check: bool = True) -> list[Matchi
     """Every stable matching of ``market``, by brute force.
 
     With ``cross_check`` (the default), every candidate's plain-Python blocking
-    pairs are compared with :func:`simulator.stability.blocking_pairs`, and an
+    pairs are compared with :func:`simulator.engine.stability.blocking_pairs`, and an
     ``AssertionError`` names the first disagreement.
     """
     stable = []

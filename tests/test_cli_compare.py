@@ -8,16 +8,25 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simulator import __version__, compare
+from simulator import __version__
 from simulator.cli import main
-from simulator.scenario import load_scenario
+from simulator.scenario.scenario import load_scenario
+from simulator.study import compare
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 IMG = str(SCENARIOS / "img-internal-medicine.toml")
 RANKS = str(SCENARIOS / "compare-rank-list-length.toml")
-SMALL = ["--set", "market.scale=0.03", "--set", "market.focal_copies=8", "--trials", "2",
-         "--workers", "1"]
+SMALL = [
+    "--set",
+    "market.scale=0.03",
+    "--set",
+    "market.focal_copies=8",
+    "--trials",
+    "2",
+    "--workers",
+    "1",
+]
 
 
 def run(*args):
@@ -40,7 +49,10 @@ def test_compare_writes_its_files(tmp_path):
         assert f"\n{name} " in result.output
     assert "against the baseline (rank 5)" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "comparison.json", "comparison.png", "focal.parquet", "run.json",
+        "comparison.json",
+        "comparison.png",
+        "focal.parquet",
+        "run.json",
     ]
     comparison = json.loads((out / "comparison.json").read_text())
     assert comparison["seed"] == 2025 and comparison["trials"] == 2
@@ -55,8 +67,16 @@ def test_compare_writes_its_files(tmp_path):
         assert {"diff", "diff_ci_low", "diff_ci_high"} <= set(s)
     focal = pd.read_parquet(out / "focal.parquet")
     assert len(focal) == 4 * 2 * 8
-    assert {"trial", "strategy", "copy", "matched", "matched_preferred", "matched_rank",
-            "n_interviews", "rol_length"} <= set(focal.columns)
+    assert {
+        "trial",
+        "strategy",
+        "copy",
+        "matched",
+        "matched_preferred",
+        "matched_rank",
+        "n_interviews",
+        "rol_length",
+    } <= set(focal.columns)
 
 
 def test_compare_identical_strategies(tmp_path):
@@ -75,15 +95,20 @@ def test_compare_identical_strategies(tmp_path):
 
 def test_sweep_writes_its_files(tmp_path):
     out = tmp_path / "out"
-    result = run("sweep", IMG, "--param", "you.rank_list_length", "--values", "1:3", *SMALL,
-                 "--out", out)
+    result = run(
+        "sweep", IMG, "--param", "you.rank_list_length", "--values", "1:3", *SMALL, "--out", out
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
         f"matchsim {__version__} sweep of you.rank_list_length in img-internal-medicine: 3 values, "
         "2 trials x 8 copies of you, scale 0.03, seed 2025\n"
     )
     assert sorted(p.name for p in out.iterdir()) == [
-        "focal.parquet", "run.json", "sweep.csv", "sweep.json", "sweep.png",
+        "focal.parquet",
+        "run.json",
+        "sweep.csv",
+        "sweep.json",
+        "sweep.png",
     ]
     table = pd.read_csv(out / "sweep.csv")
     assert list(table.columns[:5]) == ["value", "p_match", "ci_low", "ci_high", "n"]
@@ -96,8 +121,17 @@ def test_sweep_writes_its_files(tmp_path):
 
 
 def test_sweep_of_names(tmp_path):
-    result = run("sweep", IMG, "--param", "you.visa", "--values", "none,h1b", *SMALL,
-                 "--out", tmp_path / "out")
+    result = run(
+        "sweep",
+        IMG,
+        "--param",
+        "you.visa",
+        "--values",
+        "none,h1b",
+        *SMALL,
+        "--out",
+        tmp_path / "out",
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "out" / "sweep.csv")["value"].tolist() == ["none", "h1b"]
 
@@ -129,12 +163,21 @@ you.rank_list_length = 5
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (UNKNOWN_KEY, "Error: {path}: strategies[1].you.rank_list_lenght: unknown key "
-                      "(did you mean 'strategies[1].you.rank_list_length'?)"),
-        (ONE_STRATEGY, "Error: {path}: strategies: expected two or more [[strategies]] blocks to "
-                       "compare, found 1"),
-        (None, "Error: {path}: strategies: expected two or more [[strategies]] blocks to compare, "
-               "found 0"),
+        (
+            UNKNOWN_KEY,
+            "Error: {path}: strategies[1].you.rank_list_lenght: unknown key "
+            "(did you mean 'strategies[1].you.rank_list_length'?)",
+        ),
+        (
+            ONE_STRATEGY,
+            "Error: {path}: strategies: expected two or more [[strategies]] blocks to "
+            "compare, found 1",
+        ),
+        (
+            None,
+            "Error: {path}: strategies: expected two or more [[strategies]] blocks to compare, "
+            "found 0",
+        ),
     ],
 )
 def test_compare_bad_scenarios(tmp_path, text, message):
@@ -154,24 +197,48 @@ def test_compare_bad_scenarios(tmp_path, text, message):
 @pytest.mark.parametrize(
     ("param", "values", "message"),
     [
-        ("you.rank_lenght", "1:20",
-         "Error: --param: no scenario key 'you.rank_lenght' (did you mean 'you.rank_list_length'?)"),
-        ("market.scale", "0.1:0.5:0.1",
-         "Error: --param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
-         "programs.* or selection.* key; use --set for the others)"),
-        ("you.rank_list_length", "20:1",
-         "Error: --values: the range '20:1' is empty (its start exceeds its stop)"),
-        ("you.rank_list_length", "",
-         "Error: --values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; "
-         "found ''"),
-        ("you.step2ck", "high:low",
-         "Error: --values: expected numbers for you.step2ck, found 'high' in 'high:low'"),
-        ("you.step2ck", "230,2x0",
-         "Error: --values: expected numbers for you.step2ck, found '2x0' in '230,2x0'"),
-        ("you.rank_list_length", "1:5:0.5",
-         "Error: --values: you.rank_list_length takes integers, found 1.5 in '1:5:0.5'"),
-        ("you.step2ck", "250:350:50",
-         "Error: --values: you.step2ck: expected an integer from 1 to 300, found 350"),
+        (
+            "you.rank_lenght",
+            "1:20",
+            "Error: --param: no scenario key 'you.rank_lenght' (did you mean 'you.rank_list_length'?)",
+        ),
+        (
+            "market.scale",
+            "0.1:0.5:0.1",
+            "Error: --param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
+            "programs.* or selection.* key; use --set for the others)",
+        ),
+        (
+            "you.rank_list_length",
+            "20:1",
+            "Error: --values: the range '20:1' is empty (its start exceeds its stop)",
+        ),
+        (
+            "you.rank_list_length",
+            "",
+            "Error: --values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; "
+            "found ''",
+        ),
+        (
+            "you.step2ck",
+            "high:low",
+            "Error: --values: expected numbers for you.step2ck, found 'high' in 'high:low'",
+        ),
+        (
+            "you.step2ck",
+            "230,2x0",
+            "Error: --values: expected numbers for you.step2ck, found '2x0' in '230,2x0'",
+        ),
+        (
+            "you.rank_list_length",
+            "1:5:0.5",
+            "Error: --values: you.rank_list_length takes integers, found 1.5 in '1:5:0.5'",
+        ),
+        (
+            "you.step2ck",
+            "250:350:50",
+            "Error: --values: you.step2ck: expected an integer from 1 to 300, found 350",
+        ),
     ],
 )
 def test_sweep_bad_input(tmp_path, param, values, message):
@@ -187,8 +254,11 @@ def shipped_commands(pattern):
     """The command written at the top of each shipped compare or sweep scenario."""
     found = {}
     for path in sorted(SCENARIOS.glob(pattern)):
-        lines = [line.lstrip("# ").strip() for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.startswith("#   matchsim ")]
+        lines = [
+            line.lstrip("# ").strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("#   matchsim ")
+        ]
         assert len(lines) == 1, f"{path.name} should name the command that runs it"
         found[path.name] = lines[0]
     return found

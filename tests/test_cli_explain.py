@@ -40,14 +40,19 @@ def test_trace_text_ends_with_the_match_table():
     )
     assert output.endswith("\nResult\n\n" + table)
     assert [line for line in output.splitlines() if line.startswith("Round ")] == [
-        "Round 1", "Round 2", "Round 3", "Round 4"
+        "Round 1",
+        "Round 2",
+        "Round 3",
+        "Round 4",
     ]
 
 
 def test_program_proposing_trace_text():
     output = ok("explain", NRMP, "--proposing", "programs")
     assert "How the Match works when programs propose:" in output
-    assert "  Mercy offers positions to Chen (its 1st choice) and Garcia (its 2nd choice).\n" in output
+    assert (
+        "  Mercy offers positions to Chen (its 1st choice) and Garcia (its 2nd choice).\n" in output
+    )
     assert "  Eastman turns down State (their 3rd choice), held since round 1:" in output
 
 
@@ -66,7 +71,8 @@ def test_trace_json(proposing):
     if proposing == "applicants":
         first = [e for e in data["rounds"][0]["events"] if e["kind"] == "propose"]
         assert [(e["applicant"], e["program"]) for e in first][:2] == [
-            ("Anderson", "City"), ("Brown", "City")
+            ("Anderson", "City"),
+            ("Brown", "City"),
         ]
 
 
@@ -126,7 +132,9 @@ def test_compare_sides():
 
 def test_manipulate_applicant_json():
     data = json.loads(ok("explain", TRUE_PREFERENCES, "--manipulate", "Patel", "--json"))
-    assert {"proposing", "rounds", "result", "truthful", "best", "improved", "lists_tried"} <= set(data)
+    assert {"proposing", "rounds", "result", "truthful", "best", "improved", "lists_tried"} <= set(
+        data
+    )
     assert data["truthful"] == {"list": ["City", "Mercy", "State"], "matched": "Mercy", "choice": 2}
     assert data["best"] == data["truthful"]
     assert data["improved"] is False
@@ -134,7 +142,10 @@ def test_manipulate_applicant_json():
     assert data["limit"] == 109_601
     assert data["side"] == "applicant"
     assert [(o["matched"], o["lists"]) for o in data["outcomes"]] == [
-        ("City", 0), ("Mercy", 7), ("State", 7), (None, 2)
+        ("City", 0),
+        ("Mercy", 7),
+        ("State", 7),
+        (None, 2),
     ]
 
 
@@ -142,12 +153,19 @@ def test_manipulate_program_json():
     data = json.loads(ok("explain", TRUNCATION, "--manipulate", "Lakeside", "--json"))
     assert data["improved"] is True
     assert data["truthful"] == {
-        "list": ["Jones", "Kaur", "Ito", "Diaz"], "matched": ["Ito"], "choices": [3], "unfilled": 0
+        "list": ["Jones", "Kaur", "Ito", "Diaz"],
+        "matched": ["Ito"],
+        "choices": [3],
+        "unfilled": 0,
     }
     assert data["best"] == {"list": ["Jones"], "matched": ["Jones"], "choices": [1], "unfilled": 0}
     assert data["lists_tried"] == 16
     assert [t["list"] for t in data["truncations"]] == [
-        ["Jones", "Kaur", "Ito", "Diaz"], ["Jones", "Kaur", "Ito"], ["Jones", "Kaur"], ["Jones"], []
+        ["Jones", "Kaur", "Ito", "Diaz"],
+        ["Jones", "Kaur", "Ito"],
+        ["Jones", "Kaur"],
+        ["Jones"],
+        [],
     ]
 
 
@@ -164,8 +182,13 @@ def test_manipulate_text():
 def test_help_has_examples_that_run(monkeypatch):
     output = ok("explain", "-h")
     assert "Usage: matchsim explain [OPTIONS] FILE" in output
-    for option in ("--proposing [applicants|programs]", "--compare-sides", "--why NAME",
-                   "--manipulate NAME", "--json"):
+    for option in (
+        "--proposing [applicants|programs]",
+        "--compare-sides",
+        "--why NAME",
+        "--manipulate NAME",
+        "--json",
+    ):
         assert option in output
     examples = re.findall(r"^\s+(matchsim explain .+)$", output, flags=re.MULTILINE)
     assert len(examples) >= 4
@@ -202,7 +225,13 @@ def test_group_help_lists_explain():
             "not --compare-sides and --why",
         ),
     ],
-    ids=["why-suggests", "manipulate-suggests", "no-suggestion", "why-and-manipulate", "compare-and-why"],
+    ids=[
+        "why-suggests",
+        "manipulate-suggests",
+        "no-suggestion",
+        "why-and-manipulate",
+        "compare-and-why",
+    ],
 )
 def test_bad_option_values(args, line):
     result = run("explain", NRMP, *args)
@@ -235,8 +264,10 @@ def test_too_many_lists_says_so_and_stops(tmp_path, monkeypatch):
     ("setup", "line"),
     [
         (lambda: None, "Error: market.toml: file not found"),
-        (lambda: Path("market.toml").write_text("", encoding="utf-8"),
-         "Error: market.toml: empty file (expected [programs.NAME] and [applicants.NAME] tables)"),
+        (
+            lambda: Path("market.toml").write_text("", encoding="utf-8"),
+            "Error: market.toml: empty file (expected [programs.NAME] and [applicants.NAME] tables)",
+        ),
         (
             lambda: Path("market.toml").write_text(
                 '[programs.Mercy]\npositions = 1\nranks = ["Chen"]\n'

@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
+import nrmp_example
 import pytest
 from click.testing import CliRunner
 
-import nrmp_example
 from simulator import __version__
 from simulator.cli import main
 
@@ -110,7 +110,11 @@ BAD_MARKETS = [
         "[programs.Mercy]\npositions = 1\n",
         "no applicants (expected at least one [applicants.NAME] table)",
     ),
-    ("unknown-top-key", "programme = 1\n" + GOOD, "programme: unknown key (did you mean 'programs'?)"),
+    (
+        "unknown-top-key",
+        "programme = 1\n" + GOOD,
+        "programme: unknown key (did you mean 'programs'?)",
+    ),
     (
         "unknown-program-key",
         GOOD.replace("positions", "postions"),
@@ -118,7 +122,7 @@ BAD_MARKETS = [
     ),
     (
         "unknown-applicant-key",
-        GOOD.replace('[applicants.Chen]\nranks', '[applicants.Chen]\nrank'),
+        GOOD.replace("[applicants.Chen]\nranks", "[applicants.Chen]\nrank"),
         "applicants.Chen.rank: unknown key (did you mean 'applicants.Chen.ranks'?)",
     ),
     (
@@ -129,7 +133,7 @@ BAD_MARKETS = [
     (
         "quoted-name",
         '[programs."St. Mary"]\npostions = 1\n',
-        "programs.\"St. Mary\".postions: unknown key (did you mean 'programs.\"St. Mary\".positions'?)",
+        'programs."St. Mary".postions: unknown key (did you mean \'programs."St. Mary".positions\'?)',
     ),
     (
         "description-not-string",

@@ -12,13 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from scenario_text import YOU_NON_US_IMG
+
 from simulator import __version__
 from simulator.cli import main
-from simulator.params import APPLICANT_TYPES
+from simulator.vocabulary import APPLICANT_TYPES
 
-SCENARIO = """\
+SCENARIO = (
+    """\
 description = "A non-US IMG in Internal Medicine, small market for tests"
 seed = 11
 trials = 2
@@ -27,12 +28,26 @@ trials = 2
 scale = 0.03
 focal_copies = 4
 
-""" + YOU_NON_US_IMG
+"""
+    + YOU_NON_US_IMG
+)
 
 CONTRACT_COLUMNS = [
-    "trial", "applicant_type", "specialty", "step2ck", "usce_months", "years_since_graduation",
-    "visa", "n_applications", "n_interviews", "rol_length", "contiguous_ranks", "matched",
-    "matched_specialty", "matched_rank", "is_focal",
+    "trial",
+    "applicant_type",
+    "specialty",
+    "step2ck",
+    "usce_months",
+    "years_since_graduation",
+    "visa",
+    "n_applications",
+    "n_interviews",
+    "rol_length",
+    "contiguous_ranks",
+    "matched",
+    "matched_specialty",
+    "matched_rank",
+    "is_focal",
 ]
 PROPORTION_KEYS = {"k", "n", "p", "ci_low", "ci_high", "method"}
 PLOTS = ("match_by_step2ck.png", "match_by_rank_list_length.png")
@@ -47,7 +62,8 @@ def snapshot(folder: Path) -> dict:
     """Every file under ``folder`` with its bytes and modification time."""
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -93,7 +109,16 @@ def test_run_prints_a_row_for_you_and_every_type(baseline):
 def test_summary_json_has_the_documented_keys(baseline):
     _, out = baseline
     summary = summary_of(out)
-    keys = {"matchsim", "seed", "trials", "focal_copies", "scenario", "focal", "by_type", "fill_rate"}
+    keys = {
+        "matchsim",
+        "seed",
+        "trials",
+        "focal_copies",
+        "scenario",
+        "focal",
+        "by_type",
+        "fill_rate",
+    }
     assert keys <= set(summary)
     assert summary["matchsim"] == __version__
     assert (summary["seed"], summary["trials"], summary["focal_copies"]) == (11, 2, 4)
@@ -136,7 +161,13 @@ def test_run_writes_both_tables(baseline):
     assert [c for c in CONTRACT_COLUMNS if c not in applicants.columns] == []
     assert sorted(applicants["trial"].unique()) == [0, 1]
     assert applicants.groupby("trial")["is_focal"].sum().tolist() == [4, 4]
-    wanted = {"trial", "specialty", "positions", "filled", *(f"filled_{t}" for t in APPLICANT_TYPES)}
+    wanted = {
+        "trial",
+        "specialty",
+        "positions",
+        "filled",
+        *(f"filled_{t}" for t in APPLICANT_TYPES),
+    }
     assert wanted <= set(programs.columns)
     by_type = programs[[f"filled_{t}" for t in APPLICANT_TYPES]].sum(axis=1)
     assert (by_type == programs["filled"]).all()
@@ -172,7 +203,9 @@ def test_run_help():
 # --------------------------------------------------------------------------- output folders
 
 
-def test_out_existing_non_empty_folder_is_refused_and_left_untouched(baseline, scenario_file, tmp_path):
+def test_out_existing_non_empty_folder_is_refused_and_left_untouched(
+    baseline, scenario_file, tmp_path
+):
     _, previous = baseline
     keep = tmp_path / "keep"
     keep.mkdir()
@@ -212,8 +245,18 @@ def default_folders(scenario_file, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(cwd)
         results = [
-            run("run", scenario_file, "--workers", 1, "--trials", 1, "--seed", 5,
-                "--set", "you.step2ck=250")
+            run(
+                "run",
+                scenario_file,
+                "--workers",
+                1,
+                "--trials",
+                1,
+                "--seed",
+                5,
+                "--set",
+                "you.step2ck=250",
+            )
             for _ in range(2)
         ]
     for result in results:
@@ -233,7 +276,8 @@ def test_two_identical_runs_give_identical_results(default_folders):
     assert (first / "summary.json").read_bytes() == (second / "summary.json").read_bytes()
     for table in ("applicants", "programs"):
         pd.testing.assert_frame_equal(
-            pd.read_parquet(first / f"{table}.parquet"), pd.read_parquet(second / f"{table}.parquet")
+            pd.read_parquet(first / f"{table}.parquet"),
+            pd.read_parquet(second / f"{table}.parquet"),
         )
 
 
@@ -301,7 +345,9 @@ def test_bad_scenario_is_one_error_line_naming_file_and_key(case, tmp_path):
 def test_bad_set_is_one_error_line_naming_set_and_key(scenario_file, tmp_path):
     result = run("run", scenario_file, "--set", "you.step2ck=320", "--out", tmp_path / "out")
     assert result.exit_code == 2, result.output
-    assert result.output == "Error: --set: you.step2ck: expected an integer from 1 to 300, found 320\n"
+    assert (
+        result.output == "Error: --set: you.step2ck: expected an integer from 1 to 300, found 320\n"
+    )
 
 
 def test_missing_scenario_file_is_one_error_line(tmp_path):
@@ -315,8 +361,18 @@ def test_tiny_scale_is_refused_before_anything_is_written(scenario_file, tmp_pat
     """Bug: market.scale=0.00001 rounds every applicant type to 0 people; the run died with
     an IndexError traceback and left a half-made output folder.  Now it is refused."""
     out = tmp_path / "tiny"
-    result = run("run", scenario_file, "--set", "market.scale=0.00001", "--trials", 1,
-                 "--workers", 1, "--out", out)
+    result = run(
+        "run",
+        scenario_file,
+        "--set",
+        "market.scale=0.00001",
+        "--trials",
+        1,
+        "--workers",
+        1,
+        "--out",
+        out,
+    )
     assert result.exit_code == 2, result.output
     assert result.output.startswith("Error: market.scale: expected at least ")
     assert result.output.endswith("(one applicant of each type), found 1e-05\n")
@@ -352,11 +408,23 @@ def test_match_rates_follow_the_models_ordering_of_types(scenario_file, tmp_path
     ordering holds far beyond sampling noise.
     """
     out = tmp_path / "ordering"
-    result = run("run", scenario_file, "--set", "market.scale=0.06", "--trials", 3,
-                 "--workers", 1, "--out", out)
+    result = run(
+        "run",
+        scenario_file,
+        "--set",
+        "market.scale=0.06",
+        "--trials",
+        3,
+        "--workers",
+        1,
+        "--out",
+        out,
+    )
     assert result.exit_code == 0, result.output
     by_type = summary_of(out)["by_type"]
     p = {name: by_type[name]["p_match"]["p"] for name in ("us_md", "us_img", "non_us_img")}
     assert min(by_type[name]["p_match"]["n"] for name in p) > 500
     assert p["us_md"] > p["us_img"] > p["non_us_img"], p
-    assert by_type["us_md"]["p_match"]["ci_low"] > by_type["non_us_img"]["p_match"]["ci_high"], by_type
+    assert by_type["us_md"]["p_match"]["ci_low"] > by_type["non_us_img"]["p_match"]["ci_high"], (
+        by_type
+    )

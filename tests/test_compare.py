@@ -1,4 +1,4 @@
-"""simulator.compare: --values specs, variants, paired comparisons, sweep tables (small markets)."""
+"""simulator.study.compare: --values specs, variants, paired comparisons, sweep tables (small markets)."""
 
 import dataclasses
 import json
@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator import compare, stats, trials
-from simulator.data import load_published
 from simulator.errors import ScenarioError
-from simulator.scenario import load_scenario
+from simulator.market.published import load_published
+from simulator.scenario.scenario import load_scenario
+from simulator.stats import intervals as stats
+from simulator.study import compare, trials
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 IMG = SCENARIOS / "img-internal-medicine.toml"
@@ -64,26 +65,59 @@ def test_decimal_ranges_have_no_float_drift():
 @pytest.mark.parametrize(
     ("spec", "key", "message"),
     [
-        ("", "you.rank_list_length",
-         "--values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; found ''"),
-        ("20:1", "you.rank_list_length",
-         "--values: the range '20:1' is empty (its start exceeds its stop)"),
-        ("a:b", "you.rank_list_length",
-         "--values: expected numbers for you.rank_list_length, found 'a' in 'a:b'"),
-        ("230,,250", "you.step2ck", "--values: expected numbers for you.step2ck, found '' in '230,,250'"),
-        ("nan", "you.usce_months", "--values: expected numbers for you.usce_months, found 'nan' in 'nan'"),
+        (
+            "",
+            "you.rank_list_length",
+            "--values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; found ''",
+        ),
+        (
+            "20:1",
+            "you.rank_list_length",
+            "--values: the range '20:1' is empty (its start exceeds its stop)",
+        ),
+        (
+            "a:b",
+            "you.rank_list_length",
+            "--values: expected numbers for you.rank_list_length, found 'a' in 'a:b'",
+        ),
+        (
+            "230,,250",
+            "you.step2ck",
+            "--values: expected numbers for you.step2ck, found '' in '230,,250'",
+        ),
+        (
+            "nan",
+            "you.usce_months",
+            "--values: expected numbers for you.usce_months, found 'nan' in 'nan'",
+        ),
         ("1:20:0", "you.rank_list_length", "--values: the step of '1:20:0' must be positive"),
-        ("1:2:3:4", "you.rank_list_length",
-         "--values: expected START:STOP or START:STOP:STEP, found '1:2:3:4'"),
-        ("1.5", "you.rank_list_length",
-         "--values: you.rank_list_length takes integers, found 1.5 in '1.5'"),
-        ("1:3:0.5", "you.rank_list_length",
-         "--values: you.rank_list_length takes integers, found 1.5 in '1:3:0.5'"),
+        (
+            "1:2:3:4",
+            "you.rank_list_length",
+            "--values: expected START:STOP or START:STOP:STEP, found '1:2:3:4'",
+        ),
+        (
+            "1.5",
+            "you.rank_list_length",
+            "--values: you.rank_list_length takes integers, found 1.5 in '1.5'",
+        ),
+        (
+            "1:3:0.5",
+            "you.rank_list_length",
+            "--values: you.rank_list_length takes integers, found 1.5 in '1:3:0.5'",
+        ),
         ("5,5", "you.rank_list_length", "--values: 5 appears more than once in '5,5'"),
-        ("1:500", "you.rank_list_length", "--values: '1:500' gives 500 values; a sweep takes at most 100"),
-        ("1:3", "you.visa",
-         "--values: you.visa takes names, not a range: give a comma list such as --values 'A,B', "
-         "found '1:3'"),
+        (
+            "1:500",
+            "you.rank_list_length",
+            "--values: '1:500' gives 500 values; a sweep takes at most 100",
+        ),
+        (
+            "1:3",
+            "you.visa",
+            "--values: you.visa takes names, not a range: give a comma list such as --values 'A,B', "
+            "found '1:3'",
+        ),
     ],
 )
 def test_parse_values_errors(spec, key, message):
@@ -95,11 +129,20 @@ def test_parse_values_errors(spec, key, message):
 @pytest.mark.parametrize(
     ("key", "message"),
     [
-        ("you.rank_lenght", "--param: no scenario key 'you.rank_lenght' (did you mean 'you.rank_list_length'?)"),
-        ("market.scale", "--param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
-         "programs.* or selection.* key; use --set for the others)"),
-        ("applicants.step2ck_mean", "--param: applicants.step2ck_mean: is a table with one number per "
-         "applicant type; sweep one entry, e.g. applicants.step2ck_mean.non_us_img"),
+        (
+            "you.rank_lenght",
+            "--param: no scenario key 'you.rank_lenght' (did you mean 'you.rank_list_length'?)",
+        ),
+        (
+            "market.scale",
+            "--param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
+            "programs.* or selection.* key; use --set for the others)",
+        ),
+        (
+            "applicants.step2ck_mean",
+            "--param: applicants.step2ck_mean: is a table with one number per "
+            "applicant type; sweep one entry, e.g. applicants.step2ck_mean.non_us_img",
+        ),
     ],
 )
 def test_sweep_key_errors(key, message):
@@ -138,7 +181,9 @@ def test_sweep_value_out_of_range():
     scenario = load_scenario(IMG)
     with pytest.raises(ScenarioError) as excinfo:
         compare.sweep_variants(scenario, "you.step2ck", (250, 350))
-    assert str(excinfo.value) == "--values: you.step2ck: expected an integer from 1 to 300, found 350"
+    assert (
+        str(excinfo.value) == "--values: you.step2ck: expected an integer from 1 to 300, found 350"
+    )
 
 
 def test_fewer_than_two_strategies():
@@ -161,7 +206,9 @@ def sweep_run(tmp_path_factory):
     scenario = load_scenario(path, SMALL)
     twins = compare.strategy_variants(scenario)
     variants = compare.sweep_variants(scenario, "you.rank_list_length", RANKS) + twins
-    plan = compare.focal_plan(trials.plan_for(scenario, load_published(), strategies=False), variants)
+    plan = compare.focal_plan(
+        trials.plan_for(scenario, load_published(), strategies=False), variants
+    )
     focal = trials.run_chunk(plan, range(TRIALS)).applicants
     return scenario, variants, focal
 
@@ -259,7 +306,9 @@ def test_sweep_csv_shape(sweep_run, tmp_path):
     assert list(table.columns[:5]) == ["value", "p_match", "ci_low", "ci_high", "n"]
     assert "p_match_preferred" in table.columns
     assert table["value"].tolist() == list(RANKS)
-    assert (table["ci_low"] <= table["p_match"]).all() and (table["p_match"] <= table["ci_high"]).all()
+    assert (table["ci_low"] <= table["p_match"]).all() and (
+        table["p_match"] <= table["ci_high"]
+    ).all()
     compare.plot_sweep(sweep, tmp_path / "sweep.png", title="test")
     assert (tmp_path / "sweep.png").stat().st_size > 1000
 
@@ -270,8 +319,18 @@ def test_sweep_csv_shape(sweep_run, tmp_path):
 def _difference(low, high, diff=None):
     diff = (low + high) / 2 if diff is None else diff
     return stats.PairedDifference(
-        diff=diff, ci_low=low, ci_high=high, n=100, n_clusters=10, confidence=0.95, method="m",
-        p_a=0.5, p_b=0.5 + diff, b_only=0, a_only=0, n_effective=100.0,
+        diff=diff,
+        ci_low=low,
+        ci_high=high,
+        n=100,
+        n_clusters=10,
+        confidence=0.95,
+        method="m",
+        p_a=0.5,
+        p_b=0.5 + diff,
+        b_only=0,
+        a_only=0,
+        n_effective=100.0,
     )
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulator.data import DATA_FILES, PublishedData, load_published
 from simulator.errors import ScenarioError
+from simulator.market.published import DATA_FILES, PublishedData, load_published
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_INPUTS = ROOT.parent / "shared" / "data" / "match2025_specialty_inputs.csv"
@@ -110,10 +110,18 @@ def test_every_csv_is_loaded_and_described(published):
 def test_pinned_applicant_types(published):
     active = published.applicants_by_type
     assert active.to_dict() == {
-        "us_md": 20368, "us_do": 8392, "us_img": 4587, "non_us_img": 11465, "other": 2396,
+        "us_md": 20368,
+        "us_do": 8392,
+        "us_img": 4587,
+        "non_us_img": 11465,
+        "other": 2396,
     }
     assert published.matched_by_type.to_dict() == {
-        "us_md": 19044, "us_do": 7773, "us_img": 3108, "non_us_img": 6653, "other": 1089,
+        "us_md": 19044,
+        "us_do": 7773,
+        "us_img": 3108,
+        "non_us_img": 6653,
+        "other": 1089,
     }
     rates = published.match_rate_by_type
     assert rates["non_us_img"] == pytest.approx(0.580)
@@ -153,7 +161,10 @@ def test_pinned_specialties(published):
     wide = published.specialty_applicants_wide
     assert wide.shape == (28, 4)
     assert wide.loc["Internal Medicine (Categorical)"].to_dict() == {
-        "us_md": 4522, "us_do": 2396, "us_img": 2099, "non_us_img": 7630,
+        "us_md": 4522,
+        "us_do": 2396,
+        "us_img": 2099,
+        "non_us_img": 7630,
     }
 
 
@@ -186,8 +197,12 @@ def test_specialty_tables_match_the_shared_inputs(published):
     assert list(specialties["programs"]) == list(shared["programs"])
     assert list(specialties["positions"]) == list(shared["positions"])
     assert list(specialties["source"]) == list(shared["source"])
-    columns = {"us_md": "us_md_senior_applicants", "us_do": "us_do_senior_applicants",
-               "us_img": "us_img_applicants", "non_us_img": "non_us_img_applicants"}
+    columns = {
+        "us_md": "us_md_senior_applicants",
+        "us_do": "us_do_senior_applicants",
+        "us_img": "us_img_applicants",
+        "non_us_img": "non_us_img_applicants",
+    }
     wide = published.specialty_applicants_wide
     for kind, column in columns.items():
         assert list(wide[kind]) == list(shared[column])
@@ -211,128 +226,321 @@ def test_pyproject_lists_every_subpackage():
 
 # (file, first-column key of the row, column, new value, expected message)
 CELL_CASES = [
-    ("specialties_2025.csv", "Anesthesiology", "positions", "1805.5",
-     "line 2 (specialty 'Anesthesiology'), column 'positions': expected a whole number, "
-     "found '1805.5'"),
-    ("specialties_2025.csv", "Anesthesiology", "programs", "-3",
-     "line 2 (specialty 'Anesthesiology'), column 'programs': expected a whole number, "
-     "found '-3'"),
-    ("specialties_2025.csv", "Pathology", "source", "  ",
-     "line 17 (specialty 'Pathology'), column 'source': empty; every row must name the "
-     "publication, year and table of its figures"),
-    ("specialties_2025.csv", "Anesthesiology", "specialty", "",
-     "line 2 (specialty ''), column 'specialty': empty"),
-    ("specialties_2025.csv", "Internal Medicine (Categorical)", "positions", "20941",
-     "column 'positions': the specialties sum to 49,781 positions, more than "
-     "pgy1_positions_offered = 40,041 in market_totals_2025.csv"),
-    ("specialties_2025.csv", "Internal Medicine (Categorical)", "programs", "2300",
-     "column 'programs': the specialties sum to 6,726 programs, more than programs = 6,626 "
-     "in market_totals_2025.csv"),
-    ("specialties_2025.csv", "Pathology", "programs", "0",
-     "line 17 (specialty 'Pathology'), column 'programs': positions are offered but there "
-     "are 0 programs"),
-    ("applicant_types_2025.csv", "us_md", "match_rate", "93.5",
-     "line 2 (applicant_type 'us_md'), column 'match_rate': expected a share between 0 and 1, "
-     "found '93.5'"),
-    ("applicant_types_2025.csv", "us_md", "match_rate", "high",
-     "line 2 (applicant_type 'us_md'), column 'match_rate': expected a number, found 'high'"),
-    ("applicant_types_2025.csv", "us_md", "match_rate", "nan",
-     "line 2 (applicant_type 'us_md'), column 'match_rate': expected a finite number, "
-     "found 'nan'"),
-    ("applicant_types_2025.csv", "us_md", "match_rate", "0.925",
-     "line 2 (applicant_type 'us_md'), column 'match_rate': 0.925 differs from matched_pgy1 / "
-     "active_applicants = 19,044 / 20,368 = 0.9350 by more than 0.001"),
-    ("applicant_types_2025.csv", "us_do", "matched_pgy1", "9000",
-     "line 3 (applicant_type 'us_do'), column 'matched_pgy1': 9,000 matched exceed 8,392 "
-     "active applicants"),
-    ("applicant_types_2025.csv", "other", "active_applicants", "2397",
-     "column 'active_applicants': the five applicant types sum to 47,209, but "
-     "market_totals_2025.csv gives active_applicants = 47,208"),
-    ("applicant_types_2025.csv", "other", "matched_pgy1", "1090",
-     "column 'matched_pgy1': the five applicant types sum to 37,668, but "
-     "market_totals_2025.csv gives pgy1_positions_filled = 37,667"),
-    ("applicant_types_2025.csv", "other", "applicant_type", "others",
-     "line 6 (applicant_type 'others'), column 'applicant_type': unknown value 'others' "
-     "(did you mean 'other'?); expected one of us_md, us_do, us_img, non_us_img, other"),
-    ("applicant_types_2025.csv", "us_img", "source", "",
-     "line 4 (applicant_type 'us_img'), column 'source': empty; every row must name the "
-     "publication, year and table of its figures"),
-    ("market_totals_2025.csv", "programs", "value", "6626.5",
-     "line 8 (figure 'programs'), column 'value': programs is a count; expected a whole "
-     "number, found 6626.5"),
-    ("market_totals_2025.csv", "couples_match_rate", "value", "93.2",
-     "line 10 (figure 'couples_match_rate'), column 'value': expected a share between 0 and 1, "
-     "found 93.2"),
-    ("market_totals_2025.csv", "couples", "value", "-1",
-     "line 9 (figure 'couples'), column 'value': expected a number of at least 0, found '-1'"),
-    ("market_totals_2025.csv", "registered_applicants", "value", "40000",
-     "line 3 (figure 'active_applicants'), column 'value': 47,208 exceeds "
-     "registered_applicants = 40,000"),
-    ("market_totals_2025.csv", "pgy1_fill_rate", "value", "0.951",
-     "line 7 (figure 'pgy1_fill_rate'), column 'value': 0.951 differs from "
-     "pgy1_positions_filled / pgy1_positions_offered = 37,667 / 40,041 = 0.9407 by more "
-     "than 0.001"),
-    ("specialty_applicants_2025.csv", "Anesthesiology", "applicant_type", "us_mdd",
-     "line 2 (specialty 'Anesthesiology', applicant_type 'us_mdd'), column 'applicant_type': "
-     "unknown value 'us_mdd' (did you mean 'us_md'?); expected one of us_md, us_do, us_img, "
-     "non_us_img"),
-    ("specialty_applicants_2025.csv", "Anesthesiology", "applicant_type", "us_do",
-     "line 3 (specialty 'Anesthesiology', applicant_type 'us_do'): repeats line 2 "
-     "(same specialty and applicant_type)"),
-    ("specialty_applicants_2025.csv", "Anesthesiology", "applicants", "30000",
-     "line 2 (specialty 'Anesthesiology', applicant_type 'us_md'), column 'applicants': "
-     "30,000 us_md applicants exceed the 20,368 active us_md applicants of "
-     "applicant_types_2025.csv"),
-    ("specialty_applicants_2025.csv", "Anesthesiology", "specialty", "Anaesthesiology",
-     "line 2 (specialty 'Anaesthesiology', applicant_type 'us_md'), column 'specialty': "
-     "'Anaesthesiology' is not a specialty of specialties_2025.csv "
-     "(did you mean 'Anesthesiology'?)"),
-    ("applicants_ranked_per_position.csv", "Internal Medicine (Categorical)", "specialty",
-     "Internal Medicine",
-     "line 2 (specialty 'Internal Medicine', year 2020), column 'specialty': "
-     "'Internal Medicine' is not a specialty of specialties_2025.csv "
-     "(did you mean 'Internal Medicine (Categorical)'?)"),
-    ("applicants_ranked_per_position.csv", "Family Medicine", "year", "20",
-     "line 3 (specialty 'Family Medicine', year 20), column 'year': expected a year, "
-     "found '20'"),
-    ("applications_per_applicant.csv", "img", "applications", "0",
-     "line 5 (applicant_type 'img', season '2022'), column 'applications': expected a number "
-     "above 0, found '0'"),
-    ("step2ck_norms.csv", "all_examinees", "value", "218.5",
-     "line 8 (group 'all_examinees', statistic 'passing_score'), column 'value': expected a "
-     "whole Step 2 CK score from 1 to 300, found 218.5"),
-    ("step2ck_norms.csv", "img_examinees", "value", "87",
-     "line 10 (group 'img_examinees', statistic 'first_attempt_pass_rate'), column 'value': "
-     "expected a share between 0 and 1, found 87"),
-    ("step2ck_norms.csv", "non_us_img_family_medicine", "statistic", "median",
-     "line 6 (group 'non_us_img_family_medicine', statistic 'median'), column 'statistic': "
-     "unknown value 'median' (did you mean 'mean'?); expected one of mean, sd, passing_score, "
-     "previous_passing_score, first_attempt_pass_rate"),
-    ("step2ck_percentiles.csv", "lcme_first_takers", "percentile", "101",
-     "line 2 (group 'lcme_first_takers', score 210), column 'percentile': expected a "
-     "percentile between 0 and 100, found '101'"),
-    ("step2ck_percentiles.csv", "lcme_first_takers", "percentile", "5",
-     "line 3 (group 'lcme_first_takers', score 220), column 'percentile': 4 at score 220 is "
-     "below 5 at score 210; percentiles must not fall as the score rises"),
-    ("visa_policies.csv", "Internal Medicine (Categorical)", "share", "0.373",
-     "column 'share': the shares of specialty 'Internal Medicine (Categorical)' sum to 1.011; "
-     "expected 1 within 0.002"),
-    ("visa_policies.csv", "Internal Medicine (Categorical)", "policy", "h1b",
-     "line 2 (specialty 'Internal Medicine (Categorical)', policy 'h1b'), column 'policy': "
-     "unknown value 'h1b' (did you mean 'j1_h1b'?); expected one of none, j1, j1_h1b"),
-    ("visa_policies.csv", "Internal Medicine (Categorical)", "n_programs", "420",
-     "line 3 (specialty 'Internal Medicine (Categorical)', policy 'j1'), column 'n_programs': "
-     "419 differs from 420 on line 2; n_programs is the size of one survey"),
-    ("visa_policies.csv", "Internal Medicine (Categorical)", "specialty", "Internal Medicine",
-     "line 2 (specialty 'Internal Medicine', policy 'none'), column 'specialty': "
-     "'Internal Medicine' is not a specialty of specialties_2025.csv "
-     "(did you mean 'Internal Medicine (Categorical)'?)"),
-    ("img_share_of_positions.csv", "community", "img_share_low", "0.75",
-     "line 2 (program_kind 'community'), column 'img_share_low': 0.75 is above "
-     "img_share_high = 0.7"),
-    ("img_share_of_positions.csv", "university", "img_share_high", "1.3",
-     "line 3 (program_kind 'university'), column 'img_share_high': expected a share between "
-     "0 and 1, found '1.3'"),
+    (
+        "specialties_2025.csv",
+        "Anesthesiology",
+        "positions",
+        "1805.5",
+        "line 2 (specialty 'Anesthesiology'), column 'positions': expected a whole number, "
+        "found '1805.5'",
+    ),
+    (
+        "specialties_2025.csv",
+        "Anesthesiology",
+        "programs",
+        "-3",
+        "line 2 (specialty 'Anesthesiology'), column 'programs': expected a whole number, "
+        "found '-3'",
+    ),
+    (
+        "specialties_2025.csv",
+        "Pathology",
+        "source",
+        "  ",
+        "line 17 (specialty 'Pathology'), column 'source': empty; every row must name the "
+        "publication, year and table of its figures",
+    ),
+    (
+        "specialties_2025.csv",
+        "Anesthesiology",
+        "specialty",
+        "",
+        "line 2 (specialty ''), column 'specialty': empty",
+    ),
+    (
+        "specialties_2025.csv",
+        "Internal Medicine (Categorical)",
+        "positions",
+        "20941",
+        "column 'positions': the specialties sum to 49,781 positions, more than "
+        "pgy1_positions_offered = 40,041 in market_totals_2025.csv",
+    ),
+    (
+        "specialties_2025.csv",
+        "Internal Medicine (Categorical)",
+        "programs",
+        "2300",
+        "column 'programs': the specialties sum to 6,726 programs, more than programs = 6,626 "
+        "in market_totals_2025.csv",
+    ),
+    (
+        "specialties_2025.csv",
+        "Pathology",
+        "programs",
+        "0",
+        "line 17 (specialty 'Pathology'), column 'programs': positions are offered but there "
+        "are 0 programs",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "us_md",
+        "match_rate",
+        "93.5",
+        "line 2 (applicant_type 'us_md'), column 'match_rate': expected a share between 0 and 1, "
+        "found '93.5'",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "us_md",
+        "match_rate",
+        "high",
+        "line 2 (applicant_type 'us_md'), column 'match_rate': expected a number, found 'high'",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "us_md",
+        "match_rate",
+        "nan",
+        "line 2 (applicant_type 'us_md'), column 'match_rate': expected a finite number, "
+        "found 'nan'",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "us_md",
+        "match_rate",
+        "0.925",
+        "line 2 (applicant_type 'us_md'), column 'match_rate': 0.925 differs from matched_pgy1 / "
+        "active_applicants = 19,044 / 20,368 = 0.9350 by more than 0.001",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "us_do",
+        "matched_pgy1",
+        "9000",
+        "line 3 (applicant_type 'us_do'), column 'matched_pgy1': 9,000 matched exceed 8,392 "
+        "active applicants",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "other",
+        "active_applicants",
+        "2397",
+        "column 'active_applicants': the five applicant types sum to 47,209, but "
+        "market_totals_2025.csv gives active_applicants = 47,208",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "other",
+        "matched_pgy1",
+        "1090",
+        "column 'matched_pgy1': the five applicant types sum to 37,668, but "
+        "market_totals_2025.csv gives pgy1_positions_filled = 37,667",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "other",
+        "applicant_type",
+        "others",
+        "line 6 (applicant_type 'others'), column 'applicant_type': unknown value 'others' "
+        "(did you mean 'other'?); expected one of us_md, us_do, us_img, non_us_img, other",
+    ),
+    (
+        "applicant_types_2025.csv",
+        "us_img",
+        "source",
+        "",
+        "line 4 (applicant_type 'us_img'), column 'source': empty; every row must name the "
+        "publication, year and table of its figures",
+    ),
+    (
+        "market_totals_2025.csv",
+        "programs",
+        "value",
+        "6626.5",
+        "line 8 (figure 'programs'), column 'value': programs is a count; expected a whole "
+        "number, found 6626.5",
+    ),
+    (
+        "market_totals_2025.csv",
+        "couples_match_rate",
+        "value",
+        "93.2",
+        "line 10 (figure 'couples_match_rate'), column 'value': expected a share between 0 and 1, "
+        "found 93.2",
+    ),
+    (
+        "market_totals_2025.csv",
+        "couples",
+        "value",
+        "-1",
+        "line 9 (figure 'couples'), column 'value': expected a number of at least 0, found '-1'",
+    ),
+    (
+        "market_totals_2025.csv",
+        "registered_applicants",
+        "value",
+        "40000",
+        "line 3 (figure 'active_applicants'), column 'value': 47,208 exceeds "
+        "registered_applicants = 40,000",
+    ),
+    (
+        "market_totals_2025.csv",
+        "pgy1_fill_rate",
+        "value",
+        "0.951",
+        "line 7 (figure 'pgy1_fill_rate'), column 'value': 0.951 differs from "
+        "pgy1_positions_filled / pgy1_positions_offered = 37,667 / 40,041 = 0.9407 by more "
+        "than 0.001",
+    ),
+    (
+        "specialty_applicants_2025.csv",
+        "Anesthesiology",
+        "applicant_type",
+        "us_mdd",
+        "line 2 (specialty 'Anesthesiology', applicant_type 'us_mdd'), column 'applicant_type': "
+        "unknown value 'us_mdd' (did you mean 'us_md'?); expected one of us_md, us_do, us_img, "
+        "non_us_img",
+    ),
+    (
+        "specialty_applicants_2025.csv",
+        "Anesthesiology",
+        "applicant_type",
+        "us_do",
+        "line 3 (specialty 'Anesthesiology', applicant_type 'us_do'): repeats line 2 "
+        "(same specialty and applicant_type)",
+    ),
+    (
+        "specialty_applicants_2025.csv",
+        "Anesthesiology",
+        "applicants",
+        "30000",
+        "line 2 (specialty 'Anesthesiology', applicant_type 'us_md'), column 'applicants': "
+        "30,000 us_md applicants exceed the 20,368 active us_md applicants of "
+        "applicant_types_2025.csv",
+    ),
+    (
+        "specialty_applicants_2025.csv",
+        "Anesthesiology",
+        "specialty",
+        "Anaesthesiology",
+        "line 2 (specialty 'Anaesthesiology', applicant_type 'us_md'), column 'specialty': "
+        "'Anaesthesiology' is not a specialty of specialties_2025.csv "
+        "(did you mean 'Anesthesiology'?)",
+    ),
+    (
+        "applicants_ranked_per_position.csv",
+        "Internal Medicine (Categorical)",
+        "specialty",
+        "Internal Medicine",
+        "line 2 (specialty 'Internal Medicine', year 2020), column 'specialty': "
+        "'Internal Medicine' is not a specialty of specialties_2025.csv "
+        "(did you mean 'Internal Medicine (Categorical)'?)",
+    ),
+    (
+        "applicants_ranked_per_position.csv",
+        "Family Medicine",
+        "year",
+        "20",
+        "line 3 (specialty 'Family Medicine', year 20), column 'year': expected a year, found '20'",
+    ),
+    (
+        "applications_per_applicant.csv",
+        "img",
+        "applications",
+        "0",
+        "line 5 (applicant_type 'img', season '2022'), column 'applications': expected a number "
+        "above 0, found '0'",
+    ),
+    (
+        "step2ck_norms.csv",
+        "all_examinees",
+        "value",
+        "218.5",
+        "line 8 (group 'all_examinees', statistic 'passing_score'), column 'value': expected a "
+        "whole Step 2 CK score from 1 to 300, found 218.5",
+    ),
+    (
+        "step2ck_norms.csv",
+        "img_examinees",
+        "value",
+        "87",
+        "line 10 (group 'img_examinees', statistic 'first_attempt_pass_rate'), column 'value': "
+        "expected a share between 0 and 1, found 87",
+    ),
+    (
+        "step2ck_norms.csv",
+        "non_us_img_family_medicine",
+        "statistic",
+        "median",
+        "line 6 (group 'non_us_img_family_medicine', statistic 'median'), column 'statistic': "
+        "unknown value 'median' (did you mean 'mean'?); expected one of mean, sd, passing_score, "
+        "previous_passing_score, first_attempt_pass_rate",
+    ),
+    (
+        "step2ck_percentiles.csv",
+        "lcme_first_takers",
+        "percentile",
+        "101",
+        "line 2 (group 'lcme_first_takers', score 210), column 'percentile': expected a "
+        "percentile between 0 and 100, found '101'",
+    ),
+    (
+        "step2ck_percentiles.csv",
+        "lcme_first_takers",
+        "percentile",
+        "5",
+        "line 3 (group 'lcme_first_takers', score 220), column 'percentile': 4 at score 220 is "
+        "below 5 at score 210; percentiles must not fall as the score rises",
+    ),
+    (
+        "visa_policies.csv",
+        "Internal Medicine (Categorical)",
+        "share",
+        "0.373",
+        "column 'share': the shares of specialty 'Internal Medicine (Categorical)' sum to 1.011; "
+        "expected 1 within 0.002",
+    ),
+    (
+        "visa_policies.csv",
+        "Internal Medicine (Categorical)",
+        "policy",
+        "h1b",
+        "line 2 (specialty 'Internal Medicine (Categorical)', policy 'h1b'), column 'policy': "
+        "unknown value 'h1b' (did you mean 'j1_h1b'?); expected one of none, j1, j1_h1b",
+    ),
+    (
+        "visa_policies.csv",
+        "Internal Medicine (Categorical)",
+        "n_programs",
+        "420",
+        "line 3 (specialty 'Internal Medicine (Categorical)', policy 'j1'), column 'n_programs': "
+        "419 differs from 420 on line 2; n_programs is the size of one survey",
+    ),
+    (
+        "visa_policies.csv",
+        "Internal Medicine (Categorical)",
+        "specialty",
+        "Internal Medicine",
+        "line 2 (specialty 'Internal Medicine', policy 'none'), column 'specialty': "
+        "'Internal Medicine' is not a specialty of specialties_2025.csv "
+        "(did you mean 'Internal Medicine (Categorical)'?)",
+    ),
+    (
+        "img_share_of_positions.csv",
+        "community",
+        "img_share_low",
+        "0.75",
+        "line 2 (program_kind 'community'), column 'img_share_low': 0.75 is above "
+        "img_share_high = 0.7",
+    ),
+    (
+        "img_share_of_positions.csv",
+        "university",
+        "img_share_high",
+        "1.3",
+        "line 3 (program_kind 'university'), column 'img_share_high': expected a share between "
+        "0 and 1, found '1.3'",
+    ),
 ]
 
 
@@ -450,8 +658,11 @@ def test_missing_market_figure(copy):
 
 
 def test_missing_specialty_applicants_row(copy):
-    drop_rows(copy, "specialty_applicants_2025.csv",
-              lambda row: row[:2] != ["Vascular Surgery", "non_us_img"])
+    drop_rows(
+        copy,
+        "specialty_applicants_2025.csv",
+        lambda row: row[:2] != ["Vascular Surgery", "non_us_img"],
+    )
     with pytest.raises(ScenarioError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (

@@ -3,11 +3,11 @@
 The model reference must mention, as a dotted key in backticks (the way
 scenario files spell them):
 
-* every parameter of ``simulator.params`` — the fields of ``ApplicantParams``,
+* every parameter of ``simulator.market.params`` — the fields of ``ApplicantParams``,
   ``ProgramParams`` and ``SelectionParams`` reached from ``MarketParams``
   (``applicants.*``, ``programs.*``, ``selection.*``) and of ``Focal``
   (``you.*``) — with its current default in its row of the assumption table;
-* every free parameter of ``simulator.calibrate.FREE_PARAMETERS``, with the
+* every free parameter of ``simulator.study.calibrate.FREE_PARAMETERS``, with the
   value the shipped calibration file holds;
 * every data file ``data/*.csv``, as a link;
 
@@ -30,10 +30,15 @@ from pathlib import Path
 
 import pytest
 
-from simulator import synth
-from simulator.calibrate import FREE_PARAMETERS, TARGET_NAMES
-from simulator.params import Focal, MarketParams, PerType
-from simulator.scenario import MarketSettings, Scenario, default_calibration_path, read_calibration
+from simulator.market import synth
+from simulator.market.params import Focal, MarketParams, PerType
+from simulator.scenario.scenario import (
+    MarketSettings,
+    Scenario,
+    default_calibration_path,
+    read_calibration,
+)
+from simulator.study.calibrate import FREE_PARAMETERS, TARGET_NAMES
 
 ROOT = Path(__file__).parents[1]
 MODEL = ROOT / "docs" / "model.md"
@@ -110,8 +115,7 @@ def test_every_parameter_has_a_row_with_its_default(key):
     default_cell = row.split("|")[0].strip()
     expected = shown(PARAMETERS[key])
     assert default_cell.startswith(expected), (
-        f"docs/model.md gives `{key}` the default {default_cell!r}; "
-        f"params.py says {expected!r}"
+        f"docs/model.md gives `{key}` the default {default_cell!r}; params.py says {expected!r}"
     )
 
 
@@ -182,7 +186,9 @@ def test_every_parameter_has_a_status_that_agrees_with_its_rationale(key):
     status = row.rstrip().rstrip("|").split("|")[-1].strip()
     assert status.startswith(STATUSES), f"`{key}`: status {status!r} is none of {STATUSES}"
     doc = FIELDS[key].metadata.get("doc", "")
-    calibrated = "Calibrated" in doc or any(free.startswith(key + ".") or free == key for free in FREE_PARAMETERS)
+    calibrated = "Calibrated" in doc or any(
+        free.startswith(key + ".") or free == key for free in FREE_PARAMETERS
+    )
     if key.startswith("you."):
         expected = "user input"
     elif calibrated:
@@ -197,9 +203,24 @@ def test_every_parameter_has_a_status_that_agrees_with_its_rationale(key):
 
 
 # `synth.draw_market`, `stats._wilson_from_p`, `synth.Market.interview_unranked`,
-# `simulator.data.load_published()`: a module of the package, then attributes.
-MODULES = ("calibrate", "data", "engine", "params", "report", "runs", "scenario", "stats", "synth", "trials")
-CODE_NAME = re.compile(rf"`(?:simulator\.)?((?:{'|'.join(MODULES)})(?:\.(?!py`)[A-Za-z_]\w*)+)(?:\(\))?`")
+# `simulator.market.published.load_published()`: a module of the package, then attributes.
+MODULE_PATHS = {
+    "calibrate": "simulator.study.calibrate",
+    "data": "simulator.market.published",
+    "engine": "simulator.engine.kernel",
+    "params": "simulator.market.params",
+    "report": "simulator.report.summaries",
+    "runs": "simulator.study.runs",
+    "scenario": "simulator.scenario.scenario",
+    "stats": "simulator.stats.intervals",
+    "synth": "simulator.market.synth",
+    "trials": "simulator.study.trials",
+    "vocabulary": "simulator.vocabulary",
+}
+MODULES = tuple(MODULE_PATHS)
+CODE_NAME = re.compile(
+    rf"`(?:simulator\.)?((?:{'|'.join(MODULES)})(?:\.(?!py`)[A-Za-z_]\w*)+)(?:\(\))?`"
+)
 
 
 def cited_code_names() -> list[str]:
@@ -215,7 +236,7 @@ def test_the_document_cites_code_names():
 @pytest.mark.parametrize("name", cited_code_names())
 def test_every_cited_code_name_exists(name):
     module, *attributes = name.split(".")
-    value = importlib.import_module(f"simulator.{module}")
+    value = importlib.import_module(MODULE_PATHS[module])
     for attribute in attributes:
         assert hasattr(value, attribute), f"docs/model.md cites `{name}`, which does not exist"
         value = getattr(value, attribute)
@@ -242,7 +263,9 @@ def test_every_focal_noise_array_is_named():
 def test_the_share_of_copies_per_match_is_the_code_s():
     share = f"{100 * synth.COPIES_PER_MATCH_SHARE:g}%"
     assert "`synth.COPIES_PER_MATCH_SHARE`" in section(8)
-    assert share in section(8), f"docs/model.md §8 should state the share of copies per Match, {share}"
+    assert share in section(8), (
+        f"docs/model.md §8 should state the share of copies per Match, {share}"
+    )
     assert share in (table_row_anywhere("copies per Match") or ""), share
 
 
@@ -261,4 +284,6 @@ def test_the_scenario_settings_quoted_are_the_defaults():
     for name, value in rows.items():
         row = table_row_anywhere(name)
         assert row is not None, f"docs/model.md §11 has no row for {name}"
-        assert row.split("|")[0].strip() == value, f"{name}: the document says {row.split('|')[0].strip()!r}, the code {value!r}"
+        assert row.split("|")[0].strip() == value, (
+            f"{name}: the document says {row.split('|')[0].strip()!r}, the code {value!r}"
+        )

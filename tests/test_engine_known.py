@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import nrmp_example
 import numpy as np
 import pytest
-import nrmp_example
 from markets import Market, stable_matchings
 
-from simulator.engine import deferred_acceptance, solve
-from simulator.reference import deferred_acceptance_reference
-from simulator.stability import blocking_pairs, is_feasible
+from simulator.engine.kernel import deferred_acceptance, solve
+from simulator.engine.reference import deferred_acceptance_reference
+from simulator.engine.stability import blocking_pairs, is_feasible
 
 SIDES = ("applicants", "programs")
 
@@ -41,9 +41,7 @@ def named_market(applicant_lists, program_lists, capacities):
 def match_by_name(market, applicants, programs, side):
     """The engine's result as ``{applicant: program or None}``."""
     match = deferred_acceptance(*market.arrays(), side)
-    return {
-        a: (programs[p] if p < market.n_programs else None) for a, p in zip(applicants, match)
-    }
+    return {a: (programs[p] if p < market.n_programs else None) for a, p in zip(applicants, match)}
 
 
 # --- the NRMP's worked example ------------------------------------------------------------
@@ -92,11 +90,15 @@ def test_cyclic_example_each_side_gets_its_first_choices():
     )
     # Applicants propose: everyone's first choice differs, so each applicant gets it.
     assert match_by_name(market, applicants, programs, "applicants") == {
-        "a0": "p0", "a1": "p1", "a2": "p2",
+        "a0": "p0",
+        "a1": "p1",
+        "a2": "p2",
     }
     # Programs propose: likewise each program gets its first choice.
     assert match_by_name(market, applicants, programs, "programs") == {
-        "a0": "p2", "a1": "p0", "a2": "p1",
+        "a0": "p2",
+        "a1": "p0",
+        "a2": "p1",
     }
     # In between lies the third stable matching, where everyone gets a second choice.
     assert sorted(stable_matchings(market)) == [(0, 1, 2), (1, 2, 0), (2, 0, 1)]
@@ -111,8 +113,13 @@ def test_empty_market(side, capacities):
     match = deferred_acceptance([0], [], [], capacities, side)
     assert match.shape == (0,)
     assert np.issubdtype(match.dtype, np.integer)
-    stats = solve(np.array([0]), np.array([], dtype=np.int64), np.array([], dtype=np.int64),
-                  np.array(capacities, dtype=np.int64), side)
+    stats = solve(
+        np.array([0]),
+        np.array([], dtype=np.int64),
+        np.array([], dtype=np.int64),
+        np.array(capacities, dtype=np.int64),
+        side,
+    )
     assert (stats.match.shape, stats.rounds, stats.proposals) == ((0,), 0, 0)
 
 
@@ -161,8 +168,9 @@ def test_one_big_program_takes_its_best_ranked_applicants(side):
     rng = np.random.default_rng(np.random.SeedSequence(1862))
     ranks = rng.permutation(n_a)  # program's rank of each applicant
     ranks[rng.choice(n_a, size=40, replace=False)] = n_a  # 40 applicants it did not rank
-    match = deferred_acceptance(np.arange(n_a + 1), np.zeros(n_a, dtype=np.int64), ranks,
-                                [capacity], side)
+    match = deferred_acceptance(
+        np.arange(n_a + 1), np.zeros(n_a, dtype=np.int64), ranks, [capacity], side
+    )
     expected = np.where(np.isin(ranks, np.sort(ranks)[:capacity]) & (ranks < n_a), 0, 1)
     assert expected.sum() == n_a - capacity
     np.testing.assert_array_equal(match, expected)
@@ -255,7 +263,7 @@ def test_sparse_wide_market_gives_the_same_answer_as_its_dense_core(side):
     n_core = core_indptr.size - 1
     n = 70_000
     where_applicant = np.sort(rng.choice(n - 1, size=n_core, replace=False))
-    where_program = rng.permutation(n)[:core_caps.size]
+    where_program = rng.permutation(n)[: core_caps.size]
     lengths = np.zeros(n, dtype=np.int64)
     lengths[where_applicant] = np.diff(core_indptr)
     long_list = n if side == "programs" else 0
@@ -295,13 +303,13 @@ def test_the_valid_market_is_valid():
 
 @pytest.mark.parametrize("key", [[3, 1, 2], [2**62, 1, 2**61]], ids=["packed", "too-wide-to-pack"])
 def test_values_sorted_by_their_keys(key):
-    from simulator.engine import _sort_by
+    from simulator.engine.kernel import _sort_by
 
     assert _sort_by(np.array(key), np.array([7, 8, 9])).tolist() == [8, 9, 7]
 
 
 def test_a_program_may_leave_several_applicants_unranked():
-    """"Not ranked" (rank n_applicants) repeats within a program; only real ranks must differ."""
+    """ "Not ranked" (rank n_applicants) repeats within a program; only real ranks must differ."""
     market = {**VALID, "program_ranks": [0, 2, 2]}  # program 1 ranks neither applicant
     assert deferred_acceptance(**market).tolist() == [0, 2]
 
@@ -324,8 +332,12 @@ def bad(case_id, words, **change):
         bad("rank too big", ["program_ranks", "[0, 2]"], program_ranks=[0, 0, 3]),
         bad("rank negative", ["program_ranks", "[0, 2]"], program_ranks=[0, -1, 1]),
         bad("ranks too few", ["program_ranks", "rol_programs"], program_ranks=[0, 0]),
-        bad("program repeated in a list", ["same program twice"],
-            rol_programs=[1, 1, 0], program_ranks=[0, 1, 0]),
+        bad(
+            "program repeated in a list",
+            ["same program twice"],
+            rol_programs=[1, 1, 0],
+            program_ranks=[0, 1, 0],
+        ),
         bad("duplicate rank", ["same rank"], program_ranks=[0, 1, 1]),
         bad("negative capacity", ["capacities", "non-negative"], capacities=[1, -1]),
         bad("proposing both", ["proposing", "'both'"], proposing="both"),

@@ -3,7 +3,7 @@
 Each test states one theorem (or one contract clause) and checks the vectorised
 engine against it.  Wherever a "for every stable matching" appears, the stable
 matchings are enumerated by brute force in :mod:`markets` (plain Python, written
-independently of the engine and of :mod:`simulator.stability`), so those tests
+independently of the engine and of :mod:`simulator.engine.stability`), so those tests
 use markets of at most 5 applicants and 3 programs.
 """
 
@@ -30,9 +30,9 @@ from markets import (
     stable_matchings,
 )
 
-from simulator.engine import deferred_acceptance, solve
-from simulator.reference import deferred_acceptance_reference, traced_deferred_acceptance
-from simulator.stability import blocking_pairs, is_feasible
+from simulator.engine.kernel import deferred_acceptance, solve
+from simulator.engine.reference import deferred_acceptance_reference, traced_deferred_acceptance
+from simulator.engine.stability import blocking_pairs, is_feasible
 
 SIDES = ("applicants", "programs")
 
@@ -78,9 +78,7 @@ def test_solve_reports_the_same_match_and_the_proposals_every_order_makes(market
         stats = solve(*market.arrays(), side)
         match, rounds = traced_deferred_acceptance(*market.arrays(), side)
         assert stats.match.tolist() == match
-        assert stats.proposals == sum(
-            event.kind == "propose" for r in rounds for event in r.events
-        )
+        assert stats.proposals == sum(event.kind == "propose" for r in rounds for event in r.events)
         assert (stats.rounds == 0) == (stats.proposals == 0)
         assert stats.rounds <= stats.proposals
     n_p, match = market.n_programs, da(market)
@@ -373,7 +371,14 @@ def test_property_markets_cover_the_interesting_cases():
 
     look()
     assert seen["markets"] >= examples.max_examples * 9 // 10
-    for case in ("empty list", "non-reciprocal", "zero capacity", "capacity above 1",
-                 "capacities at most 1", "program ranks nobody", "three or more stable matchings"):
+    for case in (
+        "empty list",
+        "non-reciprocal",
+        "zero capacity",
+        "capacity above 1",
+        "capacities at most 1",
+        "program ranks nobody",
+        "three or more stable matchings",
+    ):
         assert seen[case] >= 5, (case, seen)
     assert seen["sides differ"] >= seen["markets"] // 20, seen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.memory import keep_freed_memory
+from simulator.study.memory import keep_freed_memory
 
 
 def test_a_freed_large_array_is_reused_not_returned_to_the_system():

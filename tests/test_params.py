@@ -5,8 +5,14 @@ from dataclasses import fields
 
 import pytest
 
-from simulator.data import load_published
-from simulator.params import ApplicantParams, Focal, MarketParams, ProgramParams, SelectionParams
+from simulator.market.params import (
+    ApplicantParams,
+    Focal,
+    MarketParams,
+    ProgramParams,
+    SelectionParams,
+)
+from simulator.market.published import load_published
 
 PUBLISHED = load_published()
 DEFAULTS = MarketParams()
@@ -27,15 +33,24 @@ def applications(kind: str) -> float:
         (DEFAULTS.applicants.passing_score, PUBLISHED.step2ck_passing_score),
         (DEFAULTS.applicants.step2ck_mean.us_md, PUBLISHED.step2ck("lcme_first_takers", "mean")),
         (DEFAULTS.applicants.step2ck_sd.us_md, PUBLISHED.step2ck("lcme_first_takers", "sd")),
-        (DEFAULTS.applicants.step2ck_sd.non_us_img,
-         PUBLISHED.step2ck("non_us_img_internal_medicine", "sd")),
+        (
+            DEFAULTS.applicants.step2ck_sd.non_us_img,
+            PUBLISHED.step2ck("non_us_img_internal_medicine", "sd"),
+        ),
         (DEFAULTS.programs.visa_none_share, PUBLISHED.visa_shares()["none"]),
         (DEFAULTS.programs.visa_j1_h1b_share, PUBLISHED.visa_shares()["j1_h1b"]),
     ],
     ids=[
-        "applications us_md", "applications us_do", "applications us_img",
-        "applications non_us_img", "passing score", "step2ck mean us_md", "step2ck sd us_md",
-        "step2ck sd non_us_img", "visa none share", "visa j1_h1b share",
+        "applications us_md",
+        "applications us_do",
+        "applications us_img",
+        "applications non_us_img",
+        "passing score",
+        "step2ck mean us_md",
+        "step2ck sd us_md",
+        "step2ck sd non_us_img",
+        "visa none share",
+        "visa j1_h1b share",
     ],
 )
 def test_defaults_copy_the_published_figures(default, published):

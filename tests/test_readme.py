@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from simulator.cli import main
 from simulator.errors import ScenarioError
-from simulator.scenario import load_scenario
-from simulator.smallmarket import load_market
+from simulator.scenario.scenario import load_scenario
+from simulator.teaching.smallmarket import load_market
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -50,7 +50,9 @@ def commands_in(block: str) -> list[list[str]]:
 
 
 def section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.MULTILINE | re.DOTALL)
+    match = re.search(
+        rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.MULTILINE | re.DOTALL
+    )
     assert match, f"README.md has no '## {title}' section"
     return match.group(1)
 
@@ -63,7 +65,11 @@ def test_quick_start_has_exactly_two_fenced_commands():
     blocks = fenced_blocks(section("Quick start"))
     assert len(blocks) == 2
     for block in blocks:
-        lines = [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        lines = [
+            line
+            for line in block.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
         assert len(lines) == 1, block
 
 

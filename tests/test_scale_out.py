@@ -23,14 +23,15 @@ import pandas as pd
 import psutil
 import pytest
 from click.testing import CliRunner
+from scenario_text import YOU_NON_US_IMG
 
 import simulator.commands._simulate as simulate_module
-from scenario_text import YOU_NON_US_IMG
-from simulator import __version__, runs
+from simulator import __version__
 from simulator.cli import main
-from simulator.data import load_published
-from simulator.scenario import default_calibration_path, load_scenario
-from simulator.trials import ChunkResult, plan_for, run_chunk
+from simulator.market.published import load_published
+from simulator.scenario.scenario import default_calibration_path, load_scenario
+from simulator.study import runs
+from simulator.study.trials import ChunkResult, plan_for, run_chunk
 
 distributed = pytest.importorskip("distributed")
 
@@ -68,8 +69,10 @@ def assert_same_outputs(folder: Path, reference: Path) -> None:
     """Identical summary.json, equal applicants and programs tables."""
     assert summary_bytes(folder) == summary_bytes(reference)
     for table in TABLES:
-        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{table}.parquet"),
-                                      pd.read_parquet(reference / f"{table}.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(folder / f"{table}.parquet"),
+            pd.read_parquet(reference / f"{table}.parquet"),
+        )
     assert not (folder / "chunks").exists()
 
 
@@ -95,20 +98,30 @@ def baseline(scenario_file, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def cluster():
     """A Dask LocalCluster of two single-threaded worker processes on this machine."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as local:
         yield local
 
 
 # --------------------------------------------------------------------------- reproducible
 
 
-def test_two_workers_and_a_dask_cluster_give_identical_outputs(baseline, scenario_file, cluster,
-                                                               tmp_path):
+def test_two_workers_and_a_dask_cluster_give_identical_outputs(
+    baseline, scenario_file, cluster, tmp_path
+):
     results = {
         "two": run("run", scenario_file, "--workers", 2, "--out", tmp_path / "two"),
-        "dask": run("run", scenario_file, "--executor", "dask", "--scheduler",
-                    cluster.scheduler_address, "--out", tmp_path / "dask"),
+        "dask": run(
+            "run",
+            scenario_file,
+            "--executor",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--out",
+            tmp_path / "dask",
+        ),
     }
     for name, result in results.items():
         assert result.exit_code == 0, result.output
@@ -123,9 +136,20 @@ def test_two_workers_and_a_dask_cluster_give_identical_outputs(baseline, scenari
 def start(scenario_file, out, workers) -> subprocess.Popen:
     """``python -m simulator run`` in a real process; returns once it has saved a chunk."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "run", str(scenario_file), "--workers", str(workers),
-         "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "run",
+            str(scenario_file),
+            "--workers",
+            str(workers),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 120
     while not list(out.glob("chunks/programs-*.parquet")):
@@ -135,8 +159,9 @@ def start(scenario_file, out, workers) -> subprocess.Popen:
     return process
 
 
-def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(baseline, scenario_file,
-                                                                     tmp_path):
+def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(
+    baseline, scenario_file, tmp_path
+):
     out = tmp_path / "killed"
     process = start(scenario_file, out, workers=1)
     process.kill()  # SIGKILL: no clean-up of any kind
@@ -152,8 +177,9 @@ def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(baseline, s
     assert_same_outputs(out, baseline)
 
 
-def test_ctrl_c_keeps_finished_chunks_exits_130_and_says_how_to_resume(baseline, scenario_file,
-                                                                       tmp_path):
+def test_ctrl_c_keeps_finished_chunks_exits_130_and_says_how_to_resume(
+    baseline, scenario_file, tmp_path
+):
     out = tmp_path / "interrupted"
     process = start(scenario_file, out, workers=2)
     workers = psutil.Process(process.pid).children(recursive=True)
@@ -188,10 +214,14 @@ def interrupt_after_first_chunk(monkeypatch):
     monkeypatch.setattr(simulate_module, "execute", execute)
 
 
-@pytest.mark.parametrize("command", [
-    ("compare", "comparison.json"),
-    ("sweep", "sweep.json", "--param", "you.rank_list_length", "--values", "3,6"),
-], ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compare", "comparison.json"),
+        ("sweep", "sweep.json", "--param", "you.rank_list_length", "--values", "3,6"),
+    ],
+    ids=lambda c: c[0],
+)
 def test_compare_and_sweep_resume_too(command, scenario_file, tmp_path, monkeypatch):
     name, output, *options = command
     small = ["--trials", 6, "--workers", 1]
@@ -206,8 +236,10 @@ def test_compare_and_sweep_resume_too(command, scenario_file, tmp_path, monkeypa
     resumed = run(name, scenario_file, *options, "--resume", out, "--workers", 1)
     assert resumed.exit_code == 0, resumed.output
     assert (out / output).read_bytes() == (tmp_path / "whole" / output).read_bytes()
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "focal.parquet"),
-                                  pd.read_parquet(tmp_path / "whole" / "focal.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "focal.parquet"),
+        pd.read_parquet(tmp_path / "whole" / "focal.parquet"),
+    )
 
 
 def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path):
@@ -215,20 +247,30 @@ def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path)
     started.mkdir()
     shutil.copy(baseline / "run.json", started / "run.json")
     cases = [
-        (["--resume", started, "--out", tmp_path / "x"],
-         "--resume: cannot be combined with --out (a resumed run finishes in its own folder)"),
+        (
+            ["--resume", started, "--out", tmp_path / "x"],
+            "--resume: cannot be combined with --out (a resumed run finishes in its own folder)",
+        ),
         (["--resume", tmp_path / "nowhere"], f"{tmp_path / 'nowhere'}: no such folder to resume"),
-        (["--resume", scenario_file.parent],
-         f"{scenario_file.parent}: not a matchsim run that can be resumed (no run.json with the "
-         "options it was started with)"),
-        (["--resume", baseline],
-         f"{baseline}: is already complete (summary.json exists); nothing to resume"),
-        (["--resume", started, "--set", "you.step2ck=250"],
-         f"{started}: was started with another scenario (you.step2ck: 240 recorded in run.json, "
-         "250 now); resume it with the scenario file and options it was started with"),
-        (["--resume", started, "--trials", 5],
-         f"{started}: was started with another scenario (trials: {TRIALS} recorded in run.json, 5 "
-         "now); resume it with the scenario file and options it was started with"),
+        (
+            ["--resume", scenario_file.parent],
+            f"{scenario_file.parent}: not a matchsim run that can be resumed (no run.json with the "
+            "options it was started with)",
+        ),
+        (
+            ["--resume", baseline],
+            f"{baseline}: is already complete (summary.json exists); nothing to resume",
+        ),
+        (
+            ["--resume", started, "--set", "you.step2ck=250"],
+            f"{started}: was started with another scenario (you.step2ck: 240 recorded in run.json, "
+            "250 now); resume it with the scenario file and options it was started with",
+        ),
+        (
+            ["--resume", started, "--trials", 5],
+            f"{started}: was started with another scenario (trials: {TRIALS} recorded in run.json, 5 "
+            "now); resume it with the scenario file and options it was started with",
+        ),
     ]
     before = sorted(p.name for p in started.iterdir())
     for options, message in cases:
@@ -238,11 +280,17 @@ def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path)
     assert sorted(p.name for p in started.iterdir()) == before
     record = json.loads((started / "run.json").read_text(encoding="utf-8"))
     assert record["command"] == "run" and record["matchsim"] == __version__
-    assert record["options"] == {"scenario": str(scenario_file), "set": [], "trials": None,
-                                 "seed": None}
+    assert record["options"] == {
+        "scenario": str(scenario_file),
+        "set": [],
+        "trials": None,
+        "seed": None,
+    }
     result = run("compare", scenario_file, "--resume", started)
-    assert result.output == (f"Error: {started}: holds a matchsim run run, not a compare one; "
-                             f"resume it with matchsim run ... --resume {started}\n")
+    assert result.output == (
+        f"Error: {started}: holds a matchsim run run, not a compare one; "
+        f"resume it with matchsim run ... --resume {started}\n"
+    )
 
 
 def test_an_incomplete_chunk_is_run_again(tmp_path):
@@ -253,16 +301,20 @@ def test_an_incomplete_chunk_is_run_again(tmp_path):
     (chunks / "programs-000004-000007.parquet.partial").write_bytes(b"")
     assert runs.finished_chunks(tmp_path) == [range(0, 4)]
     assert sorted(p.name for p in chunks.iterdir()) == [
-        "applicants-000000-000003.parquet", "programs-000000-000003.parquet",
+        "applicants-000000-000003.parquet",
+        "programs-000000-000003.parquet",
     ]
 
 
 def test_chunks_finishing_out_of_order_are_combined_in_trial_order(tmp_path):
-    pieces = {first: ChunkResult(
-        trials=tuple(range(first, first + 2)),
-        applicants=pd.DataFrame({"trial": [first, first, first + 1], "x": [1.0, 2.0, 3.0]}),
-        programs=pd.DataFrame({"trial": [first, first + 1]}),
-    ) for first in (0, 2, 4)}
+    pieces = {
+        first: ChunkResult(
+            trials=tuple(range(first, first + 2)),
+            applicants=pd.DataFrame({"trial": [first, first, first + 1], "x": [1.0, 2.0, 3.0]}),
+            programs=pd.DataFrame({"trial": [first, first + 1]}),
+        )
+        for first in (0, 2, 4)
+    }
     combined = runs.CombinedTables(tmp_path)
     for first in (2, 4):  # held back: trials 0 and 1 are not there yet
         runs.write_chunk(tmp_path, pieces[first])
@@ -280,8 +332,9 @@ def test_chunks_finishing_out_of_order_are_combined_in_trial_order(tmp_path):
 
 
 def test_an_aborted_run_leaves_its_chunks_and_no_combined_tables(tmp_path):
-    piece = ChunkResult(trials=(0,), applicants=pd.DataFrame({"trial": [0]}),
-                             programs=pd.DataFrame({"trial": [0]}))
+    piece = ChunkResult(
+        trials=(0,), applicants=pd.DataFrame({"trial": [0]}), programs=pd.DataFrame({"trial": [0]})
+    )
     runs.write_chunk(tmp_path, piece)
     combined = runs.CombinedTables(tmp_path)
     combined.add(piece.trials)
@@ -315,12 +368,19 @@ def test_dask_problems_are_one_error_line_and_write_nothing(scenario_file, tmp_p
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setattr(runs, "DASK_CONNECT_TIMEOUT", 1)
     cases = [
-        (["--scheduler", address], f"--scheduler: cannot reach a Dask scheduler at {address} "
-                                   f"(Timed out trying to connect to {address} after 1 s)"),
-        (["--executor", "dask"],
-         "--executor: dask needs --scheduler ADDRESS, e.g. --scheduler tcp://HOST:8786"),
-        (["--executor", "local", "--scheduler", address],
-         "--scheduler: is only used with --executor dask"),
+        (
+            ["--scheduler", address],
+            f"--scheduler: cannot reach a Dask scheduler at {address} "
+            f"(Timed out trying to connect to {address} after 1 s)",
+        ),
+        (
+            ["--executor", "dask"],
+            "--executor: dask needs --scheduler ADDRESS, e.g. --scheduler tcp://HOST:8786",
+        ),
+        (
+            ["--executor", "local", "--scheduler", address],
+            "--scheduler: is only used with --executor dask",
+        ),
     ]
     for options, message in cases:
         result = run("run", scenario_file, *options, "--out", out)
@@ -329,7 +389,9 @@ def test_dask_problems_are_one_error_line_and_write_nothing(scenario_file, tmp_p
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
     result = run("run", scenario_file, "--scheduler", address, "--out", out)
     assert (result.exit_code, result.output) == (
-        2, "Error: --executor: dask needs the optional extra: pip install 'matchsim[dask]'\n")
+        2,
+        "Error: --executor: dask needs the optional extra: pip install 'matchsim[dask]'\n",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -359,8 +421,14 @@ class FailOnce:
 def test_dask_retries_a_chunk_that_fails(plan, cluster, tmp_path):
     chunks = [[0, 1], [2, 3]]
     results = []
-    runs.execute(plan, chunks, executor="dask", scheduler=cluster.scheduler_address,
-                 on_chunk=results.append, task=FailOnce(tmp_path))
+    runs.execute(
+        plan,
+        chunks,
+        executor="dask",
+        scheduler=cluster.scheduler_address,
+        on_chunk=results.append,
+        task=FailOnce(tmp_path),
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tried-0", "tried-2"]
     expected = tables(run_chunk(plan, chunk) for chunk in chunks)
     for table, frame in tables(results).items():
@@ -382,8 +450,9 @@ def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
                 os.kill(pids[busy[0]], signal.SIGKILL)
                 killed.append(pids[busy[0]])
 
-        runs.execute(plan, chunks, executor="dask", scheduler=cluster.scheduler_address,
-                     on_chunk=on_chunk)
+        runs.execute(
+            plan, chunks, executor="dask", scheduler=cluster.scheduler_address, on_chunk=on_chunk
+        )
         client.wait_for_workers(2, timeout=60)  # the nanny has started a new worker
         assert killed and killed[0] not in client.run(os.getpid).values()
     assert sorted(r.trials for r in results) == [tuple(c) for c in chunks]  # each exactly once

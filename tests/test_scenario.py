@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from simulator.errors import ScenarioError
-from simulator.params import APPLICANT_TYPES, Focal, MarketParams
-from simulator.scenario import (
+from simulator.market.params import Focal, MarketParams
+from simulator.scenario.scenario import (
     ENTRY_RANGES,
     REFERENCE_BEGIN,
     REFERENCE_END,
@@ -30,6 +30,7 @@ from simulator.scenario import (
     with_changes,
     write_calibration,
 )
+from simulator.vocabulary import APPLICANT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "full_scenario.toml"
@@ -63,9 +64,15 @@ def test_full_scenario_loads_into_the_right_values():
         year=2025, scale=0.25, focal_copies=8, calibration=str(default_calibration_path())
     )
     assert s.you == Focal(
-        type="non_us_img", specialty="Internal Medicine (Categorical)",
-        backup_specialty="Family Medicine", step2ck=245, usce_months=4.0,
-        usce_kind="observership", years_since_graduation=3.0, visa="h1b", applications=150,
+        type="non_us_img",
+        specialty="Internal Medicine (Categorical)",
+        backup_specialty="Family Medicine",
+        step2ck=245,
+        usce_months=4.0,
+        usce_kind="observership",
+        years_since_graduation=3.0,
+        visa="h1b",
+        applications=150,
         rank_list_length=0,
     )
     assert type(s.you.step2ck) is int and type(s.you.usce_months) is float
@@ -74,8 +81,10 @@ def test_full_scenario_loads_into_the_right_values():
     assert s.params.applicants.step2ck_shift.non_us_img == 5.0
     assert s.params.applicants.step2ck_shift.us_img == 0.0
     assert s.params.applicants.usce_mean_months.us_img == 9.0
-    assert (s.params.applicants.usce_mean_months.non_us_img
-            == base.applicants.usce_mean_months.non_us_img)
+    assert (
+        s.params.applicants.usce_mean_months.non_us_img
+        == base.applicants.usce_mean_months.non_us_img
+    )
     assert s.params.programs.visa_none_share == 0.4
     assert s.params.selection.interview_noise_sd == 0.4
     assert s.params.selection.type_penalty.us_do == 0.25
@@ -93,7 +102,9 @@ def test_fixture_strategies():
     assert rank5.you == dataclasses.replace(s.you, rank_list_length=5)
     assert rank5.params == s.params
     assert hands_on.changes == (
-        ("you.usce_kind", "hands_on"), ("you.applications", 250), ("selection.step2ck_weight", 1.5),
+        ("you.usce_kind", "hands_on"),
+        ("you.applications", 250),
+        ("selection.step2ck_weight", 1.5),
     )
     assert hands_on.you == dataclasses.replace(s.you, usce_kind="hands_on", applications=250)
     assert hands_on.params.selection.step2ck_weight == 1.5
@@ -121,10 +132,14 @@ def test_shipped_calibration_file_holds_only_calibrated_keys():
 
 
 def test_layering_order(tmp_path, monkeypatch):
-    write(tmp_path, "[selection.type_penalty]\nus_md = 0.1\nus_do = 0.3\nus_img = 0.9\n",
-          "cal.toml")
-    scenario = write(tmp_path, '[market]\ncalibration = "../cal.toml"\n'
-                               "[selection.type_penalty]\nus_img = 1.0\n", "sub/s.toml")
+    write(
+        tmp_path, "[selection.type_penalty]\nus_md = 0.1\nus_do = 0.3\nus_img = 0.9\n", "cal.toml"
+    )
+    scenario = write(
+        tmp_path,
+        '[market]\ncalibration = "../cal.toml"\n[selection.type_penalty]\nus_img = 1.0\n',
+        "sub/s.toml",
+    )
     s = load_scenario(scenario)
     penalty = s.params.selection.type_penalty
     assert s.market.calibration == str(tmp_path / "sub" / ".." / "cal.toml")
@@ -132,8 +147,9 @@ def test_layering_order(tmp_path, monkeypatch):
     assert penalty.us_do == 0.3  # calibration
     assert penalty.us_img == 1.0  # file over calibration
     assert penalty.non_us_img == MarketParams().selection.type_penalty.non_us_img  # default
-    s = load_scenario(scenario, ["selection.type_penalty.us_img=1.2",
-                                 "selection.type_penalty.us_md=-1"])
+    s = load_scenario(
+        scenario, ["selection.type_penalty.us_img=1.2", "selection.type_penalty.us_md=-1"]
+    )
     assert s.params.selection.type_penalty.us_img == 1.2  # --set over file
     assert s.params.selection.type_penalty.us_md == -1.0  # --set over calibration
     assert s.params.selection.type_penalty.us_do == 0.3
@@ -180,8 +196,10 @@ def test_set_can_replace_the_strategies(tmp_path):
         (" you.step2ck = 250 ", ("you.step2ck", 250)),
         ("market.scale=0.5", ("market.scale", 0.5)),
         ("you.specialty=Psychiatry", ("you.specialty", "Psychiatry")),
-        ("you.specialty=Internal Medicine (Categorical)",
-         ("you.specialty", "Internal Medicine (Categorical)")),
+        (
+            "you.specialty=Internal Medicine (Categorical)",
+            ("you.specialty", "Internal Medicine (Categorical)"),
+        ),
         ('you.specialty="Psychiatry"', ("you.specialty", "Psychiatry")),
         ("description=2025", ("description", "2025")),  # a text key keeps the text
         ("description=a=b", ("description", "a=b")),
@@ -208,14 +226,20 @@ def test_parse_override_refuses_malformed(text):
     [
         ("you.step2ck=320", "you.step2ck: expected an integer from 1 to 300, found 320"),
         ("you.stpe2ck=3", "you.stpe2ck: unknown key (did you mean 'you.step2ck'?)"),
-        ("you.specialty=Psychiatri",
-         "you.specialty: expected a specialty named in data/specialties_2025.csv, "
-         "found 'Psychiatri' (did you mean 'Psychiatry'?)"),
-        ("applicants.step2ck_shift={non_us = 5}",
-         "applicants.step2ck_shift.non_us: unknown key "
-         "(did you mean 'applicants.step2ck_shift.non_us_img'?)"),
-        ("strategies=[{}]", "strategies[1].name: missing (every strategy needs a unique, "
-                            "non-empty name)"),
+        (
+            "you.specialty=Psychiatri",
+            "you.specialty: expected a specialty named in data/specialties_2025.csv, "
+            "found 'Psychiatri' (did you mean 'Psychiatry'?)",
+        ),
+        (
+            "applicants.step2ck_shift={non_us = 5}",
+            "applicants.step2ck_shift.non_us: unknown key "
+            "(did you mean 'applicants.step2ck_shift.non_us_img'?)",
+        ),
+        (
+            "strategies=[{}]",
+            "strategies[1].name: missing (every strategy needs a unique, non-empty name)",
+        ),
     ],
 )
 def test_set_errors_name_set(tmp_path, override, message):
@@ -242,152 +266,236 @@ def test_cross_field_error_blames_the_layer_that_caused_it(tmp_path):
 
 ERRORS = {
     # unknown keys, with the full dotted path suggested
-    "unknown key": ("[you]\nstpe2ck = 240\n",
-                    "you.stpe2ck: unknown key (did you mean 'you.step2ck'?)"),
+    "unknown key": (
+        "[you]\nstpe2ck = 240\n",
+        "you.stpe2ck: unknown key (did you mean 'you.step2ck'?)",
+    ),
     "unknown top key": ("seeed = 3\n", "seeed: unknown key (did you mean 'seed'?)"),
     "unknown section": ("[slection]\n", "slection: unknown key (did you mean 'selection'?)"),
-    "strategies typo": ('[[strategy]]\nname = "a"\n',
-                        "strategy: unknown key (did you mean 'strategies'?)"),
-    "unknown nested": ("[applicants]\nstep2ck_shift.non_us = 5\n",
-                       "applicants.step2ck_shift.non_us: unknown key "
-                       "(did you mean 'applicants.step2ck_shift.non_us_img'?)"),
-    "key in wrong section": ("[selection]\ntaste_sd = 1\n",
-                             "selection.taste_sd: unknown key "
-                             "(did you mean 'applicants.taste_sd'?)"),
+    "strategies typo": (
+        '[[strategy]]\nname = "a"\n',
+        "strategy: unknown key (did you mean 'strategies'?)",
+    ),
+    "unknown nested": (
+        "[applicants]\nstep2ck_shift.non_us = 5\n",
+        "applicants.step2ck_shift.non_us: unknown key "
+        "(did you mean 'applicants.step2ck_shift.non_us_img'?)",
+    ),
+    "key in wrong section": (
+        "[selection]\ntaste_sd = 1\n",
+        "selection.taste_sd: unknown key (did you mean 'applicants.taste_sd'?)",
+    ),
     "unknown, no match": ("[you]\nzzz = 1\n", "you.zzz: unknown key"),
     # types
-    "int given bool": ("[you]\nstep2ck = true\n",
-                       "you.step2ck: expected an integer from 1 to 300, found true"),
-    "int given fraction": ("[you]\nstep2ck = 240.5\n",
-                           "you.step2ck: expected an integer from 1 to 300, found 240.5"),
-    "int given string": ('[you]\nstep2ck = "240"\n',
-                         "you.step2ck: expected an integer from 1 to 300, found '240'"),
-    "float given string": ('[selection]\nysg_weight = "x"\n',
-                           "selection.ysg_weight: expected a number from 0 to 10, found 'x'"),
-    "float given nan": ("[selection]\nacceptability_bar = nan\n",
-                        "selection.acceptability_bar: expected a finite number, found nan"),
+    "int given bool": (
+        "[you]\nstep2ck = true\n",
+        "you.step2ck: expected an integer from 1 to 300, found true",
+    ),
+    "int given fraction": (
+        "[you]\nstep2ck = 240.5\n",
+        "you.step2ck: expected an integer from 1 to 300, found 240.5",
+    ),
+    "int given string": (
+        '[you]\nstep2ck = "240"\n',
+        "you.step2ck: expected an integer from 1 to 300, found '240'",
+    ),
+    "float given string": (
+        '[selection]\nysg_weight = "x"\n',
+        "selection.ysg_weight: expected a number from 0 to 10, found 'x'",
+    ),
+    "float given nan": (
+        "[selection]\nacceptability_bar = nan\n",
+        "selection.acceptability_bar: expected a finite number, found nan",
+    ),
     "string given number": ("description = 3\n", "description: expected a string, found 3"),
-    "string given date": ("description = 1979-05-27\n",
-                          "description: expected a string, found date 1979-05-27"),
+    "string given date": (
+        "description = 1979-05-27\n",
+        "description: expected a string, found date 1979-05-27",
+    ),
     "section given value": ("applicants = 3\n", "applicants: expected a table, found 3"),
-    "value given table": ("[you.step2ck]\n", "you.step2ck: expected an integer from 1 to 300, "
-                                             "found a table"),
-    "per-type given number": ("[applicants]\nstep2ck_shift = 5\n",
-                              "applicants.step2ck_shift: expected a table of numbers by applicant "
-                              "type (us_md, us_do, us_img, non_us_img, other), found 5"),
-    "per-type entry type": ("[applicants.ysg_mean]\nus_img = [1]\n",
-                            "applicants.ysg_mean.us_img: expected a number from 0 to 60, "
-                            "found an array"),
+    "value given table": (
+        "[you.step2ck]\n",
+        "you.step2ck: expected an integer from 1 to 300, found a table",
+    ),
+    "per-type given number": (
+        "[applicants]\nstep2ck_shift = 5\n",
+        "applicants.step2ck_shift: expected a table of numbers by applicant "
+        "type (us_md, us_do, us_img, non_us_img, other), found 5",
+    ),
+    "per-type entry type": (
+        "[applicants.ysg_mean]\nus_img = [1]\n",
+        "applicants.ysg_mean.us_img: expected a number from 0 to 60, found an array",
+    ),
     # ranges
-    "above range": ("[you]\nstep2ck = 320\n",
-                    "you.step2ck: expected an integer from 1 to 300, found 320"),
-    "negative usce": ("[you]\nusce_months = -1\n",
-                      "you.usce_months: expected a number from 0 to 120, found -1"),
+    "above range": (
+        "[you]\nstep2ck = 320\n",
+        "you.step2ck: expected an integer from 1 to 300, found 320",
+    ),
+    "negative usce": (
+        "[you]\nusce_months = -1\n",
+        "you.usce_months: expected a number from 0 to 120, found -1",
+    ),
     "negative seed": ("seed = -1\n", "seed: expected an integer of at least 0, found -1"),
     "zero trials": ("trials = 0\n", "trials: expected an integer from 1 to 100000, found 0"),
-    "focal copies": ("[market]\nfocal_copies = 1001\n",
-                     "market.focal_copies: expected an integer from 1 to 1000, found 1001"),
-    "per-type range": ("[applicants.usce_none_share]\nnon_us_img = 1.5\n",
-                       "applicants.usce_none_share.non_us_img: expected a number from 0 to 1, "
-                       "found 1.5"),
-    "scale zero": ("[market]\nscale = 0\n",
-                   "market.scale: expected a number greater than 0 and at most 1, found 0"),
-    "scale above one": ("[market]\nscale = 1.5\n",
-                        "market.scale: expected a number greater than 0 and at most 1, found 1.5"),
-    "year": ("[market]\nyear = 2024\n",
-             "market.year: expected one of the years with published data (2025), found 2024"),
+    "focal copies": (
+        "[market]\nfocal_copies = 1001\n",
+        "market.focal_copies: expected an integer from 1 to 1000, found 1001",
+    ),
+    "per-type range": (
+        "[applicants.usce_none_share]\nnon_us_img = 1.5\n",
+        "applicants.usce_none_share.non_us_img: expected a number from 0 to 1, found 1.5",
+    ),
+    "scale zero": (
+        "[market]\nscale = 0\n",
+        "market.scale: expected a number greater than 0 and at most 1, found 0",
+    ),
+    "scale above one": (
+        "[market]\nscale = 1.5\n",
+        "market.scale: expected a number greater than 0 and at most 1, found 1.5",
+    ),
+    "year": (
+        "[market]\nyear = 2024\n",
+        "market.year: expected one of the years with published data (2025), found 2024",
+    ),
     # choices
-    "type": ('[you]\ntype = "other"\n',
-             "you.type: expected one of us_md, us_do, us_img, non_us_img, found 'other'"),
-    "visa": ('[you]\nvisa = "J1"\n',
-             "you.visa: expected one of none, j1, h1b, found 'J1' (did you mean 'j1'?)"),
-    "usce kind": ('[you]\nusce_kind = "hands-on"\n',
-                  "you.usce_kind: expected one of none, observership, hands_on, found 'hands-on' "
-                  "(did you mean 'hands_on'?)"),
-    "specialty": ('[you]\nspecialty = "Internal Medcine"\n',
-                  "you.specialty: expected a specialty named in data/specialties_2025.csv, found "
-                  "'Internal Medcine' (did you mean 'Internal Medicine (Categorical)'?)"),
-    "specialty, no match": ('[you]\nspecialty = "Xyz"\n',
-                            "you.specialty: expected a specialty named in "
-                            "data/specialties_2025.csv, found 'Xyz'"),
-    "backup specialty": ('[you]\nbackup_specialty = "psychiatry"\n',
-                         "you.backup_specialty: expected a specialty named in "
-                         "data/specialties_2025.csv or '' for none, found 'psychiatry' "
-                         "(did you mean 'Psychiatry'?)"),
+    "type": (
+        '[you]\ntype = "other"\n',
+        "you.type: expected one of us_md, us_do, us_img, non_us_img, found 'other'",
+    ),
+    "visa": (
+        '[you]\nvisa = "J1"\n',
+        "you.visa: expected one of none, j1, h1b, found 'J1' (did you mean 'j1'?)",
+    ),
+    "usce kind": (
+        '[you]\nusce_kind = "hands-on"\n',
+        "you.usce_kind: expected one of none, observership, hands_on, found 'hands-on' "
+        "(did you mean 'hands_on'?)",
+    ),
+    "specialty": (
+        '[you]\nspecialty = "Internal Medcine"\n',
+        "you.specialty: expected a specialty named in data/specialties_2025.csv, found "
+        "'Internal Medcine' (did you mean 'Internal Medicine (Categorical)'?)",
+    ),
+    "specialty, no match": (
+        '[you]\nspecialty = "Xyz"\n',
+        "you.specialty: expected a specialty named in data/specialties_2025.csv, found 'Xyz'",
+    ),
+    "backup specialty": (
+        '[you]\nbackup_specialty = "psychiatry"\n',
+        "you.backup_specialty: expected a specialty named in "
+        "data/specialties_2025.csv or '' for none, found 'psychiatry' "
+        "(did you mean 'Psychiatry'?)",
+    ),
     # rules between keys
-    "usce none with months": ('[you]\nusce_kind = "none"\nusce_months = 3\n',
-                              "you.usce_months: expected 0 when you.usce_kind is 'none', "
-                              "found 3.0"),
-    "backup equals preferred": ('[you]\nspecialty = "Psychiatry"\n'
-                                'backup_specialty = "Psychiatry"\n',
-                                "you.backup_specialty: expected a specialty other than "
-                                "you.specialty, or '' for none, found 'Psychiatry'"),
-    "us img with visa": ('[you]\ntype = "us_img"\nvisa = "j1"\n',
-                         "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is "
-                         "'us_img'), found 'j1'"),
-    "us md with visa": ('[you]\ntype = "us_md"\nvisa = "h1b"\n',
-                        "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is "
-                        "'us_md'), found 'h1b'"),
-    "applicant visa shares": ("[applicants]\nvisa_j1_share = 0.7\nvisa_h1b_share = 0.4\n",
-                              "applicants.visa_h1b_share: expected at most 0.3 (1 - "
-                              "applicants.visa_j1_share; the two shares add up to at most 1), "
-                              "found 0.4"),
-    "program visa shares": ("[programs]\nvisa_none_share = 0.9\n",
-                            "programs.visa_j1_h1b_share: expected at most 0.1 (1 - "
-                            "programs.visa_none_share; the two shares add up to at most 1), "
-                            "found 0.22"),
-    "usce shares": ("[applicants]\nusce_none_share.us_img = 0.5\n",
-                    "applicants.usce_none_share.us_img: expected at most 0.15 (1 - "
-                    "applicants.usce_hands_on_share.us_img; the two shares add up to at most 1), "
-                    "found 0.5"),
+    "usce none with months": (
+        '[you]\nusce_kind = "none"\nusce_months = 3\n',
+        "you.usce_months: expected 0 when you.usce_kind is 'none', found 3.0",
+    ),
+    "backup equals preferred": (
+        '[you]\nspecialty = "Psychiatry"\nbackup_specialty = "Psychiatry"\n',
+        "you.backup_specialty: expected a specialty other than "
+        "you.specialty, or '' for none, found 'Psychiatry'",
+    ),
+    "us img with visa": (
+        '[you]\ntype = "us_img"\nvisa = "j1"\n',
+        "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is "
+        "'us_img'), found 'j1'",
+    ),
+    "us md with visa": (
+        '[you]\ntype = "us_md"\nvisa = "h1b"\n',
+        "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is "
+        "'us_md'), found 'h1b'",
+    ),
+    "applicant visa shares": (
+        "[applicants]\nvisa_j1_share = 0.7\nvisa_h1b_share = 0.4\n",
+        "applicants.visa_h1b_share: expected at most 0.3 (1 - "
+        "applicants.visa_j1_share; the two shares add up to at most 1), "
+        "found 0.4",
+    ),
+    "program visa shares": (
+        "[programs]\nvisa_none_share = 0.9\n",
+        "programs.visa_j1_h1b_share: expected at most 0.1 (1 - "
+        "programs.visa_none_share; the two shares add up to at most 1), "
+        "found 0.22",
+    ),
+    "usce shares": (
+        "[applicants]\nusce_none_share.us_img = 0.5\n",
+        "applicants.usce_none_share.us_img: expected at most 0.15 (1 - "
+        "applicants.usce_hands_on_share.us_img; the two shares add up to at most 1), "
+        "found 0.5",
+    ),
     # strategies
-    "strategy without name": ("[[strategies]]\nyou.rank_list_length = 3\n",
-                              "strategies[1].name: missing (every strategy needs a unique, "
-                              "non-empty name)"),
-    "strategy empty name": ('[[strategies]]\nname = " "\n',
-                            "strategies[1].name: expected a non-empty string, found ' '"),
-    "strategy name type": ("[[strategies]]\nname = 5\n",
-                           "strategies[1].name: expected a string, found 5"),
-    "strategy duplicate": ('[[strategies]]\nname = "a"\n[[strategies]]\nname = "a"\n',
-                           "strategies[2].name: expected a name no other strategy has, found 'a' "
-                           "(the name of strategies[1] too)"),
-    "strategy bad value": ('[[strategies]]\nname = "a"\n[[strategies]]\nname = "b"\n'
-                           "you.rank_list_length = 500\n",
-                           "strategies[2].you.rank_list_length: expected an integer from 0 to 200, "
-                           "found 500"),
-    "strategy unknown key": ('[[strategies]]\nname = "a"\nyou.rank_lenght = 5\n',
-                             "strategies[1].you.rank_lenght: unknown key "
-                             "(did you mean 'strategies[1].you.rank_list_length'?)"),
-    "strategy key in wrong section": ('[[strategies]]\nname = "a"\nyou.taste_sd = 1\n',
-                                      "strategies[1].you.taste_sd: unknown key "
-                                      "(did you mean 'strategies[1].applicants.taste_sd'?)"),
-    "strategy seed": ('[[strategies]]\nname = "a"\nseed = 3\n',
-                      "strategies[1].seed: not allowed in a strategy (a strategy may set name, "
-                      "you.*, applicants.*, programs.* and selection.*)"),
-    "strategy market": ('[[strategies]]\nname = "a"\nmarket.scale = 0.5\n',
-                        "strategies[1].market.scale: not allowed in a strategy (a strategy may set "
-                        "name, you.*, applicants.*, programs.* and selection.*)"),
-    "strategy rule": ('[you]\nusce_kind = "hands_on"\nusce_months = 3\n'
-                      '[[strategies]]\nname = "a"\nyou.usce_kind = "none"\n',
-                      "strategies[1].you.usce_months: expected 0 when you.usce_kind is 'none', "
-                      "found 3.0"),
-    "strategy share rule": ('[[strategies]]\nname = "a"\napplicants.visa_h1b_share = 0.5\n',
-                            "strategies[1].applicants.visa_h1b_share: expected at most 0.45 (1 - "
-                            "applicants.visa_j1_share; the two shares add up to at most 1), "
-                            "found 0.5"),
-    "strategies not array": ("strategies = 3\n",
-                             "strategies: expected an array of tables ([[strategies]]), found 3"),
+    "strategy without name": (
+        "[[strategies]]\nyou.rank_list_length = 3\n",
+        "strategies[1].name: missing (every strategy needs a unique, non-empty name)",
+    ),
+    "strategy empty name": (
+        '[[strategies]]\nname = " "\n',
+        "strategies[1].name: expected a non-empty string, found ' '",
+    ),
+    "strategy name type": (
+        "[[strategies]]\nname = 5\n",
+        "strategies[1].name: expected a string, found 5",
+    ),
+    "strategy duplicate": (
+        '[[strategies]]\nname = "a"\n[[strategies]]\nname = "a"\n',
+        "strategies[2].name: expected a name no other strategy has, found 'a' "
+        "(the name of strategies[1] too)",
+    ),
+    "strategy bad value": (
+        '[[strategies]]\nname = "a"\n[[strategies]]\nname = "b"\nyou.rank_list_length = 500\n',
+        "strategies[2].you.rank_list_length: expected an integer from 0 to 200, found 500",
+    ),
+    "strategy unknown key": (
+        '[[strategies]]\nname = "a"\nyou.rank_lenght = 5\n',
+        "strategies[1].you.rank_lenght: unknown key "
+        "(did you mean 'strategies[1].you.rank_list_length'?)",
+    ),
+    "strategy key in wrong section": (
+        '[[strategies]]\nname = "a"\nyou.taste_sd = 1\n',
+        "strategies[1].you.taste_sd: unknown key "
+        "(did you mean 'strategies[1].applicants.taste_sd'?)",
+    ),
+    "strategy seed": (
+        '[[strategies]]\nname = "a"\nseed = 3\n',
+        "strategies[1].seed: not allowed in a strategy (a strategy may set name, "
+        "you.*, applicants.*, programs.* and selection.*)",
+    ),
+    "strategy market": (
+        '[[strategies]]\nname = "a"\nmarket.scale = 0.5\n',
+        "strategies[1].market.scale: not allowed in a strategy (a strategy may set "
+        "name, you.*, applicants.*, programs.* and selection.*)",
+    ),
+    "strategy rule": (
+        '[you]\nusce_kind = "hands_on"\nusce_months = 3\n'
+        '[[strategies]]\nname = "a"\nyou.usce_kind = "none"\n',
+        "strategies[1].you.usce_months: expected 0 when you.usce_kind is 'none', found 3.0",
+    ),
+    "strategy share rule": (
+        '[[strategies]]\nname = "a"\napplicants.visa_h1b_share = 0.5\n',
+        "strategies[1].applicants.visa_h1b_share: expected at most 0.45 (1 - "
+        "applicants.visa_j1_share; the two shares add up to at most 1), "
+        "found 0.5",
+    ),
+    "strategies not array": (
+        "strategies = 3\n",
+        "strategies: expected an array of tables ([[strategies]]), found 3",
+    ),
     "strategy not table": ("strategies = [1]\n", "strategies[1]: expected a table, found 1"),
     # files
-    "empty file": ("# nothing but a comment\n\n",
-                   "empty file (expected scenario settings such as a [you] table)"),
-    "malformed TOML": ("seed = 1\n[you\nstep2ck = 1\n",
-                       "invalid TOML at line 2, column 5: Expected ']' at the end of a table "
-                       "declaration"),
-    "malformed at end": ("seed = 1\ntrials = ",
-                         "invalid TOML at line 2, column 10: Invalid value"),
-    "duplicate key": ("seed = 1\nseed = 2\n",
-                      "invalid TOML at line 2, column 9: Cannot overwrite a value"),
+    "empty file": (
+        "# nothing but a comment\n\n",
+        "empty file (expected scenario settings such as a [you] table)",
+    ),
+    "malformed TOML": (
+        "seed = 1\n[you\nstep2ck = 1\n",
+        "invalid TOML at line 2, column 5: Expected ']' at the end of a table declaration",
+    ),
+    "malformed at end": ("seed = 1\ntrials = ", "invalid TOML at line 2, column 10: Invalid value"),
+    "duplicate key": (
+        "seed = 1\nseed = 2\n",
+        "invalid TOML at line 2, column 9: Cannot overwrite a value",
+    ),
 }
 
 
@@ -406,7 +514,9 @@ def test_error_carries_key_expected_found(tmp_path):
         load_scenario(path)
     error = excinfo.value
     assert (error.key, error.expected, error.found) == (
-        "you.step2ck", "an integer from 1 to 300", "320"
+        "you.step2ck",
+        "an integer from 1 to 300",
+        "320",
     )
 
 
@@ -463,8 +573,9 @@ def test_with_changes_focal():
 
 
 def test_with_changes_params():
-    params = with_changes(MarketParams(), {"applicants.step2ck_shift.us_img": 5,
-                                           "selection": {"ysg_weight": 0.2}})
+    params = with_changes(
+        MarketParams(), {"applicants.step2ck_shift.us_img": 5, "selection": {"ysg_weight": 0.2}}
+    )
     assert params.applicants.step2ck_shift.us_img == 5.0
     assert params.selection.ysg_weight == 0.2
     assert params.programs == MarketParams().programs
@@ -472,8 +583,9 @@ def test_with_changes_params():
 
 def test_with_changes_scenario_rederives_strategies():
     s = load_scenario(FIXTURE)
-    changed = with_changes(s, {"you.step2ck": 260, "seed": 9, "market.scale": 0.5,
-                               "applicants.rank_list_cap": 10})
+    changed = with_changes(
+        s, {"you.step2ck": 260, "seed": 9, "market.scale": 0.5, "applicants.rank_list_cap": 10}
+    )
     assert (changed.seed, changed.market.scale, changed.you.step2ck) == (9, 0.5, 260)
     assert changed.market.calibration == s.market.calibration
     assert changed.params.applicants.rank_list_cap == 10
@@ -490,20 +602,38 @@ def test_with_changes_sweeps_usce_months_from_zero():
 @pytest.mark.parametrize(
     ("target", "changes", "message"),
     [
-        (Focal(), {"you.step2ck": 400},
-         "you.step2ck: expected an integer from 1 to 300, found 400"),
-        (Focal(), {"rank_list_length": 3},
-         "rank_list_length: unknown key (did you mean 'you.rank_list_length'?)"),
-        (Focal(), {"applicants.taste_sd": 1},
-         "applicants.taste_sd: not a setting of the focal applicant (you.*)"),
-        (Focal(usce_kind="hands_on", usce_months=3), {"you.usce_kind": "none"},
-         "you.usce_months: expected 0 when you.usce_kind is 'none', found 3"),
-        (MarketParams(), {"you.step2ck": 250},
-         "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
-         "selection.*)"),
-        (MarketParams(), {"programs.visa_j1_h1b_share": 0.7},
-         "programs.visa_j1_h1b_share: expected at most 0.637 (1 - programs.visa_none_share; the "
-         "two shares add up to at most 1), found 0.7"),
+        (
+            Focal(),
+            {"you.step2ck": 400},
+            "you.step2ck: expected an integer from 1 to 300, found 400",
+        ),
+        (
+            Focal(),
+            {"rank_list_length": 3},
+            "rank_list_length: unknown key (did you mean 'you.rank_list_length'?)",
+        ),
+        (
+            Focal(),
+            {"applicants.taste_sd": 1},
+            "applicants.taste_sd: not a setting of the focal applicant (you.*)",
+        ),
+        (
+            Focal(usce_kind="hands_on", usce_months=3),
+            {"you.usce_kind": "none"},
+            "you.usce_months: expected 0 when you.usce_kind is 'none', found 3",
+        ),
+        (
+            MarketParams(),
+            {"you.step2ck": 250},
+            "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
+            "selection.*)",
+        ),
+        (
+            MarketParams(),
+            {"programs.visa_j1_h1b_share": 0.7},
+            "programs.visa_j1_h1b_share: expected at most 0.637 (1 - programs.visa_none_share; the "
+            "two shares add up to at most 1), found 0.7",
+        ),
     ],
 )
 def test_with_changes_errors(target, changes, message):
@@ -526,9 +656,12 @@ def test_with_changes_scenario_errors_name_the_source():
 
 
 def test_with_changes_checks_strategies_against_the_new_base(tmp_path):
-    path = write(tmp_path, '[you]\nusce_kind = "hands_on"\nusce_months = 0\n'
-                           '[[strategies]]\nname = "a"\n[[strategies]]\nname = "no USCE"\n'
-                           'you.usce_kind = "none"\n')
+    path = write(
+        tmp_path,
+        '[you]\nusce_kind = "hands_on"\nusce_months = 0\n'
+        '[[strategies]]\nname = "a"\n[[strategies]]\nname = "no USCE"\n'
+        'you.usce_kind = "none"\n',
+    )
     s = load_scenario(path)
     assert s.strategies[1].you.usce_kind == "none"
     with pytest.raises(ScenarioError) as excinfo:
@@ -551,8 +684,20 @@ def test_with_changes_rejects_other_targets():
 def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
     s = load_scenario(FIXTURE, ["you.step2ck=250"])
     d = json.loads(json.dumps(scenario_to_dict(s)))
-    assert set(d) == {"name", "source", "description", "seed", "trials", "market", "you",
-                      "applicants", "programs", "selection", "strategies", "overrides"}
+    assert set(d) == {
+        "name",
+        "source",
+        "description",
+        "seed",
+        "trials",
+        "market",
+        "you",
+        "applicants",
+        "programs",
+        "selection",
+        "strategies",
+        "overrides",
+    }
     assert d["you"] == dataclasses.asdict(s.you)
     assert d["market"]["calibration"] == s.market.calibration
     assert d["applicants"]["step2ck_shift"]["non_us_img"] == 5.0
@@ -578,8 +723,11 @@ def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
 
 
 def test_calibration_round_trip(tmp_path):
-    values = {"selection.type_penalty.us_img": -2.123456789012345,
-              "selection.type_penalty.us_do": 0.3, "selection.type_penalty.non_us_img": 1}
+    values = {
+        "selection.type_penalty.us_img": -2.123456789012345,
+        "selection.type_penalty.us_do": 0.3,
+        "selection.type_penalty.non_us_img": 1,
+    }
     path = write_calibration(tmp_path / "cal.toml", values, "Fitted by a test.\nSecond line.")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Fitted by a test.\n# Second line.\n")
@@ -606,13 +754,19 @@ def test_write_calibration_refuses_to_overwrite(tmp_path):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"selection.ysg_weight": 0.1},
-         "selection.ysg_weight: not a calibrated parameter (set it in a scenario file instead)"),
-        ({"selection.type_penalty.us_mdd": 0.1},
-         "selection.type_penalty.us_mdd: unknown key "
-         "(did you mean 'selection.type_penalty.us_md'?)"),
-        ({"selection.type_penalty.us_md": 50},
-         "selection.type_penalty.us_md: expected a number from -20 to 20, found 50"),
+        (
+            {"selection.ysg_weight": 0.1},
+            "selection.ysg_weight: not a calibrated parameter (set it in a scenario file instead)",
+        ),
+        (
+            {"selection.type_penalty.us_mdd": 0.1},
+            "selection.type_penalty.us_mdd: unknown key "
+            "(did you mean 'selection.type_penalty.us_md'?)",
+        ),
+        (
+            {"selection.type_penalty.us_md": 50},
+            "selection.type_penalty.us_md: expected a number from -20 to 20, found 50",
+        ),
     ],
 )
 def test_write_calibration_checks_values(tmp_path, values, message):
@@ -653,7 +807,7 @@ def test_docs_reference_is_up_to_date():
     text = DOCS.read_text(encoding="utf-8")
     assert REFERENCE_BEGIN in text and REFERENCE_END in text
     assert refresh_reference(text) == text, (
-        "docs/scenarios.md is out of date: run `python -m simulator.scenario docs/scenarios.md`"
+        "docs/scenarios.md is out of date: run `python -m simulator.scenario.scenario docs/scenarios.md`"
     )
     assert scenario_reference_markdown() in text
 

@@ -2,12 +2,12 @@
 
 from dataclasses import FrozenInstanceError
 
+import nrmp_example
 import numpy as np
 import pytest
 
-import nrmp_example
 from simulator.errors import ScenarioError
-from simulator.smallmarket import (
+from simulator.teaching.smallmarket import (
     SmallMarket,
     format_result,
     load_market,
@@ -152,7 +152,7 @@ def test_missing_file(tmp_path):
             "<string>: applicants.Chen.ranks[0]: unknown program 'Mercey' (did you mean 'Mercy'?)",
         ),
         (
-            TINY.replace('positions = 1', 'positions = true'),
+            TINY.replace("positions = 1", "positions = true"),
             "<string>: programs.Mercy.positions: expected a non-negative integer, found boolean true",
         ),
         (

@@ -1,4 +1,4 @@
-"""Tests for simulator.stats: pinned literature values, hand calculations,
+"""Tests for simulator.stats.intervals: pinned literature values, hand calculations,
 theorems as properties, and seeded coverage simulations.
 
 Pinned numbers come from two sources, and each test says which:
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from simulator.stats import (
+from simulator.stats.intervals import (
     PairedDifference,
     Proportion,
     UnpairedDifference,
@@ -571,15 +571,29 @@ def test_format_percent():
 
 def test_format_ci():
     assert format_ci(proportion(1166, 2000)) == "56.1\u201360.4%"
-    nothing = Proportion(k=0, n=0, p=float("nan"), ci_low=float("nan"), ci_high=float("nan"),
-                         confidence=0.95, method="wilson", n_effective=0.0)
+    nothing = Proportion(
+        k=0,
+        n=0,
+        p=float("nan"),
+        ci_low=float("nan"),
+        ci_high=float("nan"),
+        confidence=0.95,
+        method="wilson",
+        n_effective=0.0,
+    )
     assert format_ci(nothing) == "n/a"
 
 
 def test_format_interval_proportion():
     r = Proportion(
-        k=1166, n=2000, p=0.583, ci_low=0.561, ci_high=0.604, confidence=0.95,
-        method="wilson", n_effective=2000.0,
+        k=1166,
+        n=2000,
+        p=0.583,
+        ci_low=0.561,
+        ci_high=0.604,
+        confidence=0.95,
+        method="wilson",
+        n_effective=2000.0,
     )
     assert format_interval(r) == "58.3% (95% CI 56.1\u201360.4%, n=2,000)"
     assert format_interval(proportion(1166, 2000)) == "58.3% (95% CI 56.1\u201360.4%, n=2,000)"

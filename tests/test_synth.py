@@ -1,4 +1,4 @@
-"""One synthetic Match year (``simulator.synth``) on small seeded markets.
+"""One synthetic Match year (``simulator.market.synth``) on small seeded markets.
 
 Every check here is a structural invariant (counts, ranges, who may interview
 where, stability of the matching) or an equality between two draws with the
@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator import synth
-from simulator.data import load_published
-from simulator.engine import deferred_acceptance, segment_ids
-from simulator.params import APPLICANT_TYPES, IMG_TYPES
-from simulator.scenario import load_scenario, with_changes
-from simulator.stability import blocking_pairs, is_feasible
-from simulator.trials import Plan, Variant, simulate_trial
+from simulator.engine.kernel import deferred_acceptance, segment_ids
+from simulator.engine.stability import blocking_pairs, is_feasible
+from simulator.market import synth
+from simulator.market.published import load_published
+from simulator.scenario.scenario import load_scenario, with_changes
+from simulator.study.trials import Plan, Variant, simulate_trial
+from simulator.vocabulary import APPLICANT_TYPES, IMG_TYPES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small_market_run.toml"
 SCALE = 0.04
@@ -103,7 +103,9 @@ def test_positions_per_specialty_sum_to_inputs(case, inputs):
     n_specialties = len(inputs.specialties)
     per_specialty = np.bincount(p.specialty, weights=p.positions, minlength=n_specialties)
     np.testing.assert_array_equal(per_specialty, inputs.positions)
-    np.testing.assert_array_equal(np.bincount(p.specialty, minlength=n_specialties), inputs.programs)
+    np.testing.assert_array_equal(
+        np.bincount(p.specialty, minlength=n_specialties), inputs.programs
+    )
     assert p.positions.min() >= 1
     assert np.all(np.diff(p.specialty) >= 0)  # sorted by specialty, as indptr says
     np.testing.assert_array_equal(p.specialty_indptr, np.r_[0, np.cumsum(inputs.programs)])
@@ -184,7 +186,9 @@ def test_interviews_only_where_applied_and_screened_in(case, inputs):
     held = i_who * p.size + i_where
     assert np.unique(held).size == held.size
     # Only at programs of a specialty the applicant applies to, and no more than they sent.
-    in_sought = (p.specialty[i_where] == a.specialty[i_who]) | (p.specialty[i_where] == a.backup[i_who])
+    in_sought = (p.specialty[i_where] == a.specialty[i_who]) | (
+        p.specialty[i_where] == a.backup[i_who]
+    )
     assert in_sought.all()
     assert np.all(np.bincount(i_who, minlength=a.size) <= m.sent)
 
@@ -258,7 +262,9 @@ def check_lists(case) -> None:
     order = np.lexsort((rank, program))
     program, rank = program[order], rank[order]
     starts = np.r_[0, np.flatnonzero(np.diff(program)) + 1]
-    expected_rank = np.arange(program.size) - np.repeat(starts, np.diff(np.r_[starts, program.size]))
+    expected_rank = np.arange(program.size) - np.repeat(
+        starts, np.diff(np.r_[starts, program.size])
+    )
     np.testing.assert_array_equal(rank, expected_rank)
     assert np.all(lists.program_ranks[~ranked] == n)
 
@@ -290,7 +296,9 @@ def test_rank_order_lists_respect_rank_list_caps(capped, scenario, inputs):
     free = make_case(inputs, scenario.params, scenario.you, seed, trial)
     fields_equal(free.market.programs, capped.market.programs)
     for a in np.flatnonzero(capped.lists.interviews > 0):
-        short = capped.lists.rol_programs[capped.lists.rol_indptr[a] : capped.lists.rol_indptr[a + 1]]
+        short = capped.lists.rol_programs[
+            capped.lists.rol_indptr[a] : capped.lists.rol_indptr[a + 1]
+        ]
         full = free.lists.rol_programs[free.lists.rol_indptr[a] : free.lists.rol_indptr[a + 1]]
         np.testing.assert_array_equal(short, full[: short.size])
 
@@ -388,7 +396,9 @@ def test_focal_noise_is_common_to_every_focal_applicant(scenario, inputs):
     streams = synth.trial_streams(seed, trial)
     market = synth.draw_market(inputs, scenario.params, streams)
     noise = synth.draw_focal_noise(4, market.programs.size, streams["focal"])
-    again = synth.draw_focal_noise(4, market.programs.size, synth.trial_streams(seed, trial)["focal"])
+    again = synth.draw_focal_noise(
+        4, market.programs.size, synth.trial_streams(seed, trial)["focal"]
+    )
     fields_equal(noise, again)
 
     low = scenario.you
@@ -398,8 +408,15 @@ def test_focal_noise_is_common_to_every_focal_applicant(scenario, inputs):
         for name, you in (("low", low), ("high", high))
     }
     keyed = {
-        name: {(c, p): (pref, ev) for c, p, pref, ev in zip(
-            e.interview_applicant, e.interview_program, e.interview_preference, e.interview_evaluation)}
+        name: {
+            (c, p): (pref, ev)
+            for c, p, pref, ev in zip(
+                e.interview_applicant,
+                e.interview_program,
+                e.interview_preference,
+                e.interview_evaluation,
+            )
+        }
         for name, e in entries.items()
     }
     common = keyed["low"].keys() & keyed["high"].keys()
@@ -412,29 +429,43 @@ def test_focal_noise_is_common_to_every_focal_applicant(scenario, inputs):
     for pair in common:
         (pref_low, eval_low), (pref_high, eval_high) = keyed["low"][pair], keyed["high"][pair]
         assert pref_low == pref_high  # the same taste noise
-        assert eval_high - eval_low == pytest.approx(merit_gap, abs=1e-9)  # the same evaluation noise
+        assert eval_high - eval_low == pytest.approx(
+            merit_gap, abs=1e-9
+        )  # the same evaluation noise
     # Both send as many applications (which programs may differ: weights depend on merit).
     assert entries["high"].sent.tolist() == entries["low"].sent.tolist()
 
 
 def test_identical_variants_give_identical_outcomes(scenario, inputs):
     you, params = scenario.you, scenario.params
-    twin = Plan(seed=7, copies=3, inputs=inputs, variants=(
-        Variant(name="a", you=you, params=params),
-        Variant(name="b", you=dataclasses.replace(you), params=dataclasses.replace(params)),
-    ))
+    twin = Plan(
+        seed=7,
+        copies=3,
+        inputs=inputs,
+        variants=(
+            Variant(name="a", you=you, params=params),
+            Variant(name="b", you=dataclasses.replace(you), params=dataclasses.replace(params)),
+        ),
+    )
     first, second = simulate_trial(twin, 1)
     fields_equal(first, second)
-    alone = Plan(seed=7, copies=3, inputs=inputs, variants=(Variant(name="b", you=you, params=params),))
+    alone = Plan(
+        seed=7, copies=3, inputs=inputs, variants=(Variant(name="b", you=you, params=params),)
+    )
     (only,) = simulate_trial(alone, 1)
     fields_equal(first, only)  # a variant's outcome does not depend on the others run with it
     fields_equal(first, simulate_trial(twin, 1)[0])  # and two runs are identical
 
     # A different strategy sees the same population and programs.
-    other = Plan(seed=7, copies=3, inputs=inputs, variants=(
-        Variant(name="a", you=you, params=params),
-        Variant(name="short", you=dataclasses.replace(you, rank_list_length=2), params=params),
-    ))
+    other = Plan(
+        seed=7,
+        copies=3,
+        inputs=inputs,
+        variants=(
+            Variant(name="a", you=you, params=params),
+            Variant(name="short", you=dataclasses.replace(you, rank_list_length=2), params=params),
+        ),
+    )
     a, short = simulate_trial(other, 1)
     fields_equal(a.programs, short.programs)
     population = ~a.is_focal
@@ -456,8 +487,11 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
     # every program reads as excellent, with room for 200 interviews.  Then the interviews
     # are exactly the applications.
     sure = synth.FocalNoise(
-        choice=noise.choice, application=np.full_like(noise.application, 1e6),
-        taste=noise.taste, interview=noise.interview, ranking=noise.ranking,
+        choice=noise.choice,
+        application=np.full_like(noise.application, 1e6),
+        taste=noise.taste,
+        interview=noise.interview,
+        ranking=noise.ranking,
     )
     senior = dataclasses.replace(
         scenario.you, type="us_md", visa="none", usce_kind="none", usce_months=0
@@ -474,14 +508,15 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
         applied = np.zeros(noise.choice.shape, dtype=bool)
         applied[entries.interview_applicant, entries.interview_program] = True
         to_backup = round(n * params.applicants.backup_application_share)
-        expected = (
-            min(n - to_backup, available[senior.specialty])
-            + min(to_backup, available[senior.backup_specialty])
+        expected = min(n - to_backup, available[senior.specialty]) + min(
+            to_backup, available[senior.backup_specialty]
         )
         np.testing.assert_array_equal(entries.sent, expected)
         np.testing.assert_array_equal(applied.sum(axis=1), expected)
         if previous is not None:
-            assert np.all(applied | ~previous), f"{n} applications dropped a program of the shorter list"
+            assert np.all(applied | ~previous), (
+                f"{n} applications dropped a program of the shorter list"
+            )
         previous = applied
 
 

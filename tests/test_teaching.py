@@ -17,18 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markets import Market, st_tiny_market
 
-from simulator.engine import deferred_acceptance
+from simulator.engine.kernel import deferred_acceptance
 from simulator.errors import ScenarioError
-from simulator.manipulation import (
+from simulator.teaching.manipulation import (
     MAX_LISTS,
     count_applicant_lists,
     format_manipulation,
     manipulation_search,
 )
-from simulator.sides import compare_sides, format_comparison
-from simulator.smallmarket import SmallMarket, load_market, parse_market, solve_market
-from simulator.trace import format_trace, trace_market
-from simulator.why import explain_outcome, format_explanation
+from simulator.teaching.sides import compare_sides, format_comparison
+from simulator.teaching.smallmarket import SmallMarket, load_market, parse_market, solve_market
+from simulator.teaching.trace import format_trace, trace_market
+from simulator.teaching.why import explain_outcome, format_explanation
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 NRMP = load_market(SCENARIOS / "nrmp-example.toml")
@@ -106,16 +106,21 @@ def test_nrmp_round_one_is_every_applicants_first_choice():
     assert proposals == [(a, ranks[0]) for a, ranks in zip(NRMP.applicants, NRMP.applicant_ranks)]
     assert all(e.applicant_choice == 1 for e in first.events if e.kind == "propose")
     # City holds its two best of the six who tried it and rejects the rest.
-    city = [(e.kind, e.applicant) for e in first.events if e.program == "City" and e.kind != "propose"]
+    city = [
+        (e.kind, e.applicant) for e in first.events if e.program == "City" and e.kind != "propose"
+    ]
     assert sorted(a for k, a in city if k == "hold") == ["Eastman", "Garcia"]
     assert sorted(a for k, a in city if k == "reject") == ["Anderson", "Brown", "Chen", "Ford"]
-    assert ("reject", "Davis") in [(e.kind, e.applicant) for e in first.events if e.program == "Mercy"]
+    assert ("reject", "Davis") in [
+        (e.kind, e.applicant) for e in first.events if e.program == "Mercy"
+    ]
 
 
 def test_nrmp_trace_pinned_by_round():
     trace = trace_market(NRMP)
     summary = [
-        [(e.kind, e.applicant, e.program) for e in r.events if e.kind != "reject"] for r in trace.rounds
+        [(e.kind, e.applicant, e.program) for e in r.events if e.kind != "reject"]
+        for r in trace.rounds
     ]
     assert [r.number for r in trace.rounds] == [1, 2, 3, 4]
     assert summary[1:] == [
@@ -126,7 +131,11 @@ def test_nrmp_trace_pinned_by_round():
             ("propose", "Ford", "General"),
             ("hold", "Chen", "Mercy"),
         ],
-        [("propose", "Davis", "General"), ("propose", "Ford", "Mercy"), ("hold", "Davis", "General")],
+        [
+            ("propose", "Davis", "General"),
+            ("propose", "Ford", "Mercy"),
+            ("hold", "Davis", "General"),
+        ],
         [("propose", "Ford", "State"), ("hold", "Ford", "State")],
     ]
     event = trace.rounds[0].events[0]
@@ -153,7 +162,9 @@ def test_program_proposing_round_one_offers_the_top_of_each_list():
         "General": ["Eastman", "Hassan"],  # Brown, its 1st choice, did not rank General
         "State": ["Eastman", "Hassan"],
     }
-    displaced = [(r.number, e.applicant, e.program) for r in trace.rounds for e in r.events if e.displaced]
+    displaced = [
+        (r.number, e.applicant, e.program) for r in trace.rounds for e in r.events if e.displaced
+    ]
     assert displaced == [(2, "Eastman", "State")]
 
 
@@ -182,7 +193,9 @@ def test_trace_text_names_every_event():
     text = format_trace(NRMP, trace_market(NRMP))
     assert "  Anderson tries City (1st choice).\n" in text
     assert "  Mercy rejects Davis: Mercy did not rank them.\n" in text
-    assert "  City tentatively holds Garcia (its 1st choice) and Eastman (its 3rd choice).\n" in text
+    assert (
+        "  City tentatively holds Garcia (its 1st choice) and Eastman (its 3rd choice).\n" in text
+    )
     assert "  Anderson has no program left to try.\n" in text
     assert "No applicant has a program left to try: the tentative matches become final." in text
     assert all(len(line) <= 79 for line in text.splitlines())
@@ -239,7 +252,9 @@ def test_why_davis_matched_third_choice():
 def test_why_first_choice_has_no_reasons():
     ex = explain_outcome(NRMP, "Garcia")
     assert ex.reasons == () and ex.matched_choices == (1,)
-    assert "City is Garcia's first choice: nothing better was possible." in format_explanation(NRMP, ex)
+    assert "City is Garcia's first choice: nothing better was possible." in format_explanation(
+        NRMP, ex
+    )
 
 
 def test_why_mercy_has_an_unfilled_position():
@@ -247,7 +262,12 @@ def test_why_mercy_has_an_unfilled_position():
     assert ex.side == "program" and ex.positions == 2 and ex.unfilled == 1
     assert ex.matched == ("Chen",)
     (garcia,) = ex.reasons
-    assert (garcia.name, garcia.choice, garcia.kind, garcia.rank) == ("Garcia", 2, "ranked-higher", 2)
+    assert (garcia.name, garcia.choice, garcia.kind, garcia.rank) == (
+        "Garcia",
+        2,
+        "ranked-higher",
+        2,
+    )
     assert garcia.instead == (("City", 1),)
     assert garcia.story == "Garcia never got as far as Mercy on their list."
     assert [(m.name, m.rank, m.would_match) for m in ex.missed] == [
@@ -305,7 +325,10 @@ def test_why_short_list_lesson():
     ("name", "line"),
     [
         ("Brwn", "--why: no applicant or program named 'Brwn' in {src} (did you mean 'Brown'?)"),
-        ("Mercey", "--why: no applicant or program named 'Mercey' in {src} (did you mean 'Mercy'?)"),
+        (
+            "Mercey",
+            "--why: no applicant or program named 'Mercey' in {src} (did you mean 'Mercy'?)",
+        ),
         ("Zzyzx", "--why: no applicant or program named 'Zzyzx' in {src}"),
     ],
 )
@@ -389,7 +412,9 @@ def test_gale_shapley_sides_differ_for_everyone():
     as_json = comparison.to_json()
     assert as_json["same"] is False
     assert as_json["applicants"][0] == {
-        "name": "Alpha", "applicants_proposing": "Ash", "programs_proposing": "Cedar"
+        "name": "Alpha",
+        "applicants_proposing": "Ash",
+        "programs_proposing": "Cedar",
     }
     assert as_json["applicants_proposing"] == solve_market(market).to_json()
 
@@ -466,7 +491,12 @@ def test_a_program_gains_by_truncating():
     assert m.lists_tried == 2**4
     as_json = m.to_json()
     assert {"truthful", "best", "improved", "lists_tried"} <= set(as_json)
-    assert as_json["best"] == {"list": ["Jones"], "matched": ["Jones"], "choices": [1], "unfilled": 0}
+    assert as_json["best"] == {
+        "list": ["Jones"],
+        "matched": ["Jones"],
+        "choices": [1],
+        "unfilled": 0,
+    }
     # Checked directly: Lakeside submitting only Jones gets Jones.
     direct = solve_market(with_program_list(market, "Lakeside", ["Jones"]))
     assert direct.programs["Lakeside"] == ["Jones"]
@@ -555,7 +585,9 @@ def test_strategy_proofness_and_adding_to_the_bottom(market):
     for name in small.applicants:
         m = manipulation_search(small, name)
         assert not m.improved, (name, m.truthful, m.best)
-        positions = [t.choices[0] if t.matched else len(m.truthful.ranks) + 1 for t in m.truncations]
+        positions = [
+            t.choices[0] if t.matched else len(m.truthful.ranks) + 1 for t in m.truncations
+        ]
         assert positions == sorted(positions)  # longest list first, so best first
 
 

@@ -1,4 +1,4 @@
-"""Trials as tidy tables (``simulator.trials``) and chunked, multi-process runs (``simulator.runs``).
+"""Trials as tidy tables (``simulator.study.trials``) and chunked, multi-process runs (``simulator.study.runs``).
 
 Trial ``i`` depends on the seed and ``i`` alone, so the tables must not depend
 on how trials are split into chunks, on how many workers run them, or on
@@ -15,18 +15,30 @@ import pandas as pd
 import pytest
 from pandas.api import types as ptypes
 
-from simulator.data import load_published
-from simulator.params import APPLICANT_TYPES, VISAS
-from simulator.runs import chunk_ranges, execute
-from simulator.scenario import load_scenario
-from simulator.trials import plan_for, run_chunk
+from simulator.market.published import load_published
+from simulator.scenario.scenario import load_scenario
+from simulator.study.runs import chunk_ranges, execute
+from simulator.study.trials import plan_for, run_chunk
+from simulator.vocabulary import APPLICANT_TYPES, VISAS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small_market_run.toml"
 
 CONTRACT_COLUMNS = [
-    "trial", "applicant_type", "specialty", "step2ck", "usce_months", "years_since_graduation",
-    "visa", "n_applications", "n_interviews", "rol_length", "contiguous_ranks", "matched",
-    "matched_specialty", "matched_rank", "is_focal",
+    "trial",
+    "applicant_type",
+    "specialty",
+    "step2ck",
+    "usce_months",
+    "years_since_graduation",
+    "visa",
+    "n_applications",
+    "n_interviews",
+    "rol_length",
+    "contiguous_ranks",
+    "matched",
+    "matched_specialty",
+    "matched_rank",
+    "is_focal",
 ]
 
 
@@ -114,7 +126,14 @@ def test_applicant_table_has_the_contract_columns_with_sensible_dtypes(three, pl
     a = three.applicants
     missing = [c for c in CONTRACT_COLUMNS if c not in a.columns]
     assert not missing
-    counts = ("trial", "step2ck", "n_applications", "n_interviews", "rol_length", "contiguous_ranks")
+    counts = (
+        "trial",
+        "step2ck",
+        "n_applications",
+        "n_interviews",
+        "rol_length",
+        "contiguous_ranks",
+    )
     for column in counts:
         assert ptypes.is_integer_dtype(a[column]), column
         assert not a[column].isna().any(), column
@@ -141,7 +160,9 @@ def test_matched_rank_is_one_based_and_na_exactly_when_unmatched(three):
     a = three.applicants
     assert a["matched"].any() and (~a["matched"]).any()
     np.testing.assert_array_equal(a["matched_rank"].isna().to_numpy(), ~a["matched"].to_numpy())
-    np.testing.assert_array_equal(a["matched_specialty"].isna().to_numpy(), ~a["matched"].to_numpy())
+    np.testing.assert_array_equal(
+        a["matched_specialty"].isna().to_numpy(), ~a["matched"].to_numpy()
+    )
     ranks = a.loc[a["matched"], "matched_rank"].astype(int)
     rol = a.loc[a["matched"], "rol_length"]
     assert ranks.min() == 1
@@ -168,8 +189,10 @@ def test_applicant_table_has_the_focal_copies_of_each_strategy(three, plan, scen
         for name in ("as is", "rank only 3")
     )
     pd.testing.assert_frame_equal(left, right)
-    assert (population["applicant_type"].value_counts().reindex(list(APPLICANT_TYPES)).to_numpy()
-            == 3 * len(plan.variants) * plan.inputs.applicants).all()
+    assert (
+        population["applicant_type"].value_counts().reindex(list(APPLICANT_TYPES)).to_numpy()
+        == 3 * len(plan.variants) * plan.inputs.applicants
+    ).all()
 
 
 # --------------------------------------------------------------------------- the program table
@@ -194,10 +217,15 @@ def test_program_fills_agree_with_applicant_matches(three):
     a = a[~a["is_focal"]]  # programs' fills count the population only, not the focal copies
     matched = a[a["matched"]].groupby(["strategy", "trial", "applicant_type"], observed=True).size()
     filled = (
-        p.melt(id_vars=["strategy", "trial"], value_vars=[f"filled_{t}" for t in APPLICANT_TYPES],
-               var_name="applicant_type", value_name="n")
+        p.melt(
+            id_vars=["strategy", "trial"],
+            value_vars=[f"filled_{t}" for t in APPLICANT_TYPES],
+            var_name="applicant_type",
+            value_name="n",
+        )
         .assign(applicant_type=lambda d: d["applicant_type"].str.removeprefix("filled_"))
-        .groupby(["strategy", "trial", "applicant_type"], observed=True)["n"].sum()
+        .groupby(["strategy", "trial", "applicant_type"], observed=True)["n"]
+        .sum()
     )
     filled = filled[filled > 0]
     pairs = {(str(s), int(t), str(k)): int(v) for (s, t, k), v in matched.items()}
@@ -206,4 +234,6 @@ def test_program_fills_agree_with_applicant_matches(three):
     by_specialty = a[a["matched"]].groupby(keys, observed=True).size()
     by_program = p.groupby(["strategy", "trial", "specialty"], observed=True)["filled"].sum()
     by_program = by_program[by_program > 0]
-    assert {k: int(v) for k, v in by_specialty.items()} == {k: int(v) for k, v in by_program.items()}
+    assert {k: int(v) for k, v in by_specialty.items()} == {
+        k: int(v) for k, v in by_program.items()
+    }

@@ -18,10 +18,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from simulator import __version__, compare, report
-from simulator.data import load_published
+from simulator import __version__
 from simulator.errors import ScenarioError
-from simulator.runs import (
+from simulator.files import write_json, write_parquet
+from simulator.market.published import load_published
+from simulator.report import summaries as report
+from simulator.scenario.scenario import load_scenario, scenario_to_dict, with_changes
+from simulator.study import compare
+from simulator.study.runs import (
     EXECUTORS,
     TABLES,
     CombinedTables,
@@ -36,36 +40,67 @@ from simulator.runs import (
     read_run_record,
     remove_chunks,
     write_chunk,
-    write_json,
-    write_parquet,
 )
-from simulator.scenario import load_scenario, scenario_to_dict, with_changes
-from simulator.trials import plan_for
+from simulator.study.trials import plan_for
 
 
 def scenario_options(func):
     """The options every simulation command shares."""
     for option in reversed(
         [
-            click.option("--trials", type=click.IntRange(1), default=None,
-                         help="Simulated Match years (overrides the scenario's `trials`)."),
-            click.option("--seed", type=click.IntRange(0), default=None,
-                         help="Root seed (overrides the scenario's `seed`)."),
-            click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-                         help="Change one scenario key, e.g. --set you.step2ck=250 (repeatable)."),
-            click.option("--out", type=click.Path(file_okay=False), default=None,
-                         help="Output folder (must not exist or be empty) [default: results/NAME-TIME]."),
-            click.option("--workers", type=click.IntRange(1), default=None,
-                         help="Worker processes [default: all cores]."),
-            click.option("--executor", type=click.Choice(EXECUTORS), default=None,
-                         help="Where the trials run: local worker processes, or a Dask cluster "
-                              "(needs --scheduler) [default: local]."),
-            click.option("--scheduler", metavar="ADDRESS", default=None,
-                         help="The Dask scheduler to run on, e.g. tcp://HOST:8786 "
-                              "(implies --executor dask)."),
-            click.option("--resume", type=click.Path(file_okay=False), default=None, metavar="DIR",
-                         help="Finish the interrupted run in DIR: only its missing trials run, "
-                              "with the options recorded in DIR/run.json."),
+            click.option(
+                "--trials",
+                type=click.IntRange(1),
+                default=None,
+                help="Simulated Match years (overrides the scenario's `trials`).",
+            ),
+            click.option(
+                "--seed",
+                type=click.IntRange(0),
+                default=None,
+                help="Root seed (overrides the scenario's `seed`).",
+            ),
+            click.option(
+                "--set",
+                "overrides",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="Change one scenario key, e.g. --set you.step2ck=250 (repeatable).",
+            ),
+            click.option(
+                "--out",
+                type=click.Path(file_okay=False),
+                default=None,
+                help="Output folder (must not exist or be empty) [default: results/NAME-TIME].",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(1),
+                default=None,
+                help="Worker processes [default: all cores].",
+            ),
+            click.option(
+                "--executor",
+                type=click.Choice(EXECUTORS),
+                default=None,
+                help="Where the trials run: local worker processes, or a Dask cluster "
+                "(needs --scheduler) [default: local].",
+            ),
+            click.option(
+                "--scheduler",
+                metavar="ADDRESS",
+                default=None,
+                help="The Dask scheduler to run on, e.g. tcp://HOST:8786 "
+                "(implies --executor dask).",
+            ),
+            click.option(
+                "--resume",
+                type=click.Path(file_okay=False),
+                default=None,
+                metavar="DIR",
+                help="Finish the interrupted run in DIR: only its missing trials run, "
+                "with the options recorded in DIR/run.json.",
+            ),
         ]
     ):
         func = option(func)
@@ -97,8 +132,9 @@ class Start:
     resume: Path | None = None
 
 
-def load_run(command, scenario_file, *, overrides, trials, seed, out, resume, finished,
-             extra=None) -> Start:
+def load_run(
+    command, scenario_file, *, overrides, trials, seed, out, resume, finished, extra=None
+) -> Start:
     """Load the scenario of a new run, or check and re-load the one of a run to ``resume``.
 
     ``finished`` is the file a complete run of ``command`` has written last;
@@ -112,18 +148,30 @@ def load_run(command, scenario_file, *, overrides, trials, seed, out, resume, fi
     if resume is None:
         scenario = load_with_options(scenario_file, overrides, trials, seed)
         resolved = scenario_to_dict(scenario)
-        options = {"scenario": str(scenario_file), "set": list(overrides), "trials": trials,
-                   "seed": seed}
-        record = {"matchsim": __version__, "command": command, **extra, "options": options,
-                  "scenario": resolved}
+        options = {
+            "scenario": str(scenario_file),
+            "set": list(overrides),
+            "trials": trials,
+            "seed": seed,
+        }
+        record = {
+            "matchsim": __version__,
+            "command": command,
+            **extra,
+            "options": options,
+            "scenario": resolved,
+        }
         return Start(scenario=scenario, resolved=resolved, record=record)
     if out is not None:
-        raise ScenarioError("--resume", message="cannot be combined with --out (a resumed run "
-                            "finishes in its own folder)")
+        raise ScenarioError(
+            "--resume",
+            message="cannot be combined with --out (a resumed run finishes in its own folder)",
+        )
     record = read_run_record(resume, command, finished=finished, version=__version__)
     options = record["options"]
     scenario = load_with_options(
-        scenario_file, overrides or options.get("set", ()),
+        scenario_file,
+        overrides or options.get("set", ()),
         trials if trials is not None else options.get("trials"),
         seed if seed is not None else options.get("seed"),
     )
@@ -134,7 +182,8 @@ def load_run(command, scenario_file, *, overrides, trials, seed, out, resume, fi
     if key is not None:
         before, after = _at(recorded_extra | recorded, key), _at(extra | now, key)
         raise ScenarioError(
-            str(resume), message=f"was started with another scenario ({key}: {before!r} "
+            str(resume),
+            message=f"was started with another scenario ({key}: {before!r} "
             f"recorded in run.json, {after!r} now); resume it with the scenario file and "
             "options it was started with",
         )
@@ -152,8 +201,9 @@ def make_folder(start: Start, out) -> Path:
 
 def resume_hint(command, scenario_file, directory, *options) -> str:
     """The command that finishes an interrupted run."""
-    return shlex.join(["matchsim", command, str(scenario_file), *map(str, options),
-                       "--resume", str(directory)])
+    return shlex.join(
+        ["matchsim", command, str(scenario_file), *map(str, options), "--resume", str(directory)]
+    )
 
 
 def _jsonable(value):
@@ -168,7 +218,7 @@ def _at(tree, key):
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Execution:
-    """Where chunks run (see :func:`simulator.runs.execute`); ``workers`` sizes the chunks."""
+    """Where chunks run (see :func:`simulator.study.runs.execute`); ``workers`` sizes the chunks."""
 
     executor: str
     workers: int
@@ -198,8 +248,9 @@ def _stopped(error, done, total, directory, hint) -> None:
         click.echo(f"to finish it: {hint}", err=True)
 
 
-def simulate_to_folder(scenario, plan, directory, workers, label, *, executor="local",
-                       scheduler=None, hint=None):
+def simulate_to_folder(
+    scenario, plan, directory, workers, label, *, executor="local", scheduler=None, hint=None
+):
     """Run the missing trials of ``plan`` into ``directory`` with a progress bar; return all tallies.
 
     Each chunk is saved as it finishes and appended, in trial order, to
@@ -219,21 +270,30 @@ def simulate_to_folder(scenario, plan, directory, workers, label, *, executor="l
         combined.add(trials)
     done = {t for first, (n, _) in tallies.items() for t in range(first, first + n)}
     chunks = chunk_ranges([t for t in range(scenario.trials) if t not in done], workers)
-    with click.progressbar(length=scenario.trials, label=label, show_eta=True, show_pos=True,
-                           file=sys.stderr) as bar:
+    with click.progressbar(
+        length=scenario.trials, label=label, show_eta=True, show_pos=True, file=sys.stderr
+    ) as bar:
         bar.update(len(done))
 
         def finished(result):
             write_chunk(directory, result)
             done.update(result.trials)  # saved: kept whatever happens next
-            tallies[result.trials[0]] = (len(result.trials),
-                                         report.tallies(result.applicants, result.programs))
+            tallies[result.trials[0]] = (
+                len(result.trials),
+                report.tallies(result.applicants, result.programs),
+            )
             combined.add(result.trials)
             bar.update(len(result.trials))
 
         try:
-            execute(plan, chunks, executor=executor, workers=workers, scheduler=scheduler,
-                    on_chunk=finished)
+            execute(
+                plan,
+                chunks,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                on_chunk=finished,
+            )
         except BaseException as error:
             combined.abort()
             _stopped(error, len(done), scenario.trials, directory, hint)
@@ -244,8 +304,9 @@ def simulate_to_folder(scenario, plan, directory, workers, label, *, executor="l
     return report.merge_tallies([tallies[first][1] for first in sorted(tallies)])
 
 
-def simulate_focal_to_folder(trials, plan, directory, workers, label, *, executor="local",
-                             scheduler=None, hint=None):
+def simulate_focal_to_folder(
+    trials, plan, directory, workers, label, *, executor="local", scheduler=None, hint=None
+):
     """Run trials ``0..trials-1`` of ``plan`` keeping only the focal copies' rows; return them.
 
     For compare and sweep: the plan is run with ``population=False``, so no
@@ -259,12 +320,15 @@ def simulate_focal_to_folder(trials, plan, directory, workers, label, *, executo
     """
     directory = Path(directory)
     plan = dataclasses.replace(plan, population=False)
-    pieces = {r.start: pd.read_parquet(chunk_path(directory, "focal", r))
-              for r in finished_chunks(directory, tables=("focal",))}
+    pieces = {
+        r.start: pd.read_parquet(chunk_path(directory, "focal", r))
+        for r in finished_chunks(directory, tables=("focal",))
+    }
     done = {t for rows in pieces.values() for t in set(rows["trial"])}
     chunks = chunk_ranges([t for t in range(trials) if t not in done], workers)
-    with click.progressbar(length=trials, label=label, show_eta=True, show_pos=True,
-                           file=sys.stderr) as bar:
+    with click.progressbar(
+        length=trials, label=label, show_eta=True, show_pos=True, file=sys.stderr
+    ) as bar:
         bar.update(len(done))
 
         def finished(result):
@@ -277,8 +341,14 @@ def simulate_focal_to_folder(trials, plan, directory, workers, label, *, executo
             bar.update(len(result.trials))
 
         try:
-            execute(plan, chunks, executor=executor, workers=workers, scheduler=scheduler,
-                    on_chunk=finished)
+            execute(
+                plan,
+                chunks,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                on_chunk=finished,
+            )
         except BaseException as error:
             _stopped(error, len(done), trials, directory, hint)
             if isinstance(error, KeyboardInterrupt):
@@ -288,6 +358,7 @@ def simulate_focal_to_folder(trials, plan, directory, workers, label, *, executo
     write_parquet(focal, directory / "focal.parquet")
     remove_chunks(directory)
     return focal
+
 
 def simulate_variants(start: Start, variants, *, out, executor, workers, scheduler, hint_args):
     """Run the focal copies of every variant of ``start``'s scenario; return ``(folder, rows)``.
@@ -301,8 +372,13 @@ def simulate_variants(start: Start, variants, *, out, executor, workers, schedul
     execution = prepare_execution(executor, workers, scheduler)
     directory = make_folder(start, out)
     focal = simulate_focal_to_folder(
-        scenario.trials, plan, directory, execution.workers, f"{scenario.name}: trials",
-        executor=execution.executor, scheduler=execution.scheduler,
+        scenario.trials,
+        plan,
+        directory,
+        execution.workers,
+        f"{scenario.name}: trials",
+        executor=execution.executor,
+        scheduler=execution.scheduler,
         hint=resume_hint(hint_args[0], hint_args[1], directory, *hint_args[2:]),
     )
     return directory, focal

@@ -8,23 +8,42 @@ from pathlib import Path
 import click
 
 from simulator import __version__
-from simulator.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, parameter_value
 from simulator.commands._common import user_errors
-from simulator.data import load_published
 from simulator.errors import ScenarioError
-from simulator.params import MarketParams
-from simulator.scenario import calibrated_keys, default_calibration_path, write_calibration
+from simulator.market.params import MarketParams
+from simulator.market.published import load_published
+from simulator.scenario.scenario import calibrated_keys, default_calibration_path, write_calibration
+from simulator.study.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, parameter_value
 
 
 @click.command("calibrate")
-@click.option("--trials", type=click.IntRange(1), default=2, show_default=True,
-              help="Full-scale trials per evaluation (the same trials every time).")
-@click.option("--seed", type=click.IntRange(0), default=2025, show_default=True,
-              help="Seed of the trials used for fitting.")
-@click.option("--scale", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
-              help="Fraction of the national market to fit on.")
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Calibration file to write [default: the shipped data/calibration_2025.toml].")
+@click.option(
+    "--trials",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Full-scale trials per evaluation (the same trials every time).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=2025,
+    show_default=True,
+    help="Seed of the trials used for fitting.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Fraction of the national market to fit on.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Calibration file to write [default: the shipped data/calibration_2025.toml].",
+)
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
 @user_errors
 def calibrate_command(trials, seed, scale, out, overwrite):
@@ -47,13 +66,21 @@ def calibrate_command(trials, seed, scale, out, overwrite):
         )
     started = time.perf_counter()
     fit = calibrate(
-        MarketParams(), load_published(), seed=seed, trials=trials, scale=scale,
-        progress=lambda i, gap: click.echo(f"  evaluation {i:3d}: worst gap {gap:5.2f} points", err=True),
+        MarketParams(),
+        load_published(),
+        seed=seed,
+        trials=trials,
+        scale=scale,
+        progress=lambda i, gap: click.echo(
+            f"  evaluation {i:3d}: worst gap {gap:5.2f} points", err=True
+        ),
     )
     lines = [f"{'figure':24s} {'simulated':>10s} {'published':>10s} {'gap (points)':>13s}"]
     for name in TARGET_NAMES:
         gap = 100 * (fit.simulated[name] - fit.targets[name])
-        lines.append(f"{name:24s} {fit.simulated[name]:10.3f} {fit.targets[name]:10.3f} {gap:+13.2f}")
+        lines.append(
+            f"{name:24s} {fit.simulated[name]:10.3f} {fit.targets[name]:10.3f} {gap:+13.2f}"
+        )
     header = [
         "Calibrated parameters of the 2025 Match, read by every scenario of year 2025 unless its",
         "[market] calibration names another file; a scenario's own values win.",
@@ -69,6 +96,7 @@ def calibrate_command(trials, seed, scale, out, overwrite):
     values = {key: parameter_value(MarketParams(), key) for key in calibrated_keys()} | fit.values
     write_calibration(out, values, "\n".join(header), overwrite=overwrite)
     click.echo("\n".join(lines))
-    click.echo(f"worst gap {100 * fit.worst_gap:.2f} points; free parameters "
-               f"{', '.join(FREE_PARAMETERS)} written to {out}")
-
+    click.echo(
+        f"worst gap {100 * fit.worst_gap:.2f} points; free parameters "
+        f"{', '.join(FREE_PARAMETERS)} written to {out}"
+    )

@@ -7,13 +7,13 @@ import json
 import click
 
 from simulator.commands._common import user_errors
-from simulator.engine import PROPOSING_SIDES
 from simulator.errors import ScenarioError
-from simulator.manipulation import MAX_LISTS, format_manipulation, manipulation_search
-from simulator.sides import compare_sides, format_comparison
-from simulator.smallmarket import load_market
-from simulator.trace import format_trace, trace_market
-from simulator.why import explain_outcome, format_explanation
+from simulator.teaching.manipulation import MAX_LISTS, format_manipulation, manipulation_search
+from simulator.teaching.sides import compare_sides, format_comparison
+from simulator.teaching.smallmarket import load_market
+from simulator.teaching.trace import format_trace, trace_market
+from simulator.teaching.why import explain_outcome, format_explanation
+from simulator.vocabulary import PROPOSING_SIDES
 
 
 @click.command()
@@ -118,4 +118,3 @@ def explain(file, proposing, compare, why, manipulate, as_json):
         click.echo(json.dumps(output, indent=2))
     else:
         click.echo(text)
-

@@ -7,8 +7,8 @@ import json
 import click
 
 from simulator.commands._common import user_errors
-from simulator.engine import PROPOSING_SIDES
-from simulator.smallmarket import format_result, load_market, solve_market
+from simulator.teaching.smallmarket import format_result, load_market, solve_market
+from simulator.vocabulary import PROPOSING_SIDES
 
 
 @click.command()

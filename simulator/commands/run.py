@@ -6,7 +6,7 @@ import time
 
 import click
 
-from simulator import __version__, report
+from simulator import __version__
 from simulator.commands._common import user_errors
 from simulator.commands._simulate import (
     load_run,
@@ -16,9 +16,11 @@ from simulator.commands._simulate import (
     scenario_options,
     simulate_to_folder,
 )
-from simulator.data import load_published
-from simulator.runs import remove_chunks, write_json
-from simulator.trials import plan_for
+from simulator.files import write_json
+from simulator.market.published import load_published
+from simulator.report import summaries as report
+from simulator.study.runs import remove_chunks
+from simulator.study.trials import plan_for
 
 
 @click.command()
@@ -46,17 +48,31 @@ def run(scenario_file, trials, seed, overrides, out, workers, executor, schedule
       matchsim run scenarios/default.toml --trials 20 --set you.step2ck=250
       matchsim run scenarios/default.toml --resume results/default-20250301-101500
     """
-    start = load_run("run", scenario_file, overrides=overrides, trials=trials, seed=seed, out=out,
-                     resume=resume, finished="summary.json")
+    start = load_run(
+        "run",
+        scenario_file,
+        overrides=overrides,
+        trials=trials,
+        seed=seed,
+        out=out,
+        resume=resume,
+        finished="summary.json",
+    )
     scenario, resolved = start.scenario, start.resolved
     plan = plan_for(scenario, load_published(), strategies=False)
     execution = prepare_execution(executor, workers, scheduler)
     directory = make_folder(start, out)
     started = time.perf_counter()
-    tally = simulate_to_folder(scenario, plan, directory, execution.workers,
-                               f"{scenario.name}: trials", executor=execution.executor,
-                               scheduler=execution.scheduler,
-                               hint=resume_hint("run", scenario_file, directory))
+    tally = simulate_to_folder(
+        scenario,
+        plan,
+        directory,
+        execution.workers,
+        f"{scenario.name}: trials",
+        executor=execution.executor,
+        scheduler=execution.scheduler,
+        hint=resume_hint("run", scenario_file, directory),
+    )
 
     summary = report.run_summary(tally)
     title = (
@@ -65,14 +81,19 @@ def run(scenario_file, trials, seed, overrides, out, workers, executor, schedule
         f"seed {scenario.seed}"
     )
     report.write_run_plots(tally, summary, scenario.you, directory)
-    write_json(directory / "summary.json", report.to_jsonable({
-        "matchsim": __version__,
-        "seed": scenario.seed,
-        "trials": scenario.trials,
-        "focal_copies": scenario.market.focal_copies,
-        "scenario": resolved,
-        **summary,
-    }))  # written last but for removing the chunks: until it exists, --resume finishes the run
+    write_json(
+        directory / "summary.json",
+        report.to_jsonable(
+            {
+                "matchsim": __version__,
+                "seed": scenario.seed,
+                "trials": scenario.trials,
+                "focal_copies": scenario.market.focal_copies,
+                "scenario": resolved,
+                **summary,
+            }
+        ),
+    )  # written last but for removing the chunks: until it exists, --resume finishes the run
     remove_chunks(directory)
     click.echo(report.format_run_summary(summary, title=title))
     click.echo(f"\nwrote {directory} in {time.perf_counter() - started:.0f} s")

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine import deferred_acceptance
+from simulator.engine.kernel import deferred_acceptance
 from simulator.errors import ScenarioError
-from simulator.smallmarket import SmallMarket
-from simulator.teaching_text import (
+from simulator.teaching.smallmarket import SmallMarket
+from simulator.teaching.text import (
     check_proposing,
     find_name,
     indices,
@@ -434,8 +434,12 @@ def applicant_outcomes(market: SmallMarket, a: int, lists, proposing: str) -> np
     other_lengths = np.delete(np.diff(indptr), a)
     n_other = other_programs.size
     true_rank = np.full(n_p, n_a, dtype=np.int64)
-    rank_of_a = {p: r for p, r_list in enumerate(market.program_ranks)
-                 for r, x in enumerate(r_list) if x == market.applicants[a]}
+    rank_of_a = {
+        p: r
+        for p, r_list in enumerate(market.program_ranks)
+        for r, x in enumerate(r_list)
+        if x == market.applicants[a]
+    }
     for p, r in rank_of_a.items():
         true_rank[p] = r
     out = np.empty(len(lists), dtype=np.int64)

@@ -1,7 +1,7 @@
 """Running trials: strategies sharing one market, tidy tables, chunks of trials.
 
 Trial ``i`` depends on the scenario seed and ``i`` alone (see
-:func:`simulator.synth.trial_streams`), so a chunk of trials gives the same
+:func:`simulator.market.synth.trial_streams`), so a chunk of trials gives the same
 numbers whichever process runs it and however the trials are split.  Within a
 trial, every strategy (variant) sees the same market and the same focal noise:
 markets are drawn once per distinct set of population parameters.
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator import synth
-from simulator.params import APPLICANT_TYPES, USCE_KINDS, VISAS, Focal, MarketParams
-from simulator.memory import keep_freed_memory
+from simulator.market import synth
+from simulator.market.params import Focal, MarketParams
+from simulator.study.memory import keep_freed_memory
+from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISA_POLICIES, VISAS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,13 +43,15 @@ class Plan:
 
 
 def plan_for(scenario, published, *, strategies: bool = True) -> Plan:
-    """The plan of a loaded :class:`simulator.scenario.Scenario`.
+    """The plan of a loaded :class:`simulator.scenario.scenario.Scenario`.
 
     With ``strategies`` (and a scenario that has some), one variant per
     strategy; otherwise the single variant "you".
     """
     if strategies and scenario.strategies:
-        variants = tuple(Variant(name=s.name, you=s.you, params=s.params) for s in scenario.strategies)
+        variants = tuple(
+            Variant(name=s.name, you=s.you, params=s.params) for s in scenario.strategies
+        )
     else:
         variants = (Variant(name="you", you=scenario.you, params=scenario.params),)
     return Plan(
@@ -70,14 +73,17 @@ def simulate_trial(plan: Plan, trial: int) -> list[synth.TrialOutcome]:
             noise = synth.draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
             markets[variant.params] = market, noise
         market, noise = markets[variant.params]
-        focal = synth.draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
+        focal = synth.draw_focal(
+            market, variant.you, noise, variant.params, plan.inputs.specialties
+        )
         per_match = synth.copies_per_match(plan.inputs, variant.you)
         outcomes.append(synth.match_in_groups(market, focal, variant.params, per_match))
     return outcomes
 
 
-def applicant_table(outcome: synth.TrialOutcome, *, trial: int, strategy, specialties,
-                    population: bool = True) -> pd.DataFrame:
+def applicant_table(
+    outcome: synth.TrialOutcome, *, trial: int, strategy, specialties, population: bool = True
+) -> pd.DataFrame:
     """One row per applicant (population, then focal copies) of one trial.
 
     With ``population=False``, only the focal copies' rows (same columns).
@@ -118,7 +124,9 @@ def applicant_table(outcome: synth.TrialOutcome, *, trial: int, strategy, specia
     )
 
 
-def program_table(outcome: synth.TrialOutcome, *, trial: int, strategy, specialties) -> pd.DataFrame:
+def program_table(
+    outcome: synth.TrialOutcome, *, trial: int, strategy, specialties
+) -> pd.DataFrame:
     """One row per program of one trial: positions and who filled them."""
     p = outcome.programs
     table = {
@@ -127,7 +135,7 @@ def program_table(outcome: synth.TrialOutcome, *, trial: int, strategy, specialt
         "program": np.arange(p.size, dtype=np.int32),
         "specialty": pd.Categorical.from_codes(p.specialty, list(specialties)),
         "university": p.university,
-        "visa_policy": pd.Categorical.from_codes(p.visa_policy, ["none", "j1", "j1_h1b"]),
+        "visa_policy": pd.Categorical.from_codes(p.visa_policy, VISA_POLICIES),
         "positions": p.positions.astype(np.int16),
         "filled": outcome.filled_by_type.sum(axis=1).astype(np.int16),
     }

@@ -9,7 +9,7 @@
 3. a rejected applicant tries the next program on their list;
 4. tentative matches become final when no applicant has a program left to try.
 
-The events come from :func:`simulator.reference.traced_deferred_acceptance`;
+The events come from :func:`simulator.engine.reference.traced_deferred_acceptance`;
 this module only puts names and ranks on them.  :func:`format_trace` tells
 every round in words.  No click here: the command is
 :mod:`simulator.commands.explain`.
@@ -19,9 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from simulator.reference import traced_deferred_acceptance
-from simulator.smallmarket import MarketResult, SmallMarket, format_result, result_from_match
-from simulator.teaching_text import (
+from simulator.engine.reference import traced_deferred_acceptance
+from simulator.teaching.smallmarket import (
+    MarketResult,
+    SmallMarket,
+    format_result,
+    result_from_match,
+)
+from simulator.teaching.text import (
     Prefs,
     check_proposing,
     its_choice,
@@ -249,7 +254,8 @@ def _decision_lines(target, holds, unranked, passed_over, displaced, since, stat
             names = join_and([e.applicant for e in unranked])
             lines.append(f"{target} rejects {names}: {target} did not rank them.")
         higher = (
-            "applicants it ranks higher" if state.positions[target] > 1
+            "applicants it ranks higher"
+            if state.positions[target] > 1
             else "an applicant it ranks higher"
         )
         if passed_over:

@@ -2,7 +2,7 @@
 
 Every probability is estimated from per-trial tallies and carries its sample
 size and a 95% Wilson interval adjusted for clustering by trial (outcomes in
-one simulated Match year share that market), see :mod:`simulator.stats`.
+one simulated Match year share that market), see :mod:`simulator.stats.intervals`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator import stats
-from simulator.params import APPLICANT_TYPES
+from simulator.stats import intervals as stats
+from simulator.vocabulary import APPLICANT_TYPES
 
 STEP2CK_BANDS = (200, 220, 230, 240, 250, 260, 270, 301)
 ROL_BUCKETS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 200)
@@ -27,13 +27,30 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     population = applicants[~applicants["is_focal"]]
     focal = applicants.loc[
         applicants["is_focal"],
-        ["trial", "strategy", "copy", "matched", "matched_preferred", "matched_rank",
-         "n_applications", "n_interviews", "rol_length"],
+        [
+            "trial",
+            "strategy",
+            "copy",
+            "matched",
+            "matched_preferred",
+            "matched_rank",
+            "n_applications",
+            "n_interviews",
+            "rol_length",
+        ],
     ].reset_index(drop=True)
-    band = pd.cut(population["step2ck"], STEP2CK_BANDS, right=False,
-                  labels=[f"{a}-{b - 1}" for a, b in zip(STEP2CK_BANDS, STEP2CK_BANDS[1:])])
-    rol = pd.cut(population["rol_length"], ROL_BUCKETS, right=False,
-                 labels=[_bucket_label(a, b) for a, b in zip(ROL_BUCKETS, ROL_BUCKETS[1:])])
+    band = pd.cut(
+        population["step2ck"],
+        STEP2CK_BANDS,
+        right=False,
+        labels=[f"{a}-{b - 1}" for a, b in zip(STEP2CK_BANDS, STEP2CK_BANDS[1:])],
+    )
+    rol = pd.cut(
+        population["rol_length"],
+        ROL_BUCKETS,
+        right=False,
+        labels=[_bucket_label(a, b) for a, b in zip(ROL_BUCKETS, ROL_BUCKETS[1:])],
+    )
     keys = ["strategy", "trial", "applicant_type"]
     return {
         "focal": focal,
@@ -131,8 +148,10 @@ def format_run_summary(summary: dict, *, title: str) -> str:
             f"{stats.format_percent(preferred.p):>29s}  {stats.format_ci(preferred)}"
         )
     fill = summary["fill_rate"]
-    lines.append(f"{'fill rate':12s}{stats.format_percent(fill.p):>9s}  "
-                 f"{stats.format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}")
+    lines.append(
+        f"{'fill rate':12s}{stats.format_percent(fill.p):>9s}  "
+        f"{stats.format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
+    )
     focal = summary["focal"]
     top3 = focal["p_match_top3"]
     lines += [
@@ -148,7 +167,9 @@ def format_run_summary(summary: dict, *, title: str) -> str:
             f"#{rank} {d['share_of_matches']:.0%}" for rank, d in list(distribution.items())[:10]
         )
         lines.append(f"you: where on your list you matched (share of your matches): {shares}")
-    lines.append("Intervals: Wilson, widened for clustering by trial (effective n); see docs/model.md.")
+    lines.append(
+        "Intervals: Wilson, widened for clustering by trial (effective n); see docs/model.md."
+    )
     return "\n".join(lines)
 
 
@@ -194,8 +215,16 @@ def plot_by_group(counts: pd.DataFrame, group: str, *, title: str, xlabel: str, 
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2)
     if focal is not None:
         position, estimate = focal
-        ax.errorbar([position], [estimate.p], yerr=[[estimate.p - estimate.ci_low], [estimate.ci_high - estimate.p]],
-                    fmt="*", color="black", markersize=12, capsize=4, label="you")
+        ax.errorbar(
+            [position],
+            [estimate.p],
+            yerr=[[estimate.p - estimate.ci_low], [estimate.ci_high - estimate.p]],
+            fmt="*",
+            color="black",
+            markersize=12,
+            capsize=4,
+            label="you",
+        )
     ax.set_xticks(x, categories, rotation=30)
     ax.set_ylim(0, 1)
     ax.set_xlabel(xlabel)
@@ -213,13 +242,26 @@ def write_run_plots(tally: dict, summary: dict, you, directory) -> None:
     directory = Path(directory)
     by_step2ck = tally["by_step2ck"]
     bands = list(by_step2ck["step2ck_band"].cat.categories)
-    band = next((i for i, (a, b) in enumerate(zip(STEP2CK_BANDS, STEP2CK_BANDS[1:])) if a <= you.step2ck < b), None)
+    band = next(
+        (
+            i
+            for i, (a, b) in enumerate(zip(STEP2CK_BANDS, STEP2CK_BANDS[1:]))
+            if a <= you.step2ck < b
+        ),
+        None,
+    )
     plot_by_group(
-        by_step2ck, "step2ck_band", title="Match probability by Step 2 CK score",
-        xlabel="Step 2 CK", path=directory / "match_by_step2ck.png",
+        by_step2ck,
+        "step2ck_band",
+        title="Match probability by Step 2 CK score",
+        xlabel="Step 2 CK",
+        path=directory / "match_by_step2ck.png",
         focal=None if band is None or band >= len(bands) else (band, summary["focal"]["p_match"]),
     )
     plot_by_group(
-        tally["by_rol_length"], "rol_bucket", title="Match probability by rank-list length",
-        xlabel="programs ranked", path=directory / "match_by_rank_list_length.png",
+        tally["by_rol_length"],
+        "rol_bucket",
+        title="Match probability by rank-list length",
+        xlabel="programs ranked",
+        path=directory / "match_by_rank_list_length.png",
     )

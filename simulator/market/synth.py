@@ -27,16 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import log_ndtr, ndtri_exp
 
-from simulator.errors import ScenarioError
-from simulator.engine import deferred_acceptance, place_in_group, segment_aranges, segment_ids
-from simulator.params import (
-    APPLICANT_TYPES,
-    IMG_TYPES,
-    USCE_KINDS,
-    VISAS,
-    Focal,
-    MarketParams,
+from simulator.engine.kernel import (
+    deferred_acceptance,
+    place_in_group,
+    segment_aranges,
+    segment_ids,
 )
+from simulator.errors import ScenarioError
+from simulator.market.params import Focal, MarketParams
+from simulator.vocabulary import APPLICANT_TYPES, IMG_TYPES, USCE_KINDS, VISA_POLICIES, VISAS
 
 STAGES = ("programs", "applicants", "applications", "interviews", "lists", "focal")
 TYPE_INDEX = {name: i for i, name in enumerate(APPLICANT_TYPES)}
@@ -44,7 +43,7 @@ US_MD, US_DO, US_IMG, NON_US_IMG, OTHER = range(len(APPLICANT_TYPES))
 IS_IMG_TYPE = np.array([name in IMG_TYPES for name in APPLICANT_TYPES])
 NONE, OBSERVERSHIP, HANDS_ON, US_CLERKSHIPS = range(len(USCE_KINDS))
 NO_VISA, J1, H1B = range(len(VISAS))
-POLICY_NONE, POLICY_J1, POLICY_J1_H1B = range(3)
+POLICY_NONE, POLICY_J1, POLICY_J1_H1B = range(len(VISA_POLICIES))
 # SPONSORS[visa * 3 + policy]: does a program with that visa policy sponsor that visa?
 SPONSORS = np.array([[True, True, True], [False, True, True], [False, False, True]]).ravel()
 MERIT_BANDS = 5
@@ -92,7 +91,7 @@ class MarketInputs:
 
 
 def market_inputs(published, scale: float = 1.0) -> MarketInputs:
-    """Turn :class:`simulator.data.PublishedData` into the arrays one trial draws from."""
+    """Turn :class:`simulator.market.published.PublishedData` into the arrays one trial draws from."""
     specialties = published.specialty_names
     positions = published.positions_by_specialty.reindex(specialties).to_numpy(float)
     programs = published.programs_by_specialty.reindex(specialties).to_numpy(float)
@@ -102,7 +101,8 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
     if applicants.min() < 1:
         smallest = float(published.applicants_by_type.min())
         raise ScenarioError(
-            key="market.scale", expected=f"at least {0.5 / smallest:.6f} (one applicant of each type)",
+            key="market.scale",
+            expected=f"at least {0.5 / smallest:.6f} (one applicant of each type)",
             found=f"{scale:g}",
         )
 
@@ -156,7 +156,9 @@ class Programs:
     step2ck_cutoff: np.ndarray
     ysg_limit: np.ndarray
     interview_slots: np.ndarray
-    specialty_indptr: np.ndarray  # programs of specialty s: specialty_indptr[s]:specialty_indptr[s+1]
+    specialty_indptr: (
+        np.ndarray
+    )  # programs of specialty s: specialty_indptr[s]:specialty_indptr[s+1]
 
     @property
     def size(self) -> int:
@@ -182,10 +184,14 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
         university, p.img_friendliness_university, p.img_friendliness_community
     )
     concentration = p.friendliness_concentration
-    friendliness = rng.beta(mean_friendliness * concentration, (1 - mean_friendliness) * concentration)
+    friendliness = rng.beta(
+        mean_friendliness * concentration, (1 - mean_friendliness) * concentration
+    )
 
     # Friendlier programs are likelier to sponsor visas: rank by friendliness plus noise.
-    sponsorship = np.argsort(np.argsort(friendliness + rng.normal(0.0, p.sponsorship_noise, n))) / max(n - 1, 1)
+    sponsorship = np.argsort(
+        np.argsort(friendliness + rng.normal(0.0, p.sponsorship_noise, n))
+    ) / max(n - 1, 1)
     visa_policy = np.full(n, POLICY_J1, dtype=np.int8)
     visa_policy[sponsorship < p.visa_none_share] = POLICY_NONE
     visa_policy[sponsorship >= 1 - p.visa_j1_h1b_share] = POLICY_J1_H1B
@@ -281,7 +287,9 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
     hands_on_share = np.array(a.usce_hands_on_share.values())[kind]
     u = rng.random(n)
     usce_kind = np.where(
-        u < none_share, NONE, np.where(u < none_share + (1 - none_share) * hands_on_share, HANDS_ON, OBSERVERSHIP)
+        u < none_share,
+        NONE,
+        np.where(u < none_share + (1 - none_share) * hands_on_share, HANDS_ON, OBSERVERSHIP),
     )
     usce_kind = np.where(is_img, usce_kind, US_CLERKSHIPS).astype(np.int8)
     mean_months = np.array(a.usce_mean_months.values())[kind]
@@ -291,7 +299,11 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
     ysg = rng.poisson(np.array(a.ysg_mean.values())[kind]).astype(float)
 
     visa_draw = rng.random(n)
-    visa = np.where(visa_draw < a.visa_j1_share, J1, np.where(visa_draw < a.visa_j1_share + a.visa_h1b_share, H1B, NO_VISA))
+    visa = np.where(
+        visa_draw < a.visa_j1_share,
+        J1,
+        np.where(visa_draw < a.visa_j1_share + a.visa_h1b_share, H1B, NO_VISA),
+    )
     visa = np.where(kind == NON_US_IMG, visa, NO_VISA).astype(np.int8)
 
     mean_apps = np.array(a.applications_mean.values())[kind]
@@ -320,7 +332,9 @@ def specialty_shares(inputs: MarketInputs, params: MarketParams):
     names = inputs.specialties
     one_year = np.array([name in ONE_YEAR_TRACKS for name in names])
     secondary = np.array([name in SECONDARY_TRACKS for name in names])
-    weight = np.where(one_year, params.applicants.one_year_track_share, np.where(secondary, 0.0, 1.0))
+    weight = np.where(
+        one_year, params.applicants.one_year_track_share, np.where(secondary, 0.0, 1.0)
+    )
     main = inputs.ranking_counts * weight[None, :]
     backup = inputs.ranking_counts
     return main / main.sum(axis=1, keepdims=True), backup / backup.sum(axis=1, keepdims=True)
@@ -453,8 +467,12 @@ def application_weights(programs: Programs, is_img, visa, merit_level, params: M
     a = params.applicants
     is_img, visa, merit_level = (np.asarray(x)[:, None] for x in (is_img, visa, merit_level))
     sponsors = SPONSORS[visa * 3 + programs.visa_policy[None, :]]
-    weight = (programs.positions ** a.size_weight)[None, :] * np.where(sponsors, 1.0, a.visa_mismatch_weight)
-    weight = weight * np.exp(a.friendliness_weight * is_img * (programs.friendliness[None, :] - 0.5))
+    weight = (programs.positions**a.size_weight)[None, :] * np.where(
+        sponsors, 1.0, a.visa_mismatch_weight
+    )
+    weight = weight * np.exp(
+        a.friendliness_weight * is_img * (programs.friendliness[None, :] - 0.5)
+    )
     reach = np.maximum(programs.desirability[None, :] - merit_level, 0.0)
     return weight * np.exp(-a.reach_weight * reach)
 
@@ -505,7 +523,9 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         - penalty[applicants.type[who].astype(np.int64) * programs.size + where]
         + params.selection.application_noise_sd * rng.standard_normal(who.size, dtype=np.float32)
     )
-    held, preference, invite_bar = _interviews(programs, applicants, who, where, evaluation, params, rng)
+    held, preference, invite_bar = _interviews(
+        programs, applicants, who, where, evaluation, params, rng
+    )
     interview_noise = streams["lists"].standard_normal(held.size, dtype=np.float32)
     unranked = streams["lists"].random(held.size) >= params.programs.interview_rank_share
     clock.lap("interviews")
@@ -517,7 +537,8 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         interview_applicant=who[held],
         interview_program=where[held],
         interview_preference=preference,
-        interview_evaluation=evaluation[held] + params.selection.interview_noise_sd * interview_noise,
+        interview_evaluation=evaluation[held]
+        + params.selection.interview_noise_sd * interview_noise,
         interview_unranked=unranked,
         invite_bar=invite_bar,
     )
@@ -553,17 +574,25 @@ def _draw_applications(programs, applicants, applicant_merit, inputs, params, rn
     edges = np.quantile(applicant_merit, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
     band = np.searchsorted(edges, applicant_merit)
     band_level = np.quantile(applicant_merit, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
-    kinds = np.array([(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)])
+    kinds = np.array(
+        [(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)]
+    )
     kind_of = (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
-    weights = application_weights(programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], params)
+    weights = application_weights(
+        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], params
+    )
     sponsors = SPONSORS[kinds[:, 1:2] * 3 + programs.visa_policy[None, :]]
 
     share = params.applicants.backup_application_share
     has_backup = applicants.backup >= 0
-    to_preferred = np.where(has_backup, np.round(applicants.applications * (1 - share)), applicants.applications)
+    to_preferred = np.where(
+        has_backup, np.round(applicants.applications * (1 - share)), applicants.applications
+    )
     seekers = np.r_[np.arange(n), np.flatnonzero(has_backup)]
     sought = np.r_[applicants.specialty, applicants.backup[has_backup]]
-    wanted = np.r_[to_preferred, (applicants.applications - to_preferred)[has_backup]].astype(np.float32)
+    wanted = np.r_[to_preferred, (applicants.applications - to_preferred)[has_backup]].astype(
+        np.float32
+    )
     order = np.argsort(sought, kind="stable")
     seekers, sought, wanted = seekers[order], sought[order], wanted[order]
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
@@ -574,7 +603,9 @@ def _draw_applications(programs, applicants, applicant_merit, inputs, params, rn
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
         block = weights[:, first:last]
         block = block / block.sum(axis=1, keepdims=True)
-        scale = _inclusion_scale(block, kind_of[seekers[bounds[s] : bounds[s + 1]]], wanted[bounds[s] : bounds[s + 1]])
+        scale = _inclusion_scale(
+            block, kind_of[seekers[bounds[s] : bounds[s + 1]]], wanted[bounds[s] : bounds[s + 1]]
+        )
         block = block.astype(np.float32)
         cutoff = programs.step2ck_cutoff[None, first:last]
         limit = programs.ysg_limit[None, first:last]
@@ -588,7 +619,9 @@ def _draw_applications(programs, applicants, applicant_merit, inputs, params, rn
             # Screening: visa sponsorship, and for IMGs the Step 2 CK cut-off and YSG limit.
             applied &= sponsors[kind_of[part], first:last]
             img = is_img[part]
-            applied[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (applicants.ysg[part[img], None] <= limit)
+            applied[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (
+                applicants.ysg[part[img], None] <= limit
+            )
             hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
             hit_row = hits // applied.shape[1]
             who.append(part[hit_row])
@@ -611,9 +644,13 @@ def _inclusion_scale(weights, kind, wanted) -> np.ndarray:
     f = np.arange(q) + (1.0 - before) / heaviest  # (kinds, q), rising along each row
     stride = 2.0 * q + 2.0  # lay the rows end to end in one increasing array
     wanted = np.minimum(wanted, q)  # more than every program: apply to all of them
-    capped = np.searchsorted((f + stride * np.arange(n_kinds)[:, None]).ravel(), wanted + stride * kind, side="right")
+    capped = np.searchsorted(
+        (f + stride * np.arange(n_kinds)[:, None]).ravel(), wanted + stride * kind, side="right"
+    )
     capped -= q * kind
-    remaining = 1.0 - np.where(capped > 0, np.cumsum(heaviest, axis=1)[kind, np.maximum(capped - 1, 0)], 0.0)
+    remaining = 1.0 - np.where(
+        capped > 0, np.cumsum(heaviest, axis=1)[kind, np.maximum(capped - 1, 0)], 0.0
+    )
     with np.errstate(divide="ignore", invalid="ignore"):  # all capped: c is infinite
         return np.where(capped >= q, np.inf, (wanted - capped) / remaining).astype(np.float32)
 
@@ -686,7 +723,9 @@ def _sort_by_group_desc(group, value, n_groups) -> np.ndarray:
     low, high = float(value.min()), float(value.max())
     step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
     quantised = ((high - value) * step).astype(np.int64)
-    key = (np.asarray(group, dtype=np.int64) << (value_bits + index_bits)) | (quantised << index_bits)
+    key = (np.asarray(group, dtype=np.int64) << (value_bits + index_bits)) | (
+        quantised << index_bits
+    )
     key |= np.arange(n, dtype=np.int64)
     return np.sort(key) & ((1 << index_bits) - 1)
 
@@ -739,7 +778,9 @@ class FocalEntries:
         renumber[copies] = np.arange(copies.size)
         kept = renumber[self.interview_applicant] >= 0
         return FocalEntries(
-            applicants=Applicants(**{f: getattr(self.applicants, f)[copies] for f in Applicants.__slots__}),
+            applicants=Applicants(
+                **{f: getattr(self.applicants, f)[copies] for f in Applicants.__slots__}
+            ),
             sent=self.sent[copies],
             interview_applicant=renumber[self.interview_applicant[kept]],
             interview_program=self.interview_program[kept],
@@ -763,7 +804,9 @@ def copies_per_match(inputs: MarketInputs, focal: Focal) -> int:
     return max(1, int(COPIES_PER_MATCH_SHARE * seekers * inputs.scale))
 
 
-def draw_focal(market: Market, focal: Focal, noise: FocalNoise, params: MarketParams, specialties) -> FocalEntries:
+def draw_focal(
+    market: Market, focal: Focal, noise: FocalNoise, params: MarketParams, specialties
+) -> FocalEntries:
     """Put the focal copies through applications, screening and interviews on ``market``.
 
     Each copy applies to exactly ``focal.applications`` programs (fewer if its
@@ -783,7 +826,10 @@ def draw_focal(market: Market, focal: Focal, noise: FocalNoise, params: MarketPa
     sought = [(specialties.index(focal.specialty), focal.applications)]
     if focal.backup_specialty:
         to_backup = int(round(focal.applications * params.applicants.backup_application_share))
-        sought = [(sought[0][0], focal.applications - to_backup), (specialties.index(focal.backup_specialty), to_backup)]
+        sought = [
+            (sought[0][0], focal.applications - to_backup),
+            (specialties.index(focal.backup_specialty), to_backup),
+        ]
     for specialty, wanted in sought:
         first, last = programs.specialty_indptr[specialty], programs.specialty_indptr[specialty + 1]
         take = min(int(wanted), last - first)
@@ -806,7 +852,10 @@ def draw_focal(market: Market, focal: Focal, noise: FocalNoise, params: MarketPa
     # Accept invitations, most preferred first, up to the interview cap.
     ranked = np.where(invited, preference, -np.inf)
     order = np.argsort(-ranked, axis=1, kind="stable")
-    accepted_order = np.arange(programs.size)[None, :] < np.minimum(invited.sum(axis=1), params.applicants.interview_cap)[:, None]
+    accepted_order = (
+        np.arange(programs.size)[None, :]
+        < np.minimum(invited.sum(axis=1), params.applicants.interview_cap)[:, None]
+    )
     held = np.zeros_like(invited)
     np.put_along_axis(held, order, accepted_order, axis=1)
     row, col = np.nonzero(held)
@@ -865,7 +914,9 @@ class RankOrderLists:
     position: np.ndarray  # 0-based position of each entry on its applicant's list
 
 
-def rank_order_lists(market: Market, focal: FocalEntries | None, params: MarketParams) -> RankOrderLists:
+def rank_order_lists(
+    market: Market, focal: FocalEntries | None, params: MarketParams
+) -> RankOrderLists:
     """Build everybody's rank-order lists (population first, then the focal copies).
 
     Applicants rank the programs that interviewed them in their order of
@@ -891,7 +942,9 @@ def rank_order_lists(market: Market, focal: FocalEntries | None, params: MarketP
     interviews = np.bincount(who, minlength=n)
     cap = applicants.rank_list_cap[who]
     kept = (cap == 0) | (position < cap)
-    who, where, evaluation, unranked, position = (x[kept] for x in (who, where, evaluation, unranked, position))
+    who, where, evaluation, unranked, position = (
+        x[kept] for x in (who, where, evaluation, unranked, position)
+    )
 
     # Programs' lists: interviewees at or above the bar and not ruled out at interview, best first.
     ranked = np.flatnonzero((evaluation >= params.selection.acceptability_bar) & ~unranked)
@@ -910,7 +963,9 @@ def rank_order_lists(market: Market, focal: FocalEntries | None, params: MarketP
     )
 
 
-def match_market(market: Market, focal: FocalEntries | None, params: MarketParams, *, timings=None) -> TrialOutcome:
+def match_market(
+    market: Market, focal: FocalEntries | None, params: MarketParams, *, timings=None
+) -> TrialOutcome:
     """Build the rank-order lists and run the NRMP's applicant-proposing algorithm.
 
     ``timings``, if a dict, receives the seconds each stage took (for benchmarks).
@@ -921,7 +976,11 @@ def match_market(market: Market, focal: FocalEntries | None, params: MarketParam
     applicants, n = lists.applicants, lists.applicants.size
     clock.lap("rank-order lists")
     match = deferred_acceptance(
-        lists.rol_indptr, lists.rol_programs, lists.program_ranks, programs.positions, check_input=False
+        lists.rol_indptr,
+        lists.rol_programs,
+        lists.program_ranks,
+        programs.positions,
+        check_input=False,
     )
     clock.lap("match")
     who = segment_ids(lists.rol_indptr)
@@ -951,7 +1010,9 @@ def match_market(market: Market, focal: FocalEntries | None, params: MarketParam
     )
 
 
-def match_in_groups(market: Market, focal: FocalEntries, params: MarketParams, per_match: int) -> TrialOutcome:
+def match_in_groups(
+    market: Market, focal: FocalEntries, params: MarketParams, per_match: int
+) -> TrialOutcome:
     """Match the focal copies ``per_match`` at a time, each group in its own Match.
 
     Bounds how many copies compete with each other (see

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator import synth
-from simulator.params import APPLICANT_TYPES, MarketParams
-from simulator.scenario import with_changes
+from simulator.market import synth
+from simulator.market.params import MarketParams
+from simulator.scenario.scenario import with_changes
+from simulator.vocabulary import APPLICANT_TYPES
 
 FREE_PARAMETERS = {
     # dotted key: (lower bound, upper bound)
@@ -55,7 +56,9 @@ def published_targets(published) -> dict:
     return targets
 
 
-def simulated_rates(params: MarketParams, inputs: synth.MarketInputs, *, seed: int, trials: int) -> dict:
+def simulated_rates(
+    params: MarketParams, inputs: synth.MarketInputs, *, seed: int, trials: int
+) -> dict:
     """Population match rates by type and fill rate, pooled over ``trials`` trials."""
     matched = np.zeros(len(APPLICANT_TYPES))
     total = np.zeros(len(APPLICANT_TYPES))
@@ -104,10 +107,18 @@ def calibrate(
             progress(len(evaluations), 100 * float(np.abs(gap).max()))
         return 100 * gap  # in percentage points
 
-    from scipy.optimize import least_squares  # here: it takes 0.4 s to import, and only calibrate needs it
+    from scipy.optimize import (
+        least_squares,  # here: it takes 0.4 s to import, and only calibrate needs it
+    )
 
     fit = least_squares(
-        residuals, start, bounds=(low, high), diff_step=0.05, x_scale=0.3, xtol=1e-3, ftol=1e-3,
+        residuals,
+        start,
+        bounds=(low, high),
+        diff_step=0.05,
+        x_scale=0.3,
+        xtol=1e-3,
+        ftol=1e-3,
         max_nfev=60,
     )
     values = dict(zip(keys, map(float, fit.x)))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.engine import PROPOSING_SIDES, deferred_acceptance
-from simulator.smallmarket import MarketResult, SmallMarket, result_from_match
-from simulator.teaching_text import Prefs, its_choice, plural, table, their_choice
+from simulator.engine.kernel import deferred_acceptance
+from simulator.teaching.smallmarket import MarketResult, SmallMarket, result_from_match
+from simulator.teaching.text import Prefs, its_choice, plural, table, their_choice
+from simulator.vocabulary import PROPOSING_SIDES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -35,6 +35,7 @@ from typing import NoReturn
 import pandas as pd
 
 from simulator.errors import ScenarioError, closest
+from simulator.vocabulary import APPLICANT_TYPES, PROGRAM_KINDS, VISA_POLICIES
 
 __all__ = [
     "APPLICANT_TYPES",
@@ -45,8 +46,6 @@ __all__ = [
     "load_published",
 ]
 
-#: Applicant types of ``applicant_types_2025.csv``, in the NRMP's order.
-APPLICANT_TYPES = ("us_md", "us_do", "us_img", "non_us_img", "other")
 #: The four types the NRMP reports per specialty.
 MAIN_APPLICANT_TYPES = APPLICANT_TYPES[:4]
 #: Count figures of ``market_totals_2025.csv`` (whole numbers).
@@ -63,8 +62,6 @@ MARKET_COUNTS = (
 MARKET_RATES = ("pgy1_fill_rate", "couples_match_rate")
 #: Every figure ``market_totals_2025.csv`` must hold, once each.
 MARKET_FIGURES = MARKET_COUNTS + MARKET_RATES
-VISA_POLICIES = ("none", "j1", "j1_h1b")
-PROGRAM_KINDS = ("community", "university")
 APPLICATION_TYPES = ("all", "us_md", "us_do", "img")
 #: Statistics of ``step2ck_norms.csv`` and what their values must be.
 STEP2CK_STATISTICS = {
@@ -96,8 +93,13 @@ _SCHEMAS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
     # field: (file name, {column: kind}, key columns)
     "applicant_types": (
         "applicant_types_2025.csv",
-        {"applicant_type": APPLICANT_TYPES, "active_applicants": "count",
-         "matched_pgy1": "count", "match_rate": "share", "source": "source"},
+        {
+            "applicant_type": APPLICANT_TYPES,
+            "active_applicants": "count",
+            "matched_pgy1": "count",
+            "match_rate": "share",
+            "source": "source",
+        },
         ("applicant_type",),
     ),
     "market_totals": (
@@ -112,14 +114,22 @@ _SCHEMAS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
     ),
     "specialty_applicants": (
         "specialty_applicants_2025.csv",
-        {"specialty": "text", "applicant_type": MAIN_APPLICANT_TYPES,
-         "applicants": "count", "source": "source"},
+        {
+            "specialty": "text",
+            "applicant_type": MAIN_APPLICANT_TYPES,
+            "applicants": "count",
+            "source": "source",
+        },
         ("specialty", "applicant_type"),
     ),
     "step2ck_norms": (
         "step2ck_norms.csv",
-        {"group": "text", "statistic": tuple(STEP2CK_STATISTICS), "value": "number",
-         "source": "source"},
+        {
+            "group": "text",
+            "statistic": tuple(STEP2CK_STATISTICS),
+            "value": "number",
+            "source": "source",
+        },
         ("group", "statistic"),
     ),
     "step2ck_percentiles": (
@@ -129,26 +139,43 @@ _SCHEMAS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
     ),
     "applications_per_applicant": (
         "applications_per_applicant.csv",
-        {"applicant_type": APPLICATION_TYPES, "season": "text", "applications": "positive",
-         "source": "source"},
+        {
+            "applicant_type": APPLICATION_TYPES,
+            "season": "text",
+            "applications": "positive",
+            "source": "source",
+        },
         ("applicant_type", "season"),
     ),
     "applicants_ranked_per_position": (
         "applicants_ranked_per_position.csv",
-        {"specialty": "text", "ranked_per_position": "positive", "year": "year",
-         "source": "source"},
+        {
+            "specialty": "text",
+            "ranked_per_position": "positive",
+            "year": "year",
+            "source": "source",
+        },
         ("specialty", "year"),
     ),
     "visa_policies": (
         "visa_policies.csv",
-        {"specialty": "text", "policy": VISA_POLICIES, "share": "share",
-         "n_programs": "count", "source": "source"},
+        {
+            "specialty": "text",
+            "policy": VISA_POLICIES,
+            "share": "share",
+            "n_programs": "count",
+            "source": "source",
+        },
         ("specialty", "policy"),
     ),
     "img_share_of_positions": (
         "img_share_of_positions.csv",
-        {"program_kind": PROGRAM_KINDS, "img_share_low": "share", "img_share_high": "share",
-         "source": "source"},
+        {
+            "program_kind": PROGRAM_KINDS,
+            "img_share_low": "share",
+            "img_share_high": "share",
+            "source": "source",
+        },
         ("program_kind",),
     ),
 }
@@ -328,9 +355,7 @@ class _Table:
     def row_label(self, row: int) -> str:
         return _row_label(self.lines[row], {k: self.frame[k].iat[row] for k in self.keys})
 
-    def fail(
-        self, message: str, *, row: int | None = None, column: str | None = None
-    ) -> NoReturn:
+    def fail(self, message: str, *, row: int | None = None, column: str | None = None) -> NoReturn:
         where = []
         if row is not None:
             where.append(self.row_label(row))
@@ -504,20 +529,29 @@ def _check_market_totals(table: _Table) -> dict[str, float]:
     market = dict(zip(frame["figure"], frame["value"]))
     for figure in MARKET_COUNTS:
         if not float(market[figure]).is_integer():
-            table.fail(f"{figure} is a count; expected a whole number, found {market[figure]:g}",
-                       row=rows[figure], column="value")
+            table.fail(
+                f"{figure} is a count; expected a whole number, found {market[figure]:g}",
+                row=rows[figure],
+                column="value",
+            )
     for figure in MARKET_RATES:
         if not 0.0 <= market[figure] <= 1.0:
-            table.fail(f"expected a share between 0 and 1, found {market[figure]:g}",
-                       row=rows[figure], column="value")
+            table.fail(
+                f"expected a share between 0 and 1, found {market[figure]:g}",
+                row=rows[figure],
+                column="value",
+            )
     for smaller, larger in (
         ("active_applicants", "registered_applicants"),
         ("pgy1_positions_offered", "positions_offered"),
         ("pgy1_positions_filled", "pgy1_positions_offered"),
     ):
         if market[smaller] > market[larger]:
-            table.fail(f"{market[smaller]:,.0f} exceeds {larger} = {market[larger]:,.0f}",
-                       row=rows[smaller], column="value")
+            table.fail(
+                f"{market[smaller]:,.0f} exceeds {larger} = {market[larger]:,.0f}",
+                row=rows[smaller],
+                column="value",
+            )
     filled, offered = market["pgy1_positions_filled"], market["pgy1_positions_offered"]
     implied = filled / offered
     if abs(market["pgy1_fill_rate"] - implied) > MATCH_RATE_TOLERANCE:
@@ -525,7 +559,8 @@ def _check_market_totals(table: _Table) -> dict[str, float]:
             f"{market['pgy1_fill_rate']:g} differs from pgy1_positions_filled / "
             f"pgy1_positions_offered = {filled:,.0f} / {offered:,.0f} = {implied:.4f} "
             f"by more than {MATCH_RATE_TOLERANCE:g}",
-            row=rows["pgy1_fill_rate"], column="value",
+            row=rows["pgy1_fill_rate"],
+            column="value",
         )
     return market
 
@@ -538,20 +573,27 @@ def _check_applicant_types(table: _Table, market_table: _Table, market: dict[str
         matched = int(frame["matched_pgy1"].iat[i])
         rate = float(frame["match_rate"].iat[i])
         if matched > active:
-            table.fail(f"{matched:,} matched exceed {active:,} active applicants",
-                       row=i, column="matched_pgy1")
+            table.fail(
+                f"{matched:,} matched exceed {active:,} active applicants",
+                row=i,
+                column="matched_pgy1",
+            )
         if active == 0:
-            table.fail("expected at least 1 active applicant, found 0", row=i,
-                       column="active_applicants")
+            table.fail(
+                "expected at least 1 active applicant, found 0", row=i, column="active_applicants"
+            )
         implied = matched / active
         if abs(rate - implied) > MATCH_RATE_TOLERANCE:
             table.fail(
                 f"{rate:g} differs from matched_pgy1 / active_applicants = "
                 f"{matched:,} / {active:,} = {implied:.4f} by more than {MATCH_RATE_TOLERANCE:g}",
-                row=i, column="match_rate",
+                row=i,
+                column="match_rate",
             )
-    for column, figure in (("active_applicants", "active_applicants"),
-                           ("matched_pgy1", "pgy1_positions_filled")):
+    for column, figure in (
+        ("active_applicants", "active_applicants"),
+        ("matched_pgy1", "pgy1_positions_filled"),
+    ):
         total = int(frame[column].sum())
         if total != int(market[figure]):
             table.fail(
@@ -583,7 +625,8 @@ def _check_specialty_names(table: _Table, names: list[str], specialties: _Table)
         if name not in known:
             table.fail(
                 f"'{name}' is not a specialty of {specialties.name}{closest(name, names)}",
-                row=i, column="specialty",
+                row=i,
+                column="specialty",
             )
 
 
@@ -608,7 +651,8 @@ def _check_specialty_applicants(
             table.fail(
                 f"{count:,} {kind} applicants exceed the {int(active[kind]):,} active {kind} "
                 f"applicants of {types.name}",
-                row=i, column="applicants",
+                row=i,
+                column="applicants",
             )
 
 
@@ -622,8 +666,11 @@ def _check_step2ck_norms(table: _Table) -> None:
         kind = STEP2CK_STATISTICS[frame["statistic"].iat[i]]
         value = float(frame["value"].iat[i])
         if kind == "score" and not (1.0 <= value <= 300.0 and value.is_integer()):
-            table.fail(f"expected a whole Step 2 CK score from 1 to 300, found {value:g}",
-                       row=i, column="value")
+            table.fail(
+                f"expected a whole Step 2 CK score from 1 to 300, found {value:g}",
+                row=i,
+                column="value",
+            )
         if kind == "positive" and value <= 0.0:
             table.fail(f"expected a number above 0, found {value:g}", row=i, column="value")
         if kind == "share" and not 0.0 <= value <= 1.0:
@@ -635,15 +682,19 @@ def _check_step2ck_percentiles(table: _Table) -> None:
     if "lcme_first_takers" not in set(frame["group"]):
         table.fail("no rows for group 'lcme_first_takers'")
     for group in frame["group"].unique():
-        rows = sorted((int(frame["score"].iat[i]), i) for i in range(len(frame))
-                      if frame["group"].iat[i] == group)
+        rows = sorted(
+            (int(frame["score"].iat[i]), i)
+            for i in range(len(frame))
+            if frame["group"].iat[i] == group
+        )
         for (low_score, low), (high_score, high) in zip(rows, rows[1:]):
             if frame["percentile"].iat[high] < frame["percentile"].iat[low]:
                 table.fail(
                     f"{frame['percentile'].iat[high]:g} at score {high_score} is below "
                     f"{frame['percentile'].iat[low]:g} at score {low_score}; percentiles must "
                     "not fall as the score rises",
-                    row=high, column="percentile",
+                    row=high,
+                    column="percentile",
                 )
 
 
@@ -662,13 +713,15 @@ def _check_visa_policies(table: _Table, names: list[str], specialties: _Table) -
         sizes = frame["n_programs"].iloc[rows]
         for i in rows:
             if frame["n_programs"].iat[i] == 0:
-                table.fail("expected the number of programs surveyed, found 0",
-                           row=i, column="n_programs")
+                table.fail(
+                    "expected the number of programs surveyed, found 0", row=i, column="n_programs"
+                )
             if frame["n_programs"].iat[i] != sizes.iat[0]:
                 table.fail(
                     f"{frame['n_programs'].iat[i]} differs from {sizes.iat[0]} on line "
                     f"{table.lines[rows[0]]}; n_programs is the size of one survey",
-                    row=i, column="n_programs",
+                    row=i,
+                    column="n_programs",
                 )
 
 

@@ -458,8 +458,14 @@ def proportion(k, n, confidence: float = 0.95) -> Proportion:
     k, n = int(k_arr), int(n_arr)
     low, high = wilson_interval(k, n, confidence)
     return Proportion(
-        k=k, n=n, p=k / n if n else math.nan, ci_low=low, ci_high=high,
-        confidence=confidence, method="wilson", n_effective=float(n),
+        k=k,
+        n=n,
+        p=k / n if n else math.nan,
+        ci_low=low,
+        ci_high=high,
+        confidence=confidence,
+        method="wilson",
+        n_effective=float(n),
     )
 
 
@@ -540,8 +546,15 @@ def _clustered_kernel(k, n, confidence: float, df_adjust: bool) -> Proportion:
     k_tot, n_tot = int(k.sum()), int(n.sum())
     if n_tot == 0:
         return Proportion(
-            k=0, n=0, p=math.nan, ci_low=0.0, ci_high=1.0, confidence=confidence,
-            method=_clustered_method(m, df_adjust), n_effective=0.0, n_clusters=m,
+            k=0,
+            n=0,
+            p=math.nan,
+            ci_low=0.0,
+            ci_high=1.0,
+            confidence=confidence,
+            method=_clustered_method(m, df_adjust),
+            n_effective=0.0,
+            n_clusters=m,
         )
     p = k_tot / n_tot
     deff = _design_effect(k.astype(float), n.astype(float), p * (1 - p), n_tot)
@@ -549,9 +562,16 @@ def _clustered_kernel(k, n, confidence: float, df_adjust: bool) -> Proportion:
     crit = _critical_value(confidence, m, df_adjust)
     low, high = _wilson_from_p(p, n_eff, crit)
     return Proportion(
-        k=k_tot, n=n_tot, p=p, ci_low=float(low), ci_high=float(high),
-        confidence=confidence, method=_clustered_method(m, df_adjust),
-        n_effective=n_eff, design_effect=deff, n_clusters=m,
+        k=k_tot,
+        n=n_tot,
+        p=p,
+        ci_low=float(low),
+        ci_high=float(high),
+        confidence=confidence,
+        method=_clustered_method(m, df_adjust),
+        n_effective=n_eff,
+        design_effect=deff,
+        n_clusters=m,
     )
 
 
@@ -631,8 +651,18 @@ def paired_difference(
     if n == 0:
         method = base if m is None else _clustered_method(m, df_adjust, base)
         return PairedDifference(
-            diff=math.nan, ci_low=-1.0, ci_high=1.0, n=0, n_clusters=m, confidence=confidence,
-            method=method, p_a=math.nan, p_b=math.nan, b_only=0, a_only=0, n_effective=0.0,
+            diff=math.nan,
+            ci_low=-1.0,
+            ci_high=1.0,
+            n=0,
+            n_clusters=m,
+            confidence=confidence,
+            method=method,
+            p_a=math.nan,
+            p_b=math.nan,
+            b_only=0,
+            a_only=0,
+            n_effective=0.0,
         )
 
     p_b = (both + b_only) / n
@@ -655,9 +685,19 @@ def paired_difference(
     n_eff = n / deff
     low, high = _newcombe_paired(p_b, p_a, phi, n_eff, crit)
     return PairedDifference(
-        diff=diff, ci_low=low, ci_high=high, n=n, n_clusters=m, confidence=confidence,
-        method=method, p_a=p_a, p_b=p_b, b_only=b_only, a_only=a_only,
-        n_effective=n_eff, design_effect=deff,
+        diff=diff,
+        ci_low=low,
+        ci_high=high,
+        n=n,
+        n_clusters=m,
+        confidence=confidence,
+        method=method,
+        p_a=p_a,
+        p_b=p_b,
+        b_only=b_only,
+        a_only=a_only,
+        n_effective=n_eff,
+        design_effect=deff,
     )
 
 
@@ -693,8 +733,16 @@ def unpaired_difference(outcome_a, outcome_b, confidence: float = 0.95) -> Unpai
         low = max(-1.0, diff - math.hypot(p1 - l1, u2 - p2))
         high = min(1.0, diff + math.hypot(u1 - p1, p2 - l2))
     return UnpairedDifference(
-        diff=diff, ci_low=low, ci_high=high, k_a=k_a, n_a=n_a, k_b=k_b, n_b=n_b,
-        p_a=p2, p_b=p1, confidence=confidence,
+        diff=diff,
+        ci_low=low,
+        ci_high=high,
+        k_a=k_a,
+        n_a=n_a,
+        k_b=k_b,
+        n_b=n_b,
+        p_a=p2,
+        p_b=p1,
+        confidence=confidence,
         method="newcombe unpaired square-and-add wilson (method 10)",
     )
 

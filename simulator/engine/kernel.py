@@ -22,7 +22,7 @@ is one NumPy operation over arrays.  Two facts keep it fast:
 
 The outcome does not depend on the order in which proposals are made, so the
 result is the proposing side's optimal stable matching, exactly as the
-one-at-a-time reference in :mod:`simulator.reference` finds it.
+one-at-a-time reference in :mod:`simulator.engine.reference` finds it.
 """
 
 from __future__ import annotations
@@ -162,8 +162,9 @@ def _propose_and_dispose(
     rounds and the number of proposals made.
     """
     holds = _Holds(target_capacity, unacceptable, n_entries=target.size)
-    entry_key = holds.key(target, np.minimum(target_rank, unacceptable, dtype=holds.key_dtype,
-                                             casting="unsafe"))
+    entry_key = holds.key(
+        target, np.minimum(target_rank, unacceptable, dtype=holds.key_dtype, casting="unsafe")
+    )
     if np.all(prop_capacity <= 1):
         return _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds)
     return _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, holds)
@@ -281,10 +282,12 @@ class _Holds:
         reached = np.flatnonzero(newcomers)  # in target order, as the sort below puts them
         held, capacity = self.held[reached], self.capacity[reached]
         first_slot = self.slot_indptr[reached]
-        holds = np.concatenate((
-            self.slots[segment_aranges(first_slot, held)],
-            (keys.astype(_INT) << self.entry_bits) | entries,
-        ))
+        holds = np.concatenate(
+            (
+                self.slots[segment_aranges(first_slot, held)],
+                (keys.astype(_INT) << self.entry_bits) | entries,
+            )
+        )
         holds.sort()  # by target, then rank: each target's candidates, best first
         candidates = held + newcomers[reached]
         kept = np.minimum(candidates, capacity)
@@ -342,7 +345,7 @@ def segment_aranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def place_in_group(sorted_groups: np.ndarray) -> np.ndarray:
     """Position of each element within its run of equal values (0 for the first)."""
     n = sorted_groups.size
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]) 
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
     sizes = np.diff(np.r_[starts, n])
     return np.arange(n, dtype=_INT) - np.repeat(starts, sizes)
 
@@ -365,19 +368,17 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
     indptr, programs, ranks, caps = arrays.values()
     n_applicants, n_programs, n_entries = indptr.size - 1, caps.size, programs.size
     if indptr.size == 0 or indptr[0] != 0 or indptr[-1] != n_entries or np.any(np.diff(indptr) < 0):
-        raise ValueError(
-            "rol_indptr must start at 0, never decrease and end at len(rol_programs)"
-        )
+        raise ValueError("rol_indptr must start at 0, never decrease and end at len(rol_programs)")
     if ranks.size != n_entries:
-        raise ValueError(
-            f"program_ranks has {ranks.size} entries but rol_programs has {n_entries}"
-        )
+        raise ValueError(f"program_ranks has {ranks.size} entries but rol_programs has {n_entries}")
     if np.any(caps < 0):
         raise ValueError("capacities must be non-negative")
     if n_entries and (programs.min() < 0 or programs.max() >= n_programs):
         raise ValueError(f"rol_programs must lie in [0, {n_programs})")
     if n_entries and (ranks.min() < 0 or ranks.max() > n_applicants):
-        raise ValueError(f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)")
+        raise ValueError(
+            f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)"
+        )
     if _has_repeats(segment_ids(indptr), n_applicants, programs, n_programs):
         raise ValueError("an applicant ranks the same program twice")
     if _has_repeats(programs, n_programs, ranks, n_applicants, ignore=n_applicants):
@@ -385,8 +386,9 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
     return indptr, programs, ranks, caps
 
 
-def _has_repeats(group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int,
-                 ignore=None) -> bool:
+def _has_repeats(
+    group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int, ignore=None
+) -> bool:
     """Whether any (group, value) pair occurs twice, not counting value ``ignore``.
 
     ``group`` lies in ``[0, n_groups)``, ``value`` in ``[0, n_values]``.  One

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-APPLICANT_TYPES = ("us_md", "us_do", "us_img", "non_us_img", "other")
-IMG_TYPES = ("us_img", "non_us_img", "other")
-USCE_KINDS = ("none", "observership", "hands_on", "us_clerkships")
-VISAS = ("none", "j1", "h1b")
-VISA_POLICIES = ("none", "j1", "j1_h1b")
+from simulator.vocabulary import APPLICANT_TYPES
 
 
 def param(default, doc: str, low=None, high=None, *, calibrated: bool = False):
@@ -95,9 +91,7 @@ class ApplicantParams:
         "Mean years since graduation (US seniors: 0). Assumption; 'old graduate' beyond about "
         "2-5 years is a red flag (domain notes).",
     )
-    visa_j1_share: float = param(
-        0.55, "Share of non-US IMGs needing a J-1 visa. Assumption.", 0, 1
-    )
+    visa_j1_share: float = param(0.55, "Share of non-US IMGs needing a J-1 visa. Assumption.", 0, 1)
     visa_h1b_share: float = param(
         0.2, "Share of non-US IMGs needing an H-1B visa (the rest need none). Assumption.", 0, 1
     )
@@ -121,36 +115,40 @@ class ApplicantParams:
         0.5,
         "How strongly bigger programs draw more applications: weight grows as positions to this "
         "power. Assumption.",
-        0, 5,
+        0,
+        5,
     )
     visa_mismatch_weight: float = param(
         0.15,
         "Relative chance of applying to a program that does not sponsor the visa one needs. "
         "Assumption.",
-        0, 1,
+        0,
+        1,
     )
     friendliness_weight: float = param(
         2.0,
         "How strongly IMGs steer applications towards IMG-friendly programs (log-weight per unit "
         "of friendliness). Assumption.",
-        0, 20,
+        0,
+        20,
     )
     reach_weight: float = param(
         0.5,
         "How strongly applicants avoid programs more desirable than their merit (log-weight per "
         "SD). Assumption.",
-        0, 20,
+        0,
+        20,
     )
-    interview_cap: int = param(
-        18, "Most interviews one applicant accepts. Assumption.", 1, 200
-    )
+    interview_cap: int = param(18, "Most interviews one applicant accepts. Assumption.", 1, 200)
     one_year_track_share: float = param(
         0.25,
         "Share of the applicants who rank a one-year PGY-1 track (preliminary medicine or surgery, "
         "transitional year) for whom it is the main PGY-1 choice, beside an advanced PGY-2 position "
         "that matchsim does not simulate; the rest hold it as a backup. Calibrated to the 2025 "
         "PGY-1 fill rate (94.1%).",
-        0, 1, calibrated=True,
+        0,
+        1,
+        calibrated=True,
     )
     rank_list_cap: int = param(
         0, "Cap on everyone's rank-list length (0: no cap, rank every interview).", 0, 200
@@ -177,61 +175,72 @@ class ProgramParams:
     """How the synthetic programs are drawn and how they screen and interview."""
 
     university_share: float = param(
-        0.4, "Share of programs that are university-like (the rest community-like). Assumption.",
-        0, 1,
+        0.4,
+        "Share of programs that are university-like (the rest community-like). Assumption.",
+        0,
+        1,
     )
     size_sd: float = param(
         0.6,
         "Spread (log-scale SD) of program sizes within a specialty; every program has at least one "
         "position. Assumption.",
-        0, 5,
+        0,
+        5,
     )
     university_desirability: float = param(
         0.8,
         "How much more desirable a university-like program is than a community-like one, before "
         "desirability is standardised (SD units). Assumption.",
-        -5, 5,
+        -5,
+        5,
     )
     friendliness_concentration: float = param(
         6.0,
         "Concentration of the Beta distribution of IMG-friendliness around its mean (higher: "
         "programs of a kind are more alike). Assumption.",
-        0.1, 1000,
+        0.1,
+        1000,
     )
     sponsorship_noise: float = param(
         0.15,
         "Noise added to IMG-friendliness when ranking programs by visa sponsorship (0: the "
         "friendliest programs always sponsor most). Assumption.",
-        0, 10,
+        0,
+        10,
     )
     img_friendliness_community: float = param(
         0.6,
         "Mean IMG-friendliness (0-1) of community programs; APDIM surveys (JGIM 2021): IMGs fill "
         "55-70% of community IM positions.",
-        0, 1,
+        0,
+        1,
     )
     img_friendliness_university: float = param(
         0.25,
         "Mean IMG-friendliness (0-1) of university programs; APDIM surveys: IMGs fill 22-30% of "
         "university IM positions.",
-        0, 1,
+        0,
+        1,
     )
     visa_none_share: float = param(
         0.363,
         "Share of programs sponsoring no visa: 36.3% of IM programs (Nguemeni Tiako et al., JGME "
         "2022); assumed the same elsewhere.",
-        0, 1,
+        0,
+        1,
     )
     visa_j1_h1b_share: float = param(
         0.22,
         "Share sponsoring J-1 and H-1B: 22.0% of IM programs (JGME 2022); the rest J-1 only.",
-        0, 1,
+        0,
+        1,
     )
     step2ck_screen_mean: float = param(
         222,
         "Mean Step 2 CK cut-off applied to IMGs. Assumption ('above 240 is good', 245+ "
         "competitive; cut-offs are informal).",
-        1, 300,
+        1,
+        300,
     )
     step2ck_screen_sd: float = param(
         8, "Spread of IMG Step 2 CK cut-offs between programs. Assumption.", 0, 100
@@ -252,19 +261,22 @@ class ProgramParams:
         12.5,
         "Interview slots per position where data/applicants_ranked_per_position.csv has no "
         "figure; elsewhere that figure (NRMP 2020) divided by interview_rank_share.",
-        1, 100,
+        1,
+        100,
     )
     interview_rank_share: float = param(
         0.92,
         "Chance that a program ranks an interviewee at all (the rest it rules out at interview, "
         "whatever their evaluation); interview slots per position are the published ranked per "
         "position divided by it. Assumption.",
-        0.01, 1,
+        0.01,
+        1,
     )
     interview_rounds: int = param(
         6,
         "Rounds of invitations: later rounds fill slots that applicants declined. Assumption.",
-        1, 10,
+        1,
+        10,
     )
 
 
@@ -276,8 +288,10 @@ class SelectionParams:
         1.0, "Evaluation points per 15 Step 2 CK points (one LCME SD). Assumption.", 0, 10
     )
     usce_hands_on_weight: float = param(
-        0.12, "Evaluation points per month of hands-on USCE, up to usce_months_cap. Assumption.",
-        0, 10,
+        0.12,
+        "Evaluation points per month of hands-on USCE, up to usce_months_cap. Assumption.",
+        0,
+        10,
     )
     usce_observership_weight: float = param(
         0.04, "Evaluation points per month of observership. Assumption.", 0, 10
@@ -286,8 +300,10 @@ class SelectionParams:
         6, "Months beyond which more USCE adds nothing. Assumption.", 0, 60
     )
     ysg_weight: float = param(
-        0.12, "Evaluation points lost per year since graduation beyond the first. Assumption.",
-        0, 10,
+        0.12,
+        "Evaluation points lost per year since graduation beyond the first. Assumption.",
+        0,
+        10,
     )
     type_penalty: PerType = table(
         per_type(us_md=0.0, us_do=0.2, us_img=1.6, non_us_img=1.1, other=1.5),
@@ -306,7 +322,8 @@ class SelectionParams:
         "Programs leave unranked interviewees evaluated below this quality floor. Assumption: few "
         "interviewees fall below it (most unranked interviewees are ruled out at interview, see "
         "programs.interview_rank_share).",
-        -20, 20,
+        -20,
+        20,
     )
 
 
@@ -325,7 +342,8 @@ class Focal:
 
     type: str = param("non_us_img", f"Applicant type, one of {', '.join(APPLICANT_TYPES[:4])}.")
     specialty: str = param(
-        "Internal Medicine (Categorical)", "Preferred specialty (a name in data/specialties_2025.csv)."
+        "Internal Medicine (Categorical)",
+        "Preferred specialty (a name in data/specialties_2025.csv).",
     )
     backup_specialty: str = param("", "Backup specialty, or empty for none.")
     step2ck: int = param(240, "Step 2 CK score.", 1, 300)

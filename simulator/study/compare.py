@@ -1,7 +1,7 @@
 """Comparing strategies and sweeping a parameter, on common random numbers.
 
 Both ``matchsim compare`` and ``matchsim sweep`` turn one scenario into a list
-of :class:`~simulator.trials.Variant` s that :func:`simulator.trials.simulate_trial`
+of :class:`~simulator.study.trials.Variant` s that :func:`simulator.study.trials.simulate_trial`
 runs on the *same* trials: trial ``t`` draws its market once for every
 distinct set of population parameters, and every variant's focal copies see
 the same noise, so copy ``j`` of trial ``t`` under strategy A and under
@@ -21,7 +21,7 @@ The steps:
    chances (clustered Wilson intervals, as ``matchsim run``) and, against the
    first variant (the baseline), the paired difference of the chance of
    matching, aligned by (trial, copy) (Newcombe's paired interval with a
-   design effect for clustering by trial, :func:`simulator.stats.paired_difference`);
+   design effect for clustering by trial, :func:`simulator.stats.intervals.paired_difference`);
 4. :func:`format_comparison`, :func:`comparison_record`, :func:`plot_comparison`,
    :func:`format_sweep`, :func:`sweep_table` and :func:`plot_sweep` present them.
 
@@ -41,11 +41,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator import report, stats
 from simulator.errors import ScenarioError, closest
-from simulator.params import Focal, MarketParams
-from simulator.scenario import scenario_keys, with_changes
-from simulator.trials import Plan, Variant
+from simulator.market.params import Focal, MarketParams
+from simulator.report import summaries as report
+from simulator.scenario.scenario import scenario_keys, with_changes
+from simulator.stats import intervals as stats
+from simulator.study.trials import Plan, Variant
 
 __all__ = [
     "FOCAL_COLUMNS",
@@ -80,8 +81,17 @@ SWEEPABLE_ROOTS = ("you", "applicants", "programs", "selection")
 #: about 0.08 s each at full scale).
 MAX_SWEEP_VALUES = 100
 #: The focal table's columns that compare and sweep read.
-FOCAL_COLUMNS = ("trial", "strategy", "copy", "matched", "matched_preferred", "matched_rank",
-                 "n_applications", "n_interviews", "rol_length")
+FOCAL_COLUMNS = (
+    "trial",
+    "strategy",
+    "copy",
+    "matched",
+    "matched_preferred",
+    "matched_rank",
+    "n_applications",
+    "n_interviews",
+    "rol_length",
+)
 _PARAM = "--param"
 _VALUES = "--values"
 _MINUS = "\u2212"
@@ -95,12 +105,13 @@ def strategy_variants(scenario) -> tuple[Variant, ...]:
 
     Raises :class:`ScenarioError` when the scenario has fewer than two.
     (Unknown keys in a strategy block are already reported by
-    :func:`simulator.scenario.load_scenario`.)
+    :func:`simulator.scenario.scenario.load_scenario`.)
     """
     found = len(scenario.strategies)
     if found < 2:
         raise ScenarioError(
-            scenario.source or None, "strategies",
+            scenario.source or None,
+            "strategies",
             message=f"expected two or more [[strategies]] blocks to compare, found {found}",
         )
     return tuple(Variant(name=s.name, you=s.you, params=s.params) for s in scenario.strategies)
@@ -118,14 +129,18 @@ def sweep_key_kind(key: str) -> type:
         tables = [k for k in scenario_keys(tables=True) if k not in leaves]
         if key in tables:
             raise ScenarioError(
-                _PARAM, key, message="is a table with one number per applicant type; sweep one "
+                _PARAM,
+                key,
+                message="is a table with one number per applicant type; sweep one "
                 f"entry, e.g. {key}.non_us_img",
             )
         raise ScenarioError(_PARAM, message=f"no scenario key '{key}'{closest(key, leaves)}")
     root, _, rest = key.partition(".")
     if root not in SWEEPABLE_ROOTS:
         raise ScenarioError(
-            _PARAM, key, message="cannot be swept (a sweep varies one you.*, applicants.*, "
+            _PARAM,
+            key,
+            message="cannot be swept (a sweep varies one you.*, applicants.*, "
             "programs.* or selection.* key; use --set for the others)",
         )
     cls = Focal if root == "you" else MarketParams
@@ -154,8 +169,11 @@ def parse_values(spec: str, key: str) -> tuple:
     kind = sweep_key_kind(key)
     text = str(spec).strip()
     if not text:
-        raise ScenarioError(_VALUES, message="expected a range like 1:20 or 220:270:10, or a list "
-                            "like 230,240,250; found ''")
+        raise ScenarioError(
+            _VALUES,
+            message="expected a range like 1:20 or 220:270:10, or a list "
+            "like 230,240,250; found ''",
+        )
     if kind is str:
         values = _parse_names(text, key)
     elif ":" in text:
@@ -163,24 +181,34 @@ def parse_values(spec: str, key: str) -> tuple:
     else:
         values = tuple(_number(token, key, kind, text) for token in text.split(","))
     if len(values) > MAX_SWEEP_VALUES:
-        raise ScenarioError(_VALUES, message=f"'{text}' gives {len(values):,} values; a sweep "
-                            f"takes at most {MAX_SWEEP_VALUES}")
+        raise ScenarioError(
+            _VALUES,
+            message=f"'{text}' gives {len(values):,} values; a sweep "
+            f"takes at most {MAX_SWEEP_VALUES}",
+        )
     seen = set()
     for value in values:
         if value in seen:
-            raise ScenarioError(_VALUES, message=f"{_label(value)} appears more than once in '{text}'")
+            raise ScenarioError(
+                _VALUES, message=f"{_label(value)} appears more than once in '{text}'"
+            )
         seen.add(value)
     return values
 
 
 def _parse_names(text: str, key: str) -> tuple[str, ...]:
     if ":" in text:
-        raise ScenarioError(_VALUES, message=f"{key} takes names, not a range: give a comma list "
-                            f"such as --values 'A,B', found '{text}'")
+        raise ScenarioError(
+            _VALUES,
+            message=f"{key} takes names, not a range: give a comma list "
+            f"such as --values 'A,B', found '{text}'",
+        )
     names = tuple(name.strip() for name in text.split(","))
     if any(not name for name in names) and key != "you.backup_specialty":
-        raise ScenarioError(_VALUES, message=f"expected a comma list of names for {key}, "
-                            f"found an empty name in '{text}'")
+        raise ScenarioError(
+            _VALUES,
+            message=f"expected a comma list of names for {key}, found an empty name in '{text}'",
+        )
     return names
 
 
@@ -191,16 +219,18 @@ def _decimal(token: str, key: str, text: str) -> Decimal:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or not token:
-        raise ScenarioError(_VALUES, message=f"expected numbers for {key}, found '{token}' "
-                            f"in '{text}'")
+        raise ScenarioError(
+            _VALUES, message=f"expected numbers for {key}, found '{token}' in '{text}'"
+        )
     return number
 
 
 def _as_kind(number: Decimal, key: str, kind: type, text: str):
     if kind is int:
         if number != number.to_integral_value():
-            raise ScenarioError(_VALUES, message=f"{key} takes integers, found {number.normalize()} "
-                                f"in '{text}'")
+            raise ScenarioError(
+                _VALUES, message=f"{key} takes integers, found {number.normalize()} in '{text}'"
+            )
         return int(number)
     return float(number)
 
@@ -212,17 +242,23 @@ def _number(token: str, key: str, kind: type, text: str):
 def _parse_range(text: str, key: str, kind: type) -> tuple:
     parts = text.split(":")
     if len(parts) not in (2, 3):
-        raise ScenarioError(_VALUES, message=f"expected START:STOP or START:STOP:STEP, found '{text}'")
+        raise ScenarioError(
+            _VALUES, message=f"expected START:STOP or START:STOP:STEP, found '{text}'"
+        )
     start, stop = (_decimal(p, key, text) for p in parts[:2])
     step = _decimal(parts[2], key, text) if len(parts) == 3 else Decimal(1)
     if step <= 0:
         raise ScenarioError(_VALUES, message=f"the step of '{text}' must be positive")
     if start > stop:
-        raise ScenarioError(_VALUES, message=f"the range '{text}' is empty (its start exceeds its stop)")
+        raise ScenarioError(
+            _VALUES, message=f"the range '{text}' is empty (its start exceeds its stop)"
+        )
     count = int((stop - start) // step) + 1
     if count > MAX_SWEEP_VALUES:
-        raise ScenarioError(_VALUES, message=f"'{text}' gives {count:,} values; a sweep takes at "
-                            f"most {MAX_SWEEP_VALUES}")
+        raise ScenarioError(
+            _VALUES,
+            message=f"'{text}' gives {count:,} values; a sweep takes at most {MAX_SWEEP_VALUES}",
+        )
     return tuple(_as_kind(start + i * step, key, kind, text) for i in range(count))
 
 
@@ -342,8 +378,10 @@ def _rows_by_variant(focal: pd.DataFrame, names) -> dict[str, pd.DataFrame]:
         if keys is None:
             keys = pairs
         elif not np.array_equal(keys, pairs):
-            raise ValueError(f"variant {name!r} has other (trial, copy) pairs than {names[0]!r}: "
-                             "outcomes cannot be paired")
+            raise ValueError(
+                f"variant {name!r} has other (trial, copy) pairs than {names[0]!r}: "
+                "outcomes cannot be paired"
+            )
         out[name] = rows.reset_index(drop=True)
     return out
 
@@ -375,15 +413,28 @@ def compare_focal(focal: pd.DataFrame, names, *, confidence: float = 0.95) -> Co
     differences = []
     for name, estimate in zip(names[1:], estimates[1:]):
         paired = stats.paired_difference(
-            base["matched"].to_numpy(bool), rows[name]["matched"].to_numpy(bool),
-            cluster=trial, confidence=confidence,
+            base["matched"].to_numpy(bool),
+            rows[name]["matched"].to_numpy(bool),
+            cluster=trial,
+            confidence=confidence,
         )
         low, high = unpaired_interval(estimates[0].p_match, estimate.p_match)
-        differences.append(Difference(name=name, baseline=names[0], paired=paired,
-                                      unpaired_ci_low=low, unpaired_ci_high=high))
+        differences.append(
+            Difference(
+                name=name,
+                baseline=names[0],
+                paired=paired,
+                unpaired_ci_low=low,
+                unpaired_ci_high=high,
+            )
+        )
     copies = int(base.groupby("trial").size().max()) if len(base) else 0
-    return Comparison(estimates=estimates, differences=tuple(differences),
-                      trials=int(base["trial"].nunique()), copies=copies)
+    return Comparison(
+        estimates=estimates,
+        differences=tuple(differences),
+        trials=int(base["trial"].nunique()),
+        copies=copies,
+    )
 
 
 def sweep_focal(focal: pd.DataFrame, key: str, values) -> Sweep:
@@ -410,20 +461,28 @@ def verdict(name: str, difference: stats.PairedDifference) -> str:
     ``"rank 12: no clear difference (−0.4 to +1.2 points)"``.
     """
     if difference.ci_low > 0:
-        return (f"{name} raises your chance by {_points(difference.ci_low, signed=False)} to "
-                f"{_points(difference.ci_high, signed=False)} points")
+        return (
+            f"{name} raises your chance by {_points(difference.ci_low, signed=False)} to "
+            f"{_points(difference.ci_high, signed=False)} points"
+        )
     if difference.ci_high < 0:
-        return (f"{name} lowers your chance by {_points(difference.ci_high, signed=False)} to "
-                f"{_points(difference.ci_low, signed=False)} points")
-    return (f"{name}: no clear difference ({_points(difference.ci_low)} to "
-            f"{_points(difference.ci_high)} points)")
+        return (
+            f"{name} lowers your chance by {_points(difference.ci_high, signed=False)} to "
+            f"{_points(difference.ci_low, signed=False)} points"
+        )
+    return (
+        f"{name}: no clear difference ({_points(difference.ci_low)} to "
+        f"{_points(difference.ci_high)} points)"
+    )
 
 
 def _estimate_lines(estimates, label: str) -> list[str]:
     width = max([len(label)] + [len(e.name) for e in estimates]) + 2
-    header = (f"{label:{width}s}{'P(match)':>9s}  {'95% CI':13s}{'n':>8s}  "
-              f"{'P(preferred)':>12s}  {'95% CI':13s}{'P(top 3)':>9s}  {'95% CI':13s}"
-              f"{'interviews':>10s}{'ranked':>8s}")
+    header = (
+        f"{label:{width}s}{'P(match)':>9s}  {'95% CI':13s}{'n':>8s}  "
+        f"{'P(preferred)':>12s}  {'95% CI':13s}{'P(top 3)':>9s}  {'95% CI':13s}"
+        f"{'interviews':>10s}{'ranked':>8s}"
+    )
     lines = [header]
     for e in estimates:
         lines.append(
@@ -438,8 +497,10 @@ def _estimate_lines(estimates, label: str) -> list[str]:
 
 def _difference_lines(comparison: Comparison, label: str) -> list[str]:
     width = max([len(label)] + [len(d.name) for d in comparison.differences]) + 2
-    lines = [f"{label:{width}s}{'difference':>11s}  {'95% CI (points)':17s}{'pairs':>8s}  "
-             f"{'unpaired 95% CI':17s}"]
+    lines = [
+        f"{label:{width}s}{'difference':>11s}  {'95% CI (points)':17s}{'pairs':>8s}  "
+        f"{'unpaired 95% CI':17s}"
+    ]
     for d in comparison.differences:
         p = d.paired
         lines.append(
@@ -454,7 +515,8 @@ def pairing_gain(comparison: Comparison) -> float:
     """Median ratio of the unpaired to the paired interval width (nan without differences)."""
     ratios = [
         (d.unpaired_ci_high - d.unpaired_ci_low) / d.paired.width
-        for d in comparison.differences if d.paired.width > 0
+        for d in comparison.differences
+        if d.paired.width > 0
     ]
     return float(np.median(ratios)) if ratios else math.nan
 
@@ -463,18 +525,24 @@ def format_comparison(comparison: Comparison, *, title: str) -> str:
     """What ``matchsim compare`` prints: estimates, paired differences, verdicts."""
     lines = [title, "", *_estimate_lines(comparison.estimates, "strategy"), ""]
     if comparison.differences:
-        lines.append(f"Your chance of matching against the baseline ({comparison.baseline}), "
-                     "paired on the same markets:")
+        lines.append(
+            f"Your chance of matching against the baseline ({comparison.baseline}), "
+            "paired on the same markets:"
+        )
         lines += _difference_lines(comparison, "strategy")
         lines.append("")
         lines += [d.verdict for d in comparison.differences]
         gain = pairing_gain(comparison)
         lines.append("")
         if math.isfinite(gain):
-            lines.append(f"Pairing (common random numbers) makes these intervals {gain:.1f}x narrower "
-                         "than two independent runs of the same size (the unpaired column).")
-    lines.append("Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
-                 "interval, widened likewise.")
+            lines.append(
+                f"Pairing (common random numbers) makes these intervals {gain:.1f}x narrower "
+                "than two independent runs of the same size (the unpaired column)."
+            )
+    lines.append(
+        "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
+        "interval, widened likewise."
+    )
     return "\n".join(lines)
 
 
@@ -483,12 +551,16 @@ def format_sweep(sweep: Sweep, *, title: str) -> str:
     comparison = sweep.comparison
     lines = [title, "", *_estimate_lines(comparison.estimates, sweep.key), ""]
     if comparison.differences:
-        lines.append(f"Your chance of matching against {sweep.key} = {comparison.baseline}, paired "
-                     "on the same markets:")
+        lines.append(
+            f"Your chance of matching against {sweep.key} = {comparison.baseline}, paired "
+            "on the same markets:"
+        )
         lines += _difference_lines(comparison, sweep.key)
         lines.append("")
-    lines.append("Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
-                 "interval, widened likewise.")
+    lines.append(
+        "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
+        "interval, widened likewise."
+    )
     return "\n".join(lines)
 
 
@@ -530,21 +602,23 @@ def comparison_record(comparison: Comparison, changes=None) -> list[dict]:
             entry["changes"] = dict(changes[e.name])
         if e.name in differences:
             d = differences[e.name]
-            entry.update({
-                "diff": d.paired.diff,
-                "diff_ci_low": d.paired.ci_low,
-                "diff_ci_high": d.paired.ci_high,
-                "diff_baseline": d.baseline,
-                "diff_pairs": d.paired.n,
-                "diff_n_effective": d.paired.n_effective,
-                "diff_design_effect": d.paired.design_effect,
-                "diff_method": d.paired.method,
-                "diff_b_only": d.paired.b_only,
-                "diff_a_only": d.paired.a_only,
-                "unpaired_ci_low": d.unpaired_ci_low,
-                "unpaired_ci_high": d.unpaired_ci_high,
-                "verdict": d.verdict,
-            })
+            entry.update(
+                {
+                    "diff": d.paired.diff,
+                    "diff_ci_low": d.paired.ci_low,
+                    "diff_ci_high": d.paired.ci_high,
+                    "diff_baseline": d.baseline,
+                    "diff_pairs": d.paired.n,
+                    "diff_n_effective": d.paired.n_effective,
+                    "diff_design_effect": d.paired.design_effect,
+                    "diff_method": d.paired.method,
+                    "diff_b_only": d.paired.b_only,
+                    "diff_a_only": d.paired.a_only,
+                    "unpaired_ci_low": d.unpaired_ci_low,
+                    "unpaired_ci_high": d.unpaired_ci_high,
+                    "verdict": d.verdict,
+                }
+            )
         out.append(entry)
     return out
 
@@ -556,26 +630,28 @@ def sweep_table(sweep: Sweep) -> pd.DataFrame:
     rows = []
     for value, e in zip(sweep.values, sweep.comparison.estimates):
         d = differences.get(e.name)
-        rows.append({
-            "value": value,
-            "p_match": e.p_match.p,
-            "ci_low": e.p_match.ci_low,
-            "ci_high": e.p_match.ci_high,
-            "n": e.p_match.n,
-            "p_match_preferred": e.p_match_preferred.p,
-            "preferred_ci_low": e.p_match_preferred.ci_low,
-            "preferred_ci_high": e.p_match_preferred.ci_high,
-            "p_match_top3": e.p_match_top3.p,
-            "top3_ci_low": e.p_match_top3.ci_low,
-            "top3_ci_high": e.p_match_top3.ci_high,
-            "n_effective": e.p_match.n_effective,
-            "n_clusters": e.p_match.n_clusters,
-            "diff_vs_first": 0.0 if d is None else d.diff,
-            "diff_ci_low": 0.0 if d is None else d.ci_low,
-            "diff_ci_high": 0.0 if d is None else d.ci_high,
-            "mean_interviews": e.mean_interviews,
-            "mean_rol_length": e.mean_rol_length,
-        })
+        rows.append(
+            {
+                "value": value,
+                "p_match": e.p_match.p,
+                "ci_low": e.p_match.ci_low,
+                "ci_high": e.p_match.ci_high,
+                "n": e.p_match.n,
+                "p_match_preferred": e.p_match_preferred.p,
+                "preferred_ci_low": e.p_match_preferred.ci_low,
+                "preferred_ci_high": e.p_match_preferred.ci_high,
+                "p_match_top3": e.p_match_top3.p,
+                "top3_ci_low": e.p_match_top3.ci_low,
+                "top3_ci_high": e.p_match_top3.ci_high,
+                "n_effective": e.p_match.n_effective,
+                "n_clusters": e.p_match.n_clusters,
+                "diff_vs_first": 0.0 if d is None else d.diff,
+                "diff_ci_low": 0.0 if d is None else d.ci_low,
+                "diff_ci_high": 0.0 if d is None else d.ci_high,
+                "mean_interviews": e.mean_interviews,
+                "mean_rol_length": e.mean_rol_length,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -608,13 +684,25 @@ def plot_comparison(comparison: Comparison, path, *, title: str) -> None:
     plt = _pyplot()
     estimates = comparison.estimates
     x = np.arange(len(estimates))
-    fig, ax = plt.subplots(figsize=(max(5.5, 1.4 * len(estimates) + 2.5), 4.4), constrained_layout=True)
-    series = [("matched", "p_match", "o"), ("preferred specialty", "p_match_preferred", "s"),
-              ("a top-3 choice", "p_match_top3", "^")]
+    fig, ax = plt.subplots(
+        figsize=(max(5.5, 1.4 * len(estimates) + 2.5), 4.4), constrained_layout=True
+    )
+    series = [
+        ("matched", "p_match", "o"),
+        ("preferred specialty", "p_match_preferred", "s"),
+        ("a top-3 choice", "p_match_top3", "^"),
+    ]
     for offset, (label, attribute, marker) in zip((-0.18, 0.0, 0.18), series):
         proportions = [getattr(e, attribute) for e in estimates]
-        ax.errorbar(x + offset, [p.p for p in proportions], yerr=_errors(proportions), fmt=marker,
-                    capsize=4, markersize=6, label=label)
+        ax.errorbar(
+            x + offset,
+            [p.p for p in proportions],
+            yerr=_errors(proportions),
+            fmt=marker,
+            capsize=4,
+            markersize=6,
+            label=label,
+        )
     ax.set_xticks(x, [e.name for e in estimates])
     ax.set_xlim(-0.6, len(estimates) - 0.4)
     ax.set_ylim(0, 1)
@@ -640,10 +728,17 @@ def plot_sweep(sweep: Sweep, path, *, title: str) -> None:
     series.append(("matched to a top-3 choice", "p_match_top3", "--"))
     for label, attribute, style in series:
         proportions = [getattr(e, attribute) for e in estimates]
-        line = ax.plot(x, [p.p for p in proportions], style, marker="o", markersize=4,
-                       label=label)[0]
-        ax.fill_between(x, [p.ci_low for p in proportions], [p.ci_high for p in proportions],
-                        color=line.get_color(), alpha=0.25, linewidth=0)
+        line = ax.plot(x, [p.p for p in proportions], style, marker="o", markersize=4, label=label)[
+            0
+        ]
+        ax.fill_between(
+            x,
+            [p.ci_low for p in proportions],
+            [p.ci_high for p in proportions],
+            color=line.get_color(),
+            alpha=0.25,
+            linewidth=0,
+        )
     if not numeric:
         ax.set_xticks(x, [str(v) for v in sweep.values], rotation=30, ha="right")
     elif all(isinstance(v, int) for v in sweep.values):

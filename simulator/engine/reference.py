@@ -38,7 +38,7 @@ class Round:
 def deferred_acceptance_reference(
     rol_indptr, rol_programs, program_ranks, capacities, proposing: str = "applicants"
 ) -> list[int]:
-    """Same contract as :func:`simulator.engine.deferred_acceptance`, as a list."""
+    """Same contract as :func:`simulator.engine.kernel.deferred_acceptance`, as a list."""
     match, _ = traced_deferred_acceptance(
         rol_indptr, rol_programs, program_ranks, capacities, proposing
     )
@@ -79,7 +79,9 @@ def traced_deferred_acceptance(
         ]
         proposer_caps = caps
         target_caps = [1] * n_applicants
-        target_rank = [{p: i for i, p in enumerate(applicant_lists[a])} for a in range(n_applicants)]
+        target_rank = [
+            {p: i for i, p in enumerate(applicant_lists[a])} for a in range(n_applicants)
+        ]
     else:
         raise ValueError(f"proposing must be 'applicants' or 'programs', got {proposing!r}")
 
@@ -87,7 +89,9 @@ def traced_deferred_acceptance(
     result = [n_programs] * n_applicants
     for target, held in enumerate(holders):
         for proposer in held:
-            applicant, program = (proposer, target) if proposing == "applicants" else (target, proposer)
+            applicant, program = (
+                (proposer, target) if proposing == "applicants" else (target, proposer)
+            )
             result[applicant] = program
     return result, rounds
 

@@ -4,17 +4,17 @@
 suggestion for a typo), :func:`check_proposing` checks the ``proposing``
 argument, and :class:`Prefs` looks up where one name stands on another's list;
 the rest turn numbers and names into plain English and fixed-width tables.
-Used by :mod:`simulator.trace`, :mod:`simulator.why`, :mod:`simulator.sides`
-and :mod:`simulator.manipulation`; imports none of them.
+Used by :mod:`simulator.teaching.trace`, :mod:`simulator.teaching.why`, :mod:`simulator.teaching.sides`
+and :mod:`simulator.teaching.manipulation`; imports none of them.
 """
 
 from __future__ import annotations
 
 import textwrap
 
-from simulator.engine import PROPOSING_SIDES
 from simulator.errors import ScenarioError, closest
-from simulator.smallmarket import SmallMarket
+from simulator.teaching.smallmarket import SmallMarket
+from simulator.vocabulary import PROPOSING_SIDES
 
 
 def find_name(market: SmallMarket, name: str, *, option: str = "--why") -> str:

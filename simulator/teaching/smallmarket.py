@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine import deferred_acceptance
-from simulator.errors import ScenarioError, closest, read_text
+from simulator.engine.kernel import deferred_acceptance
+from simulator.errors import ScenarioError, closest
+from simulator.files import read_text
 
 _TOP_KEYS = ("description", "programs", "applicants")
 _SIDE_KEYS = {"programs": ("positions", "ranks"), "applicants": ("ranks",)}

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.manipulation import applicant_outcomes, program_outcomes, program_rank_row
-from simulator.smallmarket import SmallMarket
-from simulator.teaching_text import (
+from simulator.teaching.manipulation import applicant_outcomes, program_outcomes, program_rank_row
+from simulator.teaching.smallmarket import SmallMarket
+from simulator.teaching.text import (
     Prefs,
     check_proposing,
     find_name,
@@ -27,7 +27,7 @@ from simulator.teaching_text import (
     their_choice,
     wrap,
 )
-from simulator.trace import Trace, trace_market
+from simulator.teaching.trace import Trace, trace_market
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,7 +171,8 @@ def _explain_applicant(market, name, trace, prefs, result) -> Explanation:
     missed = ()
     if outcome is None:
         others = [
-            p for p in market.programs
+            p
+            for p in market.programs
             if p not in ranks and prefs.program_choice(p, name) is not None
         ]
         lists = [(*indices(market.programs, ranks), market.programs.index(p)) for p in others]
@@ -230,7 +231,8 @@ def _explain_program(market, name, trace, prefs, result) -> Explanation:
     missed = ()
     if not full:
         others = [
-            a for a, r in zip(market.applicants, market.applicant_ranks)
+            a
+            for a, r in zip(market.applicants, market.applicant_ranks)
             if name in r and a not in ranks
         ]
         rows = [program_rank_row(market, (*ranks, a)) for a in others]
@@ -294,12 +296,9 @@ def _story(trace: Trace, prefs: Prefs, applicant: str, program: str) -> str:
     displacing = _displacing(trace, end, target, by_applicants)
     if by_applicants:
         return (
-            f"{tried}; {program} held them until round {end}, then rejected them for "
-            f"{displacing}."
+            f"{tried}; {program} held them until round {end}, then rejected them for {displacing}."
         )
-    return (
-        f"{tried}; {applicant} held it until round {end}, then turned it down for {displacing}."
-    )
+    return f"{tried}; {applicant} held it until round {end}, then turned it down for {displacing}."
 
 
 def _would_propose(trace: Trace, prefs: Prefs, applicant: str, program: str) -> bool:
@@ -322,15 +321,11 @@ def _displacing(trace: Trace, number: int, target: str, by_applicants: bool) -> 
     holds = [e for e in round_.events if e.kind == "hold"]
     if by_applicants:
         taken = [
-            f"{e.applicant} ({its_choice(e.program_choice)})"
-            for e in holds
-            if e.program == target
+            f"{e.applicant} ({its_choice(e.program_choice)})" for e in holds if e.program == target
         ]
         return join_and(taken) or "others"
     taken = [
-        f"{e.program} ({their_choice(e.applicant_choice)})"
-        for e in holds
-        if e.applicant == target
+        f"{e.program} ({their_choice(e.applicant_choice)})" for e in holds if e.applicant == target
     ]
     return join_and(taken) or "another offer"
 
@@ -377,8 +372,7 @@ def _applicant_lines(ex: Explanation, sides: str) -> list[str]:
                 else f"its {len(r.instead)} positions with applicants"
             )
             why = (
-                f"ranked {name} {ordinal(r.rank)}, but filled {places} it ranked higher: "
-                f"{filled}."
+                f"ranked {name} {ordinal(r.rank)}, but filled {places} it ranked higher: {filled}."
             )
         lines.append(f"- {r.name} ({their_choice(r.choice)}) {why}")
         if r.story:

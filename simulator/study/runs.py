@@ -28,12 +28,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.errors import ScenarioError
-from simulator.trials import ChunkResult, Plan, run_chunk
+from simulator.files import write_parquet
+from simulator.study.trials import ChunkResult, Plan, run_chunk
 
 TABLES = ("applicants", "programs")
 #: Where chunks can run: this machine's cores, or a Dask distributed cluster.
@@ -68,8 +67,9 @@ def _new_run_dir(name: str, out, root) -> Path:
         path = Path(out)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise ScenarioError(
-                str(path), message="already exists and is not empty; choose another --out "
-                "(earlier results are never overwritten)"
+                str(path),
+                message="already exists and is not empty; choose another --out "
+                "(earlier results are never overwritten)",
             )
     else:
         Path(root).mkdir(parents=True, exist_ok=True)
@@ -124,8 +124,9 @@ def prepare_executor(executor: str = "local", *, workers: int = 1, scheduler=Non
     it cannot be reached, or the cluster has no workers.
     """
     if executor not in EXECUTORS:
-        raise ScenarioError("--executor", message=f"expected one of {', '.join(EXECUTORS)}, "
-                            f"found {executor!r}")
+        raise ScenarioError(
+            "--executor", message=f"expected one of {', '.join(EXECUTORS)}, found {executor!r}"
+        )
     if executor == "local":
         if scheduler is not None:
             raise ScenarioError("--scheduler", message="is only used with --executor dask")
@@ -136,13 +137,24 @@ def prepare_executor(executor: str = "local", *, workers: int = 1, scheduler=Non
     finally:
         client.close()
     if threads == 0:
-        raise ScenarioError("--scheduler", message=f"the Dask scheduler at {scheduler} has no "
-                            f"workers; start some with: dask worker {scheduler}")
+        raise ScenarioError(
+            "--scheduler",
+            message=f"the Dask scheduler at {scheduler} has no "
+            f"workers; start some with: dask worker {scheduler}",
+        )
     return threads
 
 
-def execute(plan: Plan, chunks, *, executor: str = "local", workers: int = 1, scheduler=None,
-            on_chunk=None, task=run_chunk) -> None:
+def execute(
+    plan: Plan,
+    chunks,
+    *,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler=None,
+    on_chunk=None,
+    task=run_chunk,
+) -> None:
     """Run ``chunks`` of trials; call ``on_chunk(result)`` in this process as each finishes.
 
     ``executor="local"`` with ``workers <= 1`` runs them here, one after the
@@ -181,8 +193,9 @@ def _ignore_interrupts() -> None:
 
 def _execute_local(plan, chunks, workers, on_chunk, task) -> None:
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_ignore_interrupts)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+    )
     todo = iter(chunks)
     pending = set()
     try:
@@ -209,19 +222,22 @@ def _dask_client(scheduler):
     try:
         from distributed import Client
     except ImportError:
-        raise ScenarioError("--executor", message="dask needs the optional extra: "
-                            "pip install 'matchsim[dask]'") from None
+        raise ScenarioError(
+            "--executor", message="dask needs the optional extra: pip install 'matchsim[dask]'"
+        ) from None
     if not scheduler:
-        raise ScenarioError("--executor", message="dask needs --scheduler ADDRESS, "
-                            "e.g. --scheduler tcp://HOST:8786")
+        raise ScenarioError(
+            "--executor", message="dask needs --scheduler ADDRESS, e.g. --scheduler tcp://HOST:8786"
+        )
     problem = None
     try:
         return Client(str(scheduler), timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         problem = (str(error).splitlines() or [type(error).__name__])[0]
     gc.collect()  # close the half-made client now, not noisily at exit
-    raise ScenarioError("--scheduler", message=f"cannot reach a Dask scheduler at {scheduler} "
-                        f"({problem})")
+    raise ScenarioError(
+        "--scheduler", message=f"cannot reach a Dask scheduler at {scheduler} ({problem})"
+    )
 
 
 def _execute_dask(plan, chunks, scheduler, on_chunk, task) -> None:
@@ -235,8 +251,9 @@ def _execute_dask(plan, chunks, scheduler, on_chunk, task) -> None:
         def submit(chunk):
             return client.submit(task, plan, chunk, retries=DASK_RETRIES, pure=False)
 
-        running = as_completed([submit(chunk) for chunk in itertools.islice(todo, window)],
-                               loop=client.loop)
+        running = as_completed(
+            [submit(chunk) for chunk in itertools.islice(todo, window)], loop=client.loop
+        )
         for future in running:
             result = future.result()
             future.release()  # the cluster may forget it
@@ -320,7 +337,9 @@ class CombinedTables:
                 piece = pq.read_table(chunk_path(self.directory, table, chunk))
                 writer = self.writers.get(table)
                 if writer is None:
-                    writer = self.writers[table] = pq.ParquetWriter(self._partial(table), piece.schema)
+                    writer = self.writers[table] = pq.ParquetWriter(
+                        self._partial(table), piece.schema
+                    )
                 writer.write_table(piece.cast(writer.schema))
             self.next_trial = chunk.stop
 
@@ -366,20 +385,30 @@ def read_run_record(directory, command: str, *, finished: str, version: str) -> 
     except (OSError, ValueError):
         record = None
     if not isinstance(record, dict) or "matchsim" not in record or "options" not in record:
-        raise ScenarioError(str(directory), message="not a matchsim run that can be resumed "
-                            "(no run.json with the options it was started with)")
+        raise ScenarioError(
+            str(directory),
+            message="not a matchsim run that can be resumed "
+            "(no run.json with the options it was started with)",
+        )
     started = record.get("command", "run")
     if started != command:
-        raise ScenarioError(str(directory), message=f"holds a matchsim {started} run, not a "
-                            f"{command} one; resume it with matchsim {started} ... --resume "
-                            f"{directory}")
+        raise ScenarioError(
+            str(directory),
+            message=f"holds a matchsim {started} run, not a "
+            f"{command} one; resume it with matchsim {started} ... --resume "
+            f"{directory}",
+        )
     if record["matchsim"] != version:
-        raise ScenarioError(str(directory), message=f"was started by matchsim "
-                            f"{record['matchsim']}; this is {version}, whose trials may differ: "
-                            "start a new run")
+        raise ScenarioError(
+            str(directory),
+            message=f"was started by matchsim "
+            f"{record['matchsim']}; this is {version}, whose trials may differ: "
+            "start a new run",
+        )
     if (directory / finished).exists():
-        raise ScenarioError(str(directory), message=f"is already complete ({finished} exists); "
-                            "nothing to resume")
+        raise ScenarioError(
+            str(directory), message=f"is already complete ({finished} exists); nothing to resume"
+        )
     return record
 
 
@@ -392,17 +421,3 @@ def first_difference(recorded, now, prefix: str = ""):
                 return found
         return None
     return None if recorded == now else prefix.rstrip(".") or "(the whole value)"
-
-
-def write_json(path: Path, value) -> None:
-    """Write JSON atomically."""
-    temporary = Path(str(path) + ".partial")
-    temporary.write_text(json.dumps(value, indent=2, allow_nan=True) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` atomically (a temporary name, then a rename)."""
-    temporary = Path(str(path) + ".partial")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary)
-    os.replace(temporary, path)

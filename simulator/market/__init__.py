@@ -1,0 +1,1 @@
+"""Drawing one synthetic Match year: published inputs, parameters, programs, applicants, applications, interviews, rank-order lists, focal copies."""

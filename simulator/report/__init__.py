@@ -1,0 +1,1 @@
+"""Reports: summaries, text tables, JSON/CSV records and plots."""

@@ -1,0 +1,1 @@
+"""Scenario files: TOML read into frozen dataclasses, every value checked once."""

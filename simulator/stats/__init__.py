@@ -1,0 +1,1 @@
+"""Honest statistics: proportions and differences with confidence intervals."""

@@ -1,0 +1,1 @@
+"""Studies: trial plans, trials, executors, run folders, compare and sweep, calibration."""

@@ -1,0 +1,1 @@
+"""Teaching how rank-order lists work: small markets, traces, why, manipulation, sides."""

@@ -1,0 +1,39 @@
+"""The words of the model, defined once: applicant types, visas, visa policies, USCE kinds, sides.
+
+Codes in arrays are positions in these tuples (``type == 3`` is
+``APPLICANT_TYPES[3]``, ``"non_us_img"``); tables and files use the names.
+"""
+
+from __future__ import annotations
+
+from simulator.engine.kernel import PROPOSING_SIDES  # the engine imports nothing of ours
+
+#: Applicant types of the NRMP's tables: US MD and DO seniors, US-citizen and non-US IMGs,
+#: and everyone else (previous graduates of US schools, Fifth Pathway, Canadian).
+APPLICANT_TYPES = ("us_md", "us_do", "us_img", "non_us_img", "other")
+#: The types a focal applicant ("you") may have; ``other`` is a population type only.
+FOCAL_TYPES = APPLICANT_TYPES[:4]
+#: The international medical graduates among the applicant types.
+IMG_TYPES = ("us_img", "non_us_img", "other")
+#: The visa an applicant needs to train in the US.
+VISAS = ("none", "j1", "h1b")
+#: What a program sponsors: no visa, J-1 only, or J-1 and H-1B.
+VISA_POLICIES = ("none", "j1", "j1_h1b")
+#: Kinds of US clinical experience; US seniors have clerkships, IMGs one of the others.
+USCE_KINDS = ("none", "observership", "hands_on", "us_clerkships")
+#: The kinds of USCE a focal applicant may state.
+FOCAL_USCE_KINDS = USCE_KINDS[:3]
+#: Kinds of program.
+PROGRAM_KINDS = ("community", "university")
+
+__all__ = [
+    "APPLICANT_TYPES",
+    "FOCAL_TYPES",
+    "FOCAL_USCE_KINDS",
+    "IMG_TYPES",
+    "PROGRAM_KINDS",
+    "PROPOSING_SIDES",
+    "USCE_KINDS",
+    "VISAS",
+    "VISA_POLICIES",
+]
