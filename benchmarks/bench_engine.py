@@ -95,18 +95,21 @@ def main():
     assert np.array_equal(engine_match, ref), "engine and reference disagree"
     ref_proposals = rows[0][2]
     print(
-        f"{'implementation':45s} {'ms/solve':>10s} {'proposals/s':>14s} {'rounds':>7s} {'speed-up':>9s}"
+        f"{'implementation':45s} {'ms/solve':>10s} {'proposals/s':>14s} "
+        f"{'rounds':>7s} {'speed-up':>9s}"
     )
     for label, ms, proposals, n_rounds, _ in rows:
         print(
-            f"{label:45s} {ms:10.1f} {proposals / ms * 1e3:14,.0f} {n_rounds:7d} {ms_ref / ms:8.0f}x"
+            f"{label:45s} {ms:10.1f} {proposals / ms * 1e3:14,.0f} "
+            f"{n_rounds:7d} {ms_ref / ms:8.0f}x"
         )
     print(
         f"{'reference (pure Python), applicants propose':45s} {ms_ref:10.1f} "
         f"{ref_proposals / ms_ref * 1e3:14,.0f} {'':>7s} {1:8.0f}x"
     )
     print(
-        f"matched: {(engine_match < caps.size).sum():,} of {indptr.size - 1:,}; engine equals reference: yes"
+        f"matched: {(engine_match < caps.size).sum():,} of {indptr.size - 1:,}; "
+        "engine equals reference: yes"
     )
 
 

@@ -1,10 +1,10 @@
 """Trials per second with 1 and 2 local workers and on a Dask LocalCluster; memory per worker.
 
-    python benchmarks/bench_scale.py                  # full national scale, the scenario's 60 trials
+    python benchmarks/bench_scale.py                  # full scale, the scenario's 60 trials
     python benchmarks/bench_scale.py --size small     # 3% scale, for a quick look
 
 Each mode runs the same trials of ``scenarios/default.toml`` exactly as
-``matchsim run`` does (chunks of trials run by :func:`simulator.study.runs.execute`,
+``matchsim run`` does (chunks of trials run by :func:`simulator.study.executors.execute`,
 each chunk saved to a folder, tallied and appended to the combined tables in
 trial order as it finishes), best of ``--repeats``:
 
@@ -45,9 +45,14 @@ from pathlib import Path
 import pandas as pd
 
 from simulator.market.published import load_published
-from simulator.report import summaries as report
-from simulator.scenario.scenario import load_scenario, with_changes
-from simulator.study.runs import MAX_CHUNK, CombinedTables, chunk_ranges, execute, write_chunk
+from simulator.report.records import to_jsonable
+from simulator.scenario import load_scenario, with_changes
+from simulator.study import tallies as run_tallies
+from simulator.study.combined import CombinedTables
+from simulator.study.executors import Execution, execute
+from simulator.study.folder import RunFolder
+from simulator.study.memory import keep_freed_memory
+from simulator.study.simulate import MAX_CHUNK, chunk_ranges
 from simulator.study.trials import plan_for, run_chunk
 
 SIZES = {
@@ -57,40 +62,39 @@ SIZES = {
 
 
 def timed_chunk(plan, trials):
-    """:func:`run_chunk`, the CPU seconds it took in the worker and when it began (epoch seconds)."""
+    """:func:`run_chunk`, its CPU seconds in the worker and when it began (epoch seconds)."""
     began, started = time.time(), time.process_time()
     result = run_chunk(plan, trials)
     return result, time.process_time() - started, began
 
 
-def one_run(plan, trials, folder: Path, **executor) -> tuple[float, float, float, str]:
+def one_run(plan, trials, path: Path, execution: Execution) -> tuple[float, float, float, str]:
     """Wall seconds, worker CPU seconds and seconds until the first chunk began for ``trials``
     trials run as ``matchsim run`` does, and the summary as JSON."""
-    folder.mkdir()
+    path.mkdir()
+    folder = RunFolder(path)
     tallies, cpu, began = {}, [], []
-    combined = CombinedTables(folder)
+    combined = CombinedTables(folder, plan.tables)
 
     def finished(timed):
         result, seconds, chunk_began = timed
         cpu.append(seconds)
         began.append(chunk_began)
-        write_chunk(folder, result)
-        tallies[result.trials[0]] = report.tallies(result.applicants, result.programs)
+        folder.write_chunk(result.trials, result.tables)
+        tables = result.tables
+        tallies[result.trials[0]] = run_tallies.tallies(tables["applicants"], tables["programs"])
         combined.add(result.trials)
 
     started, epoch = time.perf_counter(), time.time()
-    slots = executor.pop("slots")
-    execute(
-        plan, chunk_ranges(range(trials), slots), on_chunk=finished, task=timed_chunk, **executor
-    )
+    execute(timed_chunk, plan, chunk_ranges(range(trials), execution.workers), execution, finished)
     combined.close(trials)
     seconds = time.perf_counter() - started
-    merged = report.merge_tallies([tallies[first] for first in sorted(tallies)])
+    merged = run_tallies.merge_tallies([tallies[first] for first in sorted(tallies)])
     return (
         seconds,
         sum(cpu),
         min(began) - epoch,
-        json.dumps(report.to_jsonable(report.run_summary(merged))),
+        json.dumps(to_jsonable(run_tallies.run_summary(merged))),
     )
 
 
@@ -103,7 +107,7 @@ def spin(seconds: float) -> int:
 
 
 def free_cores(seconds: float = 3.0) -> float:
-    """Work done by two spinning processes at once relative to one alone (2.0 if 2 cores are free)."""
+    """Work done by two spinning processes at once relative to one alone (2.0: 2 free cores)."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         list(pool.map(spin, [0.2, 0.2]))  # both workers up
@@ -130,7 +134,8 @@ def peak_rss() -> int:
 
 
 def peak_rss_after_chunk(plan, trials) -> int:
-    """Run one chunk in this (fresh) process; return its peak resident set, in bytes."""
+    """Run one chunk in this (fresh) process as a worker does; return its peak resident set."""
+    keep_freed_memory()
     run_chunk(plan, trials)
     return peak_rss()
 
@@ -155,6 +160,7 @@ def main():
     scenario = with_changes(load_scenario(args.scenario), {"market.scale": size["scale"]})
     trials = args.trials or size["trials"] or scenario.trials
     plan = plan_for(scenario, load_published(), strategies=False)
+    keep_freed_memory()  # "1 worker" runs in this process: keep freed memory, as workers do
     from distributed import Client, LocalCluster
 
     scratch = Path(tempfile.mkdtemp(prefix="bench_scale-"))
@@ -164,18 +170,16 @@ def main():
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         modes = {
-            "1 worker": dict(executor="local", workers=1, slots=1),
-            "2 workers": dict(executor="local", workers=2, slots=2),
-            "LocalCluster, 2 workers": dict(
-                executor="dask", scheduler=cluster.scheduler_address, slots=2
+            "1 worker": Execution(executor="local", workers=1),
+            "2 workers": Execution(executor="local", workers=2),
+            "LocalCluster, 2 workers": Execution(
+                executor="dask", workers=2, scheduler=cluster.scheduler_address
             ),
         }
         for repeat in range(args.repeats):
             for name, executor in modes.items():
                 folder = scratch / f"{repeat}-{name.split(',')[0].replace(' ', '-')}"
-                seconds, cpu_seconds, waited, summary = one_run(
-                    plan, trials, folder, **dict(executor)
-                )
+                seconds, cpu_seconds, waited, summary = one_run(plan, trials, folder, executor)
                 if seconds < best.get(name, float("inf")):
                     best[name], start_up[name] = seconds, waited
                 cpu[name] = min(cpu.get(name, float("inf")), cpu_seconds / trials)

@@ -17,9 +17,17 @@ import time
 import numpy as np
 
 from simulator.engine.reference import deferred_acceptance_reference
-from simulator.market import synth
+from simulator.market import (
+    draw_focal,
+    draw_focal_noise,
+    draw_market,
+    market_inputs,
+    match_market,
+    trial_streams,
+)
+from simulator.market.lists import rank_order_lists
 from simulator.market.published import load_published
-from simulator.scenario.scenario import load_scenario
+from simulator.scenario import load_scenario
 from simulator.study.memory import keep_freed_memory
 
 
@@ -30,25 +38,25 @@ def main():
     parser.add_argument("--scenario", default="scenarios/img-internal-medicine.toml")
     args = parser.parse_args()
 
-    keep_freed_memory()  # as matchsim's workers do (simulator.study.trials.run_chunk)
+    keep_freed_memory()  # as matchsim's workers do (simulator.study.executors)
     scenario = load_scenario(args.scenario)
     params, copies = scenario.params, scenario.market.focal_copies
-    inputs = synth.market_inputs(load_published(), args.scale)
+    inputs = market_inputs(load_published(), args.scale)
     rows = []
     for trial in range(args.repeats):
         timings = {}
         started = time.perf_counter()
-        streams = synth.trial_streams(scenario.seed, trial)
-        market = synth.draw_market(inputs, params, streams, timings=timings)
+        streams = trial_streams(scenario.seed, trial)
+        market = draw_market(inputs, params, streams, timings=timings)
         clock = time.perf_counter()
-        noise = synth.draw_focal_noise(copies, market.programs.size, streams["focal"])
-        focal = synth.draw_focal(market, scenario.you, noise, params, inputs.specialties)
+        noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
+        focal = draw_focal(market, scenario.you, noise, params, inputs.specialties)
         timings["focal copies"] = time.perf_counter() - clock
-        outcome = synth.match_market(market, focal, params, timings=timings)
+        outcome = match_market(market, focal, params, timings=timings)
         timings["whole trial"] = time.perf_counter() - started
         rows.append(timings)
 
-    lists = synth.rank_order_lists(market, focal, params)
+    lists = rank_order_lists(market, focal, params)
     arrays = (lists.rol_indptr, lists.rol_programs, lists.program_ranks, market.programs.positions)
     clock = time.perf_counter()
     reference = deferred_acceptance_reference(*arrays)

@@ -293,7 +293,7 @@ def blocking_pairs_py(market: Market, match: Sequence[int]) -> set[tuple[int, in
 
 
 def engine_blocking_pairs(market: Market, match: Sequence[int]) -> set[tuple[int, int]]:
-    """:func:`simulator.engine.stability.blocking_pairs`, translated to ``(applicant, program)`` pairs."""
+    """:func:`simulator.engine.stability.blocking_pairs` as ``(applicant, program)`` pairs."""
     entries = market.entries()
     found = blocking_pairs(*market.arrays(), np.asarray(match, dtype=np.int64))
     return {entries[int(e)] for e in found}

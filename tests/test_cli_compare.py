@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from simulator import __version__
 from simulator.cli import main
-from simulator.scenario.scenario import load_scenario
-from simulator.study import compare
+from simulator.scenario import load_scenario
+from simulator.study.sweep_values import parse_values
+from simulator.study.variants import strategy_variants, sweep_variants
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -79,13 +80,16 @@ def test_compare_writes_its_files(tmp_path):
     } <= set(focal.columns)
 
 
+def with_strategies(tmp_path, *strategies) -> Path:
+    """The IMG scenario with ``[[strategies]]`` blocks ``(name, key, value)`` appended."""
+    blocks = "".join(f'[[strategies]]\nname = "{n}"\n{k} = {v}\n' for n, k, v in strategies)
+    path = tmp_path / "strategies.toml"
+    path.write_text(Path(IMG).read_text(encoding="utf-8") + "\n" + blocks, encoding="utf-8")
+    return path
+
+
 def test_compare_identical_strategies(tmp_path):
-    scenario = tmp_path / "twins.toml"
-    scenario.write_text(
-        Path(IMG).read_text(encoding="utf-8")
-        + '\n[[strategies]]\nname = "A"\nyou.step2ck = 250\n'
-        + '[[strategies]]\nname = "B"\nyou.step2ck = 250\n'
-    )
+    scenario = with_strategies(tmp_path, ("A", "you.step2ck", 250), ("B", "you.step2ck", 250))
     result = run("compare", scenario, *SMALL, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "B: no clear difference (" in result.output
@@ -134,6 +138,30 @@ def test_sweep_of_names(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "out" / "sweep.csv")["value"].tolist() == ["none", "h1b"]
+
+
+def test_dollar_signs_and_long_descriptions_reach_the_plots(tmp_path):
+    """Issue 12: matplotlib read the text between two $ as mathtext, so a strategy named $x^$
+    or a description such as "50% of $100" ended in a traceback; a 1 MB description went
+    whole into the sweep's title."""
+    scenario = with_strategies(
+        tmp_path, ("$x^$", "you.rank_list_length", 3), ("50% of $100", "you.rank_list_length", 5)
+    )
+    result = run("compare", scenario, *SMALL, "--out", tmp_path / "compare")
+    assert result.exit_code == 0, result.output
+    assert "\n$x^$ " in result.output and "\n50% of $100 " in result.output
+    assert (tmp_path / "compare" / "comparison.png").stat().st_size > 1000
+    for description in ("50% of $100", "a long description, " * 50_000):
+        out = tmp_path / f"sweep-{len(description)}"
+        result = run(
+            "sweep",
+            IMG,
+            *("--param", "you.rank_list_length", "--values", "1,3"),
+            *SMALL,
+            *("--set", f"description={description}", "--out", out),
+        )
+        assert result.exit_code == 0, result.output
+        assert (out / "sweep.png").stat().st_size > 1000
 
 
 @pytest.mark.parametrize("command", ["compare", "sweep"])
@@ -200,13 +228,14 @@ def test_compare_bad_scenarios(tmp_path, text, message):
         (
             "you.rank_lenght",
             "1:20",
-            "Error: --param: no scenario key 'you.rank_lenght' (did you mean 'you.rank_list_length'?)",
+            "Error: --param: no scenario key 'you.rank_lenght' "
+            "(did you mean 'you.rank_list_length'?)",
         ),
         (
             "market.scale",
             "0.1:0.5:0.1",
-            "Error: --param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
-            "programs.* or selection.* key; use --set for the others)",
+            "Error: --param: market.scale: cannot be swept (a sweep varies one you.*, "
+            "applicants.*, programs.* or selection.* key; use --set for the others)",
         ),
         (
             "you.rank_list_length",
@@ -216,8 +245,8 @@ def test_compare_bad_scenarios(tmp_path, text, message):
         (
             "you.rank_list_length",
             "",
-            "Error: --values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; "
-            "found ''",
+            "Error: --values: expected a range like 1:20 or 220:270:10, or a list like "
+            "230,240,250; found ''",
         ),
         (
             "you.step2ck",
@@ -272,13 +301,13 @@ def test_shipped_sweep_commands_are_valid(name):
     options = dict(zip(words[3::2], words[4::2]))
     assert set(options) == {"--param", "--values"}
     scenario = load_scenario(SCENARIOS / name)
-    values = compare.parse_values(options["--values"], options["--param"])
-    assert len(compare.sweep_variants(scenario, options["--param"], values)) == len(values) >= 5
+    values = parse_values(options["--values"], options["--param"])
+    assert len(sweep_variants(scenario, options["--param"], values)) == len(values) >= 5
     assert " ".join(words) in README
 
 
 @pytest.mark.parametrize("name", sorted(shipped_commands("compare-*.toml")))
 def test_shipped_compare_scenarios_have_strategies(name):
     assert shipped_commands("compare-*.toml")[name] == f"matchsim compare scenarios/{name}"
-    assert len(compare.strategy_variants(load_scenario(SCENARIOS / name))) >= 3
+    assert len(strategy_variants(load_scenario(SCENARIOS / name))) >= 3
     assert f"scenarios/{name}" in README

@@ -266,7 +266,8 @@ def test_too_many_lists_says_so_and_stops(tmp_path, monkeypatch):
         (lambda: None, "Error: market.toml: file not found"),
         (
             lambda: Path("market.toml").write_text("", encoding="utf-8"),
-            "Error: market.toml: empty file (expected [programs.NAME] and [applicants.NAME] tables)",
+            "Error: market.toml: empty file "
+            "(expected [programs.NAME] and [applicants.NAME] tables)",
         ),
         (
             lambda: Path("market.toml").write_text(

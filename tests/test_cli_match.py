@@ -133,7 +133,8 @@ BAD_MARKETS = [
     (
         "quoted-name",
         '[programs."St. Mary"]\npostions = 1\n',
-        'programs."St. Mary".postions: unknown key (did you mean \'programs."St. Mary".positions\'?)',
+        'programs."St. Mary".postions: unknown key '
+        "(did you mean 'programs.\"St. Mary\".positions'?)",
     ),
     (
         "description-not-string",

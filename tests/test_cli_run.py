@@ -240,7 +240,7 @@ def test_out_existing_empty_folder_is_used(scenario_file, tmp_path):
 
 @pytest.fixture(scope="module")
 def default_folders(scenario_file, tmp_path_factory):
-    """Two identical runs without --out, from a fresh working directory, with --set/--trials/--seed."""
+    """Two identical runs without --out from a fresh working directory (--set, --trials, --seed)."""
     cwd = tmp_path_factory.mktemp("cwd")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(cwd)
@@ -374,7 +374,7 @@ def test_tiny_scale_is_refused_before_anything_is_written(scenario_file, tmp_pat
         out,
     )
     assert result.exit_code == 2, result.output
-    assert result.output.startswith("Error: market.scale: expected at least ")
+    assert result.output.startswith("Error: --set: market.scale: expected at least ")
     assert result.output.endswith("(one applicant of each type), found 1e-05\n")
     assert len(result.output.splitlines()) == 1
     assert not out.exists()

@@ -1,8 +1,11 @@
-"""simulator.study.compare: --values specs, variants, paired comparisons, sweep tables (small markets)."""
+"""Compare and sweep: --values specs, variants, paired estimates, their text, records and plots."""
 
 import dataclasses
 import json
 import math
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +14,10 @@ import pytest
 
 from simulator.errors import ScenarioError
 from simulator.market.published import load_published
-from simulator.scenario.scenario import load_scenario
-from simulator.stats import intervals as stats
-from simulator.study import compare, trials
+from simulator.report import plots, records, text
+from simulator.scenario import load_scenario
+from simulator.stats import PairedDifference, proportion, unpaired_difference
+from simulator.study import estimates, sweep_values, tallies, trials, variants
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 IMG = SCENARIOS / "img-internal-medicine.toml"
@@ -51,13 +55,13 @@ you.rank_list_length = 3
     ],
 )
 def test_parse_values(spec, key, expected):
-    values = compare.parse_values(spec, key)
+    values = sweep_values.parse_values(spec, key)
     assert values == expected
     assert [type(v) for v in values] == [type(v) for v in expected]
 
 
 def test_decimal_ranges_have_no_float_drift():
-    values = compare.parse_values("0:1:0.1", "you.usce_months")
+    values = sweep_values.parse_values("0:1:0.1", "you.usce_months")
     assert len(values) == 11
     assert values[3] == 0.3 and values[-1] == 1.0
 
@@ -68,7 +72,8 @@ def test_decimal_ranges_have_no_float_drift():
         (
             "",
             "you.rank_list_length",
-            "--values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; found ''",
+            "--values: expected a range like 1:20 or 220:270:10, or a list like 230,240,250; "
+            "found ''",
         ),
         (
             "20:1",
@@ -115,14 +120,14 @@ def test_decimal_ranges_have_no_float_drift():
         (
             "1:3",
             "you.visa",
-            "--values: you.visa takes names, not a range: give a comma list such as --values 'A,B', "
-            "found '1:3'",
+            "--values: you.visa takes names, not a range: give a comma list such as "
+            "--values 'A,B', found '1:3'",
         ),
     ],
 )
 def test_parse_values_errors(spec, key, message):
     with pytest.raises(ScenarioError) as excinfo:
-        compare.parse_values(spec, key)
+        sweep_values.parse_values(spec, key)
     assert str(excinfo.value) == message
 
 
@@ -147,16 +152,16 @@ def test_parse_values_errors(spec, key, message):
 )
 def test_sweep_key_errors(key, message):
     with pytest.raises(ScenarioError) as excinfo:
-        compare.parse_values("1:3", key)
+        sweep_values.parse_values("1:3", key)
     assert str(excinfo.value) == message
 
 
 def test_sweep_key_kinds():
-    assert compare.sweep_key_kind("you.rank_list_length") is int
-    assert compare.sweep_key_kind("you.usce_months") is float
-    assert compare.sweep_key_kind("you.specialty") is str
-    assert compare.sweep_key_kind("programs.interview_rounds") is int
-    assert compare.sweep_key_kind("selection.type_penalty.us_img") is float
+    assert variants.sweep_key_kind("you.rank_list_length") is int
+    assert variants.sweep_key_kind("you.usce_months") is float
+    assert variants.sweep_key_kind("you.specialty") is str
+    assert variants.sweep_key_kind("programs.interview_rounds") is int
+    assert variants.sweep_key_kind("selection.type_penalty.us_img") is float
 
 
 # --------------------------------------------------------------------------- variants
@@ -164,23 +169,23 @@ def test_sweep_key_kinds():
 
 def test_sweep_variants_share_the_market_for_you_keys():
     scenario = load_scenario(IMG)
-    variants = compare.sweep_variants(scenario, "you.rank_list_length", (1, 5, 0))
-    assert [v.name for v in variants] == ["1", "5", "0"]
-    assert [v.you.rank_list_length for v in variants] == [1, 5, 0]
-    assert len({v.params for v in variants}) == 1  # one market per trial
+    swept = variants.sweep_variants(scenario, "you.rank_list_length", (1, 5, 0))
+    assert [v.name for v in swept] == ["1", "5", "0"]
+    assert [v.you.rank_list_length for v in swept] == [1, 5, 0]
+    assert len({v.params for v in swept}) == 1  # one market per trial
 
 
 def test_sweep_variants_change_the_market_for_population_keys():
     scenario = load_scenario(IMG)
-    variants = compare.sweep_variants(scenario, "applicants.rank_list_cap", (5, 10))
-    assert [v.params.applicants.rank_list_cap for v in variants] == [5, 10]
-    assert all(v.you == scenario.you for v in variants)
+    swept = variants.sweep_variants(scenario, "applicants.rank_list_cap", (5, 10))
+    assert [v.params.applicants.rank_list_cap for v in swept] == [5, 10]
+    assert all(v.you == scenario.you for v in swept)
 
 
 def test_sweep_value_out_of_range():
     scenario = load_scenario(IMG)
     with pytest.raises(ScenarioError) as excinfo:
-        compare.sweep_variants(scenario, "you.step2ck", (250, 350))
+        variants.sweep_variants(scenario, "you.step2ck", (250, 350))
     assert (
         str(excinfo.value) == "--values: you.step2ck: expected an integer from 1 to 300, found 350"
     )
@@ -189,7 +194,7 @@ def test_sweep_value_out_of_range():
 def test_fewer_than_two_strategies():
     scenario = load_scenario(IMG)
     with pytest.raises(ScenarioError) as excinfo:
-        compare.strategy_variants(scenario)
+        variants.strategy_variants(scenario)
     assert str(excinfo.value) == (
         f"{IMG}: strategies: expected two or more [[strategies]] blocks to compare, found 0"
     )
@@ -204,33 +209,38 @@ def sweep_run(tmp_path_factory):
     path = tmp_path_factory.mktemp("scenarios") / "twins.toml"
     path.write_text(IMG.read_text(encoding="utf-8") + "\n" + TWIN_STRATEGIES)
     scenario = load_scenario(path, SMALL)
-    twins = compare.strategy_variants(scenario)
-    variants = compare.sweep_variants(scenario, "you.rank_list_length", RANKS) + twins
-    plan = compare.focal_plan(
-        trials.plan_for(scenario, load_published(), strategies=False), variants
-    )
-    focal = trials.run_chunk(plan, range(TRIALS)).applicants
-    return scenario, variants, focal
+    twins = variants.strategy_variants(scenario)
+    every = variants.sweep_variants(scenario, "you.rank_list_length", RANKS) + twins
+    plan = variants.focal_plan(trials.plan_for(scenario, load_published(), strategies=False), every)
+    focal = trials.run_chunk(plan, range(TRIALS)).tables["focal"]
+    return scenario, every, focal
+
+
+def plan_tables(scenario):
+    return variants.focal_plan(
+        trials.plan_for(scenario, load_published(), strategies=False), ()
+    ).tables
 
 
 def test_focal_rows_only(sweep_run):
-    scenario, variants, focal = sweep_run
-    assert focal["is_focal"].all()
-    assert len(focal) == TRIALS * scenario.market.focal_copies * len(variants)
-    assert set(compare.FOCAL_COLUMNS) <= set(focal.columns)
+    scenario, every, focal = sweep_run
+    assert plan_tables(scenario) == ("focal",) and "is_focal" not in focal.columns
+    assert len(focal) == TRIALS * scenario.market.focal_copies * len(every)
+    assert set(tallies.FOCAL_COLUMNS) <= set(focal.columns)
 
 
 def test_identical_strategies_differ_by_exactly_zero(sweep_run):
     _, _, focal = sweep_run
-    result = compare.compare_focal(focal, ["twin A", "twin B"])
+    result = estimates.compare_focal(focal, ["twin A", "twin B"])
     difference = result.differences[0].paired
     assert difference.diff == 0.0
     assert difference.b_only == difference.a_only == 0
     assert difference.ci_low <= 0.0 <= difference.ci_high
     assert result.estimates[0].p_match == result.estimates[1].p_match
-    assert result.differences[0].verdict.startswith("twin B: no clear difference (")
+    twin_b = result.differences[0]
+    assert text.verdict(twin_b.name, twin_b.paired).startswith("twin B: no clear difference (")
     # the twins are rank 3 under other names: the same outcomes
-    same = compare.compare_focal(focal, ["3", "twin A"])
+    same = estimates.compare_focal(focal, ["3", "twin A"])
     assert same.differences[0].paired.diff == 0.0
 
 
@@ -238,52 +248,53 @@ def test_pairing_is_narrower_than_unpaired(sweep_run):
     """Ranking 3 programs instead of 2: the paired interval beats every unpaired one."""
     _, _, focal = sweep_run
     half = focal[focal["trial"] < TRIALS // 2]
-    difference = compare.compare_focal(half, ["2", "3"]).differences[0]
+    difference = estimates.compare_focal(half, ["2", "3"]).differences[0]
     assert difference.paired.diff > 0
     # the same outcomes, pairing ignored: with and without the clustering by trial
     a = half[half["strategy"] == "2"]["matched"].to_numpy()
     b = half[half["strategy"] == "3"]["matched"].to_numpy()
-    unpaired = stats.unpaired_difference(a, b)
+    unpaired = unpaired_difference(a, b)
     assert math.isclose(unpaired.diff, difference.paired.diff)
     assert difference.paired.width < unpaired.width
     assert difference.paired.width < difference.unpaired_ci_high - difference.unpaired_ci_low
     # a truly unpaired study of the same size: each strategy on its own markets
     other = focal[focal["trial"] >= TRIALS // 2]
-    p_a = compare.compare_focal(half, ["2"]).estimates[0].p_match
-    p_b = compare.compare_focal(other, ["3"]).estimates[0].p_match
-    low, high = compare.unpaired_interval(p_a, p_b)
+    p_a = estimates.compare_focal(half, ["2"]).estimates[0].p_match
+    p_b = estimates.compare_focal(other, ["3"]).estimates[0].p_match
+    low, high = estimates.unpaired_interval(p_a, p_b)
     assert difference.paired.width < 0.75 * (high - low)
 
 
 def test_pairing_gain_is_reported(sweep_run):
     _, _, focal = sweep_run
-    result = compare.compare_focal(focal, ["2", "3", "0"])
-    assert compare.pairing_gain(result) > 1
-    assert "x narrower than two independent runs" in compare.format_comparison(result, title="T")
+    result = estimates.compare_focal(focal, ["2", "3", "0"])
+    assert estimates.pairing_gain(result) > 1
+    assert "x narrower than two independent runs" in text.format_comparison(result, title="T")
 
 
 def test_pairing_aligns_trial_and_copy(sweep_run):
     _, _, focal = sweep_run
     shuffled = focal.sample(frac=1.0, random_state=np.random.default_rng(1))
-    assert compare.compare_focal(shuffled, ["1", "0"]) == compare.compare_focal(focal, ["1", "0"])
+    shuffled_result = estimates.compare_focal(shuffled, ["1", "0"])
+    assert shuffled_result == estimates.compare_focal(focal, ["1", "0"])
 
 
 def test_longer_lists_match_more_on_average(sweep_run):
     _, _, focal = sweep_run
-    sweep = compare.sweep_focal(focal, "you.rank_list_length", RANKS)
+    sweep = estimates.sweep_focal(focal, "you.rank_list_length", RANKS)
     p = [e.p_match.p for e in sweep.comparison.estimates]
     assert all(later >= earlier - 0.01 for earlier, later in zip(p, p[1:])), p
     assert p[-1] > p[0] + 0.1, p
     # ranking everything never ranks more than the interviews held
-    table = compare.sweep_table(sweep)
+    table = records.sweep_table(sweep)
     assert (table["mean_rol_length"] <= table["mean_interviews"] + 1e-12).all()
     assert table["diff_vs_first"].iloc[0] == 0.0
 
 
 def test_comparison_record_shape(sweep_run):
     scenario, _, focal = sweep_run
-    result = compare.compare_focal(focal, ["1", "3", "0"])
-    record = compare.comparison_record(result, {"3": {"you.rank_list_length": 3}})
+    result = estimates.compare_focal(focal, ["1", "3", "0"])
+    record = records.comparison_record(result, {"3": {"you.rank_list_length": 3}})
     json.dumps(record)  # plain values only
     assert [r["name"] for r in record] == ["1", "3", "0"]
     for entry in record:
@@ -300,8 +311,8 @@ def test_comparison_record_shape(sweep_run):
 
 def test_sweep_csv_shape(sweep_run, tmp_path):
     _, _, focal = sweep_run
-    sweep = compare.sweep_focal(focal, "you.rank_list_length", RANKS)
-    compare.write_sweep_csv(sweep, tmp_path / "sweep.csv")
+    sweep = estimates.sweep_focal(focal, "you.rank_list_length", RANKS)
+    records.write_sweep_csv(sweep, tmp_path / "sweep.csv")
     table = pd.read_csv(tmp_path / "sweep.csv")
     assert list(table.columns[:5]) == ["value", "p_match", "ci_low", "ci_high", "n"]
     assert "p_match_preferred" in table.columns
@@ -309,7 +320,7 @@ def test_sweep_csv_shape(sweep_run, tmp_path):
     assert (table["ci_low"] <= table["p_match"]).all() and (
         table["p_match"] <= table["ci_high"]
     ).all()
-    compare.plot_sweep(sweep, tmp_path / "sweep.png", title="test")
+    plots.plot_sweep(sweep, tmp_path / "sweep.png", title="test")
     assert (tmp_path / "sweep.png").stat().st_size > 1000
 
 
@@ -318,7 +329,7 @@ def test_sweep_csv_shape(sweep_run, tmp_path):
 
 def _difference(low, high, diff=None):
     diff = (low + high) / 2 if diff is None else diff
-    return stats.PairedDifference(
+    return PairedDifference(
         diff=diff,
         ci_low=low,
         ci_high=high,
@@ -344,21 +355,21 @@ def _difference(low, high, diff=None):
     ],
 )
 def test_verdict(low, high, words):
-    assert compare.verdict("rank 12", _difference(low, high)) == words
+    assert text.verdict("rank 12", _difference(low, high)) == words
 
 
 def test_format_comparison_mentions_every_strategy(sweep_run):
     _, _, focal = sweep_run
-    result = compare.compare_focal(focal, ["1", "0"])
-    text = compare.format_comparison(result, title="T")
-    assert text.startswith("T\n")
-    assert "0 raises your chance by" in text
-    assert "against the baseline (1)" in text
+    result = estimates.compare_focal(focal, ["1", "0"])
+    printed = text.format_comparison(result, title="T")
+    assert printed.startswith("T\n")
+    assert "0 raises your chance by" in printed
+    assert "against the baseline (1)" in printed
 
 
 def test_comparison_is_frozen(sweep_run):
     _, _, focal = sweep_run
-    result = compare.compare_focal(focal, ["1", "0"])
+    result = estimates.compare_focal(focal, ["1", "0"])
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.trials = 3
 
@@ -367,4 +378,100 @@ def test_variant_names_must_pair(sweep_run):
     _, _, focal = sweep_run
     partial = focal[~((focal["strategy"] == "0") & (focal["trial"] == 0))]
     with pytest.raises(ValueError, match="cannot be paired"):
-        compare.compare_focal(partial, ["1", "0"])
+        estimates.compare_focal(partial, ["1", "0"])
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _comparison(*names) -> estimates.Comparison:
+    """A comparison of strategies with made-up chances, to draw without simulating."""
+    chances = [proportion(3 + i, 10) for i in range(len(names))]
+    return estimates.Comparison(
+        estimates=tuple(
+            estimates.Estimate(
+                name=name,
+                p_match=p,
+                p_match_preferred=p,
+                p_match_top3=p,
+                mean_applications=30.0,
+                mean_interviews=8.0,
+                mean_rol_length=8.0,
+            )
+            for name, p in zip(names, chances)
+        ),
+        differences=(),
+        trials=1,
+        copies=10,
+    )
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("50% of $100", r"50% of \$100"),
+        ("$x^$", r"\$x^\$"),
+        ("first line\nsecond line", "first line"),
+        ("\n  \r\n  the first words \nmore", "the first words"),
+        ("", ""),
+        (250, "250"),
+    ],
+)
+def test_plot_text(shown, expected):
+    assert plots.plot_text(shown) == expected
+
+
+def test_plot_text_shortens_long_lines():
+    shown = plots.plot_text("word " * 200_000 + "\nsecond line")  # a 1 MB description
+    assert len(shown) <= plots.TITLE_LIMIT and shown.endswith("\u2026")
+    assert shown.startswith("word word")
+    assert plots.plot_text("$" * 500, 10) == "\\$" * 9 + "\u2026"  # cut first, then escaped
+
+
+def test_plots_draw_dollar_signs_and_long_texts(tmp_path):
+    """Issue 12: a strategy named $x^$ or a description with $ raised from matplotlib's
+    mathtext parser, and a 1 MB description made the picture useless and slow."""
+    description = "50% of $100: " + "long words " * 100_000
+    comparison = _comparison("$x^$", "50% of $100", "a" * 1_000)
+    started = time.perf_counter()
+    plots.plot_comparison(comparison, tmp_path / "comparison.png", title=description)
+    names = tuple(e.name for e in comparison.estimates)
+    sweep = estimates.Sweep(key="you.specialty", values=names, comparison=comparison)
+    plots.plot_sweep(sweep, tmp_path / "sweep.png", title=description, subtitle="$1 trial$")
+    assert time.perf_counter() - started < 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comparison.png", "sweep.png"]
+    for name in ("comparison.png", "sweep.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_failed_plot_leaves_the_old_picture(tmp_path, monkeypatch):
+    path = tmp_path / "comparison.png"
+    path.write_bytes(b"old")
+    monkeypatch.setattr(plots, "_errors", lambda proportions: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        plots.plot_comparison(_comparison("a", "b"), path, title="T")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["comparison.png"]
+
+
+def test_importing_matchsim_imports_no_matplotlib_and_plots_need_no_pyplot(tmp_path):
+    """matplotlib is imported only when a picture is drawn, and never through pyplot."""
+    script = f"""
+import sys
+import simulator.cli, simulator.report.records, simulator.report.text
+from simulator.report import plots
+from simulator.stats import proportion
+from simulator.study.estimates import Comparison, Estimate
+assert "matplotlib" not in sys.modules, "importing matchsim imported matplotlib"
+p = proportion(3, 10)
+one = Estimate(name="a", p_match=p, p_match_preferred=p, p_match_top3=p,
+               mean_applications=1.0, mean_interviews=1.0, mean_rol_length=1.0)
+comparison = Comparison(estimates=(one,), differences=(), trials=1, copies=10)
+plots.plot_comparison(comparison, {str(tmp_path / "c.png")!r}, title="T")
+assert "matplotlib" in sys.modules and "matplotlib.pyplot" not in sys.modules
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "c.png").stat().st_size > 1000

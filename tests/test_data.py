@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from simulator.errors import ScenarioError
-from simulator.market.published import DATA_FILES, PublishedData, load_published
+from simulator.market.published import PublishedData, load_published
+from simulator.market.published_files import DATA_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_INPUTS = ROOT.parent / "shared" / "data" / "match2025_specialty_inputs.csv"

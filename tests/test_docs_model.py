@@ -15,8 +15,8 @@ and the fit it reports must be the one recorded in the header of
 ``data/calibration_2025.toml``.  Beyond that, each parameter's status in the
 assumption table must agree with its rationale in ``params.py`` (an
 "Assumption" is *assumed*, a "Calibrated" one *calibrated*, ``you.*`` a *user
-input*); every code name the document cites (``synth.draw_market``,
-``stats.paired_difference``, ``synth.COPIES_PER_MATCH_SHARE`` ...) must exist;
+input*); every code name the document cites (``market.year.draw_market``,
+``stats.paired_difference``, ``market.focal.COPIES_PER_MATCH_SHARE`` ...) must exist;
 every random stream and every focal-noise array must be named; and the
 scenario settings it quotes must be the current defaults.
 """
@@ -30,9 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.market import synth
+from simulator.market.focal import COPIES_PER_MATCH_SHARE, FocalNoise
 from simulator.market.params import Focal, MarketParams, PerType
-from simulator.scenario.scenario import (
+from simulator.market.streams import STAGES
+from simulator.scenario import (
     MarketSettings,
     Scenario,
     default_calibration_path,
@@ -198,29 +199,43 @@ def test_every_parameter_has_a_status_that_agrees_with_its_rationale(key):
     else:
         return  # published, or part published: the rationale names its source
     assert status.startswith(expected), (
-        f"docs/model.md gives `{key}` the status {status!r}; params.py's rationale makes it {expected!r}"
+        f"docs/model.md gives `{key}` the status {status!r}; "
+        f"params.py's rationale makes it {expected!r}"
     )
 
 
-# `synth.draw_market`, `stats._wilson_from_p`, `synth.Market.interview_unranked`,
+# `market.year.draw_market`, `proportions._wilson_from_p`, `market.year.Market.interview_unranked`,
 # `simulator.market.published.load_published()`: a module of the package, then attributes.
+# The market's modules keep their `market.` prefix: `applicants.*` and `programs.*` are
+# parameter keys.
 MODULE_PATHS = {
     "calibrate": "simulator.study.calibrate",
-    "data": "simulator.market.published",
+    "differences": "simulator.stats.differences",
     "engine": "simulator.engine.kernel",
     "params": "simulator.market.params",
-    "report": "simulator.report.summaries",
-    "runs": "simulator.study.runs",
-    "scenario": "simulator.scenario.scenario",
-    "stats": "simulator.stats.intervals",
-    "synth": "simulator.market.synth",
+    "proportions": "simulator.stats.proportions",
+    "simulate": "simulator.study.simulate",
+    "scenario": "simulator.scenario",
+    "stats": "simulator.stats",
+    "market.applicants": "simulator.market.applicants",
+    "market.applications": "simulator.market.applications",
+    "market.distributions": "simulator.market.distributions",
+    "market.evaluation": "simulator.market.evaluation",
+    "market.focal": "simulator.market.focal",
+    "market.inputs": "simulator.market.inputs",
+    "market.interviews": "simulator.market.interviews",
+    "market.lists": "simulator.market.lists",
+    "market.match": "simulator.market.match",
+    "market.published": "simulator.market.published",
+    "market.streams": "simulator.market.streams",
+    "market.year": "simulator.market.year",
+    "tallies": "simulator.study.tallies",
     "trials": "simulator.study.trials",
     "vocabulary": "simulator.vocabulary",
 }
 MODULES = tuple(MODULE_PATHS)
-CODE_NAME = re.compile(
-    rf"`(?:simulator\.)?((?:{'|'.join(MODULES)})(?:\.(?!py`)[A-Za-z_]\w*)+)(?:\(\))?`"
-)
+_MODULE = "|".join(map(re.escape, MODULES))
+CODE_NAME = re.compile(rf"`(?:simulator\.)?((?:{_MODULE})(?:\.(?!py`)[A-Za-z_]\w*)+)(?:\(\))?`")
 
 
 def cited_code_names() -> list[str]:
@@ -229,13 +244,14 @@ def cited_code_names() -> list[str]:
 
 def test_the_document_cites_code_names():
     names = cited_code_names()
-    assert "synth.draw_market" in names and "stats.paired_difference" in names
+    assert "market.year.draw_market" in names and "stats.paired_difference" in names
     assert len(names) > 30
 
 
 @pytest.mark.parametrize("name", cited_code_names())
 def test_every_cited_code_name_exists(name):
-    module, *attributes = name.split(".")
+    module = max((m for m in MODULES if name.startswith(m + ".")), key=len)
+    attributes = name[len(module) + 1 :].split(".")
     value = importlib.import_module(MODULE_PATHS[module])
     for attribute in attributes:
         assert hasattr(value, attribute), f"docs/model.md cites `{name}`, which does not exist"
@@ -243,14 +259,14 @@ def test_every_cited_code_name_exists(name):
 
 
 def test_every_random_stream_is_in_the_stream_table():
-    for stage in synth.STAGES:
+    for stage in STAGES:
         assert re.search(rf"^\s*\| `{stage}` \|", section(1), re.MULTILINE), (
             f"docs/model.md §1 has no row for the random stream `{stage}`"
         )
 
 
 def test_every_focal_noise_array_is_named():
-    names = synth.FocalNoise.__slots__
+    names = FocalNoise.__slots__
     words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
     flowing = re.sub(r"\s+", " ", section(1))  # the phrase may wrap
     assert f"{words[len(names)]} arrays of shape (copies, programs)" in flowing, (
@@ -261,8 +277,8 @@ def test_every_focal_noise_array_is_named():
 
 
 def test_the_share_of_copies_per_match_is_the_code_s():
-    share = f"{100 * synth.COPIES_PER_MATCH_SHARE:g}%"
-    assert "`synth.COPIES_PER_MATCH_SHARE`" in section(8)
+    share = f"{100 * COPIES_PER_MATCH_SHARE:g}%"
+    assert "`market.focal.COPIES_PER_MATCH_SHARE`" in section(8)
     assert share in section(8), (
         f"docs/model.md §8 should state the share of copies per Match, {share}"
     )

@@ -286,6 +286,28 @@ def test_sparse_wide_market_gives_the_same_answer_as_its_dense_core(side):
     assert match.tolist() == reference
 
 
+def test_blocking_pairs_of_a_hand_checked_unstable_matching():
+    # A holds Q but prefers P, which holds B, ranked below A: (A, P) blocks.  C is
+    # unmatched and Q has a free position and ranked C: (C, Q) blocks.  Z ranked C but
+    # offers no positions, and Q has room but did not rank D: neither blocks.
+    market, applicants, programs = named_market(
+        {"A": ["P", "Q"], "B": ["P"], "C": ["Z", "Q"], "D": ["Q"]},
+        {"P": ["A", "B"], "Q": ["C", "A"], "Z": ["C"]},
+        {"P": 1, "Q": 2, "Z": 0},
+    )
+    unmatched = len(programs)
+    match = np.array([1, 0, unmatched, unmatched])  # A: Q, B: P, C and D unmatched
+    arrays = market.arrays()
+    assert is_feasible(*arrays, match)
+    entries = market.entries()
+    blocking = {
+        (applicants[entries[e][0]], programs[entries[e][1]]) for e in blocking_pairs(*arrays, match)
+    }
+    assert blocking == {("A", "P"), ("C", "Q")}
+    for side in SIDES:
+        assert blocking_pairs(*arrays, deferred_acceptance(*arrays, side)).size == 0
+
+
 # --- input validation -----------------------------------------------------------------------
 
 # A valid market: applicant 0 ranks programs 0 then 1, applicant 1 ranks program 1.

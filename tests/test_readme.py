@@ -1,4 +1,4 @@
-"""The README cannot go stale: its commands run, its files exist and load, CI runs its test command."""
+"""The README cannot go stale: its commands run, its files exist and load, CI runs its tests."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from simulator.cli import main
 from simulator.errors import ScenarioError
-from simulator.scenario.scenario import load_scenario
+from simulator.scenario import load_scenario
 from simulator.teaching.smallmarket import load_market
 
 ROOT = Path(__file__).resolve().parents[1]

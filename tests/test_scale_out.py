@@ -25,12 +25,16 @@ import pytest
 from click.testing import CliRunner
 from scenario_text import YOU_NON_US_IMG
 
-import simulator.commands._simulate as simulate_module
+import simulator.study.simulate as simulate_module
 from simulator import __version__
 from simulator.cli import main
 from simulator.market.published import load_published
-from simulator.scenario.scenario import default_calibration_path, load_scenario
-from simulator.study import runs
+from simulator.scenario import default_calibration_path, load_scenario
+from simulator.study import executors
+from simulator.study.combined import CombinedTables
+from simulator.study.executors import Execution, execute
+from simulator.study.folder import RunFolder
+from simulator.study.simulate import MAX_CHUNK, chunk_ranges
 from simulator.study.trials import ChunkResult, plan_for, run_chunk
 
 distributed = pytest.importorskip("distributed")
@@ -167,7 +171,7 @@ def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(
     process.kill()  # SIGKILL: no clean-up of any kind
     process.communicate()
     assert process.returncode == -signal.SIGKILL
-    kept = runs.finished_chunks(out)
+    kept = RunFolder(out).finished_chunks(TABLES)
     assert kept and sum(len(r) for r in kept) < TRIALS
     assert not (out / "summary.json").exists()
 
@@ -188,7 +192,7 @@ def test_ctrl_c_keeps_finished_chunks_exits_130_and_says_how_to_resume(
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    kept = sum(len(r) for r in runs.finished_chunks(out))
+    kept = sum(len(r) for r in RunFolder(out).finished_chunks(TABLES))
     assert f"\ninterrupted: {kept} of {TRIALS} trials kept in {out / 'chunks'}\n" in stderr
     assert stderr.endswith(f"to finish it: matchsim run {scenario_file} --resume {out}\n")
     _, alive = psutil.wait_procs(workers, timeout=10)
@@ -203,13 +207,13 @@ def interrupt_after_first_chunk(monkeypatch):
     """Make the next command stop (as on Ctrl-C) once it has saved its first chunk."""
     real = simulate_module.execute
 
-    def execute(plan, chunks, *, on_chunk, **options):
+    def execute(task, plan, chunks, execution, on_chunk):
         def then_stop(result):
             on_chunk(result)
             raise KeyboardInterrupt
 
         monkeypatch.setattr(simulate_module, "execute", real)
-        real(plan, chunks, on_chunk=then_stop, **options)
+        real(task, plan, chunks, execution, then_stop)
 
     monkeypatch.setattr(simulate_module, "execute", execute)
 
@@ -268,8 +272,8 @@ def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path)
         ),
         (
             ["--resume", started, "--trials", 5],
-            f"{started}: was started with another scenario (trials: {TRIALS} recorded in run.json, 5 "
-            "now); resume it with the scenario file and options it was started with",
+            f"{started}: was started with another scenario (trials: {TRIALS} recorded in "
+            "run.json, 5 now); resume it with the scenario file and options it was started with",
         ),
     ]
     before = sorted(p.name for p in started.iterdir())
@@ -299,7 +303,7 @@ def test_an_incomplete_chunk_is_run_again(tmp_path):
     for name in ("applicants-000000-000003", "programs-000000-000003", "applicants-000004-000007"):
         (chunks / f"{name}.parquet").write_bytes(b"")
     (chunks / "programs-000004-000007.parquet.partial").write_bytes(b"")
-    assert runs.finished_chunks(tmp_path) == [range(0, 4)]
+    assert RunFolder(tmp_path).finished_chunks(TABLES) == [range(0, 4)]
     assert sorted(p.name for p in chunks.iterdir()) == [
         "applicants-000000-000003.parquet",
         "programs-000000-000003.parquet",
@@ -310,48 +314,54 @@ def test_chunks_finishing_out_of_order_are_combined_in_trial_order(tmp_path):
     pieces = {
         first: ChunkResult(
             trials=tuple(range(first, first + 2)),
-            applicants=pd.DataFrame({"trial": [first, first, first + 1], "x": [1.0, 2.0, 3.0]}),
-            programs=pd.DataFrame({"trial": [first, first + 1]}),
+            tables={
+                "applicants": pd.DataFrame(
+                    {"trial": [first, first, first + 1], "x": [1.0, 2.0, 3.0]}
+                ),
+                "programs": pd.DataFrame({"trial": [first, first + 1]}),
+            },
         )
         for first in (0, 2, 4)
     }
-    combined = runs.CombinedTables(tmp_path)
+    folder = RunFolder(tmp_path)
+    combined = CombinedTables(folder, TABLES)
     for first in (2, 4):  # held back: trials 0 and 1 are not there yet
-        runs.write_chunk(tmp_path, pieces[first])
+        folder.write_chunk(pieces[first].trials, pieces[first].tables)
         combined.add(pieces[first].trials)
     with pytest.raises(RuntimeError, match="trials 0 to 5 were never added"):
         combined.close(6)
-    runs.write_chunk(tmp_path, pieces[0])
+    folder.write_chunk(pieces[0].trials, pieces[0].tables)
     combined.add(pieces[0].trials)
     assert not (tmp_path / "applicants.parquet").exists()  # not before close
     combined.close(6)
-    for table in runs.TABLES:
-        expected = pd.concat([getattr(pieces[f], table) for f in (0, 2, 4)], ignore_index=True)
+    for table in TABLES:
+        expected = pd.concat([pieces[f].tables[table] for f in (0, 2, 4)], ignore_index=True)
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{table}.parquet"), expected)
     assert not list(tmp_path.glob("*.partial"))
 
 
 def test_an_aborted_run_leaves_its_chunks_and_no_combined_tables(tmp_path):
     piece = ChunkResult(
-        trials=(0,), applicants=pd.DataFrame({"trial": [0]}), programs=pd.DataFrame({"trial": [0]})
+        trials=(0,), tables={table: pd.DataFrame({"trial": [0]}) for table in TABLES}
     )
-    runs.write_chunk(tmp_path, piece)
-    combined = runs.CombinedTables(tmp_path)
+    folder = RunFolder(tmp_path)
+    folder.write_chunk(piece.trials, piece.tables)
+    combined = CombinedTables(folder, TABLES)
     combined.add(piece.trials)
     combined.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chunks"]
-    assert runs.finished_chunks(tmp_path) == [range(0, 1)]
+    assert RunFolder(tmp_path).finished_chunks(TABLES) == [range(0, 1)]
 
 
 def test_chunks_of_the_missing_trials_never_span_a_gap():
-    assert runs.chunk_ranges([0, 1, 2, 5, 6, 9], 1) == [[0, 1], [2], [5, 6], [9]]
+    assert chunk_ranges([0, 1, 2, 5, 6, 9], 1) == [[0, 1], [2], [5, 6], [9]]
     missing = [t for t in range(100) if not 8 <= t < 16]
-    chunks = runs.chunk_ranges(missing, 2)
+    chunks = chunk_ranges(missing, 2)
     assert [t for chunk in chunks for t in chunk] == missing
     assert all(chunk == list(range(chunk[0], chunk[-1] + 1)) for chunk in chunks)
-    assert max(len(chunk) for chunk in chunks) <= runs.MAX_CHUNK
+    assert max(len(chunk) for chunk in chunks) <= MAX_CHUNK
     # 60 trials on 2 workers: 8 chunks of 8 or 7 trials, not 7 of 8 and one of 4
-    assert [len(chunk) for chunk in runs.chunk_ranges(range(60), 2)] == [8] * 4 + [7] * 4
+    assert [len(chunk) for chunk in chunk_ranges(range(60), 2)] == [8] * 4 + [7] * 4
 
 
 # --------------------------------------------------------------------------- Dask
@@ -366,7 +376,7 @@ def free_port() -> int:
 def test_dask_problems_are_one_error_line_and_write_nothing(scenario_file, tmp_path, monkeypatch):
     out = tmp_path / "out"
     address = f"tcp://127.0.0.1:{free_port()}"
-    monkeypatch.setattr(runs, "DASK_CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", 1)
     cases = [
         (
             ["--scheduler", address],
@@ -401,7 +411,7 @@ def plan(scenario_file):
 
 def tables(results):
     results = sorted(results, key=lambda r: r.trials)
-    return {t: pd.concat([getattr(r, t) for r in results], ignore_index=True) for t in TABLES}
+    return {t: pd.concat([r.tables[t] for r in results], ignore_index=True) for t in TABLES}
 
 
 class FailOnce:
@@ -421,14 +431,8 @@ class FailOnce:
 def test_dask_retries_a_chunk_that_fails(plan, cluster, tmp_path):
     chunks = [[0, 1], [2, 3]]
     results = []
-    runs.execute(
-        plan,
-        chunks,
-        executor="dask",
-        scheduler=cluster.scheduler_address,
-        on_chunk=results.append,
-        task=FailOnce(tmp_path),
-    )
+    dask = Execution(executor="dask", workers=2, scheduler=cluster.scheduler_address)
+    execute(FailOnce(tmp_path), plan, chunks, dask, results.append)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tried-0", "tried-2"]
     expected = tables(run_chunk(plan, chunk) for chunk in chunks)
     for table, frame in tables(results).items():
@@ -450,13 +454,12 @@ def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
                 os.kill(pids[busy[0]], signal.SIGKILL)
                 killed.append(pids[busy[0]])
 
-        runs.execute(
-            plan, chunks, executor="dask", scheduler=cluster.scheduler_address, on_chunk=on_chunk
-        )
+        dask = Execution(executor="dask", workers=2, scheduler=cluster.scheduler_address)
+        execute(run_chunk, plan, chunks, dask, on_chunk)
         client.wait_for_workers(2, timeout=60)  # the nanny has started a new worker
         assert killed and killed[0] not in client.run(os.getpid).values()
     assert sorted(r.trials for r in results) == [tuple(c) for c in chunks]  # each exactly once
     expected = {}
-    runs.execute(plan, chunks, on_chunk=lambda r: expected.setdefault(r.trials, r))
+    execute(run_chunk, plan, chunks, Execution(), lambda r: expected.setdefault(r.trials, r))
     for table, frame in tables(results).items():
         pd.testing.assert_frame_equal(frame, tables(expected.values())[table])

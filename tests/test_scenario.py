@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from simulator.errors import ScenarioError
+from simulator.files import MAX_INPUT_BYTES
 from simulator.market.params import Focal, MarketParams
-from simulator.scenario.scenario import (
-    ENTRY_RANGES,
-    REFERENCE_BEGIN,
-    REFERENCE_END,
+from simulator.scenario import (
     MarketSettings,
     Scenario,
     calibrated_keys,
@@ -23,13 +22,14 @@ from simulator.scenario.scenario import (
     load_scenario,
     parse_override,
     read_calibration,
-    refresh_reference,
     scenario_keys,
     scenario_reference_markdown,
     scenario_to_dict,
     with_changes,
     write_calibration,
 )
+from simulator.scenario.reference import REFERENCE_BEGIN, REFERENCE_END, refresh_reference
+from simulator.scenario.schema import ENTRY_RANGES
 from simulator.vocabulary import APPLICANT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,6 +264,7 @@ def test_cross_field_error_blames_the_layer_that_caused_it(tmp_path):
 # Every error, with its exact message
 # ---------------------------------------------------------------------------
 
+HUGE = "9" * 5000  # more digits than Python converts from text (4300)
 ERRORS = {
     # unknown keys, with the full dotted path suggested
     "unknown key": (
@@ -335,7 +336,10 @@ ERRORS = {
         "[you]\nusce_months = -1\n",
         "you.usce_months: expected a number from 0 to 120, found -1",
     ),
-    "negative seed": ("seed = -1\n", "seed: expected an integer of at least 0, found -1"),
+    "negative seed": (
+        "seed = -1\n",
+        "seed: expected an integer from 0 to 9223372036854775807, found -1",
+    ),
     "zero trials": ("trials = 0\n", "trials: expected an integer from 1 to 100000, found 0"),
     "focal copies": (
         "[market]\nfocal_copies = 1001\n",
@@ -496,6 +500,47 @@ ERRORS = {
         "seed = 1\nseed = 2\n",
         "invalid TOML at line 2, column 9: Cannot overwrite a value",
     ),
+    # integers too long to convert, or beyond every range (issue 12)
+    "integer key": (
+        f"[you]\nstep2ck = {HUGE}\n",
+        "you.step2ck: expected an integer from 1 to 300, found an integer of 5,000 digits",
+    ),
+    "negative, with underscores": (
+        f"[you]\napplications = -1_{HUGE}\n",
+        "you.applications: expected an integer from 1 to 2000, found an integer of 5,001 digits",
+    ),
+    "number key": (
+        f"[selection]\nysg_weight = {HUGE}\n",
+        "selection.ysg_weight: expected a number from 0 to 10, found an integer of 5,000 digits",
+    ),
+    "text key": (
+        f"description = {HUGE}\n",
+        "description: expected a string, found an integer of 5,000 digits",
+    ),
+    "per-type entry": (
+        f"[applicants.step2ck_shift]\nus_img = {HUGE}\n",
+        "applicants.step2ck_shift.us_img: expected a number from -100 to 100, "
+        "found an integer of 5,000 digits",
+    ),
+    "in a strategy": (
+        f'[[strategies]]\nname = "a"\nyou.rank_list_length = {HUGE}\n',
+        "strategies[1].you.rank_list_length: expected an integer from 0 to 200, "
+        "found an integer of 5,000 digits",
+    ),
+    "after a huge one, a syntax error is still found": (
+        f"seed = {HUGE}\n[you\n",
+        "invalid TOML at line 2, column 5: Expected ']' at the end of a table declaration",
+    ),
+    # within Python's limit, but beyond every range: shown by size, not digit by digit.
+    "long seed": (
+        "seed = 1" + "0" * 30 + "\n",
+        "seed: expected an integer from 0 to 9223372036854775807, found an integer of 31 digits",
+    ),
+    "beyond a float": (
+        "[market]\nscale = 1" + "0" * 400 + "\n",
+        "market.scale: expected a number greater than 0 and at most 1, "
+        "found an integer of 401 digits",
+    ),
 }
 
 
@@ -539,8 +584,8 @@ def test_missing_calibration_file(tmp_path):
     with pytest.raises(ScenarioError) as excinfo:
         load_scenario(path)
     assert str(excinfo.value) == (
-        f"{path}: market.calibration: expected an existing calibration file, "
-        f"found 'nope.toml' (no file {(tmp_path / 'nope.toml').resolve()})"
+        f"{path}: market.calibration: expected a calibration file (a regular .toml file), "
+        f"found 'nope.toml' ({(tmp_path / 'nope.toml').resolve()}: file not found)"
     )
 
 
@@ -807,7 +852,8 @@ def test_docs_reference_is_up_to_date():
     text = DOCS.read_text(encoding="utf-8")
     assert REFERENCE_BEGIN in text and REFERENCE_END in text
     assert refresh_reference(text) == text, (
-        "docs/scenarios.md is out of date: run `python -m simulator.scenario.scenario docs/scenarios.md`"
+        "docs/scenarios.md is out of date: "
+        "run `python -m simulator.scenario.reference docs/scenarios.md`"
     )
     assert scenario_reference_markdown() in text
 
@@ -815,3 +861,293 @@ def test_docs_reference_is_up_to_date():
 def test_every_per_type_table_has_an_entry_range():
     tables = [key for key in scenario_keys() if key not in scenario_keys(tables=False)]
     assert tables and set(tables) == set(ENTRY_RANGES)
+
+
+# ---------------------------------------------------------------------------
+# Hostile input (issue 12): each problem is one ScenarioError naming file and key
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            f"you.step2ck={HUGE}",
+            "you.step2ck: expected an integer from 1 to 300, found an integer of 5,000 digits",
+        ),
+        (
+            f"applicants.step2ck_shift={{us_img = -{HUGE}}}",
+            "applicants.step2ck_shift.us_img: expected a number from -100 to 100, "
+            "found an integer of 5,000 digits",
+        ),
+        (
+            "seed=" + "1" * 25,
+            "seed: expected an integer from 0 to 9223372036854775807, "
+            "found an integer of 25 digits",
+        ),
+    ],
+)
+def test_huge_integers_in_set(tmp_path, override, message):
+    path = write(tmp_path, "seed = 1\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, [override])
+    assert str(excinfo.value) == f"--set: {message}"
+
+
+def test_huge_integer_as_text_is_kept_as_text(tmp_path):
+    s = load_scenario(write(tmp_path, "seed = 1\n"), [f"description={HUGE}"])
+    assert s.description == HUGE
+
+
+def test_huge_integers_in_with_changes():
+    with pytest.raises(ScenarioError) as excinfo:
+        with_changes(Focal(), {"you.step2ck": 10**5000})
+    assert str(excinfo.value) == (
+        "you.step2ck: expected an integer from 1 to 300, found an integer of 5,001 digits"
+    )
+
+
+def _deep_tables(levels: int) -> str:
+    return "[" + ".".join(["a"] * levels) + "]\n"
+
+
+NESTED_TOO_DEEPLY = "nested too deeply (more than 100 levels of tables and arrays)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 500 + "]" * 500 + "\n",
+        "x = " + "{a = " * 500 + "1" + "}" * 500 + "\n",
+        _deep_tables(500),
+        "x = " + "[" * 100 + "]" * 100 + "\n",  # the document itself is the 101st level
+    ],
+    ids=["arrays", "inline tables", "table header", "just past the limit"],
+)
+def test_nesting_too_deep_in_a_file(tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == f"{path}: {NESTED_TOO_DEEPLY}"
+
+
+def test_nesting_at_the_limit_is_parsed(tmp_path):
+    path = write(tmp_path, "x = " + "[" * 99 + "]" * 99 + "\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == f"{path}: x: unknown key"
+
+
+def test_nesting_too_deep_in_set(tmp_path):
+    path = write(tmp_path, "seed = 1\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, ["strategies=" + "[" * 500 + "]" * 500])
+    assert str(excinfo.value) == f"--set: {NESTED_TOO_DEEPLY}"
+
+
+def test_nesting_too_deep_in_a_calibration_file(tmp_path):
+    cal = write(tmp_path, _deep_tables(500), "cal.toml")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(write(tmp_path, '[market]\ncalibration = "cal.toml"\n'))
+    assert str(excinfo.value) == f"{cal}: {NESTED_TOO_DEEPLY}"
+
+
+SCALE_TOO_SMALL = "market.scale: expected at least 0.000209 (one applicant of each type), found {}"
+
+
+def test_scale_too_small_names_set_and_the_key(tmp_path):
+    path = write(tmp_path, "[market]\nscale = 0.5\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, ["market.scale=1e-9"])
+    assert str(excinfo.value) == "--set: " + SCALE_TOO_SMALL.format("1e-09")
+    assert (excinfo.value.file, excinfo.value.key) == ("--set", "market.scale")
+
+
+def test_scale_too_small_names_the_file_and_with_changes_source(tmp_path):
+    path = write(tmp_path, "[market]\nscale = 0.0001\n")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == f"{path}: " + SCALE_TOO_SMALL.format("0.0001")
+    s = load_scenario(path, ["market.scale=0.01"])
+    with pytest.raises(ScenarioError) as excinfo:
+        with_changes(s, {"market.scale": 1e-5}, source="sweep")
+    assert str(excinfo.value) == "sweep: " + SCALE_TOO_SMALL.format("1e-05")
+
+
+def test_smallest_scale_the_check_allows_draws_a_market():
+    from simulator.market import market_inputs
+    from simulator.market.published import load_published
+
+    smallest = load_published().applicants_by_type.min()
+    scale = 0.5 / smallest * 1.001
+    market = with_changes(load_scenario(FIXTURE), {"market.scale": scale}).market
+    assert market_inputs(load_published(), market.scale).applicants.min() == 1
+
+
+# Every rule between keys, as (first key, its value, second key, its value, message).
+RULES = [
+    (
+        "you.usce_months",
+        "2",
+        "you.usce_kind",
+        '"none"',
+        "you.usce_months: expected 0 when you.usce_kind is 'none', found 2.0",
+    ),
+    (
+        "you.specialty",
+        '"Psychiatry"',
+        "you.backup_specialty",
+        '"Psychiatry"',
+        "you.backup_specialty: expected a specialty other than you.specialty, or '' for none, "
+        "found 'Psychiatry'",
+    ),
+    (
+        "you.type",
+        '"us_md"',
+        "you.visa",
+        '"j1"',
+        "you.visa: expected 'none' (only non-US IMGs need a visa; you.type is 'us_md'), found 'j1'",
+    ),
+    (
+        "applicants.visa_j1_share",
+        "0.6",
+        "applicants.visa_h1b_share",
+        "0.5",
+        "applicants.visa_h1b_share: expected at most 0.4 (1 - applicants.visa_j1_share; "
+        "the two shares add up to at most 1), found 0.5",
+    ),
+    (
+        "programs.visa_none_share",
+        "0.5",
+        "programs.visa_j1_h1b_share",
+        "0.6",
+        "programs.visa_j1_h1b_share: expected at most 0.5 (1 - programs.visa_none_share; "
+        "the two shares add up to at most 1), found 0.6",
+    ),
+    (
+        "applicants.usce_hands_on_share.other",
+        "0.7",
+        "applicants.usce_none_share.other",
+        "0.4",
+        "applicants.usce_none_share.other: expected at most 0.3 (1 - "
+        "applicants.usce_hands_on_share.other; the two shares add up to at most 1), found 0.4",
+    ),
+]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule[2] for rule in RULES])
+def test_every_rule_between_keys_names_the_layer_that_set_them(tmp_path, rule):
+    first, a, second, b, message = rule
+    both = write(tmp_path, f"{first} = {a}\n{second} = {b}\n", "both.toml")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(both)
+    assert str(excinfo.value) == f"{both}: {message}"
+    for in_file, in_set in (((first, a), (second, b)), ((second, b), (first, a))):
+        path = write(tmp_path, f"{in_file[0]} = {in_file[1]}\n", "one.toml")
+        with pytest.raises(ScenarioError) as excinfo:
+            load_scenario(path, [f"{in_set[0]}={in_set[1]}"])
+        assert str(excinfo.value) == f"--set: {message}"
+    strategy = f'[[strategies]]\nname = "s"\n{first} = {a}\n{second} = {b}\n'
+    path = write(tmp_path, strategy, "strategy.toml")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == f"{path}: strategies[1].{message}"
+
+
+def test_strategies_given_with_set_name_set(tmp_path):
+    path = write(tmp_path, '[you]\nusce_kind = "hands_on"\nusce_months = 3\n')
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, ['strategies=[{name = "a", you = {usce_kind = "none"}}]'])
+    assert str(excinfo.value) == (
+        "--set: strategies[1].you.usce_months: expected 0 when you.usce_kind is 'none', found 3.0"
+    )
+
+
+def test_the_documented_calibration_file_loads(tmp_path):
+    text = DOCS.read_text(encoding="utf-8")
+    section = text[text.index("## The calibration file") :]
+    start = section.index("```toml\n") + len("```toml\n")
+    example = section[start : section.index("```\n", start)]
+    values = read_calibration(write(tmp_path, example + "\n", "cal.toml"))
+    assert values and set(values) <= set(calibrated_keys())
+    path = write(tmp_path, '[market]\ncalibration = "cal.toml"\n')
+    assert load_scenario(path).params == with_changes(MarketParams(), values)
+
+
+def test_the_documented_calibration_error_is_the_real_one(tmp_path):
+    path = write(tmp_path, "[selection]\nysg_weight = 1\n", "cal.toml")
+    with pytest.raises(ScenarioError) as excinfo:
+        read_calibration(path)
+    assert str(excinfo.value) == (
+        f"{path}: selection.ysg_weight: not a calibrated parameter (set it in a scenario file "
+        "instead)"
+    )
+    assert excinfo.value.message.replace(" ", "") in DOCS.read_text(encoding="utf-8").replace(
+        "\n", ""
+    ).replace(" ", "")
+
+
+CALIBRATION_WANTED = "expected a calibration file (a regular .toml file)"
+
+
+def _not_toml(tmp_path: Path) -> str:
+    write(tmp_path, "[selection.type_penalty]\nus_do = 1\n", "cal.txt")
+    return "'cal.txt' (not a .toml file)"
+
+
+def _link_to_other(tmp_path: Path) -> str:
+    secret = write(tmp_path, "secret = 1\n", "secret")
+    (tmp_path / "cal.toml").symlink_to(secret)
+    return f"'cal.toml' (a link to {secret.resolve()}, not a .toml file)"
+
+
+def _directory(tmp_path: Path) -> str:
+    (tmp_path / "cal.toml").mkdir()
+    return f"'cal.toml' ({(tmp_path / 'cal.toml').resolve()}: is a directory, expected a file)"
+
+
+def _fifo(tmp_path: Path) -> str:
+    os.mkfifo(tmp_path / "cal.toml")
+    return (
+        f"'cal.toml' ({(tmp_path / 'cal.toml').resolve()}: is not a regular file "
+        "(a device, pipe or socket))"
+    )
+
+
+def _too_large(tmp_path: Path) -> str:
+    with open(tmp_path / "cal.toml", "wb") as handle:
+        handle.truncate(MAX_INPUT_BYTES + 1)  # sparse: takes no disk space
+    return (
+        f"'cal.toml' ({(tmp_path / 'cal.toml').resolve()}: is {MAX_INPUT_BYTES + 1:,} bytes; "
+        f"input files may be {MAX_INPUT_BYTES:,} at most)"
+    )
+
+
+@pytest.mark.parametrize("make", [_not_toml, _link_to_other, _directory, _fifo, _too_large])
+def test_calibration_must_be_a_regular_toml_file(tmp_path, monkeypatch, make):
+    found = make(tmp_path)
+    name = found.split("'")[1]
+    path = write(tmp_path, f'[market]\ncalibration = "{name}"\n')
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == f"{path}: market.calibration: {CALIBRATION_WANTED}, found {found}"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path, [f"market.calibration={name}"])
+    assert str(excinfo.value) == f"--set: market.calibration: {CALIBRATION_WANTED}, found {found}"
+
+
+def test_calibration_file_with_other_keys_is_refused(tmp_path):
+    cal = write(tmp_path, '[you]\nspecialty = "Psychiatry"\n', "cal.toml")
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(write(tmp_path, '[market]\ncalibration = "cal.toml"\n'))
+    assert str(excinfo.value) == (
+        f"{cal}: you.specialty: not a calibrated parameter (set it in a scenario file instead)"
+    )
+
+
+def test_read_calibration_refuses_other_suffixes(tmp_path):
+    path = write(tmp_path, "[selection.type_penalty]\nus_do = 1\n", "cal.txt")
+    with pytest.raises(ScenarioError) as excinfo:
+        read_calibration(path)
+    assert str(excinfo.value) == f"{path}: not a .toml file (calibration files are TOML)"

@@ -7,13 +7,8 @@ import numpy as np
 import pytest
 
 from simulator.errors import ScenarioError
-from simulator.teaching.smallmarket import (
-    SmallMarket,
-    format_result,
-    load_market,
-    parse_market,
-    solve_market,
-)
+from simulator.teaching.result import format_result, solve_market
+from simulator.teaching.smallmarket import SmallMarket, load_market, parse_market
 
 NRMP_EXAMPLE = nrmp_example.FILE
 NRMP_APPLICANTS = nrmp_example.MATCHED
@@ -153,7 +148,8 @@ def test_missing_file(tmp_path):
         ),
         (
             TINY.replace("positions = 1", "positions = true"),
-            "<string>: programs.Mercy.positions: expected a non-negative integer, found boolean true",
+            "<string>: programs.Mercy.positions: "
+            "expected a non-negative integer, found boolean true",
         ),
         (
             TINY.replace('["Chen", "Brown"]', '["Chen", "Brown", "Chen"]'),

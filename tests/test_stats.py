@@ -1,5 +1,5 @@
-"""Tests for simulator.stats.intervals: pinned literature values, hand calculations,
-theorems as properties, and seeded coverage simulations.
+"""Tests for simulator.stats (and its printing in simulator.report.text): pinned literature
+values, hand calculations, theorems as properties, and seeded coverage simulations.
 
 Pinned numbers come from two sources, and each test says which:
 * published tables (Newcombe 1998a Table I for Wilson; Newcombe 1998b
@@ -23,15 +23,13 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from simulator.stats.intervals import (
+from simulator.report.text import format_ci, format_interval, format_percent
+from simulator.stats import (
     PairedDifference,
     Proportion,
     UnpairedDifference,
     clustered_proportion,
     clustered_proportion_from_counts,
-    format_ci,
-    format_interval,
-    format_percent,
     paired_difference,
     proportion,
     unpaired_difference,

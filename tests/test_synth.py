@@ -1,4 +1,4 @@
-"""One synthetic Match year (``simulator.market.synth``) on small seeded markets.
+"""One synthetic Match year (the modules of ``simulator.market``) on small seeded markets.
 
 Every check here is a structural invariant (counts, ranges, who may interview
 where, stability of the matching) or an equality between two draws with the
@@ -18,10 +18,27 @@ from hypothesis import strategies as st
 
 from simulator.engine.kernel import deferred_acceptance, segment_ids
 from simulator.engine.stability import blocking_pairs, is_feasible
-from simulator.market import synth
+from simulator.market import (
+    Market,
+    TrialOutcome,
+    codes,
+    draw_focal,
+    draw_focal_noise,
+    draw_market,
+    market_inputs,
+    match_market,
+    trial_streams,
+)
+from simulator.market.applicants import Applicants, draw_applicants
+from simulator.market.applications import draw_applications, screened_in
+from simulator.market.distributions import truncated_normal_ppf
+from simulator.market.evaluation import merit
+from simulator.market.focal import FocalEntries, FocalNoise
+from simulator.market.lists import RankOrderLists, rank_order_lists
 from simulator.market.published import load_published
-from simulator.scenario.scenario import load_scenario, with_changes
-from simulator.study.trials import Plan, Variant, simulate_trial
+from simulator.market.streams import STAGES
+from simulator.scenario import Strategy, load_scenario, with_changes
+from simulator.study.trials import Plan, simulate_trial
 from simulator.vocabulary import APPLICANT_TYPES, IMG_TYPES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small_market_run.toml"
@@ -36,7 +53,7 @@ def scenario():
 
 @pytest.fixture(scope="module")
 def inputs():
-    return synth.market_inputs(load_published(), SCALE)
+    return market_inputs(load_published(), SCALE)
 
 
 @dataclasses.dataclass
@@ -45,20 +62,20 @@ class Case:
     trial: int
     params: object
     you: object
-    market: synth.Market
-    noise: synth.FocalNoise
-    focal: synth.FocalEntries
-    lists: synth.RankOrderLists
-    outcome: synth.TrialOutcome
+    market: Market
+    noise: FocalNoise
+    focal: FocalEntries
+    lists: RankOrderLists
+    outcome: TrialOutcome
 
 
 def make_case(inputs, params, you, seed, trial, copies=4) -> Case:
-    streams = synth.trial_streams(seed, trial)
-    market = synth.draw_market(inputs, params, streams)
-    noise = synth.draw_focal_noise(copies, market.programs.size, streams["focal"])
-    focal = synth.draw_focal(market, you, noise, params, inputs.specialties)
-    lists = synth.rank_order_lists(market, focal, params)
-    outcome = synth.match_market(market, focal, params)
+    streams = trial_streams(seed, trial)
+    market = draw_market(inputs, params, streams)
+    noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
+    focal = draw_focal(market, you, noise, params, inputs.specialties)
+    lists = rank_order_lists(market, focal, params)
+    outcome = match_market(market, focal, params)
     return Case(seed, trial, params, you, market, noise, focal, lists, outcome)
 
 
@@ -111,6 +128,18 @@ def test_positions_per_specialty_sum_to_inputs(case, inputs):
     np.testing.assert_array_equal(p.specialty_indptr, np.r_[0, np.cumsum(inputs.programs)])
 
 
+def test_no_backup_is_coded_as_the_number_of_specialties(case, inputs):
+    """Never -1, which would silently index the last specialty."""
+    a, n_specialties = case.market.applicants, len(inputs.specialties)
+    none = a.backup == n_specialties
+    assert none.any() and (~none).any()
+    assert np.all((a.backup >= 0) & (a.backup <= n_specialties))
+    assert np.all(a.backup[~none] != a.specialty[~none])
+    no_backup = dataclasses.replace(case.you, backup_specialty="")
+    alone = draw_focal(case.market, no_backup, case.noise, case.params, inputs.specialties)
+    np.testing.assert_array_equal(alone.applicants.backup, n_specialties)
+
+
 def test_step2ck_within_passing_score_and_300(case):
     score = case.market.applicants.step2ck
     assert score.min() >= case.params.applicants.passing_score
@@ -134,8 +163,8 @@ def test_step2ck_stays_at_the_floor_when_the_mean_is_far_below_it(scenario, inpu
     floor puts them all within a few points of the floor.
     """
     params = with_changes(scenario.params, changes)
-    applicants = synth.draw_applicants(inputs, params, synth.trial_streams(1, 0)["applicants"])
-    scores = applicants.step2ck[applicants.type == synth.US_MD]
+    applicants = draw_applicants(inputs, params, trial_streams(1, 0)["applicants"])
+    scores = applicants.step2ck[applicants.type == codes.US_MD]
     floor = params.applicants.passing_score
     assert scores.min() >= floor, (scores.min(), scores.max())
     assert scores.max() <= floor + 12, (scores.min(), scores.max())
@@ -152,29 +181,29 @@ def test_truncated_normal_quantile_agrees_with_scipy(u, a, width):
     from scipy.stats import truncnorm
 
     b = a + width
-    ours = synth.truncated_normal_ppf(u, a, b)
+    ours = truncated_normal_ppf(u, a, b)
     assert a <= ours <= b
     np.testing.assert_allclose(ours, truncnorm.ppf(u, a, b), rtol=1e-9, atol=1e-9)
 
 
 def test_us_seniors_have_no_visa_and_nan_usce(case):
     a = case.market.applicants
-    seniors = np.isin(a.type, [synth.US_MD, synth.US_DO])
+    seniors = np.isin(a.type, [codes.US_MD, codes.US_DO])
     assert seniors.any()
-    assert np.all(a.visa[seniors] == synth.NO_VISA)
+    assert np.all(a.visa[seniors] == codes.NO_VISA)
     assert np.all(np.isnan(a.usce_months[seniors]))
-    img = synth.IS_IMG_TYPE[a.type]
+    img = codes.IS_IMG_TYPE[a.type]
     assert np.all(np.isfinite(a.usce_months[img])) and a.usce_months[img].min() >= 0
     # IMGs with no US clinical experience have 0 months of it.
-    assert np.all(a.usce_months[img & (a.usce_kind == synth.NONE)] == 0)
+    assert np.all(a.usce_months[img & (a.usce_kind == codes.NONE)] == 0)
 
 
 def test_only_non_us_imgs_need_visas(case):
     a = case.market.applicants
-    needs = a.visa != synth.NO_VISA
-    assert np.all(a.type[needs] == synth.NON_US_IMG)
+    needs = a.visa != codes.NO_VISA
+    assert np.all(a.type[needs] == codes.NON_US_IMG)
     assert needs.any()  # the shares are positive: some do need one
-    assert np.all(np.isin(a.visa, [synth.NO_VISA, synth.J1, synth.H1B]))
+    assert np.all(np.isin(a.visa, [codes.NO_VISA, codes.J1, codes.H1B]))
 
 
 # --------------------------------------------------------------------------- interviews
@@ -193,10 +222,10 @@ def test_interviews_only_where_applied_and_screened_in(case, inputs):
     assert np.all(np.bincount(i_who, minlength=a.size) <= m.sent)
 
     # The applications themselves are not kept on the Market: redraw them from a fresh copy
-    # of the trial's "applications" stream, which nothing else draws from.  (A private
-    # helper, whose first two results are who applied where, screened in or not yet.)
-    streams = synth.trial_streams(case.seed, case.trial)
-    drawn = synth._draw_applications(p, a, m.merit, inputs, case.params, streams["applications"])
+    # of the trial's "applications" stream, which nothing else draws from (the first two
+    # results: who applied where, screened in).
+    streams = trial_streams(case.seed, case.trial)
+    drawn = draw_applications(p, a, m.merit, inputs, case.params, streams["applications"])
     who, where = drawn[0], drawn[1]
     applied = who * p.size + where
     assert np.unique(applied).size == applied.size  # nobody applies twice to one program
@@ -204,15 +233,15 @@ def test_interviews_only_where_applied_and_screened_in(case, inputs):
     assert np.isin(held, applied).all()
 
     # Visa: J-1 needs a sponsoring program, H-1B one that sponsors H-1B (written out here
-    # rather than through synth.SPONSORS).
+    # rather than through applications.SPONSORS).
     visa, policy = a.visa[i_who], p.visa_policy[i_where]
-    assert np.all(policy[visa == synth.J1] != synth.POLICY_NONE)
-    assert np.all(policy[visa == synth.H1B] == synth.POLICY_J1_H1B)
+    assert np.all(policy[visa == codes.J1] != codes.POLICY_NONE)
+    assert np.all(policy[visa == codes.H1B] == codes.POLICY_J1_H1B)
     # IMG screens: Step 2 CK cut-off and graduation-year limit.
-    img = synth.IS_IMG_TYPE[a.type[i_who]]
+    img = codes.IS_IMG_TYPE[a.type[i_who]]
     assert np.all(a.step2ck[i_who[img]] >= p.step2ck_cutoff[i_where[img]])
     assert np.all(a.ysg[i_who[img]] <= p.ysg_limit[i_where[img]])
-    assert synth.screened_in(a, i_who, p, i_where).all()
+    assert screened_in(a, i_who, p, i_where).all()
 
 
 def test_focal_interviews_only_where_screened_in_and_in_its_specialties(case, inputs):
@@ -221,9 +250,23 @@ def test_focal_interviews_only_where_screened_in_and_in_its_specialties(case, in
     if case.you.backup_specialty:
         specialties.append(inputs.specialties.index(case.you.backup_specialty))
     assert np.isin(p.specialty[f.interview_program], specialties).all()
-    assert synth.screened_in(f.applicants, f.interview_applicant, p, f.interview_program).all()
+    assert screened_in(f.applicants, f.interview_applicant, p, f.interview_program).all()
     pairs = f.interview_applicant * p.size + f.interview_program
     assert np.unique(pairs).size == pairs.size
+
+
+def test_a_subset_of_focal_copies_keeps_their_interviews_renumbered(case):
+    f = case.focal
+    assert f.sent.size == 4 and np.unique(f.interview_applicant).size > 1
+    chosen = np.array([2, 0])
+    part = f.subset(chosen)
+    np.testing.assert_array_equal(part.sent, f.sent[chosen])
+    for new, old in enumerate(chosen):
+        np.testing.assert_array_equal(
+            part.interview_program[part.interview_applicant == new],
+            f.interview_program[f.interview_applicant == old],
+        )
+    assert part.interview_applicant.size == np.isin(f.interview_applicant, chosen).sum()
 
 
 def test_nobody_exceeds_the_interview_cap(case):
@@ -336,7 +379,7 @@ def test_engine_matching_is_stable_with_capped_lists(capped):
     check_match(capped)
 
 
-def test_matched_rank_and_contiguous_ranks_are_consistent(case):
+def test_matched_rank_and_contiguous_ranks_are_consistent(case, inputs):
     o, lists = case.outcome, case.lists
     rol_length = np.diff(lists.rol_indptr)
     np.testing.assert_array_equal(o.rol_length, rol_length)
@@ -353,7 +396,7 @@ def test_matched_rank_and_contiguous_ranks_are_consistent(case):
         ranked = specialty[lists.rol_programs[lists.rol_indptr[a] : lists.rol_indptr[a + 1]]]
         other = np.flatnonzero(ranked != o.applicants.specialty[a])
         assert o.contiguous_ranks[a] == (other[0] if other.size else ranked.size)
-    np.testing.assert_array_equal(o.matched_specialty[~o.matched], -1)
+    np.testing.assert_array_equal(o.matched_specialty[~o.matched], len(inputs.specialties))
     np.testing.assert_array_equal(
         o.matched_specialty[o.matched], specialty[o.matched_program[o.matched]]
     )
@@ -373,7 +416,7 @@ def test_focal_copies_come_last(case):
 
 def test_raising_the_non_us_img_type_penalty_lowers_their_match_rate(scenario):
     """Paired: the same seeds and trials, only selection.type_penalty.non_us_img raised."""
-    inputs = synth.market_inputs(load_published(), 0.03)
+    inputs = market_inputs(load_published(), 0.03)
     base = scenario.params
     raised = base.selection.type_penalty.non_us_img + 2.0
     harsh = with_changes(base, {"selection.type_penalty.non_us_img": raised})
@@ -381,9 +424,9 @@ def test_raising_the_non_us_img_type_penalty_lowers_their_match_rate(scenario):
     for name, params in (("base", base), ("harsh", harsh)):
         matched = total = 0
         for trial in range(2):
-            streams = synth.trial_streams(99, trial)
-            outcome = synth.match_market(synth.draw_market(inputs, params, streams), None, params)
-            chosen = outcome.applicants.type == synth.NON_US_IMG
+            streams = trial_streams(99, trial)
+            outcome = match_market(draw_market(inputs, params, streams), None, params)
+            chosen = outcome.applicants.type == codes.NON_US_IMG
             matched += outcome.matched[chosen].sum()
             total += chosen.sum()
         rates[name] = matched / total
@@ -393,18 +436,16 @@ def test_raising_the_non_us_img_type_penalty_lowers_their_match_rate(scenario):
 def test_focal_noise_is_common_to_every_focal_applicant(scenario, inputs):
     """Common random numbers: two different applicants see the same noise at each program."""
     seed, trial = CASES[0]
-    streams = synth.trial_streams(seed, trial)
-    market = synth.draw_market(inputs, scenario.params, streams)
-    noise = synth.draw_focal_noise(4, market.programs.size, streams["focal"])
-    again = synth.draw_focal_noise(
-        4, market.programs.size, synth.trial_streams(seed, trial)["focal"]
-    )
+    streams = trial_streams(seed, trial)
+    market = draw_market(inputs, scenario.params, streams)
+    noise = draw_focal_noise(4, market.programs.size, streams["focal"])
+    again = draw_focal_noise(4, market.programs.size, trial_streams(seed, trial)["focal"])
     fields_equal(noise, again)
 
     low = scenario.you
     high = dataclasses.replace(low, step2ck=low.step2ck + 15)
     entries = {
-        name: synth.draw_focal(market, you, noise, scenario.params, inputs.specialties)
+        name: draw_focal(market, you, noise, scenario.params, inputs.specialties)
         for name, you in (("low", low), ("high", high))
     }
     keyed = {
@@ -422,8 +463,8 @@ def test_focal_noise_is_common_to_every_focal_applicant(scenario, inputs):
     common = keyed["low"].keys() & keyed["high"].keys()
     assert len(common) >= 4
     merit_gap = (
-        synth.merit(entries["high"].applicants, scenario.params)[0]
-        - synth.merit(entries["low"].applicants, scenario.params)[0]
+        merit(entries["high"].applicants, scenario.params)[0]
+        - merit(entries["low"].applicants, scenario.params)[0]
     )
     assert merit_gap > 0
     for pair in common:
@@ -443,14 +484,14 @@ def test_identical_variants_give_identical_outcomes(scenario, inputs):
         copies=3,
         inputs=inputs,
         variants=(
-            Variant(name="a", you=you, params=params),
-            Variant(name="b", you=dataclasses.replace(you), params=dataclasses.replace(params)),
+            Strategy(name="a", you=you, params=params),
+            Strategy(name="b", you=dataclasses.replace(you), params=dataclasses.replace(params)),
         ),
     )
     first, second = simulate_trial(twin, 1)
     fields_equal(first, second)
     alone = Plan(
-        seed=7, copies=3, inputs=inputs, variants=(Variant(name="b", you=you, params=params),)
+        seed=7, copies=3, inputs=inputs, variants=(Strategy(name="b", you=you, params=params),)
     )
     (only,) = simulate_trial(alone, 1)
     fields_equal(first, only)  # a variant's outcome does not depend on the others run with it
@@ -462,14 +503,14 @@ def test_identical_variants_give_identical_outcomes(scenario, inputs):
         copies=3,
         inputs=inputs,
         variants=(
-            Variant(name="a", you=you, params=params),
-            Variant(name="short", you=dataclasses.replace(you, rank_list_length=2), params=params),
+            Strategy(name="a", you=you, params=params),
+            Strategy(name="short", you=dataclasses.replace(you, rank_list_length=2), params=params),
         ),
     )
     a, short = simulate_trial(other, 1)
     fields_equal(a.programs, short.programs)
     population = ~a.is_focal
-    for name in synth.Applicants.__slots__:
+    for name in Applicants.__slots__:
         np.testing.assert_array_equal(
             getattr(a.applicants, name)[population], getattr(short.applicants, name)[population]
         )
@@ -480,13 +521,13 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
     """Gumbel top-k: applying to more programs keeps every program of the shorter list."""
     params = with_changes(scenario.params, {"applicants.interview_cap": 200})
     seed, trial = CASES[0]
-    streams = synth.trial_streams(seed, trial)
-    market = synth.draw_market(inputs, params, streams)
-    noise = synth.draw_focal_noise(6, market.programs.size, streams["focal"])
+    streams = trial_streams(seed, trial)
+    market = draw_market(inputs, params, streams)
+    noise = draw_focal_noise(6, market.programs.size, streams["focal"])
     # Make every application an interview: a US MD senior (no visa, no IMG screens) whom
     # every program reads as excellent, with room for 200 interviews.  Then the interviews
     # are exactly the applications.
-    sure = synth.FocalNoise(
+    sure = FocalNoise(
         choice=noise.choice,
         application=np.full_like(noise.application, 1e6),
         taste=noise.taste,
@@ -504,7 +545,7 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
     previous = None
     for n in (5, 12, 30, 80):
         you = dataclasses.replace(senior, applications=n)
-        entries = synth.draw_focal(market, you, sure, params, inputs.specialties)
+        entries = draw_focal(market, you, sure, params, inputs.specialties)
         applied = np.zeros(noise.choice.shape, dtype=bool)
         applied[entries.interview_applicant, entries.interview_program] = True
         to_backup = round(n * params.applicants.backup_application_share)
@@ -522,13 +563,13 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
 
 def test_more_applications_never_give_fewer_interviews(scenario, inputs):
     seed, trial = CASES[1]
-    streams = synth.trial_streams(seed, trial)
-    market = synth.draw_market(inputs, scenario.params, streams)
-    noise = synth.draw_focal_noise(8, market.programs.size, streams["focal"])
+    streams = trial_streams(seed, trial)
+    market = draw_market(inputs, scenario.params, streams)
+    noise = draw_focal_noise(8, market.programs.size, streams["focal"])
     previous = None
     for n in (5, 15, 40, 120):
         you = dataclasses.replace(scenario.you, applications=n)
-        entries = synth.draw_focal(market, you, noise, scenario.params, inputs.specialties)
+        entries = draw_focal(market, you, noise, scenario.params, inputs.specialties)
         per_copy = np.bincount(entries.interview_applicant, minlength=8)
         if previous is not None:
             assert per_copy.mean() >= previous.mean()
@@ -541,17 +582,17 @@ def test_more_applications_never_give_fewer_interviews(scenario, inputs):
 
 
 def test_trial_streams_depend_only_on_seed_and_trial():
-    first = {k: g.random(4) for k, g in synth.trial_streams(123, 4).items()}
+    first = {k: g.random(4) for k, g in trial_streams(123, 4).items()}
     for other in ((123, 0), (124, 4), (123, 5)):  # drawing from other trials changes nothing
-        synth.trial_streams(*other)["applicants"].random(1000)
-    again = {k: g.random(4) for k, g in synth.trial_streams(123, 4).items()}
-    assert list(first) == list(synth.STAGES)
-    for stage in synth.STAGES:
+        trial_streams(*other)["applicants"].random(1000)
+    again = {k: g.random(4) for k, g in trial_streams(123, 4).items()}
+    assert list(first) == list(STAGES)
+    for stage in STAGES:
         np.testing.assert_array_equal(first[stage], again[stage])
     # Different trials, seeds and stages draw different numbers.
-    assert not np.array_equal(first["programs"], synth.trial_streams(123, 5)["programs"].random(4))
-    assert not np.array_equal(first["programs"], synth.trial_streams(124, 4)["programs"].random(4))
-    assert len({tuple(v) for v in first.values()}) == len(synth.STAGES)
+    assert not np.array_equal(first["programs"], trial_streams(123, 5)["programs"].random(4))
+    assert not np.array_equal(first["programs"], trial_streams(124, 4)["programs"].random(4))
+    assert len({tuple(v) for v in first.values()}) == len(STAGES)
 
 
 def test_two_draws_of_one_trial_are_identical(scenario, inputs):
@@ -563,4 +604,4 @@ def test_two_draws_of_one_trial_are_identical(scenario, inputs):
 
 
 def test_img_types_are_the_img_types():
-    assert list(np.array(APPLICANT_TYPES)[synth.IS_IMG_TYPE]) == list(IMG_TYPES)
+    assert list(np.array(APPLICANT_TYPES)[codes.IS_IMG_TYPE]) == list(IMG_TYPES)

@@ -19,16 +19,25 @@ from markets import Market, st_tiny_market
 
 from simulator.engine.kernel import deferred_acceptance
 from simulator.errors import ScenarioError
-from simulator.teaching.manipulation import (
+from simulator.teaching import (
     MAX_LISTS,
-    count_applicant_lists,
+    SmallMarket,
+    compare_sides,
+    explain_market,
+    explain_outcome,
+    format_comparison,
+    format_explanation,
+    format_lesson,
     format_manipulation,
+    format_trace,
+    load_market,
     manipulation_search,
+    solve_market,
+    trace_market,
+    variants,
 )
-from simulator.teaching.sides import compare_sides, format_comparison
-from simulator.teaching.smallmarket import SmallMarket, load_market, parse_market, solve_market
-from simulator.teaching.trace import format_trace, trace_market
-from simulator.teaching.why import explain_outcome, format_explanation
+from simulator.teaching.manipulation import count_applicant_lists
+from simulator.teaching.smallmarket import parse_market
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 NRMP = load_market(SCENARIOS / "nrmp-example.toml")
@@ -619,3 +628,42 @@ def test_engine_inputs_of_the_market_are_untouched():
     for before, after in zip(arrays, NRMP.to_arrays()):
         np.testing.assert_array_equal(before, after)
     assert deferred_acceptance(*NRMP.to_arrays()).tolist() == [4, 4, 0, 2, 1, 3, 1, 3]
+
+
+@pytest.mark.parametrize("proposing", ["applicants", "programs"])
+def test_variants_solved_one_per_batch_give_the_same_answers(monkeypatch, proposing):
+    """The batch boundaries do not matter: one engine call per variant gives the same."""
+    market = LESSONS["lesson-gale-shapley"]
+    a, q = 0, 0
+    lists = [(), (0,), (2, 1), (1, 2, 0), (2,)]
+    rows = [variants.program_rank_row(market, r) for r in [(), ("Beta",), ("Gamma", "Alpha")]]
+    together = variants.applicant_outcomes(market, a, lists, proposing)
+    together_rows = variants.program_outcomes(market, q, rows, proposing)
+    monkeypatch.setattr(variants, "_BATCH_ENTRIES", 1)
+    np.testing.assert_array_equal(
+        variants.applicant_outcomes(market, a, lists, proposing), together
+    )
+    np.testing.assert_array_equal(
+        variants.program_outcomes(market, q, rows, proposing), together_rows
+    )
+
+
+# --- the lesson ``matchsim explain`` gives -------------------------------------------------
+
+
+def test_lesson_answers_the_one_question_asked():
+    lesson = explain_market(NRMP, why="Brown")
+    assert format_lesson(lesson) == format_explanation(NRMP, explain_outcome(NRMP, "Brown"))
+    assert lesson.to_json() == {
+        **trace_market(NRMP).to_json(),
+        "why": explain_outcome(NRMP, "Brown").to_json(),
+    }
+    plain = explain_market(NRMP, "programs")
+    assert format_lesson(plain) == format_trace(NRMP, trace_market(NRMP, "programs"))
+    assert plain.to_json() == trace_market(NRMP, "programs").to_json()
+
+
+def test_lesson_with_two_questions_is_a_value_error():
+    with pytest.raises(ValueError) as excinfo:
+        explain_market(NRMP, compare=True, manipulate="Brown")
+    assert str(excinfo.value) == "ask at most one of compare, why and manipulate"

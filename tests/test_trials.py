@@ -1,4 +1,4 @@
-"""Trials as tidy tables (``simulator.study.trials``) and chunked, multi-process runs (``simulator.study.runs``).
+"""Trials as tidy tables (``study.trials``) and chunked, multi-process runs (``study.executors``).
 
 Trial ``i`` depends on the seed and ``i`` alone, so the tables must not depend
 on how trials are split into chunks, on how many workers run them, or on
@@ -16,8 +16,9 @@ import pytest
 from pandas.api import types as ptypes
 
 from simulator.market.published import load_published
-from simulator.scenario.scenario import load_scenario
-from simulator.study.runs import chunk_ranges, execute
+from simulator.scenario import load_scenario
+from simulator.study.executors import Execution, execute
+from simulator.study.simulate import chunk_ranges
 from simulator.study.trials import plan_for, run_chunk
 from simulator.vocabulary import APPLICANT_TYPES, VISAS
 
@@ -68,37 +69,37 @@ def test_chunks_add_up_to_the_whole_run(plan, three):
     assert three.trials == (0, 1, 2)
     assert head.trials + tail.trials == three.trials
     for table in ("applicants", "programs"):
-        joined = concat([getattr(head, table), getattr(tail, table)])
-        pd.testing.assert_frame_equal(joined, getattr(three, table))
+        joined = concat([head.tables[table], tail.tables[table]])
+        pd.testing.assert_frame_equal(joined, three.tables[table])
 
 
 def test_one_trial_alone_equals_that_trial_in_a_chunk(plan, three):
     alone = run_chunk(plan, [1])
     for table in ("applicants", "programs"):
-        whole = getattr(three, table)
+        whole = three.tables[table]
         pd.testing.assert_frame_equal(
-            whole[whole["trial"] == 1].reset_index(drop=True), getattr(alone, table)
+            whole[whole["trial"] == 1].reset_index(drop=True), alone.tables[table]
         )
 
 
 def test_two_runs_are_identical(plan, three):
     again = run_chunk(plan, [0, 1, 2])
-    pd.testing.assert_frame_equal(again.applicants, three.applicants)
-    pd.testing.assert_frame_equal(again.programs, three.programs)
+    pd.testing.assert_frame_equal(again.tables["applicants"], three.tables["applicants"])
+    pd.testing.assert_frame_equal(again.tables["programs"], three.tables["programs"])
 
 
 def test_trials_differ_from_each_other(three):
-    a = three.applicants
+    a = three.tables["applicants"]
     first, second = a[a["trial"] == 0], a[a["trial"] == 1]
     assert not np.array_equal(first["step2ck"].to_numpy()[:200], second["step2ck"].to_numpy()[:200])
 
 
 def collect(plan, chunks, workers):
     results = []
-    execute(plan, chunks, workers=workers, on_chunk=results.append)
+    execute(run_chunk, plan, chunks, Execution(workers=workers), results.append)
     results.sort(key=lambda r: r.trials)
     assert [list(r.trials) for r in results] == chunks
-    return {t: concat([getattr(r, t) for r in results]) for t in ("applicants", "programs")}
+    return {t: concat([r.tables[t] for r in results]) for t in ("applicants", "programs")}
 
 
 def test_two_workers_give_the_same_tables_as_one(plan, three):
@@ -108,7 +109,7 @@ def test_two_workers_give_the_same_tables_as_one(plan, three):
     two = collect(plan, chunks, workers=2)
     for table in ("applicants", "programs"):
         pd.testing.assert_frame_equal(two[table], one[table])
-        pd.testing.assert_frame_equal(one[table], getattr(three, table))
+        pd.testing.assert_frame_equal(one[table], three.tables[table])
 
 
 def test_chunk_ranges_cover_every_trial_once():
@@ -123,7 +124,7 @@ def test_chunk_ranges_cover_every_trial_once():
 
 
 def test_applicant_table_has_the_contract_columns_with_sensible_dtypes(three, plan):
-    a = three.applicants
+    a = three.tables["applicants"]
     missing = [c for c in CONTRACT_COLUMNS if c not in a.columns]
     assert not missing
     counts = (
@@ -157,7 +158,7 @@ def test_applicant_table_has_the_contract_columns_with_sensible_dtypes(three, pl
 
 
 def test_matched_rank_is_one_based_and_na_exactly_when_unmatched(three):
-    a = three.applicants
+    a = three.tables["applicants"]
     assert a["matched"].any() and (~a["matched"]).any()
     np.testing.assert_array_equal(a["matched_rank"].isna().to_numpy(), ~a["matched"].to_numpy())
     np.testing.assert_array_equal(
@@ -173,7 +174,7 @@ def test_matched_rank_is_one_based_and_na_exactly_when_unmatched(three):
 
 
 def test_applicant_table_has_the_focal_copies_of_each_strategy(three, plan, scenario):
-    a = three.applicants
+    a = three.tables["applicants"]
     focal = a[a["is_focal"]]
     per = focal.groupby(["trial", "strategy"], observed=True).size()
     assert (per == plan.copies).all() and len(per) == 3 * len(plan.variants)
@@ -199,7 +200,7 @@ def test_applicant_table_has_the_focal_copies_of_each_strategy(three, plan, scen
 
 
 def test_program_table_filled_is_the_sum_by_type_and_at_most_positions(three, plan):
-    p = three.programs
+    p = three.tables["programs"]
     for column in ("trial", "specialty", "positions", "filled"):
         assert column in p.columns
     by_type = [f"filled_{name}" for name in APPLICANT_TYPES]
@@ -213,7 +214,7 @@ def test_program_table_filled_is_the_sum_by_type_and_at_most_positions(three, pl
 
 
 def test_program_fills_agree_with_applicant_matches(three):
-    a, p = three.applicants, three.programs
+    a, p = three.tables["applicants"], three.tables["programs"]
     a = a[~a["is_focal"]]  # programs' fills count the population only, not the focal copies
     matched = a[a["matched"]].groupby(["strategy", "trial", "applicant_type"], observed=True).size()
     filled = (

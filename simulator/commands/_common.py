@@ -1,4 +1,4 @@
-"""What every command shares: turning bad input into one clear line and exit status 2."""
+"""What every command shares: bad input becomes one ``Error:`` line and exit status 2."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import functools
 
 import click
 
-from simulator.errors import ScenarioError
+from simulator.errors import MatchsimError
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line: line breaks inside values are shown as ``\\n``."""
+    return str(message).strip().replace("\r", "\\r").replace("\n", "\\n")
 
 
 class InputError(click.ClickException):
@@ -14,15 +19,18 @@ class InputError(click.ClickException):
 
     exit_code = 2
 
+    def __init__(self, message: str):
+        super().__init__(one_line(message))
+
 
 def user_errors(func):
-    """Run ``func``, turning a :class:`ScenarioError` into one ``Error:`` line and exit status 2."""
+    """Run ``func``, turning a :class:`MatchsimError` into one ``Error:`` line and exit status 2."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except ScenarioError as error:
+        except MatchsimError as error:
             raise InputError(str(error)) from None
 
     return wrapper

@@ -12,7 +12,7 @@ from simulator.commands._common import user_errors
 from simulator.errors import ScenarioError
 from simulator.market.params import MarketParams
 from simulator.market.published import load_published
-from simulator.scenario.scenario import calibrated_keys, default_calibration_path, write_calibration
+from simulator.scenario import calibrated_keys, default_calibration_path, write_calibration
 from simulator.study.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, parameter_value
 
 
@@ -86,8 +86,8 @@ def calibrate_command(trials, seed, scale, out, overwrite):
         "[market] calibration names another file; a scenario's own values win.",
         f"Written by matchsim {__version__}: matchsim calibrate --trials {trials} --seed {seed} "
         f"--scale {scale}",
-        f"Fitted with scipy.optimize.least_squares on {fit.trials} full-market trial(s) x scale {fit.scale},"
-        f" seed {fit.seed}, {fit.evaluations} evaluations,",
+        f"Fitted with scipy.optimize.least_squares on {fit.trials} full-market trial(s) x "
+        f"scale {fit.scale}, seed {fit.seed}, {fit.evaluations} evaluations,",
         f"{time.perf_counter() - started:.0f} s. What these values reproduce:",
         *lines,
     ]

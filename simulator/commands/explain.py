@@ -8,11 +8,7 @@ import click
 
 from simulator.commands._common import user_errors
 from simulator.errors import ScenarioError
-from simulator.teaching.manipulation import MAX_LISTS, format_manipulation, manipulation_search
-from simulator.teaching.sides import compare_sides, format_comparison
-from simulator.teaching.smallmarket import load_market
-from simulator.teaching.trace import format_trace, trace_market
-from simulator.teaching.why import explain_outcome, format_explanation
+from simulator.teaching import MAX_LISTS, explain_market, format_lesson, load_market
 from simulator.vocabulary import PROPOSING_SIDES
 
 
@@ -98,23 +94,5 @@ def explain(file, proposing, compare, why, manipulate, as_json):
         message = f"use only one of --compare-sides, --why and --manipulate, not {chosen}"
         raise ScenarioError(message=message)
     market = load_market(file)
-    trace = trace_market(market, proposing)
-    output = trace.to_json()
-    if compare:
-        comparison = compare_sides(market)
-        output["compare_sides"] = comparison.to_json()
-        text = format_comparison(market, comparison)
-    elif why is not None:
-        explanation = explain_outcome(market, why, proposing, option="--why")
-        output["why"] = explanation.to_json()
-        text = format_explanation(market, explanation)
-    elif manipulate is not None:
-        search = manipulation_search(market, manipulate, proposing, option="--manipulate")
-        output.update(search.to_json())
-        text = format_manipulation(market, search)
-    else:
-        text = format_trace(market, trace)
-    if as_json:
-        click.echo(json.dumps(output, indent=2))
-    else:
-        click.echo(text)
+    lesson = explain_market(market, proposing, compare=compare, why=why, manipulate=manipulate)
+    click.echo(json.dumps(lesson.to_json(), indent=2) if as_json else format_lesson(lesson))

@@ -7,7 +7,7 @@ import json
 import click
 
 from simulator.commands._common import user_errors
-from simulator.teaching.smallmarket import format_result, load_market, solve_market
+from simulator.teaching import format_result, load_market, solve_market
 from simulator.vocabulary import PROPOSING_SIDES
 
 
@@ -36,7 +36,4 @@ def match(file, proposing, as_json):
     """
     market = load_market(file)
     result = solve_market(market, proposing=proposing)
-    if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
-    else:
-        click.echo(format_result(market, result))
+    click.echo(json.dumps(result.to_json(), indent=2) if as_json else format_result(market, result))

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 
-from simulator import __version__
+from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import (
-    load_run,
-    make_folder,
-    prepare_execution,
-    resume_hint,
-    scenario_options,
-    simulate_to_folder,
-)
-from simulator.files import write_json
-from simulator.market.published import load_published
-from simulator.report import summaries as report
-from simulator.study.runs import remove_chunks
-from simulator.study.trials import plan_for
+from simulator.commands._simulate import prepare, reported, scenario_options
 
 
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
 @scenario_options
 @user_errors
-def run(scenario_file, trials, seed, overrides, out, workers, executor, scheduler, resume):
+def run(scenario_file, **options):
     """Simulate many Match years of SCENARIO and report your chances.
 
     Draws, for every trial, a whole synthetic Match year (programs,
@@ -48,56 +34,13 @@ def run(scenario_file, trials, seed, overrides, out, workers, executor, schedule
       matchsim run scenarios/default.toml --trials 20 --set you.step2ck=250
       matchsim run scenarios/default.toml --resume results/default-20250301-101500
     """
-    start = load_run(
-        "run",
-        scenario_file,
-        overrides=overrides,
-        trials=trials,
-        seed=seed,
-        out=out,
-        resume=resume,
-        finished="summary.json",
-    )
-    scenario, resolved = start.scenario, start.resolved
-    plan = plan_for(scenario, load_published(), strategies=False)
-    execution = prepare_execution(executor, workers, scheduler)
-    directory = make_folder(start, out)
-    started = time.perf_counter()
-    tally = simulate_to_folder(
-        scenario,
-        plan,
-        directory,
-        execution.workers,
-        f"{scenario.name}: trials",
-        executor=execution.executor,
-        scheduler=execution.scheduler,
-        hint=resume_hint("run", scenario_file, directory),
-    )
-
-    summary = report.run_summary(tally)
-    title = (
-        f"matchsim {__version__} run of {scenario.name}: {_plural(scenario.trials, 'trial')} x "
-        f"{_plural(scenario.market.focal_copies, 'copy', 'copies')} of you, scale {scenario.market.scale:g}, "
-        f"seed {scenario.seed}"
-    )
-    report.write_run_plots(tally, summary, scenario.you, directory)
-    write_json(
-        directory / "summary.json",
-        report.to_jsonable(
-            {
-                "matchsim": __version__,
-                "seed": scenario.seed,
-                "trials": scenario.trials,
-                "focal_copies": scenario.market.focal_copies,
-                "scenario": resolved,
-                **summary,
-            }
-        ),
-    )  # written last but for removing the chunks: until it exists, --resume finishes the run
-    remove_chunks(directory)
-    click.echo(report.format_run_summary(summary, title=title))
-    click.echo(f"\nwrote {directory} in {time.perf_counter() - started:.0f} s")
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+    job = prepare("run", scenario_file, options)
+    with reported(job.folder):
+        result = api.run_in(
+            job.start.scenario,
+            job.folder,
+            job.execution,
+            resolved=job.start.resolved,
+            progress=job.progress,
+        )
+        click.echo(str(result))

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 
-from simulator import __version__
+from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import load_run, scenario_options, simulate_variants
-from simulator.files import write_json
-from simulator.report import summaries as report
-from simulator.study import compare
+from simulator.commands._simulate import prepare, reported, scenario_options
+from simulator.study.sweep_values import parse_values
+from simulator.study.variants import sweep_variants
 
 
 @click.command("sweep")
@@ -34,9 +31,7 @@ from simulator.study import compare
 )
 @scenario_options
 @user_errors
-def sweep_command(
-    scenario_file, key, spec, trials, seed, overrides, out, workers, executor, scheduler, resume
-):
+def sweep_command(scenario_file, key, spec, **options):
     """Run SCENARIO at each value of one key and draw your chance against it.
 
     Every value runs on the same trials (common random numbers): a sweep over
@@ -50,64 +45,27 @@ def sweep_command(
 
     \b
     Examples:
-      matchsim sweep scenarios/sweep-rank-list-length.toml --param you.rank_list_length --values 1:20
+      matchsim sweep scenarios/sweep-usce.toml --param you.usce_months --values 0:12
       matchsim sweep scenarios/sweep-step2ck.toml --param you.step2ck --values 220:270:5
       matchsim sweep scenarios/img-internal-medicine.toml --param you.visa --values none,j1,h1b
     """
-    values = compare.parse_values(spec, key)
-    start = load_run(
+    values = parse_values(spec, key)
+    job = prepare(
         "sweep",
         scenario_file,
-        overrides=overrides,
-        trials=trials,
-        seed=seed,
-        out=out,
-        resume=resume,
-        finished="sweep.json",
+        options,
         extra={"param": key, "values": list(values)},
+        hint_options=("--param", key, "--values", spec),
+        check=lambda scenario: sweep_variants(scenario, key, values),
     )
-    scenario, resolved = start.scenario, start.resolved
-    variants = compare.sweep_variants(scenario, key, values)
-    started = time.perf_counter()
-    directory, focal = simulate_variants(
-        start,
-        variants,
-        out=out,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        hint_args=("sweep", scenario_file, "--param", key, "--values", spec),
-    )
-    sweep = compare.sweep_focal(focal, key, values)
-    compare.write_sweep_csv(sweep, directory / "sweep.csv")
-    compare.plot_sweep(
-        sweep,
-        directory / "sweep.png",
-        title=f"{scenario.description or scenario.name}\n{scenario.trials} trials x "
-        f"{scenario.market.focal_copies} copies, scale "
-        f"{scenario.market.scale:g}",
-    )
-    write_json(
-        directory / "sweep.json",
-        report.to_jsonable(
-            {
-                "matchsim": __version__,
-                "seed": scenario.seed,
-                "trials": scenario.trials,
-                "focal_copies": scenario.market.focal_copies,
-                "scale": scenario.market.scale,
-                "param": key,
-                "values": list(values),
-                "shares_markets": key.startswith("you."),
-                "rows": compare.sweep_table(sweep).to_dict(orient="records"),
-                "scenario": resolved,
-            }
-        ),
-    )  # written last: until it exists, --resume finishes the run
-    title = (
-        f"matchsim {__version__} sweep of {key} in {scenario.name}: {len(values)} values, "
-        f"{scenario.trials} trials x {scenario.market.focal_copies} copies of you, scale "
-        f"{scenario.market.scale:g}, seed {scenario.seed}"
-    )
-    click.echo(compare.format_sweep(sweep, title=title))
-    click.echo(f"\nwrote {directory} in {time.perf_counter() - started:.0f} s")
+    with reported(job.folder):
+        result = api.sweep_in(
+            job.start.scenario,
+            key,
+            values,
+            job.folder,
+            job.execution,
+            resolved=job.start.resolved,
+            progress=job.progress,
+        )
+        click.echo(str(result))

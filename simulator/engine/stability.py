@@ -23,16 +23,19 @@ def blocking_pairs(rol_indptr, rol_programs, program_ranks, capacities, match) -
     position = np.arange(programs.size) - indptr[applicant]
 
     is_match = programs == match[applicant]
-    matched_position = np.full(n_applicants, np.iinfo(np.int64).max)
+    # Where each applicant's match stands on their list; ``n_programs`` (beyond every
+    # position) for the unmatched, who would rather have anything they ranked.
+    matched_position = np.full(n_applicants, n_programs, dtype=np.int64)
     matched_position[applicant[is_match]] = position[is_match]
+    # The rank an applicant must beat to be wanted: anyone ranked while a program has
+    # room, better than its worst match once full (nobody at all with no positions).
     fill = np.bincount(match[match < n_programs], minlength=n_programs + 1)[:n_programs]
-    worst_held = np.full(n_programs, -1)
+    worst_held = np.zeros(n_programs, dtype=np.int64)
     np.maximum.at(worst_held, programs[is_match], ranks[is_match])
+    cutoff = np.where(fill < caps, n_applicants, worst_held)
 
     applicant_wants = position < matched_position[applicant]
-    program_wants = (ranks < n_applicants) & (
-        (fill[programs] < caps[programs]) | (ranks < worst_held[programs])
-    )
+    program_wants = (ranks < n_applicants) & (ranks < cutoff[programs])
     return np.flatnonzero(applicant_wants & program_wants)
 
 

@@ -143,9 +143,9 @@ class ApplicantParams:
     one_year_track_share: float = param(
         0.25,
         "Share of the applicants who rank a one-year PGY-1 track (preliminary medicine or surgery, "
-        "transitional year) for whom it is the main PGY-1 choice, beside an advanced PGY-2 position "
-        "that matchsim does not simulate; the rest hold it as a backup. Calibrated to the 2025 "
-        "PGY-1 fill rate (94.1%).",
+        "transitional year) for whom it is the main PGY-1 choice, beside an advanced PGY-2 "
+        "position that matchsim does not simulate; the rest hold it as a backup. Calibrated to "
+        "the 2025 PGY-1 fill rate (94.1%).",
         0,
         1,
         calibrated=True,

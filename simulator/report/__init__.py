@@ -1,1 +1,1 @@
-"""Reports: summaries, text tables, JSON/CSV records and plots."""
+"""Reports: what :mod:`simulator.study` computes, as text tables, JSON/CSV records and plots."""

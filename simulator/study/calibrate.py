@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.market import synth
+from simulator.market import MarketInputs, draw_market, market_inputs, match_market, trial_streams
 from simulator.market.params import MarketParams
-from simulator.scenario.scenario import with_changes
+from simulator.scenario import with_changes
 from simulator.vocabulary import APPLICANT_TYPES
 
 FREE_PARAMETERS = {
@@ -56,16 +56,14 @@ def published_targets(published) -> dict:
     return targets
 
 
-def simulated_rates(
-    params: MarketParams, inputs: synth.MarketInputs, *, seed: int, trials: int
-) -> dict:
+def simulated_rates(params: MarketParams, inputs: MarketInputs, *, seed: int, trials: int) -> dict:
     """Population match rates by type and fill rate, pooled over ``trials`` trials."""
     matched = np.zeros(len(APPLICANT_TYPES))
     total = np.zeros(len(APPLICANT_TYPES))
     filled = positions = 0
     for trial in range(trials):
-        market = synth.draw_market(inputs, params, synth.trial_streams(seed, trial))
-        outcome = synth.match_market(market, None, params)
+        market = draw_market(inputs, params, trial_streams(seed, trial))
+        outcome = match_market(market, None, params)
         kind = outcome.applicants.type
         matched += np.bincount(kind, weights=outcome.matched, minlength=len(APPLICANT_TYPES))
         total += np.bincount(kind, minlength=len(APPLICANT_TYPES))
@@ -90,7 +88,7 @@ def calibrate(
     ``progress``, if given, is called after every evaluation with
     ``(evaluation number, worst gap in points)``.
     """
-    inputs = synth.market_inputs(published, scale)
+    inputs = market_inputs(published, scale)
     targets = published_targets(published)
     keys = list(FREE_PARAMETERS)
     target = np.array([targets[name] for name in TARGET_NAMES])

@@ -1,7 +1,7 @@
 """Running trials: strategies sharing one market, tidy tables, chunks of trials.
 
 Trial ``i`` depends on the scenario seed and ``i`` alone (see
-:func:`simulator.market.synth.trial_streams`), so a chunk of trials gives the same
+:func:`simulator.market.streams.trial_streams`), so a chunk of trials gives the same
 numbers whichever process runs it and however the trials are split.  Within a
 trial, every strategy (variant) sees the same market and the same focal noise:
 markets are drawn once per distinct set of population parameters.
@@ -14,19 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator.market import synth
-from simulator.market.params import Focal, MarketParams
-from simulator.study.memory import keep_freed_memory
+from simulator.market import (
+    MarketInputs,
+    TrialOutcome,
+    copies_per_match,
+    draw_focal,
+    draw_focal_noise,
+    draw_market,
+    market_inputs,
+    match_in_groups,
+    trial_streams,
+)
+from simulator.scenario import Strategy
 from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISA_POLICIES, VISAS
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Variant:
-    """One strategy: the focal applicant's choices and the population parameters."""
-
-    name: str
-    you: Focal
-    params: MarketParams
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,54 +35,55 @@ class Plan:
 
     seed: int
     copies: int
-    inputs: synth.MarketInputs
-    variants: tuple[Variant, ...]
-    #: False: :func:`run_chunk` keeps only the focal copies' rows and no program
-    #: table (compare and sweep, whose population tables would be huge).
+    inputs: MarketInputs
+    variants: tuple[Strategy, ...]
+    #: False: :func:`run_chunk` keeps only the focal copies' rows, as the table ``focal``
+    #: (compare and sweep, whose population tables would be huge).
     population: bool = True
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables :func:`run_chunk` returns for this plan."""
+        return ("applicants", "programs") if self.population else ("focal",)
 
 
 def plan_for(scenario, published, *, strategies: bool = True) -> Plan:
-    """The plan of a loaded :class:`simulator.scenario.scenario.Scenario`.
+    """The plan of a loaded :class:`simulator.scenario.Scenario`.
 
     With ``strategies`` (and a scenario that has some), one variant per
     strategy; otherwise the single variant "you".
     """
     if strategies and scenario.strategies:
-        variants = tuple(
-            Variant(name=s.name, you=s.you, params=s.params) for s in scenario.strategies
-        )
+        variants = scenario.strategies
     else:
-        variants = (Variant(name="you", you=scenario.you, params=scenario.params),)
+        variants = (Strategy(name="you", you=scenario.you, params=scenario.params),)
     return Plan(
         seed=scenario.seed,
         copies=scenario.market.focal_copies,
-        inputs=synth.market_inputs(published, scenario.market.scale),
+        inputs=market_inputs(published, scenario.market.scale),
         variants=variants,
     )
 
 
-def simulate_trial(plan: Plan, trial: int) -> list[synth.TrialOutcome]:
+def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
     """Every variant's outcome in trial ``trial``, on common random numbers."""
     markets = {}
     outcomes = []
     for variant in plan.variants:
         if variant.params not in markets:
-            streams = synth.trial_streams(plan.seed, trial)
-            market = synth.draw_market(plan.inputs, variant.params, streams)
-            noise = synth.draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
+            streams = trial_streams(plan.seed, trial)
+            market = draw_market(plan.inputs, variant.params, streams)
+            noise = draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
             markets[variant.params] = market, noise
         market, noise = markets[variant.params]
-        focal = synth.draw_focal(
-            market, variant.you, noise, variant.params, plan.inputs.specialties
-        )
-        per_match = synth.copies_per_match(plan.inputs, variant.you)
-        outcomes.append(synth.match_in_groups(market, focal, variant.params, per_match))
+        focal = draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
+        per_match = copies_per_match(plan.inputs, variant.you)
+        outcomes.append(match_in_groups(market, focal, variant.params, per_match))
     return outcomes
 
 
 def applicant_table(
-    outcome: synth.TrialOutcome, *, trial: int, strategy, specialties, population: bool = True
+    outcome: TrialOutcome, *, trial: int, strategy, specialties, population: bool = True
 ) -> pd.DataFrame:
     """One row per applicant (population, then focal copies) of one trial.
 
@@ -104,7 +105,7 @@ def applicant_table(
             "strategy": _repeat(strategy, size),
             "applicant_type": pd.Categorical.from_codes(a.type[rows], APPLICANT_TYPES),
             "specialty": pd.Categorical.from_codes(specialty, names),
-            "backup_specialty": pd.Categorical.from_codes(a.backup[rows], names),
+            "backup_specialty": _specialty_column(a.backup[rows], names),
             "step2ck": a.step2ck[rows].astype(np.int16),
             "usce_months": a.usce_months[rows].astype(np.float32),
             "usce_kind": pd.Categorical.from_codes(a.usce_kind[rows], USCE_KINDS),
@@ -115,7 +116,7 @@ def applicant_table(
             "rol_length": outcome.rol_length[rows].astype(np.int16),
             "contiguous_ranks": outcome.contiguous_ranks[rows].astype(np.int16),
             "matched": matched,
-            "matched_specialty": pd.Categorical.from_codes(matched_specialty, names),
+            "matched_specialty": _specialty_column(matched_specialty, names),
             "matched_preferred": matched_specialty == specialty,
             "matched_rank": pd.Series(outcome.matched_rank[rows], dtype="Int16").mask(~matched),
             "is_focal": is_focal,
@@ -124,9 +125,7 @@ def applicant_table(
     )
 
 
-def program_table(
-    outcome: synth.TrialOutcome, *, trial: int, strategy, specialties
-) -> pd.DataFrame:
+def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -> pd.DataFrame:
     """One row per program of one trial: positions and who filled them."""
     p = outcome.programs
     table = {
@@ -146,20 +145,18 @@ def program_table(
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class ChunkResult:
-    """The tables of a run of consecutive trials."""
+    """The tables of a run of consecutive trials, by name (see :attr:`Plan.tables`)."""
 
     trials: tuple[int, ...]
-    applicants: pd.DataFrame
-    programs: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
 
 
 def run_chunk(plan: Plan, trials) -> ChunkResult:
     """Simulate ``trials`` and return their tables (rows in trial order).
 
-    When ``plan.population`` is False, ``applicants`` holds only the focal
-    copies' rows and ``programs`` is an empty table.
+    ``applicants`` and ``programs``; when ``plan.population`` is False, only
+    ``focal``: the focal copies' rows of the applicants table.
     """
-    keep_freed_memory()
     applicants, programs = [], []
     names = [variant.name for variant in plan.variants]
     for trial in trials:  # a loop over trials, each fully vectorised
@@ -168,11 +165,21 @@ def run_chunk(plan: Plan, trials) -> ChunkResult:
             applicants.append(applicant_table(outcome, **keys, population=plan.population))
             if plan.population:
                 programs.append(program_table(outcome, **keys))
-    return ChunkResult(
-        trials=tuple(trials),
-        applicants=pd.concat(applicants, ignore_index=True),
-        programs=pd.concat(programs, ignore_index=True) if programs else pd.DataFrame(),
-    )
+    applicants = pd.concat(applicants, ignore_index=True)
+    if not plan.population:
+        return ChunkResult(
+            trials=tuple(trials), tables={"focal": applicants.drop(columns="is_focal")}
+        )
+    tables = {"applicants": applicants, "programs": pd.concat(programs, ignore_index=True)}
+    return ChunkResult(trials=tuple(trials), tables=tables)
+
+
+def _specialty_column(codes, names) -> pd.Categorical:
+    """Specialty codes as a categorical column: ``len(names)`` (none, unmatched) becomes missing.
+
+    The market marks "none" with the number of specialties; pandas wants -1.
+    """
+    return pd.Categorical.from_codes(np.where(codes < len(names), codes, -1), names)
 
 
 def _repeat(code_and_names, n) -> pd.Categorical:

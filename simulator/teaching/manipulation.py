@@ -1,12 +1,11 @@
-"""Could a different list have done better?  The search for a better lie, and batched re-solves.
+"""Could a different list have done better?  The search for a better lie.
 
 :func:`manipulation_search` tries an applicant's every possible list (every
 ordering of every subset of the programs) or a program's every list that
 keeps its true order (every subset, which includes every truncation).  All of
-them are re-solved at once, as large markets of disjoint copies handed to the
-vectorised engine (:func:`applicant_outcomes`, :func:`program_outcomes`).
-Outcomes are judged by the manipulator's *true* preferences: the lists in the
-file.
+them are re-solved at once by :mod:`simulator.teaching.variants`.  Outcomes
+are judged by the manipulator's *true* preferences: the lists in the file.
+:mod:`simulator.teaching.manipulation_text` says what the search found.
 """
 
 from __future__ import annotations
@@ -17,25 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.kernel import deferred_acceptance
 from simulator.errors import ScenarioError
 from simulator.teaching.smallmarket import SmallMarket
-from simulator.teaching.text import (
-    check_proposing,
-    find_name,
-    indices,
-    join_and,
-    ordinal,
-    plural,
-    table,
-    wrap,
-)
+from simulator.teaching.text import check_proposing, find_name, indices, plural
+from simulator.teaching.variants import applicant_outcomes, program_outcomes, program_rank_row
 
 #: At most this many lists are tried by :func:`manipulation_search`: every list an
 #: applicant can submit in a market of 8 programs (1 + 8 + 8*7 + ... + 8! = 109,601).
 MAX_LISTS = 109_601
-#: Entries per engine call when lists are solved in batches (bounds memory).
-_BATCH_ENTRIES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,7 +144,7 @@ def _manipulate_applicant(market, name, proposing, limit, option) -> Manipulatio
             message=(
                 f"{name} could submit {n_lists:,} different lists over the {n_p} programs; "
                 f"matchsim tries at most {limit:,} (every list over "
-                f"{_max_programs(limit)} programs): use a smaller market"
+                f"{programs_within(limit)} programs): use a smaller market"
             ),
         )
     a = market.applicants.index(name)
@@ -229,7 +217,7 @@ def _manipulate_program(market, name, proposing, limit, option) -> Manipulation:
             message=(
                 f"{name} ranked {n} applicants, so it could submit {n_lists:,} different lists "
                 f"keeping its order; matchsim tries at most {limit:,} "
-                f"(a list of up to {int(math.log2(limit))} applicants): use a smaller market"
+                f"(a list of up to {applicants_within(limit)} applicants): use a smaller market"
             ),
         )
     truncs = [tuple(range(k)) for k in range(n, -1, -1)]
@@ -306,213 +294,14 @@ def _weakly_dominates(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return all(x <= y for x, y in zip(a, b))
 
 
-def _max_programs(limit: int) -> int:
+def programs_within(limit: int) -> int:
+    """The most programs over which every list an applicant could submit is tried."""
     n = 0
     while count_applicant_lists(n + 1) <= limit:
         n += 1
     return n
 
 
-def format_manipulation(market: SmallMarket, m: Manipulation, *, max_rows: int = 8) -> str:
-    """The truthful and best outcomes, how many lists gave each outcome, and the truncations.
-
-    The outcome table shows at most ``max_rows`` outcomes, best first (a
-    program's lists can give many); the rest are counted in one line.
-    """
-    lines = [market.description, ""] if market.description else []
-    sides = "applicants propose" if m.proposing == "applicants" else "programs propose"
-    is_applicant = m.side == "applicant"
-
-    def show(o: ListOutcome) -> str:
-        if is_applicant:
-            if not o.matched:
-                return "unmatched"
-            (p,), (c,) = o.matched, o.choices
-            return f"{p} ({ordinal(c)} choice)" if c else f"{p} (not on the true list)"
-        cells = [f"{a} ({ordinal(c)})" for a, c in zip(o.matched, o.choices)]
-        open_ = o.positions - len(o.matched)
-        if open_ > 0:
-            cells.append(f"{plural(open_, 'position')} unfilled")
-        return ", ".join(cells) or "nobody"
-
-    def show_list(o: ListOutcome) -> str:
-        return ", ".join(o.ranks) or "(empty list)"
-
-    def show_prefix(o: ListOutcome) -> str:
-        if len(m.truthful.ranks) <= 4 or not o.ranks:
-            return show_list(o)
-        if len(o.ranks) == 1:
-            return f"top 1 ({o.ranks[0]})"
-        return f"top {len(o.ranks)}, down to {o.ranks[-1]}"
-
-    question = "rank-order list" if is_applicant else "rank-order list, ranking fewer applicants"
-    head = [
-        f"Could {m.name} do better with a different {question}? ({sides})",
-        "",
-        f"{m.name}'s true list: {show_list(m.truthful)}",
-        f"Truthful outcome: {show(m.truthful)}",
-        "",
-        f"Tried {m.lists_tried:,} lists: {m.searched}.",
-        (
-            f"(matchsim tries at most {m.limit:,} lists: every list over "
-            f"{_max_programs(m.limit)} programs.)"
-            if is_applicant
-            else f"(matchsim tries at most {m.limit:,} lists: enough for a list of "
-            f"{int(math.log2(m.limit))} applicants.)"
-        ),
-        "",
-    ]
-    lines += [w for line in head for w in wrap(line)]
-    rows = [(show(o), str(n)) for o, n in m.outcomes[:max_rows]]
-    if len(m.outcomes) > max_rows:
-        rest = m.outcomes[max_rows:]
-        rows.append((f"{len(rest)} other outcomes", str(sum(n for _, n in rest))))
-    lines += table((f"Outcome, judged by {m.name}'s true list", "Lists"), rows, right=(1,))
-    lines += ["", "Dropping names from the bottom of the true list:"]
-    rows = [
-        (show_prefix(t), "->", show(t) + ("  (truthful)" if i == 0 else ""))
-        for i, t in enumerate(m.truncations)
-    ]
-    lines += ["  " + line for line in table(None, rows)]
-    lines.append("")
-    lines += [w for line in _manipulation_verdict(m, show, show_list) for w in wrap(line)]
-    return "\n".join(lines)
-
-
-def _manipulation_verdict(m: Manipulation, show, show_list) -> list[str]:
-    """The closing sentences: the best outcome and what it teaches."""
-    is_applicant = m.side == "applicant"
-    lines = []
-    if not m.improved:
-        lines.append(f"Best outcome of any list: {show(m.best)}, the same as the truthful list.")
-        if is_applicant:
-            lines.append(
-                f"No list gets {m.name} a program they prefer: ranking programs in true order "
-                f"of preference is safe."
-            )
-        else:
-            lines.append(f"No list gets {m.name} better applicants than its true list.")
-        return lines
-    with_list = f"with the list {show_list(m.best)}"
-    left_off = [n for n in m.truthful.ranks if n not in m.best.ranks]
-    if not is_applicant and left_off and m.best.ranks:
-        with_list += f" (leaving off {join_and(left_off)})"
-    lines.append(f"Best outcome of any list: {show(m.best)}, {with_list}.")
-    if is_applicant:
-        lines.append(
-            f"{m.name} does better with a list that is not their true one: when programs "
-            f"propose, applicants can gain by misreporting (when applicants propose, never)."
-        )
-    elif m.proposing == "applicants":
-        lines.append(
-            f"{m.name} does better by ranking fewer applicants than it truly finds acceptable: "
-            f"unlike applicants, programs can sometimes gain."
-        )
-    else:
-        lines.append(
-            f"{m.name} does better by ranking fewer applicants than it truly finds acceptable."
-        )
-    return lines
-
-
-# --- batched re-solves -------------------------------------------------------------------
-
-
-def applicant_outcomes(market: SmallMarket, a: int, lists, proposing: str) -> np.ndarray:
-    """The program applicant ``a`` gets with each list in ``lists`` (``n_programs``: unmatched).
-
-    Each list is a sequence of program indices; everyone else's lists, and the
-    programs' true ranks of ``a``, stay as they are.  The lists are solved in
-    batches: each batch is one market of disjoint copies, copy ``k`` with
-    ``a`` (moved last) submitting list ``k``, handed once to the engine.
-    """
-    indptr, programs, ranks, caps = market.to_arrays()
-    n_a, n_p = indptr.size - 1, caps.size
-    mine = np.zeros(programs.size, dtype=bool)
-    mine[indptr[a] : indptr[a + 1]] = True
-    other_programs, other_ranks = programs[~mine], ranks[~mine]
-    other_lengths = np.delete(np.diff(indptr), a)
-    n_other = other_programs.size
-    true_rank = np.full(n_p, n_a, dtype=np.int64)
-    rank_of_a = {
-        p: r
-        for p, r_list in enumerate(market.program_ranks)
-        for r, x in enumerate(r_list)
-        if x == market.applicants[a]
-    }
-    for p, r in rank_of_a.items():
-        true_rank[p] = r
-    out = np.empty(len(lists), dtype=np.int64)
-    per_batch = max(1, _BATCH_ENTRIES // max(n_other + n_p, 1))
-    for lo in range(0, len(lists), per_batch):
-        batch = lists[lo : lo + per_batch]
-        k = len(batch)
-        lengths = np.fromiter((len(x) for x in batch), dtype=np.int64, count=k)
-        flat = np.fromiter(
-            itertools.chain.from_iterable(batch), dtype=np.int64, count=int(lengths.sum())
-        )
-        n_total = k * n_a  # applicants in the batch market: the new "not ranked" sentinel
-        copy = np.arange(k, dtype=np.int64)
-        row_lengths = np.concatenate([np.tile(other_lengths, (k, 1)), lengths[:, None]], axis=1)
-        new_indptr = np.zeros(n_total + 1, dtype=np.int64)
-        np.cumsum(row_lengths.ravel(), out=new_indptr[1:])
-        per_copy = n_other + lengths
-        start = np.concatenate([[0], np.cumsum(per_copy)[:-1]])
-        rol = np.empty(int(per_copy.sum()), dtype=np.int64)
-        rk = np.empty_like(rol)
-        at = (start[:, None] + np.arange(n_other)).ravel()
-        rol[at] = (other_programs[None, :] + (copy * n_p)[:, None]).ravel()
-        rk[at] = np.tile(np.where(other_ranks >= n_a, n_total, other_ranks), k)
-        copy_of = np.repeat(copy, lengths)
-        within = np.arange(flat.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        at = start[copy_of] + n_other + within
-        rol[at] = flat + copy_of * n_p
-        rk[at] = np.where(true_rank[flat] >= n_a, n_total, true_rank[flat])
-        match = deferred_acceptance(
-            new_indptr, rol, rk, np.tile(caps, k), proposing=proposing, check_input=False
-        )
-        got = match.reshape(k, n_a)[:, -1]
-        out[lo : lo + k] = np.where(got == k * n_p, n_p, got - copy * n_p)
-    return out
-
-
-def program_rank_row(market: SmallMarket, submitted) -> np.ndarray:
-    """A program's rank of every applicant if it submitted ``submitted`` (``n_applicants``: not
-    ranked), a row for :func:`program_outcomes`."""
-    n_a = len(market.applicants)
-    row = np.full(n_a, n_a, dtype=np.int64)
-    for r, name in enumerate(submitted):
-        row[market.applicants.index(name)] = r
-    return row
-
-
-def program_outcomes(market: SmallMarket, q: int, rows, proposing: str) -> np.ndarray:
-    """Which applicants program ``q`` gets with each rank row, as a ``(len(rows), n_applicants)``
-    bool array.
-
-    ``rows[k][a]`` is the rank ``q`` gives applicant ``a`` in variant ``k``
-    (``n_applicants``: not ranked); every other list stays as it is.  Solved
-    in batches of disjoint copies, as in :func:`applicant_outcomes`.
-    """
-    indptr, programs, ranks, caps = market.to_arrays()
-    n_a, n_p = indptr.size - 1, caps.size
-    applicant_of = np.repeat(np.arange(n_a), np.diff(indptr))
-    at_q = programs == q
-    rows = np.asarray(rows, dtype=np.int64).reshape(len(rows), n_a)
-    out = np.zeros(rows.shape, dtype=bool)
-    per_batch = max(1, _BATCH_ENTRIES // max(programs.size, 1))
-    for lo in range(0, len(rows), per_batch):
-        batch = rows[lo : lo + per_batch]
-        k = len(batch)
-        n_total = k * n_a
-        copy = np.arange(k, dtype=np.int64)
-        new_indptr = np.zeros(n_total + 1, dtype=np.int64)
-        np.cumsum(np.tile(np.diff(indptr), k), out=new_indptr[1:])
-        rol = (programs[None, :] + (copy * n_p)[:, None]).ravel()
-        rk = np.where(at_q[None, :], batch[:, applicant_of], ranks[None, :])
-        rk = np.where(rk >= n_a, n_total, rk).ravel()
-        match = deferred_acceptance(
-            new_indptr, rol, rk, np.tile(caps, k), proposing=proposing, check_input=False
-        )
-        out[lo : lo + k] = match.reshape(k, n_a) == (q + copy * n_p)[:, None]
-    return out
+def applicants_within(limit: int) -> int:
+    """The longest program list whose every subset (``2**n`` lists) is tried."""
+    return int(math.log2(limit))

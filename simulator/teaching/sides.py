@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.engine.kernel import deferred_acceptance
-from simulator.teaching.smallmarket import MarketResult, SmallMarket, result_from_match
+from simulator.teaching.result import MarketResult, result_from_match
+from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import Prefs, its_choice, plural, table, their_choice
 from simulator.vocabulary import PROPOSING_SIDES
 

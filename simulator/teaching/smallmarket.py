@@ -1,4 +1,4 @@
-"""Small hand-written markets: read them from TOML, solve them, show the result.
+"""Small hand-written markets: what one is, and how it is written down in TOML.
 
 A market file names its programs and applicants and gives each one's
 rank-order list, most preferred first::
@@ -14,7 +14,8 @@ rank-order list, most preferred first::
 
 Every problem in the file raises one :class:`~simulator.errors.ScenarioError`
 naming the file and the dotted key.  Dense Python structures are fine here:
-these markets have a handful of people, not fifty thousand.
+these markets have a handful of people, not fifty thousand.  Solving one and
+showing the result is :mod:`simulator.teaching.result`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.kernel import deferred_acceptance
 from simulator.errors import ScenarioError, closest
 from simulator.files import read_text
 
@@ -71,36 +71,6 @@ class SmallMarket:
         return arrays
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MarketResult:
-    """The matching of a small market, by name.
-
-    ``applicants`` maps each applicant to their program (``None`` if
-    unmatched); ``programs`` maps each program to its matched applicants in the
-    program's rank order.  Both follow file order.
-    """
-
-    applicants: dict[str, str | None]
-    programs: dict[str, list[str]]
-    positions: dict[str, int]
-    proposing: str = "applicants"
-
-    def unfilled(self, program: str) -> int:
-        """Positions of ``program`` left empty."""
-        return self.positions[program] - len(self.programs[program])
-
-    def unmatched(self) -> list[str]:
-        """Applicants without a program, in file order."""
-        return [a for a, p in self.applicants.items() if p is None]
-
-    def to_json(self) -> dict:
-        """``{"applicants": {name: program or None}, "programs": {name: [applicants]}}``."""
-        return {
-            "applicants": dict(self.applicants),
-            "programs": {p: list(a) for p, a in self.programs.items()},
-        }
-
-
 def load_market(path) -> SmallMarket:
     """Read a market from a TOML file."""
     return parse_market(read_text(path), source=str(path))
@@ -143,47 +113,6 @@ def parse_market(text: str, source: str = "<string>") -> SmallMarket:
         description=description,
         source=source,
     )
-
-
-def solve_market(market: SmallMarket, proposing: str = "applicants") -> MarketResult:
-    """Match ``market`` by deferred acceptance, ``"applicants"`` or ``"programs"`` proposing."""
-    match = deferred_acceptance(*market.to_arrays(), proposing=proposing)
-    return result_from_match(market, match, proposing)
-
-
-def result_from_match(market: SmallMarket, match, proposing: str) -> MarketResult:
-    """The named :class:`MarketResult` of an engine-style match vector (``n_programs``: unmatched)."""
-    n_programs = len(market.programs)
-    applicants = {
-        name: None if int(p) == n_programs else market.programs[int(p)]
-        for name, p in zip(market.applicants, match)
-    }
-    programs = {
-        name: [a for a in ranks if applicants.get(a) == name]
-        for name, ranks in zip(market.programs, market.program_ranks)
-    }
-    return MarketResult(
-        applicants=applicants,
-        programs=programs,
-        positions=dict(zip(market.programs, market.positions)),
-        proposing=proposing,
-    )
-
-
-def format_result(market: SmallMarket, result: MarketResult) -> str:
-    """A table of each program's matches and unfilled positions, then the unmatched applicants."""
-    header = ("Program", "Positions", "Matched", "Unfilled")
-    rows = [
-        (p, str(result.positions[p]), ", ".join(result.programs[p]) or "-", str(result.unfilled(p)))
-        for p in market.programs
-    ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    lines = [market.description, ""] if market.description else []
-    lines += [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (header, *rows)
-    ]
-    lines += ["", f"Unmatched applicants: {', '.join(result.unmatched()) or 'none'}"]
-    return "\n".join(lines)
 
 
 def _side_tables(data: dict, side: str, source: str) -> dict[str, dict]:

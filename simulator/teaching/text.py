@@ -4,8 +4,8 @@
 suggestion for a typo), :func:`check_proposing` checks the ``proposing``
 argument, and :class:`Prefs` looks up where one name stands on another's list;
 the rest turn numbers and names into plain English and fixed-width tables.
-Used by :mod:`simulator.teaching.trace`, :mod:`simulator.teaching.why`, :mod:`simulator.teaching.sides`
-and :mod:`simulator.teaching.manipulation`; imports none of them.
+Used by the other teaching modules; imports only
+:mod:`simulator.teaching.smallmarket`.
 """
 
 from __future__ import annotations

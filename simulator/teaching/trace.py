@@ -20,12 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from simulator.engine.reference import traced_deferred_acceptance
-from simulator.teaching.smallmarket import (
-    MarketResult,
-    SmallMarket,
-    format_result,
-    result_from_match,
-)
+from simulator.teaching.result import MarketResult, format_result, result_from_match
+from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import (
     Prefs,
     check_proposing,

@@ -1,0 +1,269 @@
+"""The three studies: run a scenario, compare its strategies, sweep one key.
+
+Each has two forms.  ``run``, ``compare`` and ``sweep`` take a loaded
+scenario and return a result; without ``out`` they work in a temporary folder
+and keep nothing on disk (the public Python API).  ``run_in``, ``compare_in``
+and ``sweep_in`` do the work in a given run folder, which may hold the chunks
+of an interrupted run (the command line, which also resumes).  Every output
+file is written before the chunks are removed, so a run stopped at any point
+can be resumed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from contextlib import contextmanager
+
+import pandas as pd
+
+from simulator import __version__
+from simulator.market.published import load_published
+from simulator.report import plots, text
+from simulator.report.records import comparison_record, sweep_table, to_jsonable, write_sweep_csv
+from simulator.report.results import ComparisonResult, RunResult, SweepResult
+from simulator.scenario import Scenario, scenario_to_dict
+from simulator.study.combined import CombinedTables
+from simulator.study.estimates import compare_focal, sweep_focal
+from simulator.study.executors import Execution, prepare_execution
+from simulator.study.folder import RunFolder
+from simulator.study.simulate import Progress, simulate
+from simulator.study.tallies import merge_tallies, run_summary, tallies
+from simulator.study.trials import plan_for
+from simulator.study.variants import focal_plan, strategy_variants, sweep_variants
+
+#: The file each study writes last but for removing its chunks: until it exists, it can resume.
+FINISHED = {"run": "summary.json", "compare": "comparison.json", "sweep": "sweep.json"}
+
+
+def run(
+    scenario: Scenario,
+    *,
+    workers=None,
+    executor=None,
+    scheduler=None,
+    out=None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Simulate ``scenario.trials`` Match years; your chances and every applicant type's.
+
+    ``workers`` local processes (default all cores), or a Dask cluster at
+    ``scheduler``; the numbers are the same either way.  With ``out``, a new
+    folder receives ``run.json``, ``summary.json``, the Parquet tables and the
+    plots; without, nothing is kept on disk and the tables are in the result.
+    """
+    execution = prepare_execution(executor, workers, scheduler)
+    with _folder(scenario, "run", out) as folder:
+        result = run_in(scenario, folder, execution, progress=progress)
+        if out is not None:
+            return result
+        tables = {"applicants": result.applicants, "programs": result.programs}
+        return dataclasses.replace(result, folder=None, tables=tables)
+
+
+def run_in(
+    scenario: Scenario,
+    folder: RunFolder,
+    execution: Execution,
+    *,
+    resolved=None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """:func:`run` in ``folder``; ``resolved`` is the recorded scenario (a resumed run's)."""
+    plan = plan_for(scenario, load_published(), strategies=False)
+    combined = CombinedTables(folder, plan.tables)
+    try:
+        parts = simulate(
+            plan,
+            folder,
+            execution,
+            total=scenario.trials,
+            progress=progress,
+            digest=lambda t: tallies(t["applicants"], t["programs"]),
+            on_saved=combined.add,
+        )
+    except BaseException:
+        combined.abort()
+        raise
+    combined.close(scenario.trials)
+    tally = merge_tallies(parts)
+    summary = run_summary(tally)
+    plots.write_run_plots(tally, summary, scenario.you, folder.path)
+    scenario_record = resolved if resolved is not None else scenario_to_dict(scenario)
+    record = to_jsonable({**_header(scenario), "scenario": scenario_record, **summary})
+    folder.write_json(FINISHED["run"], record)
+    folder.remove_chunks()
+    return RunResult(
+        title=text.run_title(scenario), summary=summary, record=record, folder=folder.path
+    )
+
+
+def compare(
+    scenario: Scenario,
+    *,
+    workers=None,
+    executor=None,
+    scheduler=None,
+    out=None,
+    progress: Progress | None = None,
+) -> ComparisonResult:
+    """Every ``[[strategies]]`` of ``scenario`` on the same simulated markets, paired.
+
+    Options as for :func:`run`; the result's ``table`` has one row per strategy.
+    """
+    strategy_variants(scenario)  # a scenario without two strategies writes nothing
+    execution = prepare_execution(executor, workers, scheduler)
+    with _folder(scenario, "compare", out) as folder:
+        result = compare_in(scenario, folder, execution, progress=progress)
+        return result if out is not None else dataclasses.replace(result, folder=None)
+
+
+def compare_in(
+    scenario: Scenario,
+    folder: RunFolder,
+    execution: Execution,
+    *,
+    resolved=None,
+    progress: Progress | None = None,
+) -> ComparisonResult:
+    """:func:`compare` in ``folder``; ``resolved`` is the recorded scenario (a resumed run's)."""
+    variants = strategy_variants(scenario)
+    focal = _simulate_focal(scenario, variants, folder, execution, progress)
+    comparison = compare_focal(focal, [v.name for v in variants])
+    plots.plot_comparison(
+        comparison,
+        folder.path / "comparison.png",
+        title=f"{scenario.name}: {text.run_size(scenario, scale=False)}",
+    )
+    record = to_jsonable(
+        {
+            **_header(scenario),
+            "scale": scenario.market.scale,
+            "baseline": comparison.baseline,
+            "method": {
+                "p_match": comparison.estimates[0].p_match.method,
+                "diff": comparison.differences[0].paired.method,
+                "pairing": "copy j of trial t under each strategy vs the baseline "
+                "(common random numbers)",
+            },
+            "strategies": comparison_record(
+                comparison, {s.name: dict(s.changes) for s in scenario.strategies}
+            ),
+            "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
+        }
+    )
+    folder.write_json(FINISHED["compare"], record)
+    folder.remove_chunks()
+    return ComparisonResult(
+        title=text.comparison_title(scenario),
+        comparison=comparison,
+        record=record,
+        folder=folder.path,
+    )
+
+
+def sweep(
+    scenario: Scenario,
+    key: str,
+    values,
+    *,
+    workers=None,
+    executor=None,
+    scheduler=None,
+    out=None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Your chance at each of ``values`` of the scenario key ``key``, on the same markets.
+
+    Returns the table of ``sweep.csv``: one row per value, with intervals and
+    the paired difference from the first value.  Options as for :func:`run`.
+    """
+    sweep_variants(scenario, key, tuple(values))  # bad values write nothing
+    execution = prepare_execution(executor, workers, scheduler)
+    with _folder(scenario, "sweep", out) as folder:
+        return sweep_in(scenario, key, values, folder, execution, progress=progress).table
+
+
+def sweep_in(
+    scenario: Scenario,
+    key: str,
+    values,
+    folder: RunFolder,
+    execution: Execution,
+    *,
+    resolved=None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """:func:`sweep` in ``folder``; ``resolved`` is the recorded scenario (a resumed run's)."""
+    values = tuple(values)
+    variants = sweep_variants(scenario, key, values)
+    focal = _simulate_focal(scenario, variants, folder, execution, progress)
+    result = sweep_focal(focal, key, values)
+    table = sweep_table(result)
+    write_sweep_csv(result, folder.path / "sweep.csv")
+    plots.plot_sweep(
+        result,
+        folder.path / "sweep.png",
+        title=scenario.description or scenario.name,
+        subtitle=text.run_size(scenario),
+    )
+    record = to_jsonable(
+        {
+            **_header(scenario),
+            "scale": scenario.market.scale,
+            "param": key,
+            "values": list(values),
+            "shares_markets": key.startswith("you."),
+            "rows": table.to_dict(orient="records"),
+            "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
+        }
+    )
+    folder.write_json(FINISHED["sweep"], record)
+    folder.remove_chunks()
+    return SweepResult(
+        title=text.sweep_title(scenario, key, values),
+        sweep=result,
+        table=table,
+        record=record,
+        folder=folder.path,
+    )
+
+
+def _simulate_focal(scenario, variants, folder, execution, progress) -> pd.DataFrame:
+    """Your copies' rows under every variant, every trial; saved as ``focal.parquet``."""
+    plan = focal_plan(plan_for(scenario, load_published(), strategies=False), variants)
+    pieces = simulate(
+        plan,
+        folder,
+        execution,
+        total=scenario.trials,
+        progress=progress,
+        digest=lambda t: t["focal"],
+    )
+    focal = pd.concat(pieces, ignore_index=True)
+    folder.write_parquet("focal.parquet", focal)
+    return focal
+
+
+def _header(scenario: Scenario) -> dict:
+    """The fields every output JSON starts with."""
+    return {
+        "matchsim": __version__,
+        "seed": scenario.seed,
+        "trials": scenario.trials,
+        "focal_copies": scenario.market.focal_copies,
+    }
+
+
+@contextmanager
+def _folder(scenario: Scenario, command: str, out):
+    """A new run folder at ``out`` with its ``run.json``, or a temporary one that is removed."""
+    if out is not None:
+        folder = RunFolder.create(scenario.name, out)
+        folder.write_record(
+            {"matchsim": __version__, "command": command, "scenario": scenario_to_dict(scenario)}
+        )
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="matchsim-") as path:
+        yield RunFolder(path)

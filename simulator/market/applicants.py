@@ -1,0 +1,145 @@
+"""The applicant population of one Match year, drawn in the published proportions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.market.codes import (
+    H1B,
+    HANDS_ON,
+    IS_IMG_TYPE,
+    J1,
+    NO_VISA,
+    NON_US_IMG,
+    NONE,
+    OBSERVERSHIP,
+    US_CLERKSHIPS,
+)
+from simulator.market.distributions import categorical, gamma_counts, truncated_normal_scores
+from simulator.market.inputs import MarketInputs
+from simulator.market.params import MarketParams
+from simulator.vocabulary import APPLICANT_TYPES
+
+# Tracks that applicants rank beside a main choice, never as it: one-year PGY-1 years taken
+# before an advanced position (not simulated), primary-care tracks of Internal Medicine and
+# Pediatrics, and the few PGY-1 positions of specialties that mostly start at PGY-2.
+ONE_YEAR_TRACKS = (
+    "Medicine-Preliminary (PGY-1 Only)",
+    "Surgery-Preliminary (PGY-1 Only)",
+    "Transitional (PGY-1 Only)",
+)
+SECONDARY_TRACKS = ONE_YEAR_TRACKS + (
+    "Medicine-Primary",
+    "Pediatrics-Primary",
+    "Dermatology (PGY-1 only)",
+    "Radiology-Diagnostic (PGY-1 only)",
+    "Radiation Oncology (PGY-1)",
+    "Physical Medicine & Rehab (PGY-1)",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Applicants:
+    """One row per applicant."""
+
+    type: np.ndarray
+    specialty: np.ndarray  # preferred
+    backup: np.ndarray  # backup specialty; the number of specialties if none
+    step2ck: np.ndarray
+    usce_months: np.ndarray
+    usce_kind: np.ndarray
+    ysg: np.ndarray
+    visa: np.ndarray
+    applications: np.ndarray  # intended applications
+    rank_list_cap: np.ndarray  # 0 = no cap
+
+    @property
+    def size(self) -> int:
+        return self.type.size
+
+
+def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applicants:
+    """The applicant population of one Match year, in the published proportions."""
+    a = params.applicants
+    kind = np.repeat(np.arange(len(APPLICANT_TYPES)), inputs.applicants)
+    n = kind.size
+    main_share, backup_share = specialty_shares(inputs, params)
+    specialty = categorical(main_share[kind], rng)
+    # A backup: a draw from everyone's rankings, if it differs from the main choice.
+    wants_backup = rng.random(n) < inputs.backup_probability[kind]
+    elsewhere = backup_share[kind]
+    elsewhere[np.arange(n), specialty] = 0.0  # a backup is another specialty than the main one
+    backup = np.where(wants_backup, categorical(elsewhere, rng), len(inputs.specialties))
+
+    mean = np.array(a.step2ck_mean.values())[kind] + np.array(a.step2ck_shift.values())[kind]
+    sd = np.array(a.step2ck_sd.values(), dtype=float)[kind]
+    for s, (img_mean, img_sd) in inputs.img_step2ck.items():
+        chosen = (kind == NON_US_IMG) & (specialty == s)
+        mean[chosen] = img_mean + a.step2ck_shift.non_us_img
+        sd[chosen] = img_sd
+    step2ck = truncated_normal_scores(mean, sd, low=a.passing_score, high=300, rng=rng)
+
+    is_img = IS_IMG_TYPE[kind]
+    none_share = np.array(a.usce_none_share.values())[kind]
+    hands_on_share = np.array(a.usce_hands_on_share.values())[kind]
+    u = rng.random(n)
+    usce_kind = np.where(
+        u < none_share,
+        NONE,
+        np.where(u < none_share + (1 - none_share) * hands_on_share, HANDS_ON, OBSERVERSHIP),
+    )
+    usce_kind = np.where(is_img, usce_kind, US_CLERKSHIPS).astype(np.int8)
+    mean_months = np.array(a.usce_mean_months.values())[kind]
+    months = 1.0 + rng.poisson(np.maximum(mean_months - 1.0, 0.0))
+    usce_months = np.where(usce_kind == NONE, 0.0, months)
+    usce_months = np.where(is_img, usce_months, np.nan)
+    ysg = rng.poisson(np.array(a.ysg_mean.values())[kind]).astype(float)
+
+    visa_draw = rng.random(n)
+    visa = np.where(
+        visa_draw < a.visa_j1_share,
+        J1,
+        np.where(visa_draw < a.visa_j1_share + a.visa_h1b_share, H1B, NO_VISA),
+    )
+    visa = np.where(kind == NON_US_IMG, visa, NO_VISA).astype(np.int8)
+
+    mean_apps = np.array(a.applications_mean.values())[kind]
+    applications = gamma_counts(mean_apps, a.applications_cv, rng)
+    return Applicants(
+        type=kind.astype(np.int8),
+        specialty=specialty,
+        backup=backup,
+        step2ck=step2ck,
+        usce_months=usce_months,
+        usce_kind=usce_kind,
+        ysg=ysg,
+        visa=visa,
+        applications=applications,
+        rank_list_cap=np.full(n, a.rank_list_cap, dtype=np.int64),
+    )
+
+
+def specialty_shares(inputs: MarketInputs, params: MarketParams):
+    """Each type's chance of choosing each specialty as main choice, and as backup.
+
+    Both follow the published counts of applicants ranking each specialty.
+    Secondary tracks are never a main choice, except that a share of those
+    ranking a one-year track hold it as their main PGY-1 choice.
+    """
+    names = inputs.specialties
+    one_year = np.array([name in ONE_YEAR_TRACKS for name in names])
+    secondary = np.array([name in SECONDARY_TRACKS for name in names])
+    weight = np.where(
+        one_year, params.applicants.one_year_track_share, np.where(secondary, 0.0, 1.0)
+    )
+    main = inputs.ranking_counts * weight[None, :]
+    backup = inputs.ranking_counts
+    return main / main.sum(axis=1, keepdims=True), backup / backup.sum(axis=1, keepdims=True)
+
+
+def stack_applicants(parts) -> Applicants:
+    """Concatenate applicant tables row-wise."""
+    names = Applicants.__slots__
+    return Applicants(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})

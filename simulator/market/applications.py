@@ -1,0 +1,148 @@
+"""Applications: who applies where, and which applications the programs screen in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.market.applicants import Applicants
+from simulator.market.codes import IS_IMG_TYPE
+from simulator.market.params import MarketParams
+from simulator.market.programs import Programs
+from simulator.vocabulary import VISAS
+
+# SPONSORS[visa * 3 + policy]: does a program with that visa policy sponsor that visa?
+SPONSORS = np.array([[True, True, True], [False, True, True], [False, False, True]]).ravel()
+MERIT_BANDS = 5
+_CELLS_PER_BLOCK = 4_000_000  # dense application blocks are drawn in pieces this size
+
+
+def screened_in(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
+    """Whether program ``where`` reads the application of applicant ``who`` at all.
+
+    Visa: J-1 needs a sponsoring program, H-1B one that sponsors H-1B.  IMGs
+    must also meet the program's Step 2 CK cut-off and graduation-year limit.
+    """
+    ok = SPONSORS[applicants.visa[who].astype(np.int64) * 3 + programs.visa_policy[where]]
+    img = IS_IMG_TYPE[applicants.type[who]]
+    img_who, img_where = who[img], where[img]
+    ok[img] &= (applicants.step2ck[img_who] >= programs.step2ck_cutoff[img_where]) & (
+        applicants.ysg[img_who] <= programs.ysg_limit[img_where]
+    )
+    return ok
+
+
+def application_weights(programs: Programs, is_img, visa, merit_level, params: MarketParams):
+    """How strongly applicants of a kind favour each program: a (kinds, programs) matrix.
+
+    Bigger programs draw more applications; applicants needing a visa avoid
+    programs that do not sponsor it; IMGs favour IMG-friendly programs; all
+    favour programs within reach of their merit.
+    """
+    a = params.applicants
+    is_img, visa, merit_level = (np.asarray(x)[:, None] for x in (is_img, visa, merit_level))
+    sponsors = SPONSORS[visa * 3 + programs.visa_policy[None, :]]
+    weight = (programs.positions**a.size_weight)[None, :] * np.where(
+        sponsors, 1.0, a.visa_mismatch_weight
+    )
+    weight = weight * np.exp(
+        a.friendliness_weight * is_img * (programs.friendliness[None, :] - 0.5)
+    )
+    reach = np.maximum(programs.desirability[None, :] - merit_level, 0.0)
+    return weight * np.exp(-a.reach_weight * reach)
+
+
+def draw_applications(programs, applicants, applicant_merit, inputs, params, rng):
+    """Who applies where, and which applications the programs read (screen in).
+
+    Applicant ``a`` applies to program ``p`` of a specialty they seek with
+    probability ``min(1, n_a w_p / sum w)`` (Poisson sampling), where ``n_a``
+    is the number of applications they send to that specialty and ``w`` the
+    weights of :func:`application_weights` for their kind (IMG or not, visa,
+    merit band).  Returns the screened-in applications ``(who, where)`` and
+    the number of applications each applicant sent.  Works on dense
+    (applicants x programs) blocks of one specialty at a time.
+    """
+    n = applicants.size
+    is_img = IS_IMG_TYPE[applicants.type]
+    edges = np.quantile(applicant_merit, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
+    band = np.searchsorted(edges, applicant_merit)
+    band_level = np.quantile(applicant_merit, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
+    kinds = np.array(
+        [(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)]
+    )
+    kind_of = (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
+    weights = application_weights(
+        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], params
+    )
+    sponsors = SPONSORS[kinds[:, 1:2] * 3 + programs.visa_policy[None, :]]
+
+    share = params.applicants.backup_application_share
+    has_backup = applicants.backup < len(inputs.specialties)
+    to_preferred = np.where(
+        has_backup, np.round(applicants.applications * (1 - share)), applicants.applications
+    )
+    seekers = np.r_[np.arange(n), np.flatnonzero(has_backup)]
+    sought = np.r_[applicants.specialty, applicants.backup[has_backup]]
+    wanted = np.r_[to_preferred, (applicants.applications - to_preferred)[has_backup]].astype(
+        np.float32
+    )
+    order = np.argsort(sought, kind="stable")
+    seekers, sought, wanted = seekers[order], sought[order], wanted[order]
+    bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
+
+    who, where = [], []
+    sent = np.zeros(n, dtype=np.int64)
+    for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
+        first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
+        block = weights[:, first:last]
+        block = block / block.sum(axis=1, keepdims=True)
+        scale = _inclusion_scale(
+            block, kind_of[seekers[bounds[s] : bounds[s + 1]]], wanted[bounds[s] : bounds[s + 1]]
+        )
+        block = block.astype(np.float32)
+        cutoff = programs.step2ck_cutoff[None, first:last]
+        limit = programs.ysg_limit[None, first:last]
+        step = max(1, _CELLS_PER_BLOCK // max(last - first, 1))
+        for start in range(bounds[s], bounds[s + 1], step):
+            part = seekers[start : min(start + step, bounds[s + 1])]
+            chance = block[kind_of[part]]
+            chance *= scale[start - bounds[s] : start - bounds[s] + part.size, None]
+            applied = rng.random(chance.shape, dtype=np.float32) < chance
+            sent[part] += np.count_nonzero(applied, axis=1)
+            # Screening: visa sponsorship, and for IMGs the Step 2 CK cut-off and YSG limit.
+            applied &= sponsors[kind_of[part], first:last]
+            img = is_img[part]
+            applied[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (
+                applicants.ysg[part[img], None] <= limit
+            )
+            hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
+            hit_row = hits // applied.shape[1]
+            who.append(part[hit_row])
+            where.append(first + hits - hit_row * applied.shape[1])
+    return np.concatenate(who), np.concatenate(where), sent
+
+
+def _inclusion_scale(weights, kind, wanted) -> np.ndarray:
+    """Per applicant, the ``c`` with ``sum_p min(1, c w_p) = wanted`` over their kind's weights.
+
+    Poisson sampling with probabilities ``min(1, c w_p)`` then sends ``wanted``
+    applications on average, however many programs a large ``wanted`` caps at
+    certainty.  ``weights`` is (kinds, programs), each row summing to 1.
+    ``f_j``, the expected count when the ``j``-th heaviest program just reaches
+    probability 1, rises with ``j``; ``wanted`` falls between two of them.
+    """
+    n_kinds, q = weights.shape
+    heaviest = -np.sort(-weights, axis=1)
+    before = np.cumsum(heaviest, axis=1) - heaviest  # weight of the heavier programs
+    f = np.arange(q) + (1.0 - before) / heaviest  # (kinds, q), rising along each row
+    stride = 2.0 * q + 2.0  # lay the rows end to end in one increasing array
+    wanted = np.minimum(wanted, q)  # more than every program: apply to all of them
+    capped = np.searchsorted(
+        (f + stride * np.arange(n_kinds)[:, None]).ravel(), wanted + stride * kind, side="right"
+    )
+    capped -= q * kind
+    remaining = 1.0 - np.where(
+        capped > 0, np.cumsum(heaviest, axis=1)[kind, np.maximum(capped - 1, 0)], 0.0
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):  # all capped: c is infinite
+        return np.where(capped >= q, np.inf, (wanted - capped) / remaining).astype(np.float32)

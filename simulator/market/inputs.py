@@ -1,0 +1,74 @@
+"""The published figures one trial draws from, as arrays scaled to a share of the nation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.errors import ScenarioError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class MarketInputs:
+    """The published figures a trial needs, as arrays, scaled to ``scale`` of the nation."""
+
+    specialties: tuple[str, ...]
+    positions: np.ndarray  # per specialty
+    programs: np.ndarray  # per specialty
+    applicants: np.ndarray  # per applicant type
+    ranking_counts: np.ndarray  # (types, specialties): applicants ranking each specialty
+    backup_probability: np.ndarray  # per applicant type
+    ranked_per_position: np.ndarray  # per specialty, nan where unpublished
+    img_step2ck: dict  # specialty index -> (mean, sd) published for non-US IMGs
+    scale: float
+
+
+def market_inputs(published, scale: float = 1.0) -> MarketInputs:
+    """The arrays one trial draws from, read off a :class:`.published.PublishedData`."""
+    specialties = published.specialty_names
+    positions = published.positions_by_specialty.reindex(specialties).to_numpy(float)
+    programs = published.programs_by_specialty.reindex(specialties).to_numpy(float)
+    n_programs = np.maximum(1, np.round(programs * scale)).astype(np.int64)
+    n_positions = np.maximum(n_programs, np.round(positions * scale)).astype(np.int64)
+    applicants = np.round(published.applicants_by_type.to_numpy(float) * scale).astype(np.int64)
+    if applicants.min() < 1:
+        smallest = float(published.applicants_by_type.min())
+        raise ScenarioError(
+            key="market.scale",
+            expected=f"at least {0.5 / smallest:.6f} (one applicant of each type)",
+            found=f"{scale:g}",
+        )
+
+    wide = published.specialty_applicants_wide  # specialties x the four main types
+    counts = wide.to_numpy(float).T  # (4, specialties)
+    pooled = counts.sum(axis=0, keepdims=True)  # "other" applicants: the pooled pattern
+    counts = np.vstack([counts, pooled])
+    # Applicants rank about 1.5 specialties each: the excess over one is the backup rate.
+    active = published.applicants_by_type.to_numpy(float)
+    per_applicant = counts.sum(axis=1) / np.r_[active[:4], active[:4].sum()]
+    backup = np.clip(per_applicant - 1.0, 0.0, 1.0)
+
+    ranked = published.applicants_ranked_per_position.set_index("specialty")["ranked_per_position"]
+    ranked_per_position = ranked.reindex(specialties).to_numpy(float)
+    img_step2ck = {}
+    for name, group in (
+        ("Internal Medicine (Categorical)", "non_us_img_internal_medicine"),
+        ("Family Medicine", "non_us_img_family_medicine"),
+    ):
+        if name in specialties:
+            img_step2ck[specialties.index(name)] = (
+                published.step2ck(group, "mean"),
+                published.step2ck(group, "sd"),
+            )
+    return MarketInputs(
+        specialties=specialties,
+        positions=n_positions,
+        programs=n_programs,
+        applicants=applicants,
+        ranking_counts=counts,
+        backup_probability=backup,
+        ranked_per_position=ranked_per_position,
+        img_step2ck=img_step2ck,
+        scale=scale,
+    )

@@ -1,0 +1,277 @@
+"""The text matchsim prints: percentages, intervals, verdicts and the tables of run, compare, sweep.
+
+Pure functions from results (:mod:`simulator.stats`, :mod:`simulator.study`) to strings.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simulator import __version__
+from simulator.stats import PairedDifference, Proportion, UnpairedDifference
+from simulator.study.estimates import Comparison, Sweep, pairing_gain
+
+__all__ = [
+    "comparison_title",
+    "format_ci",
+    "format_comparison",
+    "format_interval",
+    "format_percent",
+    "format_run_summary",
+    "format_sweep",
+    "run_size",
+    "run_title",
+    "sweep_title",
+    "verdict",
+]
+
+_MINUS = "\u2212"
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def format_percent(p: float, digits: int = 1, *, signed: bool = False) -> str:
+    """``0.5831 -> "58.3%"``; ``signed`` adds ``+`` to positive values; ``nan -> "n/a"``."""
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    sign = "+" if signed else ""
+    return f"{p * 100:{sign}.{digits}f}%"
+
+
+def format_ci(result, digits: int = 1) -> str:
+    """A proportion's confidence limits, e.g. ``"56.1–60.4%"`` (``"n/a"`` without data)."""
+    if not (math.isfinite(result.ci_low) and math.isfinite(result.ci_high)):
+        return "n/a"
+    return f"{result.ci_low * 100:.{digits}f}\u2013{format_percent(result.ci_high, digits)}"
+
+
+def format_interval(result, digits: int = 1) -> str:
+    """One-line summary of a result, e.g. ``"58.3% (95% CI 56.1–60.4%, n=2,000)"``.
+
+    Accepts a :class:`Proportion`, :class:`PairedDifference` or
+    :class:`UnpairedDifference`.  Differences are printed in percentage points
+    with a sign, e.g. ``"+4.2 pp (95% CI +1.0 to +7.4 pp, n=2,000 pairs)"``.
+    When clustering shrank the effective sample size it is shown too
+    (``"n=2,000, effective n=1,530"``).
+    """
+    if not isinstance(result, (Proportion, PairedDifference, UnpairedDifference)):
+        raise TypeError(f"cannot format {type(result).__name__}")
+    level = f"{result.confidence * 100:g}% CI"
+    if isinstance(result, Proportion):
+        est = format_percent(result.p, digits)
+        lo = f"{result.ci_low * 100:.{digits}f}"
+        hi = format_percent(result.ci_high, digits)
+        sizes = _sizes(result.n, result.n_effective)
+        return f"{est} ({level} {lo}\u2013{hi}, {sizes})"
+
+    def pp(x):
+        return "n/a" if not math.isfinite(x) else f"{x * 100:+.{digits}f}"
+
+    if isinstance(result, PairedDifference):
+        sizes = _sizes(result.n, result.n_effective, unit=" pairs")
+    else:
+        sizes = f"n={result.n_a:,} vs {result.n_b:,}"
+    est = pp(result.diff)
+    est = est if est == "n/a" else est + " pp"
+    return f"{est} ({level} {pp(result.ci_low)} to {pp(result.ci_high)} pp, {sizes})"
+
+
+def _sizes(n: int, n_eff: float, unit: str = "") -> str:
+    """``n=2,000`` and, when clustering shrank it, the effective n."""
+    text = f"n={n:,}{unit}"
+    if n_eff < n and round(n_eff) < n:
+        text += f", effective n={n_eff:,.0f}"
+    return text
+
+
+# --------------------------------------------------------------------------- words and tables
+
+
+def _points(x: float, *, signed: bool = True) -> str:
+    """A difference in percentage points, with a true minus sign: ``+1.2``, ``−0.4``."""
+    text = f"{100 * x:+.1f}" if signed else f"{100 * abs(x):.1f}"
+    return text.replace("-", _MINUS)
+
+
+def verdict(name: str, difference: PairedDifference) -> str:
+    """Plain words for a paired difference in the chance of matching.
+
+    ``"rank 12 raises your chance by 9.1 to 12.8 points"`` (or ``lowers``)
+    only when the interval excludes zero; otherwise
+    ``"rank 12: no clear difference (−0.4 to +1.2 points)"``.
+    """
+    if difference.ci_low > 0:
+        return (
+            f"{name} raises your chance by {_points(difference.ci_low, signed=False)} to "
+            f"{_points(difference.ci_high, signed=False)} points"
+        )
+    if difference.ci_high < 0:
+        return (
+            f"{name} lowers your chance by {_points(difference.ci_high, signed=False)} to "
+            f"{_points(difference.ci_low, signed=False)} points"
+        )
+    return (
+        f"{name}: no clear difference ({_points(difference.ci_low)} to "
+        f"{_points(difference.ci_high)} points)"
+    )
+
+
+def _estimate_lines(estimates, label: str) -> list[str]:
+    width = max([len(label)] + [len(e.name) for e in estimates]) + 2
+    header = (
+        f"{label:{width}s}{'P(match)':>9s}  {'95% CI':13s}{'n':>8s}  "
+        f"{'P(preferred)':>12s}  {'95% CI':13s}{'P(top 3)':>9s}  {'95% CI':13s}"
+        f"{'interviews':>10s}{'ranked':>8s}"
+    )
+    lines = [header]
+    for e in estimates:
+        lines.append(
+            f"{e.name:{width}s}{format_percent(e.p_match.p):>9s}  "
+            f"{format_ci(e.p_match):13s}{e.p_match.n:>8,d}  "
+            f"{format_percent(e.p_match_preferred.p):>12s}  {format_ci(e.p_match_preferred):13s}"
+            f"{format_percent(e.p_match_top3.p):>9s}  {format_ci(e.p_match_top3):13s}"
+            f"{e.mean_interviews:>10.1f}{e.mean_rol_length:>8.1f}"
+        )
+    return lines
+
+
+def _difference_lines(comparison: Comparison, label: str) -> list[str]:
+    width = max([len(label)] + [len(d.name) for d in comparison.differences]) + 2
+    lines = [
+        f"{label:{width}s}{'difference':>11s}  {'95% CI (points)':17s}{'pairs':>8s}  "
+        f"{'unpaired 95% CI':17s}"
+    ]
+    for d in comparison.differences:
+        p = d.paired
+        lines.append(
+            f"{d.name:{width}s}{_points(p.diff) + ' pts':>11s}  "
+            f"{_points(p.ci_low) + ' to ' + _points(p.ci_high):17s}{p.n:>8,d}  "
+            f"{_points(d.unpaired_ci_low) + ' to ' + _points(d.unpaired_ci_high):17s}"
+        )
+    return lines
+
+
+def format_comparison(comparison: Comparison, *, title: str) -> str:
+    """What ``matchsim compare`` prints: estimates, paired differences, verdicts."""
+    lines = [title, "", *_estimate_lines(comparison.estimates, "strategy"), ""]
+    if comparison.differences:
+        lines.append(
+            f"Your chance of matching against the baseline ({comparison.baseline}), "
+            "paired on the same markets:"
+        )
+        lines += _difference_lines(comparison, "strategy")
+        lines.append("")
+        lines += [verdict(d.name, d.paired) for d in comparison.differences]
+        gain = pairing_gain(comparison)
+        lines.append("")
+        if math.isfinite(gain):
+            lines.append(
+                f"Pairing (common random numbers) makes these intervals {gain:.1f}x narrower "
+                "than two independent runs of the same size (the unpaired column)."
+            )
+    lines.append(
+        "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
+        "interval, widened likewise."
+    )
+    return "\n".join(lines)
+
+
+def format_sweep(sweep: Sweep, *, title: str) -> str:
+    """What ``matchsim sweep`` prints: one row per value, then the change from the first value."""
+    comparison = sweep.comparison
+    lines = [title, "", *_estimate_lines(comparison.estimates, sweep.key), ""]
+    if comparison.differences:
+        lines.append(
+            f"Your chance of matching against {sweep.key} = {comparison.baseline}, paired "
+            "on the same markets:"
+        )
+        lines += _difference_lines(comparison, sweep.key)
+        lines.append("")
+    lines.append(
+        "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
+        "interval, widened likewise."
+    )
+    return "\n".join(lines)
+
+
+def format_run_summary(summary: dict, *, title: str) -> str:
+    """The table ``matchsim run`` prints."""
+    rows = [("you", summary["focal"])] + list(summary["by_type"].items())
+    header = (
+        f"{'':12s}{'P(match)':>9s}  {'95% CI':13s}{'n':>9s}  {'effective n':>11s}   "
+        f"{'P(match, preferred specialty)':>29s}  95% CI"
+    )
+    lines = [title, "", header]
+    for name, figures in rows:
+        p, preferred = figures["p_match"], figures["p_match_preferred"]
+        lines.append(
+            f"{name:12s}{format_percent(p.p):>9s}  {format_ci(p):13s}{p.n:>9,d}  "
+            f"{p.n_effective:>11,.0f}   "
+            f"{format_percent(preferred.p):>29s}  {format_ci(preferred)}"
+        )
+    fill = summary["fill_rate"]
+    lines.append(
+        f"{'fill rate':12s}{format_percent(fill.p):>9s}  "
+        f"{format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
+    )
+    focal = summary["focal"]
+    top3 = focal["p_match_top3"]
+    lines += [
+        "",
+        f"you: matched to one of your top 3 choices {format_percent(top3.p)} "
+        f"(95% CI {format_ci(top3)})",
+        f"you: on average {focal['mean_applications']:.0f} applications, "
+        f"{focal['mean_interviews']:.1f} interviews, "
+        f"{focal['mean_rol_length']:.1f} programs ranked",
+    ]
+    distribution = focal["matched_rank_distribution"]
+    if distribution:
+        shares = ", ".join(
+            f"#{rank} {d['share_of_matches']:.0%}" for rank, d in list(distribution.items())[:10]
+        )
+        lines.append(f"you: where on your list you matched (share of your matches): {shares}")
+    lines.append(
+        "Intervals: Wilson, widened for clustering by trial (effective n); see docs/model.md."
+    )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def run_title(scenario) -> str:
+    """The first line ``matchsim run`` prints: version, scenario, trials, copies, scale, seed."""
+    return (
+        f"matchsim {__version__} run of {scenario.name}: {_plural(scenario.trials, 'trial')} x "
+        f"{_plural(scenario.market.focal_copies, 'copy', 'copies')} of you, "
+        f"scale {scenario.market.scale:g}, seed {scenario.seed}"
+    )
+
+
+def comparison_title(scenario) -> str:
+    """The first line ``matchsim compare`` prints."""
+    return (
+        f"matchsim {__version__} compare of {scenario.name}: {scenario.trials} trials x "
+        f"{scenario.market.focal_copies} copies of you, scale {scenario.market.scale:g}, "
+        f"seed {scenario.seed}"
+    )
+
+
+def sweep_title(scenario, key: str, values) -> str:
+    """The first line ``matchsim sweep`` prints."""
+    return (
+        f"matchsim {__version__} sweep of {key} in {scenario.name}: {len(values)} values, "
+        f"{scenario.trials} trials x {scenario.market.focal_copies} copies of you, scale "
+        f"{scenario.market.scale:g}, seed {scenario.seed}"
+    )
+
+
+def run_size(scenario, *, scale: bool = True) -> str:
+    """``100 trials x 64 copies, scale 1``: how much a study simulated, for plot titles."""
+    size = f"{scenario.trials} trials x {scenario.market.focal_copies} copies"
+    return f"{size}, scale {scenario.market.scale:g}" if scale else size

@@ -1,0 +1,124 @@
+"""Rules between values: checks of a whole ``Focal``, ``MarketParams`` or ``MarketSettings``.
+
+Each value passed its own check already; these rules involve several keys
+(``you.usce_kind`` and ``you.usce_months``, shares of one whole) or the
+published data (``market.scale`` must leave every applicant type someone).  A
+``Blame`` names the layer to blame for the keys involved: the latest layer
+(calibration file, scenario file, ``--set``) that set any of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from simulator.market.params import Focal, MarketParams
+from simulator.scenario.model import MarketSettings
+from simulator.scenario.values import error, num, show
+from simulator.vocabulary import APPLICANT_TYPES
+
+__all__ = ["Blame", "blame_by_layer", "check_focal", "check_market", "check_params"]
+
+#: ``blame(keys)``: the file (or ``--set``) to name for a rule broken by ``keys``.
+Blame = Callable[[tuple[str, ...]], object]
+
+_SUM_TOLERANCE = 1e-9
+
+
+def blame_by_layer(origins: Mapping[str, int], labels: list, fallback) -> Blame:
+    """Blame the latest layer that set any of the keys (``fallback`` if none did).
+
+    ``origins`` maps each dotted key set by some layer to that layer's index
+    in ``labels`` (later layers have higher indices).
+    """
+
+    def blame(keys):
+        layers = [origins[k] for k in keys if k in origins]
+        return labels[max(layers)] if layers else fallback
+
+    return blame
+
+
+def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
+    """Rules between fields of the focal applicant."""
+    if you.usce_kind == "none" and you.usce_months != 0:
+        raise error(
+            blame(("you.usce_kind", "you.usce_months")),
+            shown + "you.usce_months",
+            "0 when you.usce_kind is 'none'",
+            show(you.usce_months),
+        )
+    if you.backup_specialty and you.backup_specialty == you.specialty:
+        raise error(
+            blame(("you.specialty", "you.backup_specialty")),
+            shown + "you.backup_specialty",
+            "a specialty other than you.specialty, or '' for none",
+            show(you.backup_specialty),
+        )
+    if you.type != "non_us_img" and you.visa != "none":
+        raise error(
+            blame(("you.type", "you.visa")),
+            shown + "you.visa",
+            f"'none' (only non-US IMGs need a visa; you.type is '{you.type}')",
+            show(you.visa),
+        )
+
+
+def _check_share_sum(first: str, second: str, a: float, b: float, blame: Blame, shown: str):
+    if a + b > 1 + _SUM_TOLERANCE:
+        raise error(
+            blame((first, second)),
+            shown + second,
+            f"at most {num(1 - a)} (1 - {first}; the two shares add up to at most 1)",
+            show(b),
+        )
+
+
+def check_params(p: MarketParams, blame: Blame, shown: str = "") -> None:
+    """Rules between population parameters: shares of one whole add up to at most 1."""
+    _check_share_sum(
+        "applicants.visa_j1_share",
+        "applicants.visa_h1b_share",
+        p.applicants.visa_j1_share,
+        p.applicants.visa_h1b_share,
+        blame,
+        shown,
+    )
+    _check_share_sum(
+        "programs.visa_none_share",
+        "programs.visa_j1_h1b_share",
+        p.programs.visa_none_share,
+        p.programs.visa_j1_h1b_share,
+        blame,
+        shown,
+    )
+    for t in APPLICANT_TYPES:
+        _check_share_sum(
+            f"applicants.usce_hands_on_share.{t}",
+            f"applicants.usce_none_share.{t}",
+            getattr(p.applicants.usce_hands_on_share, t),
+            getattr(p.applicants.usce_none_share, t),
+            blame,
+            shown,
+        )
+
+
+def check_market(market: MarketSettings, blame: Blame) -> None:
+    """``market.scale`` must leave every applicant type at least one applicant.
+
+    Counts are rounded as :func:`simulator.market.synth.market_inputs` rounds
+    them (half to even), so a scale passing here draws a market there.
+    """
+    from simulator.market import published  # lazy: the tables are read only when needed
+
+    counts = published.load_published().applicants_by_type.to_numpy(float)
+    if np.round(counts * market.scale).min() < 1:
+        enough = math.ceil(0.5 / counts.min() * 1e6) / 1e6  # the bound, rounded up
+        raise error(
+            blame(("market.scale",)),
+            "market.scale",
+            f"at least {enough:.6f} (one applicant of each type)",
+            show(market.scale),
+        )

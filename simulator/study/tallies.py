@@ -1,0 +1,147 @@
+"""Per-trial tallies of a run and the summaries computed from them.
+
+Every probability is estimated from per-trial tallies and carries its sample
+size and a 95% Wilson interval adjusted for clustering by trial (outcomes in
+one simulated Match year share that market), see :mod:`simulator.stats`.
+Presenting the summaries is :mod:`simulator.report`'s job.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simulator.stats import Proportion, clustered_proportion_from_counts
+from simulator.vocabulary import APPLICANT_TYPES
+
+__all__ = [
+    "FOCAL_COLUMNS",
+    "ROL_BUCKETS",
+    "STEP2CK_BANDS",
+    "clustered",
+    "focal_summary",
+    "merge_tallies",
+    "run_summary",
+    "tallies",
+    "type_summary",
+]
+
+STEP2CK_BANDS = (200, 220, 230, 240, 250, 260, 270, 301)
+ROL_BUCKETS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 200)
+#: The columns of the focal copies' rows that the tallies, compare and sweep read.
+FOCAL_COLUMNS = (
+    "trial",
+    "strategy",
+    "copy",
+    "matched",
+    "matched_preferred",
+    "matched_rank",
+    "n_applications",
+    "n_interviews",
+    "rol_length",
+)
+
+
+def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Small per-trial tables from which every reported figure is computed.
+
+    ``focal``: one row per focal copy per trial and strategy; ``by_type``,
+    ``by_step2ck`` and ``by_rol_length``: counts of population applicants and
+    matches per trial; ``fill``: positions and filled per trial.
+    """
+    population = applicants[~applicants["is_focal"]]
+    focal = applicants.loc[applicants["is_focal"], list(FOCAL_COLUMNS)].reset_index(drop=True)
+    band = pd.cut(
+        population["step2ck"],
+        STEP2CK_BANDS,
+        right=False,
+        labels=[f"{a}-{b - 1}" for a, b in zip(STEP2CK_BANDS, STEP2CK_BANDS[1:])],
+    )
+    rol = pd.cut(
+        population["rol_length"],
+        ROL_BUCKETS,
+        right=False,
+        labels=[_bucket_label(a, b) for a, b in zip(ROL_BUCKETS, ROL_BUCKETS[1:])],
+    )
+    keys = ["strategy", "trial", "applicant_type"]
+    return {
+        "focal": focal,
+        "by_type": _count(population, keys),
+        "by_step2ck": _count(population.assign(step2ck_band=band), [*keys, "step2ck_band"]),
+        "by_rol_length": _count(population.assign(rol_bucket=rol), [*keys, "rol_bucket"]),
+        "fill": programs.groupby(["strategy", "trial"], observed=True)[["positions", "filled"]]
+        .sum()
+        .reset_index(),
+    }
+
+
+def _bucket_label(low: int, high: int) -> str:
+    return str(low) if high == low + 1 else f"{low}-{high - 1}"
+
+
+def _count(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    grouped = frame.groupby(keys, observed=True)
+    counts = grouped.agg(
+        n=("matched", "size"),
+        matched=("matched", "sum"),
+        matched_preferred=("matched_preferred", "sum"),
+    )
+    return counts.reset_index()
+
+
+def merge_tallies(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Concatenate the tallies of several chunks."""
+    return {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in parts[0]}
+
+
+def clustered(k_per_trial, n_per_trial) -> Proportion:
+    """A proportion pooled over trials, its interval adjusted for clustering by trial."""
+    return clustered_proportion_from_counts(np.asarray(k_per_trial), np.asarray(n_per_trial))
+
+
+def focal_summary(focal: pd.DataFrame) -> dict:
+    """The focal applicant's chances: match, match in the preferred specialty, top-3 choice."""
+    per_trial = focal.groupby("trial").agg(
+        n=("matched", "size"),
+        matched=("matched", "sum"),
+        preferred=("matched_preferred", "sum"),
+        top3=("matched_rank", lambda r: int((r <= 3).sum())),
+    )
+    ranks = focal["matched_rank"].dropna().astype(int)
+    distribution = ranks.value_counts().sort_index()
+    return {
+        "p_match": clustered(per_trial["matched"], per_trial["n"]),
+        "p_match_preferred": clustered(per_trial["preferred"], per_trial["n"]),
+        "p_match_top3": clustered(per_trial["top3"], per_trial["n"]),
+        "matched_rank_distribution": {
+            int(rank): {"count": int(count), "share_of_matches": float(count / max(len(ranks), 1))}
+            for rank, count in distribution.items()
+        },
+        "mean_applications": float(focal["n_applications"].mean()),
+        "mean_interviews": float(focal["n_interviews"].mean()),
+        "mean_rol_length": float(focal["rol_length"].mean()),
+    }
+
+
+def type_summary(by_type: pd.DataFrame) -> dict:
+    """Match probability (any specialty, preferred specialty) of each applicant type."""
+    out = {}
+    for name in APPLICANT_TYPES:
+        rows = by_type[by_type["applicant_type"] == name]
+        if rows.empty:
+            continue
+        out[name] = {
+            "p_match": clustered(rows["matched"], rows["n"]),
+            "p_match_preferred": clustered(rows["matched_preferred"], rows["n"]),
+        }
+    return out
+
+
+def run_summary(tally: dict[str, pd.DataFrame]) -> dict:
+    """Everything ``matchsim run`` prints, for one strategy's tallies."""
+    fill = tally["fill"]
+    return {
+        "focal": focal_summary(tally["focal"]),
+        "by_type": type_summary(tally["by_type"]),
+        "fill_rate": clustered(fill["filled"], fill["positions"]),
+    }

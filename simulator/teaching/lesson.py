@@ -1,0 +1,82 @@
+"""One ``matchsim explain`` lesson: a small market's trace and the one question asked of it.
+
+:func:`explain_market` traces the market and answers at most one question
+(how the two sides compare, why a name ended up where it did, or whether a
+different list pays); :class:`Lesson` gives the JSON ``matchsim explain
+--json`` prints and :func:`format_lesson` the text it prints without.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.teaching.manipulation import Manipulation, manipulation_search
+from simulator.teaching.manipulation_text import format_manipulation
+from simulator.teaching.sides import SideComparison, compare_sides, format_comparison
+from simulator.teaching.smallmarket import SmallMarket
+from simulator.teaching.trace import Trace, format_trace, trace_market
+from simulator.teaching.why import Explanation, explain_outcome
+from simulator.teaching.why_text import format_explanation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lesson:
+    """A traced market and the answer to the question asked of it (at most one is set)."""
+
+    market: SmallMarket
+    trace: Trace
+    comparison: SideComparison | None = None
+    explanation: Explanation | None = None
+    manipulation: Manipulation | None = None
+
+    def to_json(self) -> dict:
+        """The trace's ``{"proposing", "rounds", "result"}``, plus ``"compare_sides"``,
+        ``"why"`` or the manipulation's keys."""
+        output = self.trace.to_json()
+        if self.comparison is not None:
+            output["compare_sides"] = self.comparison.to_json()
+        elif self.explanation is not None:
+            output["why"] = self.explanation.to_json()
+        elif self.manipulation is not None:
+            output.update(self.manipulation.to_json())
+        return output
+
+
+def explain_market(
+    market: SmallMarket,
+    proposing: str = "applicants",
+    *,
+    compare: bool = False,
+    why: str | None = None,
+    manipulate: str | None = None,
+) -> Lesson:
+    """Trace ``market`` and answer the question asked: ``compare`` the two sides, ``why``
+    NAME ended up where it did, or whether NAME could ``manipulate`` its way to better.
+
+    Asking more than one raises :class:`ValueError`; an unknown name raises
+    :class:`~simulator.errors.ScenarioError` naming the option ``--why`` or
+    ``--manipulate``.
+    """
+    if compare + (why is not None) + (manipulate is not None) > 1:
+        raise ValueError("ask at most one of compare, why and manipulate")
+    trace = trace_market(market, proposing)
+    if compare:
+        return Lesson(market=market, trace=trace, comparison=compare_sides(market))
+    if why is not None:
+        explanation = explain_outcome(market, why, proposing, option="--why")
+        return Lesson(market=market, trace=trace, explanation=explanation)
+    if manipulate is not None:
+        search = manipulation_search(market, manipulate, proposing, option="--manipulate")
+        return Lesson(market=market, trace=trace, manipulation=search)
+    return Lesson(market=market, trace=trace)
+
+
+def format_lesson(lesson: Lesson) -> str:
+    """The answer in words, or, when nothing was asked, every round of the algorithm."""
+    if lesson.comparison is not None:
+        return format_comparison(lesson.market, lesson.comparison)
+    if lesson.explanation is not None:
+        return format_explanation(lesson.market, lesson.explanation)
+    if lesson.manipulation is not None:
+        return format_manipulation(lesson.market, lesson.manipulation)
+    return format_trace(lesson.market, lesson.trace)
