@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulator.errors import ScenarioError
+from simulator.errors import DataError
 from simulator.market.published import PublishedData, load_published
 from simulator.market.published_files import DATA_FILES
 
@@ -552,7 +552,7 @@ CELL_CASES = [
 )
 def test_corrupted_cell_is_reported(copy, name, key, column, value, message):
     set_cell(copy, name, key, column, value)
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.file == str(copy / name)
     assert excinfo.value.message == message
@@ -567,21 +567,21 @@ def drop_rows(directory: Path, name: str, keep) -> None:
 
 def test_missing_file(copy):
     (copy / "visa_policies.csv").unlink()
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert str(excinfo.value) == f"{copy / 'visa_policies.csv'}: file not found"
 
 
 def test_not_a_directory(tmp_path):
     missing = tmp_path / "nowhere"
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(missing)
     assert str(excinfo.value) == f"{missing}: not a directory of published data"
 
 
 def test_misspelt_column(copy):
     replace_text(copy, "specialties_2025.csv", "positions,source", "positons,source")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == "line 1: missing column 'positions' (did you mean 'positons'?)"
 
@@ -589,7 +589,7 @@ def test_misspelt_column(copy):
 def test_unexpected_column(copy):
     rows = read_rows(copy / "img_share_of_positions.csv")
     write_rows(copy / "img_share_of_positions.csv", [[*row, "x"] for row in rows])
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "line 1: unexpected column 'x'; expected exactly: "
@@ -600,14 +600,14 @@ def test_unexpected_column(copy):
 def test_repeated_column(copy):
     rows = read_rows(copy / "img_share_of_positions.csv")
     write_rows(copy / "img_share_of_positions.csv", [[*row, row[-1]] for row in rows])
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == "line 1: column 'source' appears twice"
 
 
 def test_wrong_number_of_fields(copy):
     replace_text(copy, "applications_per_applicant.csv", "us_do,2022,92,", "us_do,2022,92,1,")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "line 4: expected 4 fields, found 5 (quote values that contain a comma)"
@@ -616,14 +616,14 @@ def test_wrong_number_of_fields(copy):
 
 def test_empty_file(copy):
     (copy / "market_totals_2025.csv").write_text("", encoding="utf-8")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == "empty file; expected a header line: figure,value,source"
 
 
 def test_header_only(copy):
     drop_rows(copy, "img_share_of_positions.csv", lambda row: False)
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == "no data rows after the header"
 
@@ -633,7 +633,7 @@ def test_blank_lines_are_skipped_and_line_numbers_kept(copy):
     path = copy / "specialties_2025.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join([lines[0], "\n", *lines[1:], "\n"]), encoding="utf-8")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "line 3 (specialty 'Anesthesiology'), column 'positions': expected a whole number, "
@@ -643,7 +643,7 @@ def test_blank_lines_are_skipped_and_line_numbers_kept(copy):
 
 def test_missing_applicant_type(copy):
     drop_rows(copy, "applicant_types_2025.csv", lambda row: row[0] != "other")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "no row for applicant_type 'other'; expected one row for each of "
@@ -653,7 +653,7 @@ def test_missing_applicant_type(copy):
 
 def test_missing_market_figure(copy):
     drop_rows(copy, "market_totals_2025.csv", lambda row: row[0] != "couples")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message.startswith("no row for figure 'couples'; expected one row for")
 
@@ -664,7 +664,7 @@ def test_missing_specialty_applicants_row(copy):
         "specialty_applicants_2025.csv",
         lambda row: row[:2] != ["Vascular Surgery", "non_us_img"],
     )
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "specialty 'Vascular Surgery' of specialties_2025.csv has no row for "
@@ -674,7 +674,7 @@ def test_missing_specialty_applicants_row(copy):
 
 def test_missing_step2ck_norm(copy):
     drop_rows(copy, "step2ck_norms.csv", lambda row: row[1] != "passing_score")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "no row for group 'all_examinees' with statistic 'passing_score'"
@@ -684,14 +684,14 @@ def test_missing_step2ck_norm(copy):
 def test_missing_percentile_group(copy):
     rows = read_rows(copy / "step2ck_percentiles.csv")
     write_rows(copy / "step2ck_percentiles.csv", [rows[0]] + [["lcme", *r[1:]] for r in rows[1:]])
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == "no rows for group 'lcme_first_takers'"
 
 
 def test_missing_program_kind(copy):
     drop_rows(copy, "img_share_of_positions.csv", lambda row: row[0] != "university")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == (
         "no row for program_kind 'university'; expected one row for each of community, university"
@@ -700,6 +700,6 @@ def test_missing_program_kind(copy):
 
 def test_not_utf8(copy):
     (copy / "visa_policies.csv").write_bytes(b"specialty,policy\n\xff\xfe\n")
-    with pytest.raises(ScenarioError) as excinfo:
+    with pytest.raises(DataError) as excinfo:
         load_published(copy)
     assert excinfo.value.message == "not UTF-8 text (invalid start byte at byte 17)"

@@ -663,7 +663,8 @@ def test_lesson_answers_the_one_question_asked():
     assert plain.to_json() == trace_market(NRMP, "programs").to_json()
 
 
-def test_lesson_with_two_questions_is_a_value_error():
-    with pytest.raises(ValueError) as excinfo:
+def test_lesson_with_two_questions_is_one_error_naming_both():
+    with pytest.raises(ScenarioError) as excinfo:
         explain_market(NRMP, compare=True, manipulate="Brown")
-    assert str(excinfo.value) == "ask at most one of compare, why and manipulate"
+    expected = "use only one of --compare-sides, --why and --manipulate, not "
+    assert str(excinfo.value) == expected + "--compare-sides and --manipulate"

@@ -108,16 +108,8 @@ def prepare(command, scenario_file, options, *, extra=None, hint_options=(), che
             "--resume",
             message="cannot be combined with --out (a resumed run finishes in its own folder)",
         )
-    start = start_run(
-        command,
-        scenario_file,
-        overrides=options["overrides"],
-        trials=options["trials"],
-        seed=options["seed"],
-        resume=options["resume"],
-        finished=FINISHED[command],
-        extra=extra,
-    )
+    loading = {name: options[name] for name in ("overrides", "trials", "seed", "resume")}
+    start = start_run(command, scenario_file, finished=FINISHED[command], extra=extra, **loading)
     if check is not None:
         check(start.scenario)
     execution = prepare_execution(options["executor"], options["workers"], options["scheduler"])

@@ -9,11 +9,16 @@ import click
 
 from simulator import __version__
 from simulator.commands._common import user_errors
-from simulator.errors import ScenarioError
+from simulator.errors import RunError
 from simulator.market.params import MarketParams
 from simulator.market.published import load_published
-from simulator.scenario import calibrated_keys, default_calibration_path, write_calibration
-from simulator.study.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, parameter_value
+from simulator.scenario import default_calibration_path
+from simulator.study.calibrate import (
+    FREE_PARAMETERS,
+    calibrate,
+    calibration_table,
+    save_calibration,
+)
 
 
 @click.command("calibrate")
@@ -49,7 +54,7 @@ from simulator.study.calibrate import FREE_PARAMETERS, TARGET_NAMES, calibrate, 
 def calibrate_command(trials, seed, scale, out, overwrite):
     """Fit the model's free parameters to the 2025 match rates and fill rate.
 
-    Starts from the documented defaults in simulator/params.py, simulates the
+    Starts from the documented defaults in simulator/market/params.py, simulates the
     same trials at every step (common random numbers) and fits with
     scipy.optimize.least_squares; then writes the fitted values, with the
     command, seed and the rates they reproduce, to the calibration file that
@@ -61,7 +66,7 @@ def calibrate_command(trials, seed, scale, out, overwrite):
     """
     out = out or str(default_calibration_path())
     if Path(out).exists() and not overwrite:  # say so now, not after minutes of fitting
-        raise ScenarioError(
+        raise RunError(
             out, message="already exists; not overwriting it (pass --overwrite to replace it)"
         )
     started = time.perf_counter()
@@ -75,27 +80,15 @@ def calibrate_command(trials, seed, scale, out, overwrite):
             f"  evaluation {i:3d}: worst gap {gap:5.2f} points", err=True
         ),
     )
-    lines = [f"{'figure':24s} {'simulated':>10s} {'published':>10s} {'gap (points)':>13s}"]
-    for name in TARGET_NAMES:
-        gap = 100 * (fit.simulated[name] - fit.targets[name])
-        lines.append(
-            f"{name:24s} {fit.simulated[name]:10.3f} {fit.targets[name]:10.3f} {gap:+13.2f}"
-        )
-    header = [
-        "Calibrated parameters of the 2025 Match, read by every scenario of year 2025 unless its",
-        "[market] calibration names another file; a scenario's own values win.",
-        f"Written by matchsim {__version__}: matchsim calibrate --trials {trials} --seed {seed} "
-        f"--scale {scale}",
-        f"Fitted with scipy.optimize.least_squares on {fit.trials} full-market trial(s) x "
-        f"scale {fit.scale}, seed {fit.seed}, {fit.evaluations} evaluations,",
-        f"{time.perf_counter() - started:.0f} s. What these values reproduce:",
-        *lines,
-    ]
-    # The file holds every calibrated key; those not fitted (US MD seniors' penalty, the
-    # reference level) keep their documented defaults.
-    values = {key: parameter_value(MarketParams(), key) for key in calibrated_keys()} | fit.values
-    write_calibration(out, values, "\n".join(header), overwrite=overwrite)
-    click.echo("\n".join(lines))
+    command = f"matchsim {__version__}: matchsim calibrate --trials {trials} --seed {seed} "
+    save_calibration(
+        fit,
+        out,
+        command=command + f"--scale {scale}",
+        seconds=time.perf_counter() - started,
+        overwrite=overwrite,
+    )
+    click.echo("\n".join(calibration_table(fit)))
     click.echo(
         f"worst gap {100 * fit.worst_gap:.2f} points; free parameters "
         f"{', '.join(FREE_PARAMETERS)} written to {out}"

@@ -7,8 +7,8 @@ import json
 import click
 
 from simulator.commands._common import user_errors
-from simulator.errors import ScenarioError
 from simulator.teaching import MAX_LISTS, explain_market, format_lesson, load_market
+from simulator.teaching.lesson import check_one_question
 from simulator.vocabulary import PROPOSING_SIDES
 
 
@@ -80,19 +80,7 @@ def explain(file, proposing, compare, why, manipulate, as_json):
       matchsim explain scenarios/lesson-true-preferences.toml --manipulate Patel
       matchsim explain scenarios/lesson-program-truncation.toml --manipulate Lakeside --json
     """
-    asked = [
-        flag
-        for flag, value in (
-            ("--compare-sides", compare),
-            ("--why", why is not None),
-            ("--manipulate", manipulate is not None),
-        )
-        if value
-    ]
-    if len(asked) > 1:
-        chosen = " and ".join(asked)
-        message = f"use only one of --compare-sides, --why and --manipulate, not {chosen}"
-        raise ScenarioError(message=message)
+    check_one_question(compare=compare, why=why, manipulate=manipulate)  # before reading
     market = load_market(file)
     lesson = explain_market(market, proposing, compare=compare, why=why, manipulate=manipulate)
     click.echo(json.dumps(lesson.to_json(), indent=2) if as_json else format_lesson(lesson))

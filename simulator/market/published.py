@@ -14,7 +14,7 @@ them into one frozen :class:`PublishedData`, after checking
    0.001, the five applicant types add up to the market totals, visa-policy
    shares add up to 1 within 0.002, and so on.
 
-A file that fails a check raises :class:`~simulator.errors.ScenarioError`
+A file that fails a check raises :class:`~simulator.errors.DataError`
 with one line naming the file, the line and column, and what is wrong.
 The tables handed out are shared by every caller of the cached default
 load: treat them as read-only.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulator.errors import ScenarioError, closest
+from simulator.errors import DataError, closest
 from simulator.market.published_checks import check_tables
 from simulator.market.published_files import (
     DATA_FILES,
@@ -158,7 +158,7 @@ def load_published(directory: str | os.PathLike[str] | None = None) -> Published
     ``directory`` defaults to the data shipped with the package; the default
     load is cached, so repeated calls return the same object.  An explicit
     directory (a corrected or experimental copy) is read afresh each time.
-    Raises :class:`~simulator.errors.ScenarioError` naming the file, line and
+    Raises :class:`~simulator.errors.DataError` naming the file, line and
     column of the first problem found.
     """
     if directory is None:
@@ -184,7 +184,7 @@ def _default_directory() -> Path:
     source_tree = Path(__file__).resolve().parents[2] / "data"  # simulator/market/ -> root
     if (source_tree / DATA_FILES["specialties"]).is_file():
         return source_tree
-    raise ScenarioError(
+    raise DataError(
         file=source_tree,
         message="the published data files are not installed (reinstall matchsim)",
     )
@@ -192,7 +192,7 @@ def _default_directory() -> Path:
 
 def _load(directory: Path) -> PublishedData:
     if not directory.is_dir():
-        raise ScenarioError(file=directory, message="not a directory of published data")
+        raise DataError(file=directory, message="not a directory of published data")
     tables = {field: read_table(directory, field) for field in SCHEMAS}
     check_tables(tables)
     return PublishedData(directory=directory, **{f: t.frame for f, t in tables.items()})

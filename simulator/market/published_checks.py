@@ -1,7 +1,7 @@
 """The checks of the published tables, each file on its own and the files against each other.
 
 :func:`check_tables` runs them all on the tables :func:`.published_files.read_table`
-read; the first failure raises :class:`~simulator.errors.ScenarioError` naming
+read; the first failure raises :class:`~simulator.errors.DataError` naming
 the file, the line and column, and what is wrong.
 """
 

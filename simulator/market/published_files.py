@@ -2,7 +2,7 @@
 
 :data:`SCHEMAS` gives every file's name, its columns with the kind of value
 each holds, and its key columns; :func:`read_table` reads one file against
-its schema and raises :class:`~simulator.errors.ScenarioError` naming the
+its schema and raises :class:`~simulator.errors.DataError` naming the
 file, line and column of the first problem.
 """
 
@@ -17,7 +17,7 @@ from typing import NoReturn
 
 import pandas as pd
 
-from simulator.errors import ScenarioError, closest
+from simulator.errors import DataError, closest
 from simulator.vocabulary import APPLICANT_TYPES, PROGRAM_KINDS, VISA_POLICIES
 
 #: The four types the NRMP reports per specialty.
@@ -183,7 +183,7 @@ class Table:
         if column is not None:
             where.append(f"column '{column}'")
         prefix = ", ".join(where)
-        raise ScenarioError(file=self.path, message=f"{prefix}: {message}" if prefix else message)
+        raise DataError(file=self.path, message=f"{prefix}: {message}" if prefix else message)
 
 
 def read_table(directory: Path, field: str) -> Table:
@@ -193,14 +193,14 @@ def read_table(directory: Path, field: str) -> Table:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ScenarioError(file=path, message="file not found") from None
+        raise DataError(file=path, message="file not found") from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError(
+        raise DataError(
             file=path, message=f"not UTF-8 text ({exc.reason} at byte {exc.start})"
         ) from None
 
     def fail(message: str) -> NoReturn:
-        raise ScenarioError(file=path, message=message)
+        raise DataError(file=path, message=message)
 
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

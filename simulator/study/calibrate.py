@@ -16,7 +16,7 @@ import numpy as np
 
 from simulator.market import MarketInputs, draw_market, market_inputs, match_market, trial_streams
 from simulator.market.params import MarketParams
-from simulator.scenario import with_changes
+from simulator.scenario import calibrated_keys, with_changes, write_calibration
 from simulator.vocabulary import APPLICANT_TYPES
 
 FREE_PARAMETERS = {
@@ -138,3 +138,34 @@ def parameter_value(params: MarketParams, dotted: str) -> float:
     for part in dotted.split("."):
         value = getattr(value, part)
     return float(value)
+
+
+def save_calibration(fit: Calibration, path, *, command: str, seconds: float, overwrite: bool):
+    """Write ``fit`` as a calibration file: every calibrated key, with how it was found.
+
+    Keys not fitted (US MD seniors' penalty, the reference level) keep their
+    documented defaults; the header records ``command``, the fit and the
+    figures it reproduces.
+    """
+    header = [
+        "Calibrated parameters of the 2025 Match, read by every scenario of year 2025 unless its",
+        "[market] calibration names another file; a scenario's own values win.",
+        f"Written by {command}",
+        f"Fitted with scipy.optimize.least_squares on {fit.trials} full-market trial(s) x "
+        f"scale {fit.scale}, seed {fit.seed}, {fit.evaluations} evaluations,",
+        f"{seconds:.0f} s. What these values reproduce:",
+        *calibration_table(fit),
+    ]
+    values = {key: parameter_value(MarketParams(), key) for key in calibrated_keys()} | fit.values
+    write_calibration(path, values, "\n".join(header), overwrite=overwrite)
+
+
+def calibration_table(fit: Calibration) -> list[str]:
+    """Each target figure: simulated, published and the gap in points, one line each."""
+    lines = [f"{'figure':24s} {'simulated':>10s} {'published':>10s} {'gap (points)':>13s}"]
+    for name in TARGET_NAMES:
+        gap = 100 * (fit.simulated[name] - fit.targets[name])
+        lines.append(
+            f"{name:24s} {fit.simulated[name]:10.3f} {fit.targets[name]:10.3f} {gap:+13.2f}"
+        )
+    return lines

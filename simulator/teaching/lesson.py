@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.errors import ScenarioError
 from simulator.teaching.manipulation import Manipulation, manipulation_search
 from simulator.teaching.manipulation_text import format_manipulation
 from simulator.teaching.sides import SideComparison, compare_sides, format_comparison
@@ -42,6 +43,24 @@ class Lesson:
         return output
 
 
+def check_one_question(*, compare: bool, why, manipulate) -> None:
+    """One question at a time: :class:`ScenarioError` naming the options asked together."""
+    asked = [
+        option
+        for option, given in (
+            ("--compare-sides", compare),
+            ("--why", why is not None),
+            ("--manipulate", manipulate is not None),
+        )
+        if given
+    ]
+    if len(asked) > 1:
+        raise ScenarioError(
+            message="use only one of --compare-sides, --why and --manipulate, "
+            f"not {' and '.join(asked)}"
+        )
+
+
 def explain_market(
     market: SmallMarket,
     proposing: str = "applicants",
@@ -53,12 +72,11 @@ def explain_market(
     """Trace ``market`` and answer the question asked: ``compare`` the two sides, ``why``
     NAME ended up where it did, or whether NAME could ``manipulate`` its way to better.
 
-    Asking more than one raises :class:`ValueError`; an unknown name raises
-    :class:`~simulator.errors.ScenarioError` naming the option ``--why`` or
-    ``--manipulate``.
+    Asking more than one raises :class:`~simulator.errors.ScenarioError` (see
+    :func:`check_one_question`); so does an unknown name, naming the option
+    ``--why`` or ``--manipulate``.
     """
-    if compare + (why is not None) + (manipulate is not None) > 1:
-        raise ValueError("ask at most one of compare, why and manipulate")
+    check_one_question(compare=compare, why=why, manipulate=manipulate)
     trace = trace_market(market, proposing)
     if compare:
         return Lesson(market=market, trace=trace, comparison=compare_sides(market))
