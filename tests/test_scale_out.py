@@ -30,7 +30,7 @@ from simulator import __version__
 from simulator.cli import main
 from simulator.market.published import load_published
 from simulator.scenario import default_calibration_path, load_scenario
-from simulator.study import executors
+from simulator.study import dask_executor
 from simulator.study.combined import CombinedTables
 from simulator.study.executors import Execution, execute
 from simulator.study.folder import RunFolder
@@ -376,7 +376,7 @@ def free_port() -> int:
 def test_dask_problems_are_one_error_line_and_write_nothing(scenario_file, tmp_path, monkeypatch):
     out = tmp_path / "out"
     address = f"tcp://127.0.0.1:{free_port()}"
-    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(dask_executor, "DASK_CONNECT_TIMEOUT", 1)
     cases = [
         (
             ["--scheduler", address],

@@ -8,7 +8,6 @@ keeping freed memory) are made in the workers only, never in the caller.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import multiprocessing
 import os
@@ -17,15 +16,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 from simulator.errors import RunError
+from simulator.study.dask_executor import dask_threads, execute_dask
 from simulator.study.memory import keep_freed_memory
 
 #: Where chunks can run: this machine's cores, or a Dask distributed cluster.
 EXECUTORS = ("local", "dask")
-#: Times Dask re-runs a chunk whose task raised.  (A worker that dies is handled by the
-#: scheduler, which re-runs its chunks elsewhere: ``distributed.scheduler.allowed-failures``.)
-DASK_RETRIES = 3
-#: Seconds to wait for a Dask scheduler to answer before giving up.
-DASK_CONNECT_TIMEOUT = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,18 +59,7 @@ def prepare_execution(executor=None, workers=None, scheduler=None) -> Execution:
         if scheduler is not None:
             raise RunError("--scheduler", message="is only used with --executor dask")
         return Execution(executor="local", workers=max(1, workers or default_workers()))
-    client = _dask_client(scheduler)
-    try:
-        threads = sum(client.nthreads().values())
-    finally:
-        client.close()
-    if threads == 0:
-        raise RunError(
-            "--scheduler",
-            message=f"the Dask scheduler at {scheduler} has no workers; "
-            f"start some with: dask worker {scheduler}",
-        )
-    return Execution(executor="dask", workers=threads, scheduler=str(scheduler))
+    return Execution(executor="dask", workers=dask_threads(scheduler), scheduler=str(scheduler))
 
 
 def execute(task, plan, chunks, execution: Execution, on_chunk) -> None:
@@ -93,7 +77,7 @@ def execute(task, plan, chunks, execution: Execution, on_chunk) -> None:
     """
     chunks = [list(chunk) for chunk in chunks]
     if execution.executor == "dask":
-        _execute_dask(task, plan, chunks, execution.scheduler, on_chunk)
+        execute_dask(task, plan, chunks, execution.scheduler, on_chunk)
     elif execution.workers <= 1:
         for chunk in chunks:
             on_chunk(task(plan, chunk))
@@ -129,60 +113,3 @@ def _execute_local(task, plan, chunks, workers, on_chunk) -> None:
             process.terminate()  # a running chunk is lost; the finished ones are saved
         raise
     pool.shutdown(wait=True)
-
-
-def _dask_client(scheduler):
-    """A ``distributed.Client`` connected to ``scheduler``, or a one-line :class:`RunError`."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise RunError(
-            "--executor", message="dask needs the optional extra: pip install 'matchsim[dask]'"
-        ) from None
-    if not scheduler:
-        raise RunError(
-            "--executor", message="dask needs --scheduler ADDRESS, e.g. --scheduler tcp://HOST:8786"
-        )
-    problem = None
-    try:
-        return Client(str(scheduler), timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
-        problem = (str(error).splitlines() or [type(error).__name__])[0]
-    gc.collect()  # close the half-made client now, not noisily at exit
-    raise RunError(
-        "--scheduler", message=f"cannot reach a Dask scheduler at {scheduler} ({problem})"
-    )
-
-
-def _on_dask_worker(task, plan, chunk):
-    """A chunk on a Dask worker: keep freed memory there (idempotent), then run it."""
-    keep_freed_memory()
-    return task(plan, chunk)
-
-
-def _execute_dask(task, plan, chunks, scheduler, on_chunk) -> None:
-    from distributed import as_completed
-
-    client = _dask_client(scheduler)
-    try:
-        window = 2 * max(1, sum(client.nthreads().values()))
-        todo = iter(chunks)
-
-        def submit(chunk):
-            return client.submit(
-                _on_dask_worker, task, plan, chunk, retries=DASK_RETRIES, pure=False
-            )
-
-        running = as_completed(
-            [submit(chunk) for chunk in itertools.islice(todo, window)], loop=client.loop
-        )
-        for future in running:
-            result = future.result()
-            future.release()  # the cluster may forget it
-            on_chunk(result)
-            del result
-            chunk = next(todo, None)
-            if chunk is not None:
-                running.add(submit(chunk))
-    finally:
-        client.close()  # unfinished chunks are cancelled with the client
