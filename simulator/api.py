@@ -3,8 +3,9 @@
 Each has two forms.  ``run``, ``compare`` and ``sweep`` take a loaded
 scenario and return a result; without ``out`` they work in a temporary folder
 and keep nothing on disk (the public Python API).  ``run_in``, ``compare_in``
-and ``sweep_in`` do the work in a given run folder, which may hold the chunks
-of an interrupted run (the command line, which also resumes).  Every output
+and ``sweep_in`` run an opened :class:`~simulator.study.launch.Study`, whose
+folder may hold the chunks of an interrupted run (the command line, which
+also resumes).  Every output
 file is written before the chunks are removed, so a run stopped at any point
 can be resumed.
 """
@@ -27,13 +28,11 @@ from simulator.study.combined import CombinedTables
 from simulator.study.estimates import compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
 from simulator.study.folder import RunFolder
+from simulator.study.launch import FINISHED, Start, Study
 from simulator.study.simulate import Progress, simulate
 from simulator.study.tallies import merge_tallies, run_summary, tallies
 from simulator.study.trials import plan_for
 from simulator.study.variants import focal_plan, strategy_variants, sweep_variants
-
-#: The file each study writes last but for removing its chunks: until it exists, it can resume.
-FINISHED = {"run": "summary.json", "compare": "comparison.json", "sweep": "sweep.json"}
 
 
 def run(
@@ -52,31 +51,25 @@ def run(
     folder receives ``run.json``, ``summary.json``, the Parquet tables and the
     plots; without, nothing is kept on disk and the tables are in the result.
     """
-    execution = prepare_execution(executor, workers, scheduler)
-    with _folder(scenario, "run", out) as folder:
-        result = run_in(scenario, folder, execution, progress=progress)
+    execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
+    with _study(scenario, "run", execution, out) as study:
+        result = run_in(study, progress=progress)
         if out is not None:
             return result
         tables = {"applicants": result.applicants, "programs": result.programs}
         return dataclasses.replace(result, folder=None, tables=tables)
 
 
-def run_in(
-    scenario: Scenario,
-    folder: RunFolder,
-    execution: Execution,
-    *,
-    resolved=None,
-    progress: Progress | None = None,
-) -> RunResult:
-    """:func:`run` in ``folder``; ``resolved`` is the recorded scenario (a resumed run's)."""
+def run_in(study: Study, *, progress: Progress | None = None) -> RunResult:
+    """:func:`run` as ``study`` (its scenario, executor and folder, perhaps a resumed run's)."""
+    scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     plan = plan_for(scenario, load_published(), strategies=False)
     combined = CombinedTables(folder, plan.tables)
     try:
         parts = simulate(
             plan,
             folder,
-            execution,
+            study.execution,
             total=scenario.trials,
             progress=progress,
             digest=lambda t: tallies(t["applicants"], t["programs"]),
@@ -85,14 +78,19 @@ def run_in(
     except BaseException:
         combined.abort()
         raise
-    combined.close(scenario.trials)
+    with folder.writing():
+        combined.close(scenario.trials)
     tally = merge_tallies(parts)
     summary = run_summary(tally)
-    plots.write_run_plots(tally, summary, scenario.you, folder.path)
+    notes = text.run_notes(scenario, summary)
+    if notes:
+        summary["notes"] = notes
+    with folder.writing():
+        plots.write_run_plots(tally, summary, scenario.you, folder.path)
     scenario_record = resolved if resolved is not None else scenario_to_dict(scenario)
     record = to_jsonable({**_header(scenario), "scenario": scenario_record, **summary})
     folder.write_json(FINISHED["run"], record)
-    folder.remove_chunks()
+    folder.finish()
     return RunResult(
         title=text.run_title(scenario), summary=summary, record=record, folder=folder.path
     )
@@ -112,29 +110,24 @@ def compare(
     Options as for :func:`run`; the result's ``table`` has one row per strategy.
     """
     strategy_variants(scenario)  # a scenario without two strategies writes nothing
-    execution = prepare_execution(executor, workers, scheduler)
-    with _folder(scenario, "compare", out) as folder:
-        result = compare_in(scenario, folder, execution, progress=progress)
+    execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
+    with _study(scenario, "compare", execution, out) as study:
+        result = compare_in(study, progress=progress)
         return result if out is not None else dataclasses.replace(result, folder=None)
 
 
-def compare_in(
-    scenario: Scenario,
-    folder: RunFolder,
-    execution: Execution,
-    *,
-    resolved=None,
-    progress: Progress | None = None,
-) -> ComparisonResult:
-    """:func:`compare` in ``folder``; ``resolved`` is the recorded scenario (a resumed run's)."""
+def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonResult:
+    """:func:`compare` as ``study`` (its scenario, executor and folder)."""
+    scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     variants = strategy_variants(scenario)
-    focal = _simulate_focal(scenario, variants, folder, execution, progress)
+    focal = _simulate_focal(study, variants, progress)
     comparison = compare_focal(focal, [v.name for v in variants])
-    plots.plot_comparison(
-        comparison,
-        folder.path / "comparison.png",
-        title=f"{scenario.name}: {text.run_size(scenario, scale=False)}",
-    )
+    with folder.writing():
+        plots.plot_comparison(
+            comparison,
+            folder.path / "comparison.png",
+            title=f"{scenario.name}: {text.run_size(scenario, scale=False)}",
+        )
     record = to_jsonable(
         {
             **_header(scenario),
@@ -153,7 +146,7 @@ def compare_in(
         }
     )
     folder.write_json(FINISHED["compare"], record)
-    folder.remove_chunks()
+    folder.finish()
     return ComparisonResult(
         title=text.comparison_title(scenario),
         comparison=comparison,
@@ -179,34 +172,27 @@ def sweep(
     the paired difference from the first value.  Options as for :func:`run`.
     """
     sweep_variants(scenario, key, tuple(values))  # bad values write nothing
-    execution = prepare_execution(executor, workers, scheduler)
-    with _folder(scenario, "sweep", out) as folder:
-        return sweep_in(scenario, key, values, folder, execution, progress=progress).table
+    execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
+    with _study(scenario, "sweep", execution, out, {"param": key, "values": list(values)}) as study:
+        return sweep_in(study, key, values, progress=progress).table
 
 
-def sweep_in(
-    scenario: Scenario,
-    key: str,
-    values,
-    folder: RunFolder,
-    execution: Execution,
-    *,
-    resolved=None,
-    progress: Progress | None = None,
-) -> SweepResult:
-    """:func:`sweep` in ``folder``; ``resolved`` is the recorded scenario (a resumed run's)."""
+def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None) -> SweepResult:
+    """:func:`sweep` as ``study`` (its scenario, executor and folder)."""
+    scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     values = tuple(values)
     variants = sweep_variants(scenario, key, values)
-    focal = _simulate_focal(scenario, variants, folder, execution, progress)
+    focal = _simulate_focal(study, variants, progress)
     result = sweep_focal(focal, key, values)
     table = sweep_table(result)
-    write_sweep_csv(result, folder.path / "sweep.csv")
-    plots.plot_sweep(
-        result,
-        folder.path / "sweep.png",
-        title=scenario.description or scenario.name,
-        subtitle=text.run_size(scenario),
-    )
+    with folder.writing():
+        write_sweep_csv(result, folder.path / "sweep.csv")
+        plots.plot_sweep(
+            result,
+            folder.path / "sweep.png",
+            title=scenario.description or scenario.name,
+            subtitle=text.run_size(scenario),
+        )
     record = to_jsonable(
         {
             **_header(scenario),
@@ -219,7 +205,7 @@ def sweep_in(
         }
     )
     folder.write_json(FINISHED["sweep"], record)
-    folder.remove_chunks()
+    folder.finish()
     return SweepResult(
         title=text.sweep_title(scenario, key, values),
         sweep=result,
@@ -229,13 +215,14 @@ def sweep_in(
     )
 
 
-def _simulate_focal(scenario, variants, folder, execution, progress) -> pd.DataFrame:
+def _simulate_focal(study: Study, variants, progress) -> pd.DataFrame:
     """Your copies' rows under every variant, every trial; saved as ``focal.parquet``."""
+    scenario, folder = study.start.scenario, study.folder
     plan = focal_plan(plan_for(scenario, load_published(), strategies=False), variants)
     pieces = simulate(
         plan,
         folder,
-        execution,
+        study.execution,
         total=scenario.trials,
         progress=progress,
         digest=lambda t: t["focal"],
@@ -256,14 +243,17 @@ def _header(scenario: Scenario) -> dict:
 
 
 @contextmanager
-def _folder(scenario: Scenario, command: str, out):
-    """A new run folder at ``out`` with its ``run.json``, or a temporary one that is removed."""
+def _study(scenario: Scenario, command: str, execution: Execution, out, extra=None):
+    """A study in a new folder at ``out``, or in a temporary one that is removed after."""
+    resolved = scenario_to_dict(scenario)
+    record = {"matchsim": __version__, "command": command, **(extra or {}), "scenario": resolved}
+    start = Start(scenario=scenario, resolved=resolved, record=record)
     if out is not None:
-        folder = RunFolder.create(scenario.name, out)
-        folder.write_record(
-            {"matchsim": __version__, "command": command, "scenario": scenario_to_dict(scenario)}
-        )
-        yield folder
+        folder = RunFolder.create(scenario.name, record, out)
+        try:
+            yield Study(start=start, execution=execution, folder=folder)
+        finally:
+            folder.unlock()
         return
     with tempfile.TemporaryDirectory(prefix="matchsim-") as path:
-        yield RunFolder(path)
+        yield Study(start=start, execution=execution, folder=RunFolder(path, record))

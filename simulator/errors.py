@@ -10,6 +10,7 @@ folders and executors.  The library never imports click.
 from __future__ import annotations
 
 import difflib
+import re
 
 
 class MatchsimError(ValueError):
@@ -26,7 +27,7 @@ class MatchsimError(ValueError):
         self.expected = expected
         self.found = found
         self.message = message
-        super().__init__(self._describe())
+        super().__init__(escape_breaks(self._describe()))
 
     def _describe(self) -> str:
         """``file: key: what was expected, what was found``, on one line."""
@@ -38,6 +39,16 @@ class MatchsimError(ValueError):
             if self.found is not None:
                 detail += f", found {self.found}"
         return ": ".join([*parts, detail])
+
+
+#: Line breaks (as ``str.splitlines`` counts them) and other control characters.
+_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_breaks(text: str) -> str:
+    """``text`` with line breaks and control characters written as escapes (``\\n``), so a
+    message is always one line, however odd the value it quotes."""
+    return _BREAKS_AND_CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ScenarioError(MatchsimError):
@@ -56,3 +67,15 @@ def closest(word: str, choices, *, prefix: str = "") -> str:
     """A ``" (did you mean 'x'?)"`` suffix naming the closest choice, or ``""``."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{prefix}{match[0]}'?)" if match else ""
+
+
+#: The most characters of a user's text :func:`quoted` keeps.
+QUOTED_LENGTH = 60
+
+
+def quoted(text, limit: int = QUOTED_LENGTH) -> str:
+    """``text`` fit to quote in a message: cut to ``limit`` characters (``...`` if longer),
+    line breaks and control characters escaped."""
+    text = str(text)
+    shown = escape_breaks(text[:limit])
+    return shown + "..." if len(text) > limit else shown

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.errors import ScenarioError
+from simulator.errors import RunError, ScenarioError
 
 #: The largest file matchsim reads as input (scenario, market or calibration file).
 MAX_INPUT_BYTES = 4 * 1024 * 1024
@@ -58,8 +58,14 @@ def read_text(path, where=None, *, limit: int = MAX_INPUT_BYTES) -> str:
 
 
 def write_atomically(path, write: Callable[[Path], object]) -> None:
-    """Call ``write(temporary)`` and rename the temporary file to ``path`` once it is on disk."""
+    """Call ``write(temporary)`` and rename the temporary file to ``path`` once it is on disk.
+
+    Raises :class:`RunError` if ``path`` exists and is not a regular file (a
+    directory, or a device such as ``/dev/null``, which renaming would replace).
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():  # never rename over a directory or /dev/null
+        raise RunError(path, message="exists and is not a regular file; not replacing it")
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
     os.close(handle)
     temporary = Path(name)

@@ -87,6 +87,14 @@ CASES = {
         "Error: use only one of --compare-sides, --why and --manipulate",
     ),
     "explain unknown name": (("explain", NRMP, "--why", "Nobody"), "Error: --why"),
+    "a line separator in an argument": (
+        ("match", NRMP, "ex\u2028tra"),
+        "Error: Got unexpected extra argument (ex\\u2028tra)",
+    ),
+    "calibrate to an empty name": (
+        ("calibrate", "--out", "", "--overwrite"),
+        "Error: --out: expected a file name, found ''",
+    ),
     "match bad proposing": (
         ("match", NRMP, "--proposing", "hospitals"),
         "Error: Invalid value for '--proposing'",

@@ -83,7 +83,7 @@ BAD_MARKETS = [
     (
         "malformed-toml",
         "[programs.Mercy\npositions = 2\n",
-        "invalid TOML: Expected ']' at the end of a table declaration (at line 1, column 16)",
+        "invalid TOML at line 1, column 16: Expected ']' at the end of a table declaration",
     ),
     (
         "no-programs",
@@ -238,3 +238,31 @@ def test_unreadable_file(tmp_path, monkeypatch, setup, line):
     assert result.exit_code == 2
     assert result.output == line + "\n"
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["match", "explain"])
+def test_scenario_file_given_to_match(command):
+    scenario = str(Path(NRMP_EXAMPLE).parent / "default.toml")
+    result = run(command, scenario)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {scenario}: this looks like a scenario file "
+        "(it has seed, trials, [market]): use matchsim run, compare or sweep\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run"],
+        ["compare"],
+        ["sweep", "--param", "you.step2ck", "--values", "230,240"],
+    ],
+)
+def test_market_file_given_to_run(args, tmp_path):
+    result = run(*args[:1], NRMP_EXAMPLE, *args[1:], "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {NRMP_EXAMPLE}: this looks like a small-market file (it has [programs.Mercy]): "
+        "use matchsim match or matchsim explain\n"
+    )

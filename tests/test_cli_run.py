@@ -18,6 +18,8 @@ from simulator import __version__
 from simulator.cli import main
 from simulator.vocabulary import APPLICANT_TYPES
 
+ROOT = Path(__file__).resolve().parents[1]
+
 SCENARIO = (
     """\
 description = "A non-US IMG in Internal Medicine, small market for tests"
@@ -428,3 +430,21 @@ def test_match_rates_follow_the_models_ordering_of_types(scenario_file, tmp_path
     assert by_type["us_md"]["p_match"]["ci_low"] > by_type["non_us_img"]["p_match"]["ci_high"], (
         by_type
     )
+
+
+def test_doubtful_runs_say_why_their_figures_are_doubtful(tmp_path):
+    """One trial, and a market too small for the applications asked for: both said."""
+    out = tmp_path / "tiny"
+    result = CliRunner().invoke(
+        main,
+        ["run", str(ROOT / "scenarios" / "img-internal-medicine.toml"), "--trials", "1",
+         "--workers", "1", "--set", "market.scale=0.001", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert [note[:40] for note in notes] == [
+        "one trial: the intervals treat the copie",
+        "you asked to send 100 applications, but ",
+    ]
+    for note in notes:
+        assert f"note: {note}" in result.output

@@ -131,6 +131,115 @@ def test_parse_values_errors(spec, key, message):
     assert str(excinfo.value) == message
 
 
+BOUNDS = "of at most 1,000,000,000,000 in size with at most 12 decimal places"
+
+
+@pytest.mark.parametrize(
+    ("spec", "key", "message"),
+    [
+        (
+            "0:1e30",
+            "you.usce_months",
+            f"expected numbers for you.usce_months {BOUNDS}, found '1e30' in '0:1e30'",
+        ),
+        (
+            "0:1e12",
+            "you.rank_list_length",
+            "'0:1e12' gives 1,000,000,000,001 values; a sweep takes at most 100",
+        ),
+        (
+            "0:1:1e-12",
+            "you.usce_months",
+            "'0:1:1e-12' gives 1,000,000,000,001 values; a sweep takes at most 100",
+        ),
+        (
+            "0:1e30:1e-30",
+            "you.usce_months",
+            f"expected numbers for you.usce_months {BOUNDS}, found '1e30' in '0:1e30:1e-30'",
+        ),
+        (
+            "1e999999999:1e999999999",
+            "you.rank_list_length",
+            f"expected numbers for you.rank_list_length {BOUNDS}, "
+            "found '1e999999999' in '1e999999999:1e999999999'",
+        ),
+        (
+            "1e5000",
+            "you.rank_list_length",
+            f"expected numbers for you.rank_list_length {BOUNDS}, found '1e5000' in '1e5000'",
+        ),
+        (
+            "1e-999999999",
+            "you.usce_months",
+            f"expected numbers for you.usce_months {BOUNDS}, "
+            "found '1e-999999999' in '1e-999999999'",
+        ),
+        (
+            "9" * 5000,
+            "you.step2ck",
+            f"expected numbers for you.step2ck {BOUNDS}, found '{'9' * 60}...' in '{'9' * 60}...'",
+        ),
+        ("inf", "you.usce_months", "expected numbers for you.usce_months, found 'inf' in 'inf'"),
+        (
+            "-inf:5",
+            "you.usce_months",
+            "expected numbers for you.usce_months, found '-inf' in '-inf:5'",
+        ),
+        ("1:2:0", "you.rank_list_length", "the step of '1:2:0' must be positive"),
+        ("5:1", "you.rank_list_length", "the range '5:1' is empty (its start exceeds its stop)"),
+        (
+            "1,,2",
+            "you.rank_list_length",
+            "expected numbers for you.rank_list_length, found '' in '1,,2'",
+        ),
+        (
+            ",".join(["1"] * 300_000),
+            "you.rank_list_length",
+            f"'{'1,' * 30}...' gives 300,000 values; a sweep takes at most 100",
+        ),
+        (
+            ",".join(["none"] * 300_000),
+            "you.visa",
+            f"'{'none,' * 12}...' gives 300,000 values; a sweep takes at most 100",
+        ),
+        (
+            "1\n2",
+            "you.rank_list_length",
+            "expected numbers for you.rank_list_length, found '1\\n2' in '1\\n2'",
+        ),
+        (
+            "0.0000000000001",
+            "you.usce_months",
+            f"expected numbers for you.usce_months {BOUNDS}, "
+            "found '0.0000000000001' in '0.0000000000001'",
+        ),
+    ],
+)
+def test_parse_values_refuses_what_could_hang_or_crash(spec, key, message):
+    with pytest.raises(ScenarioError) as excinfo:
+        sweep_values.parse_values(spec, key)
+    assert str(excinfo.value) == f"--values: {message}"
+    assert len(str(excinfo.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("0:1:0.000000000001", None),  # 10^12 + 1 values: refused by count, not expanded
+        ("1.000000000000000000000000000000", (1.0,)),  # trailing zeros are not decimal places
+        ("0.000000000001", (1e-12,)),
+        ("1e12", (1e12,)),
+        ("-1e12:-999999999999", (-1e12, -999999999999.0)),
+    ],
+)
+def test_parse_values_bounds(spec, expected):
+    if expected is None:
+        with pytest.raises(ScenarioError):
+            sweep_values.parse_values(spec, "you.usce_months")
+    else:
+        assert sweep_values.parse_values(spec, "you.usce_months") == expected
+
+
 @pytest.mark.parametrize(
     ("key", "message"),
     [

@@ -26,16 +26,15 @@ from click.testing import CliRunner
 from scenario_text import YOU_NON_US_IMG
 
 import simulator.study.simulate as simulate_module
-from simulator import __version__
+from simulator import __version__, api
 from simulator.cli import main
 from simulator.market.published import load_published
 from simulator.scenario import default_calibration_path, load_scenario
-from simulator.study import dask_executor
-from simulator.study.combined import CombinedTables
+from simulator.study import dask_executor, executors
 from simulator.study.executors import Execution, execute
 from simulator.study.folder import RunFolder
 from simulator.study.simulate import MAX_CHUNK, chunk_ranges
-from simulator.study.trials import ChunkResult, plan_for, run_chunk
+from simulator.study.trials import plan_for, run_chunk
 
 distributed = pytest.importorskip("distributed")
 
@@ -103,7 +102,11 @@ def baseline(scenario_file, tmp_path_factory) -> Path:
 def cluster():
     """A Dask LocalCluster of two single-threaded worker processes on this machine."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
     ) as local:
         yield local
 
@@ -163,6 +166,16 @@ def start(scenario_file, out, workers) -> subprocess.Popen:
     return process
 
 
+def kept_chunks_of(out, tables) -> list[range]:
+    """The chunks a run left in ``out``, checked as a resume checks them."""
+    record = json.loads((out / "run.json").read_text())
+    return RunFolder(out, record).chunks.finished(tables)
+
+
+def kept_chunks(out) -> list[range]:
+    return kept_chunks_of(out, TABLES)
+
+
 def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(
     baseline, scenario_file, tmp_path
 ):
@@ -171,7 +184,7 @@ def test_a_killed_run_resumes_to_the_outputs_of_an_uninterrupted_one(
     process.kill()  # SIGKILL: no clean-up of any kind
     process.communicate()
     assert process.returncode == -signal.SIGKILL
-    kept = RunFolder(out).finished_chunks(TABLES)
+    kept = kept_chunks(out)
     assert kept and sum(len(r) for r in kept) < TRIALS
     assert not (out / "summary.json").exists()
 
@@ -192,7 +205,7 @@ def test_ctrl_c_keeps_finished_chunks_exits_130_and_says_how_to_resume(
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    kept = sum(len(r) for r in RunFolder(out).finished_chunks(TABLES))
+    kept = sum(len(r) for r in kept_chunks(out))
     assert f"\ninterrupted: {kept} of {TRIALS} trials kept in {out / 'chunks'}\n" in stderr
     assert stderr.endswith(f"to finish it: matchsim run {scenario_file} --resume {out}\n")
     _, alive = psutil.wait_procs(workers, timeout=10)
@@ -246,6 +259,120 @@ def test_compare_and_sweep_resume_too(command, scenario_file, tmp_path, monkeypa
     )
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compare", "comparison.json", "compare_focal"),
+        (
+            "sweep",
+            "sweep.json",
+            "sweep_focal",
+            "--param",
+            "you.rank_list_length",
+            "--values",
+            "3,6",
+        ),
+    ],
+    ids=lambda c: c[0],
+)
+def test_compare_and_sweep_stopped_after_their_trials_resume_from_the_chunks(
+    command, scenario_file, tmp_path, monkeypatch
+):
+    """Stopped once focal.parquet is written but before the final JSON: nothing runs again."""
+    name, output, step, *options = command
+    small = ["--trials", 6, "--workers", 1]
+    whole = run(name, scenario_file, *options, *small, "--out", tmp_path / "whole")
+    assert whole.exit_code == 0, whole.output
+    out = tmp_path / "stopped"
+    real = getattr(api, step)
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, step, stop)
+    assert run(name, scenario_file, *options, *small, "--out", out).exit_code == 130
+    assert (out / "focal.parquet").exists() and kept_chunks_of(out, ("focal",))
+    monkeypatch.setattr(api, step, real)
+
+    def run_nothing(task, plan, chunks, execution, on_chunk):
+        assert chunks == []  # every trial was kept
+
+    monkeypatch.setattr(simulate_module, "execute", run_nothing)
+    resumed = run(name, scenario_file, *options, "--resume", out, "--workers", 1)
+    assert resumed.exit_code == 0, resumed.output
+    assert (out / output).read_bytes() == (tmp_path / "whole" / output).read_bytes()
+    assert not (out / "chunks").exists()
+
+
+def test_sigterm_keeps_finished_chunks_exits_143_and_says_how_to_resume(
+    baseline, scenario_file, tmp_path
+):
+    out = tmp_path / "terminated"
+    process = start(scenario_file, out, workers=2)
+    workers = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    kept = sum(len(r) for r in kept_chunks(out))
+    assert f"\nterminated: {kept} of {TRIALS} trials kept in {out / 'chunks'}\n" in stderr
+    assert stderr.endswith(f"to finish it: matchsim run {scenario_file} --resume {out}\n")
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
+    result = run("run", scenario_file, "--resume", out, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert_same_outputs(out, baseline)
+
+
+def test_workers_die_with_a_killed_run(scenario_file, tmp_path):
+    """kill -9 of matchsim: its worker processes and helpers do not live on."""
+    process = start(scenario_file, tmp_path / "killed", workers=2)
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert len(children) >= 2
+    process.kill()
+    process.communicate()
+    _, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == []
+
+
+def test_a_killed_local_worker_has_its_chunk_run_again(baseline, scenario_file, tmp_path):
+    out = tmp_path / "lost-worker"
+    process = start(scenario_file, out, workers=2)
+    workers = [
+        child
+        for child in psutil.Process(process.pid).children(recursive=True)
+        if "resource_tracker" not in " ".join(child.cmdline())
+    ]
+    workers[-1].kill()
+    _, stderr = process.communicate(timeout=180)
+    assert process.returncode == 0, stderr
+    assert_same_outputs(out, baseline)
+
+
+def test_a_run_still_going_cannot_be_resumed_alongside(baseline, scenario_file, tmp_path):
+    out = tmp_path / "busy"
+    process = start(scenario_file, out, workers=1)
+    try:
+        result = run("run", scenario_file, "--resume", out, "--workers", 1)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"Error: {out}: is in use by another matchsim run")
+    finally:
+        _, stderr = process.communicate(timeout=180)
+    assert process.returncode == 0, stderr
+    assert_same_outputs(out, baseline)
+
+
+def test_too_many_workers_for_the_memory_is_one_line(scenario_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(executors, "available_memory", lambda: 2 * 2**30)
+    result = run("run", scenario_file, "--workers", 64, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: --workers: 64 workers need about 10.1 GiB at scale 0.03, and 2.0 GiB is "
+        "available: use --workers 12 or fewer\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path):
     started = tmp_path / "started"  # a run interrupted before its first chunk
     started.mkdir()
@@ -295,62 +422,6 @@ def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path)
         f"Error: {started}: holds a matchsim run run, not a compare one; "
         f"resume it with matchsim run ... --resume {started}\n"
     )
-
-
-def test_an_incomplete_chunk_is_run_again(tmp_path):
-    chunks = tmp_path / "chunks"
-    chunks.mkdir()
-    for name in ("applicants-000000-000003", "programs-000000-000003", "applicants-000004-000007"):
-        (chunks / f"{name}.parquet").write_bytes(b"")
-    (chunks / "programs-000004-000007.parquet.partial").write_bytes(b"")
-    assert RunFolder(tmp_path).finished_chunks(TABLES) == [range(0, 4)]
-    assert sorted(p.name for p in chunks.iterdir()) == [
-        "applicants-000000-000003.parquet",
-        "programs-000000-000003.parquet",
-    ]
-
-
-def test_chunks_finishing_out_of_order_are_combined_in_trial_order(tmp_path):
-    pieces = {
-        first: ChunkResult(
-            trials=tuple(range(first, first + 2)),
-            tables={
-                "applicants": pd.DataFrame(
-                    {"trial": [first, first, first + 1], "x": [1.0, 2.0, 3.0]}
-                ),
-                "programs": pd.DataFrame({"trial": [first, first + 1]}),
-            },
-        )
-        for first in (0, 2, 4)
-    }
-    folder = RunFolder(tmp_path)
-    combined = CombinedTables(folder, TABLES)
-    for first in (2, 4):  # held back: trials 0 and 1 are not there yet
-        folder.write_chunk(pieces[first].trials, pieces[first].tables)
-        combined.add(pieces[first].trials)
-    with pytest.raises(RuntimeError, match="trials 0 to 5 were never added"):
-        combined.close(6)
-    folder.write_chunk(pieces[0].trials, pieces[0].tables)
-    combined.add(pieces[0].trials)
-    assert not (tmp_path / "applicants.parquet").exists()  # not before close
-    combined.close(6)
-    for table in TABLES:
-        expected = pd.concat([pieces[f].tables[table] for f in (0, 2, 4)], ignore_index=True)
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{table}.parquet"), expected)
-    assert not list(tmp_path.glob("*.partial"))
-
-
-def test_an_aborted_run_leaves_its_chunks_and_no_combined_tables(tmp_path):
-    piece = ChunkResult(
-        trials=(0,), tables={table: pd.DataFrame({"trial": [0]}) for table in TABLES}
-    )
-    folder = RunFolder(tmp_path)
-    folder.write_chunk(piece.trials, piece.tables)
-    combined = CombinedTables(folder, TABLES)
-    combined.add(piece.trials)
-    combined.abort()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["chunks"]
-    assert RunFolder(tmp_path).finished_chunks(TABLES) == [range(0, 1)]
 
 
 def test_chunks_of_the_missing_trials_never_span_a_gap():

@@ -541,6 +541,21 @@ ERRORS = {
         "market.scale: expected a number greater than 0 and at most 1, "
         "found an integer of 401 digits",
     ),
+    # a small hand-written market given where a scenario belongs
+    "small market": (
+        '[programs.Mercy]\npositions = 1\nranks = ["Chen"]\n[applicants.Chen]\nranks = []\n',
+        "this looks like a small-market file (it has [programs.Mercy]): "
+        "use matchsim match or matchsim explain",
+    ),
+    "small market, applicants only": (
+        '[applicants."Dr. Chen"]\nranks = ["Mercy"]\n',
+        "this looks like a small-market file (it has [applicants.Dr. Chen]): "
+        "use matchsim match or matchsim explain",
+    ),
+    "scenario section that is not a market": (
+        "[programs.interview_rounds]\nranks = 1\n",
+        "programs.interview_rounds: expected an integer from 1 to 10, found a table",
+    ),
 }
 
 

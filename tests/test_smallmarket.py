@@ -86,11 +86,11 @@ def test_to_arrays():
 
 
 def test_capacities_capped_at_applicants():
-    market = parse_market(TINY.replace("positions = 3", "positions = 1_000_000_000"))
-    assert market.positions == (1, 1_000_000_000)
+    market = parse_market(TINY.replace("positions = 3", "positions = 10_000"))
+    assert market.positions == (1, 10_000)
     assert market.to_arrays()[3].tolist() == [1, 3]
     result = solve_market(market)
-    assert result.unfilled("City") == 1_000_000_000
+    assert result.unfilled("City") == 10_000
 
 
 def test_unranked_pairs_and_none_unmatched():
@@ -162,3 +162,82 @@ def test_parse_errors(text, message):
         parse_market(text)
     assert str(excinfo.value) == message
     assert "\n" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            TINY.replace("positions = 3", "positions = 10_001"),
+            "programs.City.positions: expected at most 10,000 positions, found integer 10001",
+        ),
+        (
+            TINY.replace("positions = 3", "positions = 9223372036854775807"),
+            "programs.City.positions: expected at most 10,000 positions, "
+            "found integer 9223372036854775807",
+        ),
+        (
+            TINY.replace("positions = 3", "positions = 1" + "0" * 5000),
+            "programs.City.positions: expected at most 10,000 positions, "
+            "found an integer of 5,001 digits",
+        ),
+        (
+            TINY.replace("[applicants.Lee]", '[applicants.""]'),
+            'applicants."": a name must not be blank',
+        ),
+        (
+            TINY.replace("[programs.City]", '[programs." \\t "]'),
+            'programs." \\t ": a name must not be blank',
+        ),
+        (
+            TINY.replace("[applicants.Lee]", '[applicants."Lee\\nSmith"]'),
+            'applicants."Lee\\nSmith": a name must be one line of text '
+            "(no line breaks or control characters)",
+        ),
+        (
+            TINY.replace("[programs.City]", '[programs."Ci\\u0000ty"]'),
+            'programs."Ci\\x00ty": a name must be one line of text '
+            "(no line breaks or control characters)",
+        ),
+        (
+            TINY.replace('ranks = ["Mercy"]', 'ranks = ["Mer\\u2028cy"]'),
+            "applicants.Chen.ranks[0]: unknown program 'Mer\\u2028cy' (did you mean 'Mercy'?)",
+        ),
+        (
+            "a = " + "[" * 2000 + "]" * 2000,
+            "nested too deeply (more than 100 levels of tables and arrays)",
+        ),
+    ],
+)
+def test_names_and_positions_are_bounded(text, message):
+    with pytest.raises(ScenarioError) as excinfo:
+        parse_market(text)
+    assert str(excinfo.value) == f"<string>: {message}"
+    assert len(str(excinfo.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("seed = 1\ntrials = 5\n[you]\nstep2ck = 240\n", "seed, trials, [you]"),
+        ("[[strategies]]\nname = 'a'\n" + TINY, "[[strategies]]"),
+        ("[programs]\ninterview_rounds = 2\n", "programs.interview_rounds"),
+        (TINY + "[applicants.step2ck_mean]\nus_md = 240\n", "applicants.step2ck_mean"),
+    ],
+)
+def test_scenario_file_given_as_market(text, found):
+    with pytest.raises(ScenarioError) as excinfo:
+        parse_market(text, source="s.toml")
+    assert str(excinfo.value) == (
+        f"s.toml: this looks like a scenario file (it has {found}): "
+        "use matchsim run, compare or sweep"
+    )
+
+
+def test_program_named_like_a_scenario_key_is_fine():
+    market = parse_market(
+        TINY.replace("[programs.City]", "[programs.interview_rounds]").replace(
+            '"City"', '"interview_rounds"'
+        )
+    )
+    assert market.programs == ("Mercy", "interview_rounds")

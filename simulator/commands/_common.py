@@ -6,12 +6,12 @@ import functools
 
 import click
 
-from simulator.errors import MatchsimError
+from simulator.errors import MatchsimError, escape_breaks
 
 
 def one_line(message: str) -> str:
-    """``message`` on one line: line breaks inside values are shown as ``\\n``."""
-    return str(message).strip().replace("\r", "\\r").replace("\n", "\\n")
+    """``message`` on one line: line breaks and control characters inside values are escaped."""
+    return escape_breaks(str(message).strip())
 
 
 class InputError(click.ClickException):

@@ -9,18 +9,16 @@ only the trials whose chunks are missing from ``DIR/chunks`` run again.
 from __future__ import annotations
 
 import shlex
+import signal
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import click
 
-from simulator.api import FINISHED
-from simulator.errors import RunError
-from simulator.study.executors import EXECUTORS, Execution, prepare_execution
+from simulator.study.executors import EXECUTORS
 from simulator.study.folder import RunFolder
-from simulator.study.launch import Start, start_run
+from simulator.study.launch import open_study
 from simulator.study.simulate import Progress
 
 
@@ -81,46 +79,25 @@ def scenario_options(func):
                 help="Finish the interrupted run in DIR: only its missing trials run, "
                 "with the options recorded in DIR/run.json.",
             ),
+            click.option(
+                "--discard-bad-chunks",
+                is_flag=True,
+                help="With --resume: delete chunks that are damaged or not this run's and run "
+                "their trials again, instead of stopping.",
+            ),
         ]
     ):
         func = option(func)
     return func
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Prepared:
-    """A simulation command ready to run: scenario, where it runs, its folder, its progress bar."""
-
-    start: Start
-    execution: Execution
-    folder: RunFolder
-    progress: Progress
-
-
 def prepare(command, scenario_file, options, *, extra=None, hint_options=(), check=None):
-    """Load (or resume) the scenario, ``check(scenario)`` it, check the executor, then make the
-    folder: in that order, so that bad input leaves nothing behind.
-
-    ``options`` are the values of :func:`scenario_options`, by name.
-    """
-    if options["resume"] is not None and options["out"] is not None:
-        raise RunError(
-            "--resume",
-            message="cannot be combined with --out (a resumed run finishes in its own folder)",
-        )
-    loading = {name: options[name] for name in ("overrides", "trials", "seed", "resume")}
-    start = start_run(command, scenario_file, finished=FINISHED[command], extra=extra, **loading)
-    if check is not None:
-        check(start.scenario)
-    execution = prepare_execution(options["executor"], options["workers"], options["scheduler"])
-    folder = start.folder(options["out"])
-    words = [command, str(scenario_file), *map(str, hint_options), "--resume", str(folder.path)]
-    return Prepared(
-        start=start,
-        execution=execution,
-        folder=folder,
-        progress=ProgressBar(f"{start.scenario.name}: trials", shlex.join(["matchsim", *words])),
-    )
+    """Open the study (see :func:`~simulator.study.launch.open_study`) and make its progress
+    bar, which knows how to resume it; ``options`` are those of :func:`scenario_options`."""
+    study = open_study(command, scenario_file, extra=extra, check=check, **options)
+    words = [command, str(scenario_file), *map(str, hint_options), "--resume"]
+    hint = shlex.join(["matchsim", *words, str(study.folder.path)])
+    return study, ProgressBar(f"{study.start.scenario.name}: trials", hint)
 
 
 class ProgressBar(Progress):
@@ -145,17 +122,34 @@ class ProgressBar(Progress):
     def stopped(self, error, done, total, folder) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
-        what = "interrupted" if isinstance(error, KeyboardInterrupt) else "stopped by an error"
+        what = "stopped by an error"
+        if isinstance(error, KeyboardInterrupt):
+            what = "terminated" if isinstance(error, Terminated) else "interrupted"
         click.echo(f"\n{what}: {done} of {total} trials kept in {folder.chunks}", err=True)
         click.echo(f"to finish it: {self.hint}", err=True)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, stopping a run as Ctrl-C does: what finished is kept."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 @contextmanager
 def reported(folder: RunFolder):
-    """Exit with status 130 on Ctrl-C (what finished is kept); say where the outputs went."""
+    """Stop on Ctrl-C (exit 130) or SIGTERM (exit 143) keeping what finished; say where the
+    outputs went."""
     started = time.perf_counter()
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
+    except Terminated:
+        sys.exit(143)
     except KeyboardInterrupt:
         sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        folder.unlock()
     click.echo(f"\nwrote {folder.path} in {time.perf_counter() - started:.0f} s")

@@ -64,6 +64,8 @@ def calibrate_command(trials, seed, scale, out, overwrite):
     Example:
       matchsim calibrate --overwrite
     """
+    if out == "":
+        raise RunError("--out", message="expected a file name, found ''")
     out = out or str(default_calibration_path())
     if Path(out).exists() and not overwrite:  # say so now, not after minutes of fitting
         raise RunError(

@@ -35,13 +35,7 @@ def compare_command(scenario_file, **options):
       matchsim compare scenarios/compare-rank-list-length.toml
       matchsim compare scenarios/compare-usce.toml --trials 20
     """
-    job = prepare("compare", scenario_file, options, check=strategy_variants)
-    with reported(job.folder):
-        result = api.compare_in(
-            job.start.scenario,
-            job.folder,
-            job.execution,
-            resolved=job.start.resolved,
-            progress=job.progress,
-        )
+    study, progress = prepare("compare", scenario_file, options, check=strategy_variants)
+    with reported(study.folder):
+        result = api.compare_in(study, progress=progress)
         click.echo(str(result))

@@ -34,13 +34,7 @@ def run(scenario_file, **options):
       matchsim run scenarios/default.toml --trials 20 --set you.step2ck=250
       matchsim run scenarios/default.toml --resume results/default-20250301-101500
     """
-    job = prepare("run", scenario_file, options)
-    with reported(job.folder):
-        result = api.run_in(
-            job.start.scenario,
-            job.folder,
-            job.execution,
-            resolved=job.start.resolved,
-            progress=job.progress,
-        )
+    study, progress = prepare("run", scenario_file, options)
+    with reported(study.folder):
+        result = api.run_in(study, progress=progress)
         click.echo(str(result))

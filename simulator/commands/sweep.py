@@ -50,7 +50,7 @@ def sweep_command(scenario_file, key, spec, **options):
       matchsim sweep scenarios/img-internal-medicine.toml --param you.visa --values none,j1,h1b
     """
     values = parse_values(spec, key)
-    job = prepare(
+    study, progress = prepare(
         "sweep",
         scenario_file,
         options,
@@ -58,14 +58,6 @@ def sweep_command(scenario_file, key, spec, **options):
         hint_options=("--param", key, "--values", spec),
         check=lambda scenario: sweep_variants(scenario, key, values),
     )
-    with reported(job.folder):
-        result = api.sweep_in(
-            job.start.scenario,
-            key,
-            values,
-            job.folder,
-            job.execution,
-            resolved=job.start.resolved,
-            progress=job.progress,
-        )
+    with reported(study.folder):
+        result = api.sweep_in(study, key, values, progress=progress)
         click.echo(str(result))

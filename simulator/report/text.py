@@ -174,7 +174,7 @@ def format_comparison(comparison: Comparison, *, title: str) -> str:
         "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
         "interval, widened likewise."
     )
-    return "\n".join(lines)
+    return "\n".join(lines + _one_trial(comparison))
 
 
 def format_sweep(sweep: Sweep, *, title: str) -> str:
@@ -192,7 +192,7 @@ def format_sweep(sweep: Sweep, *, title: str) -> str:
         "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
         "interval, widened likewise."
     )
-    return "\n".join(lines)
+    return "\n".join(lines + _one_trial(comparison))
 
 
 def format_run_summary(summary: dict, *, title: str) -> str:
@@ -234,7 +234,36 @@ def format_run_summary(summary: dict, *, title: str) -> str:
     lines.append(
         "Intervals: Wilson, widened for clustering by trial (effective n); see docs/model.md."
     )
+    lines += [f"note: {note}" for note in summary.get("notes", ())]
     return "\n".join(lines)
+
+
+#: Said when a study ran a single trial.
+ONE_TRIAL = (
+    "one trial: the intervals treat the copies of you in one simulated market as "
+    "independent and miss how markets differ; run 2 or more trials (--trials) for honest intervals"
+)
+
+
+def run_notes(scenario, summary: dict) -> list[str]:
+    """What a reader of a run's figures should be told: a single trial, or a market too small
+    for the applications you asked to send."""
+    notes = []
+    if summary["focal"]["p_match"].n_clusters == 1:
+        notes.append(ONE_TRIAL)
+    sent, asked = summary["focal"]["mean_applications"], scenario.you.applications
+    if sent < 0.9 * asked:
+        notes.append(
+            f"you asked to send {asked} applications, but this market (scale "
+            f"{scenario.market.scale:g}) has room for {sent:.0f} on average: it holds too few "
+            "programs of your specialty; raise market.scale for a market as large as the real one"
+        )
+    return notes
+
+
+def _one_trial(comparison: Comparison) -> list[str]:
+    estimates = comparison.estimates
+    return [f"note: {ONE_TRIAL}"] if estimates and estimates[0].p_match.n_clusters == 1 else []
 
 
 # --------------------------------------------------------------------------- titles

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
 
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, quoted
 from simulator.market.params import Focal, MarketParams
 from simulator.scenario.calibration_file import (
     default_calibration_path,
@@ -39,6 +39,22 @@ def _document(raw: Mapping, where) -> tuple[dict, object]:
     strategies = raw.get("strategies")
     body = {k: v for k, v in raw.items() if k != "strategies"}
     return walk(body, SCHEMA, where=where, out={}), strategies
+
+
+def _refuse_small_market(raw: Mapping, where) -> None:
+    """A small-market file given to run, compare or sweep: say so, rather than "unknown key"."""
+    for side in ("programs", "applicants"):
+        entries = raw.get(side)
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
+            if name in SCHEMA[side] or not isinstance(entry, dict):
+                continue
+            if not entry.keys().isdisjoint(("ranks", "positions")):
+                table = f"[{side}.{quoted(name)}]"
+                raise ScenarioError(
+                    where,
+                    message=f"this looks like a small-market file (it has {table}): "
+                    "use matchsim match or matchsim explain",
+                )
 
 
 #: The layer named by errors in overrides given as a mapping (the Python API).
@@ -108,7 +124,9 @@ def load_scenario(path, overrides: Iterable[str] | Mapping[str, object] = ()) ->
     path = Path(path)
     where = str(path)
     source, pairs, overrides = _override_pairs(overrides)
-    file_flat, file_strategies = _document(read_toml(path, where), where)
+    raw = read_toml(path, where)
+    _refuse_small_market(raw, where)
+    file_flat, file_strategies = _document(raw, where)
     set_flat, set_strategies = _overrides(pairs, source)
     cal_source, cal_flat = _calibration(path, file_flat, set_flat, source)
 

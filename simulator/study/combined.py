@@ -6,6 +6,7 @@ import os
 
 import pyarrow.parquet as pq
 
+from simulator.study.chunks import STAMP_KEY
 from simulator.study.folder import RunFolder
 
 
@@ -37,7 +38,11 @@ class CombinedTables:
         while self.next_trial in self.waiting:
             chunk = self.waiting.pop(self.next_trial)
             for table in self.tables:
-                piece = pq.read_table(self.folder.chunk_path(table, chunk))
+                piece = pq.read_table(self.folder.chunks.path(table, chunk))
+                metadata = piece.schema.metadata or {}
+                piece = piece.replace_schema_metadata(
+                    {k: v for k, v in metadata.items() if k != STAMP_KEY}
+                )
                 writer = self.writers.get(table)
                 if writer is None:
                     writer = pq.ParquetWriter(self._partial(table), piece.schema)

@@ -8,11 +8,13 @@ keeping freed memory) are made in the workers only, never in the caller.
 
 from __future__ import annotations
 
-import itertools
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from simulator.errors import RunError
@@ -21,6 +23,12 @@ from simulator.study.memory import keep_freed_memory
 
 #: Where chunks can run: this machine's cores, or a Dask distributed cluster.
 EXECUTORS = ("local", "dask")
+#: Times a chunk is run again after the local worker running it died.
+LOCAL_RETRIES = 3
+#: Memory a local worker needs at full national scale, and at any scale (measured peak
+#: 425 MiB at scale 1 by benchmarks/bench_scale.py, with a margin).
+WORKER_BYTES_PER_SCALE = 400 * 2**20
+WORKER_BYTES_BASE = 150 * 2**20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,26 +48,55 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def prepare_execution(executor=None, workers=None, scheduler=None) -> Execution:
+def available_memory() -> int | None:
+    """Bytes of memory new processes can use now (Linux ``MemAvailable``), or ``None``."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def worker_bytes(scale: float) -> int:
+    """About how much memory one worker needs for a market of ``scale``."""
+    return int(WORKER_BYTES_BASE + WORKER_BYTES_PER_SCALE * scale)
+
+
+def prepare_execution(executor=None, workers=None, scheduler=None, *, scale=1.0) -> Execution:
     """Resolve and check where chunks will run, before anything is written.
 
     A scheduler alone means ``executor="dask"``; ``workers`` defaults to all
-    cores; with Dask, ``workers`` becomes the cluster's total worker threads
-    (the scheduler is contacted, then left).  Raises :class:`RunError` (one
-    line naming the option) when the executor is unknown, the extra is not
-    installed, no scheduler is given or it cannot be reached, or the cluster
-    has no workers.
+    cores, as many as the memory available holds for a market of ``scale``;
+    with Dask, ``workers`` becomes the cluster's total worker threads (the
+    scheduler is contacted, then left).  Raises :class:`RunError` (one line
+    naming the option) when the executor is unknown, more workers are asked
+    for than memory holds, the extra is not installed, no scheduler is given
+    or it cannot be reached, or the cluster has no workers.
     """
     executor = executor or ("dask" if scheduler else "local")
     if executor not in EXECUTORS:
         raise RunError(
             "--executor", message=f"expected one of {', '.join(EXECUTORS)}, found {executor!r}"
         )
-    if executor == "local":
-        if scheduler is not None:
-            raise RunError("--scheduler", message="is only used with --executor dask")
-        return Execution(executor="local", workers=max(1, workers or default_workers()))
-    return Execution(executor="dask", workers=dask_threads(scheduler), scheduler=str(scheduler))
+    if executor == "dask":
+        return Execution(executor="dask", workers=dask_threads(scheduler), scheduler=str(scheduler))
+    if scheduler is not None:
+        raise RunError("--scheduler", message="is only used with --executor dask")
+    free = available_memory()
+    fit = max(1, free // worker_bytes(scale)) if free is not None else None
+    if workers is None:
+        return Execution(workers=min(default_workers(), fit or default_workers()))
+    if fit is not None and workers > fit:
+        raise RunError(
+            "--workers",
+            message=f"{workers} workers need about {workers * worker_bytes(scale) / 2**30:.1f} "
+            f"GiB at scale {scale:g}, and {free / 2**30:.1f} GiB is available: use --workers "
+            f"{fit} or fewer",
+        )
+    return Execution(workers=max(1, workers))
 
 
 def execute(task, plan, chunks, execution: Execution, on_chunk) -> None:
@@ -68,12 +105,14 @@ def execute(task, plan, chunks, execution: Execution, on_chunk) -> None:
     Locally with one worker the chunks run in this process, one after the
     other; with more, in that many worker processes (started with "spawn", so
     nothing of this process's state leaks into them; they ignore Ctrl-C,
-    which this process handles by stopping them).  On Dask each task is
-    retried up to :data:`DASK_RETRIES` times if it fails, and the chunks of a
-    worker that dies are re-run by the scheduler on another.  Chunks are
-    handed out a few at a time (twice as many as run at once), and each
-    result is dropped once ``on_chunk`` has seen it, so neither this process
-    nor the workers hold more than a few chunks' tables.
+    which this process handles by stopping them, and die with it).  A chunk
+    whose worker dies is run again in new workers, up to
+    :data:`LOCAL_RETRIES` times.  On Dask each task is retried if it fails,
+    and the chunks of a worker that dies are re-run by the scheduler on
+    another (:mod:`simulator.study.dask_executor`).  Chunks are handed out a
+    few at a time (twice as many as run at once), and each result is dropped
+    once ``on_chunk`` has seen it, so neither this process nor the workers
+    hold more than a few chunks' tables.
     """
     chunks = [list(chunk) for chunk in chunks]
     if execution.executor == "dask":
@@ -85,31 +124,75 @@ def execute(task, plan, chunks, execution: Execution, on_chunk) -> None:
         _execute_local(task, plan, chunks, execution.workers, on_chunk)
 
 
-def _start_worker() -> None:
-    """A local worker process: leave Ctrl-C to the parent (which stops it), keep freed memory."""
+def _start_worker(parent: int) -> None:
+    """A local worker: die with the parent, leave Ctrl-C to it, keep freed memory."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_freed_memory()
 
 
-def _execute_local(task, plan, chunks, workers, on_chunk) -> None:
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
-    todo = iter(chunks)
-    pending = set()
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (``PR_SET_PDEATHSIG``)."""
     try:
-        for chunk in itertools.islice(todo, 2 * workers):
-            pending.add(pool.submit(task, plan, chunk))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                on_chunk(future.result())
-                chunk = next(todo, None)
-                if chunk is not None:
-                    pending.add(pool.submit(task, plan, chunk))
-            done = future = None  # let the finished results go
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()  # a running chunk is lost; the finished ones are saved
-        raise
-    pool.shutdown(wait=True)
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when their pipe closes
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _execute_local(task, plan, chunks, workers, on_chunk) -> None:
+    """Chunks in ``workers`` processes; the chunks of a worker that died are run again."""
+    todo = list(reversed(chunks))  # popped from the end: first chunk first
+    tries = {tuple(chunk): 0 for chunk in chunks}
+    while todo:
+        pending = {}
+        pool = _pool(workers)
+        try:
+            while todo or pending:
+                while todo and len(pending) < 2 * workers:
+                    pending[pool.submit(task, plan, todo[-1])] = todo[-1]  # may raise: broken
+                    todo.pop()
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()  # raises if the worker died: chunk still pending
+                    del pending[future]
+                    on_chunk(result)
+                done = future = result = None  # let the finished results go
+        except BrokenProcessPool:
+            lost = list(pending.values())
+            for chunk in lost:
+                tries[tuple(chunk)] += 1
+                if tries[tuple(chunk)] > LOCAL_RETRIES:
+                    _stop(pool)
+                    raise RunError(
+                        "--workers",
+                        message=f"a worker process died {LOCAL_RETRIES + 1} times running "
+                        f"trials {chunk[0]} to {chunk[-1]} (out of memory?); the trials "
+                        "finished before are kept",
+                    ) from None
+            todo.extend(reversed(lost))
+            _stop(pool)
+            continue
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now: a running chunk is lost; the finished ones are saved."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()

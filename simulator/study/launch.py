@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from simulator import __version__
 from simulator.errors import RunError
 from simulator.scenario import Scenario, load_scenario, scenario_to_dict, with_changes
+from simulator.study.executors import Execution, prepare_execution
 from simulator.study.folder import RunFolder
+
+#: The file each study writes last but for removing its chunks: until it exists, it can resume.
+FINISHED = {"run": "summary.json", "compare": "comparison.json", "sweep": "sweep.json"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,12 +37,51 @@ class Start:
     resume: RunFolder | None = None
 
     def folder(self, out=None) -> RunFolder:
-        """The output folder: the resumed run's, or a new one holding ``run.json``."""
+        """The output folder, locked: the resumed run's, or a new one holding ``run.json``."""
         if self.resume is not None:
-            return self.resume
-        folder = RunFolder.create(self.scenario.name, out)
-        folder.write_record(self.record)
-        return folder
+            return self.resume.lock()
+        return RunFolder.create(self.scenario.name, self.record, out)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Study:
+    """A study ready to run: its start (scenario, record), where it runs, its locked folder."""
+
+    start: Start
+    execution: Execution
+    folder: RunFolder
+
+
+def open_study(
+    command: str,
+    scenario_file,
+    *,
+    out=None,
+    executor=None,
+    workers=None,
+    scheduler=None,
+    check=None,
+    **loading,
+) -> Study:
+    """Load (or resume) the scenario, ``check(scenario)`` it, check where it runs, then make
+    (or lock) the folder: in that order, so that bad input leaves nothing behind.
+
+    ``loading`` are the keywords of :func:`start_run` but ``finished``.
+    """
+    resume = loading.get("resume")
+    if resume is not None and out is not None:
+        raise RunError(
+            "--resume",
+            message="cannot be combined with --out (a resumed run finishes in its own folder)",
+        )
+    if loading.get("discard_bad_chunks") and resume is None:
+        raise RunError("--discard-bad-chunks", message="is only used with --resume DIR")
+    start = start_run(command, scenario_file, finished=FINISHED[command], **loading)
+    if check is not None:
+        check(start.scenario)
+    scale = start.scenario.market.scale
+    execution = prepare_execution(executor, workers, scheduler, scale=scale)
+    return Study(start=start, execution=execution, folder=start.folder(out))
 
 
 def load_with_options(path, overrides=(), trials=None, seed=None) -> Scenario:
@@ -58,6 +101,7 @@ def start_run(
     resume=None,
     finished: str,
     extra=None,
+    discard_bad_chunks: bool = False,
 ) -> Start:
     """Load the scenario of a new run, or check and re-load the one of a run to ``resume``.
 
@@ -81,8 +125,14 @@ def start_run(
             "scenario": scenario_to_dict(scenario),
         }
         return Start(scenario=scenario, resolved=record["scenario"], record=record)
-    folder = RunFolder(resume)
-    record = folder.read_record(command, finished=finished, version=__version__)
+    folder = RunFolder.resume(
+        resume,
+        command,
+        finished=finished,
+        version=__version__,
+        discard_bad_chunks=discard_bad_chunks,
+    )
+    record = folder.record
     options = record["options"]
     scenario = load_with_options(
         scenario_file,

@@ -86,14 +86,18 @@ def simulate(
     progress = progress or Progress()
     tables = plan.tables
     digests = {}
-    for trials in folder.finished_chunks(tables):
-        digests[trials.start] = (len(trials), digest(folder.read_chunk(trials, tables)))
+    chunks = folder.chunks
+    with folder.writing():
+        finished_before = chunks.finished(tables)
+    for trials in finished_before:
+        digests[trials.start] = (len(trials), digest(chunks.read(trials, tables)))
         on_saved(trials)
     done = {t for first, (n, _) in digests.items() for t in range(first, first + n)}
-    chunks = chunk_ranges([t for t in range(total) if t not in done], execution.workers)
+    todo = chunk_ranges([t for t in range(total) if t not in done], execution.workers)
 
     def finished(result):
-        folder.write_chunk(result.trials, result.tables)
+        with folder.writing():
+            chunks.write(result.trials, result.tables)
         done.update(result.trials)  # saved: kept whatever happens next
         digests[result.trials[0]] = (len(result.trials), digest(result.tables))
         on_saved(result.trials)
@@ -101,7 +105,7 @@ def simulate(
 
     progress.begin(total, len(done))
     try:
-        execute(task, plan, chunks, execution, finished)
+        execute(task, plan, todo, execution, finished)
     except BaseException as error:
         progress.stopped(error, len(done), total, folder)
         raise

@@ -13,24 +13,33 @@ rank-order list, most preferred first::
     ranks = ["City", "Mercy"]
 
 Every problem in the file raises one :class:`~simulator.errors.ScenarioError`
-naming the file and the dotted key.  Dense Python structures are fine here:
-these markets have a handful of people, not fifty thousand.  Solving one and
-showing the result is :mod:`simulator.teaching.result`.
+naming the file and the dotted key.  Names are one line of text; a program
+has at most :data:`MAX_POSITIONS` positions; a scenario file given by mistake
+is recognised as one.  Dense Python structures are fine here: these markets
+have a handful of people, not fifty thousand.  Solving one and showing the
+result is :mod:`simulator.teaching.result`.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import ScenarioError, closest
+from simulator.errors import ScenarioError, closest, quoted
 from simulator.files import read_text
+from simulator.scenario.parse import parse_document
+from simulator.scenario.schema import SCHEMA
+from simulator.scenario.values import HugeInt
 
+#: The most positions a program may offer: far more than any residency program
+#: has, and still a plain integer everywhere (capacities are capped at the applicants).
+MAX_POSITIONS = 10_000
 _TOP_KEYS = ("description", "programs", "applicants")
 _SIDE_KEYS = {"programs": ("positions", "ranks"), "applicants": ("ranks",)}
+_SCENARIO_TOP_KEYS = (*SCHEMA, "strategies")
+_LINE_BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,14 +87,12 @@ def load_market(path) -> SmallMarket:
 
 def parse_market(text: str, source: str = "<string>") -> SmallMarket:
     """Read a market from TOML text; ``source`` names it in error messages."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(source, message=f"invalid TOML: {error}") from None
+    data = parse_document(text, source, allow_empty=True)
     if not data:
         raise ScenarioError(
             source, message="empty file (expected [programs.NAME] and [applicants.NAME] tables)"
         )
+    _refuse_scenario(data, source)
     _check_keys(data, _TOP_KEYS, prefix="", source=source)
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -115,6 +122,43 @@ def parse_market(text: str, source: str = "<string>") -> SmallMarket:
     )
 
 
+def _refuse_scenario(data: dict, source: str) -> None:
+    """A scenario file given to ``match`` or ``explain``: say so, rather than "unknown key"."""
+    found = [
+        _header(key, value)
+        for key, value in data.items()
+        if key in _SCENARIO_TOP_KEYS and key not in _TOP_KEYS
+    ]
+    for side in ("programs", "applicants"):
+        entries = data.get(side)
+        if isinstance(entries, dict):
+            found += [
+                f"{side}.{name}"
+                for name, entry in entries.items()
+                if name in SCHEMA[side] and not _is_market_entry(entry)
+            ]
+    if found:
+        raise ScenarioError(
+            source,
+            message=f"this looks like a scenario file (it has {', '.join(found[:3])}): "
+            "use matchsim run, compare or sweep",
+        )
+
+
+def _header(key: str, value) -> str:
+    """``key`` as written in the file: ``[key]``, ``[[key]]`` or plain ``key``."""
+    if isinstance(value, dict):
+        return f"[{key}]"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return f"[[{key}]]"
+    return key
+
+
+def _is_market_entry(entry) -> bool:
+    """Whether ``entry`` is a program's or applicant's table (it has ranks or positions)."""
+    return isinstance(entry, dict) and not entry.keys().isdisjoint(("ranks", "positions"))
+
+
 def _side_tables(data: dict, side: str, source: str) -> dict[str, dict]:
     """The ``[programs.NAME]`` or ``[applicants.NAME]`` tables, checked for shape and keys."""
     if side not in data:
@@ -127,6 +171,14 @@ def _side_tables(data: dict, side: str, source: str) -> dict[str, dict]:
         raise ScenarioError(source, side, f"at least one [{side}.NAME] table", "none")
     for name, entry in tables.items():
         where = f"{side}.{_key(name)}"
+        if not name.strip():
+            raise ScenarioError(source, where, message="a name must not be blank")
+        if _LINE_BREAKS_OR_CONTROLS.search(name):
+            raise ScenarioError(
+                source,
+                where,
+                message="a name must be one line of text (no line breaks or control characters)",
+            )
         if not isinstance(entry, dict):
             raise ScenarioError(source, where, f"a table ([{where}])", _show(entry))
         _check_keys(entry, _SIDE_KEYS[side], prefix=f"{where}.", source=source)
@@ -147,6 +199,9 @@ def _positions(entry: dict, where: str, source: str) -> int:
             source, f"{where}.positions", message="missing (expected a non-negative integer)"
         )
     value = entry["positions"]
+    if isinstance(value, HugeInt) or (type(value) is int and value > MAX_POSITIONS):
+        expected = f"at most {MAX_POSITIONS:,} positions"
+        raise ScenarioError(source, f"{where}.positions", expected, _show(value))
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ScenarioError(source, f"{where}.positions", "a non-negative integer", _show(value))
     return value
@@ -165,9 +220,9 @@ def _rank_list(value, where: str, known: tuple[str, ...], source: str) -> tuple[
             raise ScenarioError(source, at, f"{article} {noun} name (a string)", _show(name))
         if name not in known:
             suggestion = closest(name, known)
-            raise ScenarioError(source, at, message=f"unknown {noun} '{name}'{suggestion}")
+            raise ScenarioError(source, at, message=f"unknown {noun} '{quoted(name)}'{suggestion}")
         if name in seen:
-            message = f"'{name}' is listed twice (also at [{seen[name]}])"
+            message = f"'{quoted(name)}' is listed twice (also at [{seen[name]}])"
             raise ScenarioError(source, at, message=message)
         seen[name] = i
     return tuple(value)
@@ -175,7 +230,7 @@ def _rank_list(value, where: str, known: tuple[str, ...], source: str) -> tuple[
 
 def _key(name: str) -> str:
     """``name`` as a TOML key: bare if it can be, quoted otherwise."""
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{quoted(name)}"'
 
 
 def _show(value) -> str:
@@ -187,7 +242,9 @@ def _show(value) -> str:
     if isinstance(value, float):
         return f"float {value}"
     if isinstance(value, str):
-        return f'string "{value}"'
+        return f'string "{quoted(value)}"'
+    if isinstance(value, HugeInt):
+        return f"an integer of {value.digits:,} digits"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
