@@ -166,8 +166,12 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="bench_scale-"))
     ceiling = [free_cores()]
     best, cpu, start_up, summaries, tables = {}, {}, {}, {}, {}
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    with LocalCluster(  # on loopback only, the dashboard too
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
     ) as cluster:
         modes = {
             "1 worker": Execution(executor="local", workers=1),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from contract import CONTRACT_COLUMNS
 from scenario_text import YOU_NON_US_IMG
 
 from simulator import __version__
@@ -34,23 +35,6 @@ focal_copies = 4
     + YOU_NON_US_IMG
 )
 
-CONTRACT_COLUMNS = [
-    "trial",
-    "applicant_type",
-    "specialty",
-    "step2ck",
-    "usce_months",
-    "years_since_graduation",
-    "visa",
-    "n_applications",
-    "n_interviews",
-    "rol_length",
-    "contiguous_ranks",
-    "matched",
-    "matched_specialty",
-    "matched_rank",
-    "is_focal",
-]
 PROPORTION_KEYS = {"k", "n", "p", "ci_low", "ci_high", "method"}
 PLOTS = ("match_by_step2ck.png", "match_by_rank_list_length.png")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

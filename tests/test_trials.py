@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from contract import CONTRACT_COLUMNS
 from pandas.api import types as ptypes
 
 from simulator.market.published import load_published
@@ -23,24 +24,6 @@ from simulator.study.trials import plan_for, run_chunk
 from simulator.vocabulary import APPLICANT_TYPES, VISAS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small_market_run.toml"
-
-CONTRACT_COLUMNS = [
-    "trial",
-    "applicant_type",
-    "specialty",
-    "step2ck",
-    "usce_months",
-    "years_since_graduation",
-    "visa",
-    "n_applications",
-    "n_interviews",
-    "rol_length",
-    "contiguous_ranks",
-    "matched",
-    "matched_specialty",
-    "matched_rank",
-    "is_focal",
-]
 
 
 @pytest.fixture(scope="module")
