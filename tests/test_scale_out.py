@@ -9,6 +9,7 @@ uninterrupted run.  A 3%-scale market keeps every run to a few seconds.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from click.testing import CliRunner
 from scenario_text import YOU_NON_US_IMG
 
 import simulator.study.simulate as simulate_module
-from simulator import __version__, api
+from simulator import __version__, api, files
 from simulator.cli import main
 from simulator.market.published import load_published
 from simulator.scenario import default_calibration_path, load_scenario
@@ -371,6 +372,58 @@ def test_too_many_workers_for_the_memory_is_one_line(scenario_file, tmp_path, mo
         "available: use --workers 12 or fewer\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_chunk_of_another_run_is_refused_then_discarded(baseline, scenario_file, tmp_path):
+    """A chunk copied in from a run with another seed never changes the summary."""
+    other, out = tmp_path / "other", tmp_path / "mixed"
+    assert run("run", scenario_file, "--seed", 12, "--out", other, "--workers", 1).exit_code == 0
+    process = start(scenario_file, out, workers=1)
+    process.kill()
+    process.communicate()
+    kept = kept_chunks(out)
+    foreign = sorted(range(TRIALS), key=lambda t: any(t in r for r in kept))[0]  # a missing trial
+    record = json.loads((other / "run.json").read_text())
+    other_folder = RunFolder(other, record)
+    tables = other_folder.chunks  # the other run finished: make its chunk for that trial again
+    plan = plan_for(load_scenario(scenario_file, ["seed=12"]), load_published(), strategies=False)
+    tables.write((foreign,), run_chunk(plan, [foreign]).tables)
+    for table in TABLES:
+        shutil.copy(tables.path(table, (foreign,)), out / "chunks")
+    result = run("run", scenario_file, "--resume", out, "--workers", 1)
+    assert result.exit_code == 2
+    chunk = out / "chunks" / f"applicants-{foreign:06d}-{foreign:06d}.parquet"
+    assert result.output == (
+        f"Error: {chunk}: was made by another run (its scenario, seed or trials differ from "
+        "run.json); resume with --discard-bad-chunks to run its trials again\n"
+    )
+    result = run("run", scenario_file, "--resume", out, "--workers", 1, "--discard-bad-chunks")
+    assert result.exit_code == 0, result.output
+    assert_same_outputs(out, baseline)
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_the_resume_hint(
+    baseline, scenario_file, tmp_path, monkeypatch
+):
+    out = tmp_path / "full"
+    real, writes = files.write_atomically, []
+
+    def fill_up(path, write):
+        writes.append(path)
+        if len(writes) > 4:  # the record and two chunks fit; then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, write)
+
+    monkeypatch.setattr(files, "write_atomically", fill_up)
+    result = run("run", scenario_file, "--workers", 1, "--out", out)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[-1] == f"Error: {out}: cannot be written (No space left on device)"
+    assert lines[-2] == f"to finish it: matchsim run {scenario_file} --resume {out}"
+    monkeypatch.setattr(files, "write_atomically", real)
+    resumed = run("run", scenario_file, "--resume", out, "--workers", 1)
+    assert resumed.exit_code == 0, resumed.output
+    assert_same_outputs(out, baseline)
 
 
 def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path):
