@@ -16,7 +16,7 @@ and the fit it reports must be the one recorded in the header of
 assumption table must agree with its rationale in ``params.py`` (an
 "Assumption" is *assumed*, a "Calibrated" one *calibrated*, ``you.*`` a *user
 input*); every code name the document cites (``market.year.draw_market``,
-``stats.paired_difference``, ``market.focal.COPIES_PER_MATCH_SHARE`` ...) must exist;
+``stats.paired_difference``, ``market.match.match_solo_copies`` ...) must exist;
 every random stream and every focal-noise array must be named; and the
 scenario settings it quotes must be the current defaults.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.market.focal import COPIES_PER_MATCH_SHARE, FocalNoise
+from simulator.market.focal import FocalNoise
 from simulator.market.params import Focal, MarketParams, PerType
 from simulator.market.streams import STAGES
 from simulator.scenario import (
@@ -217,6 +217,8 @@ MODULE_PATHS = {
     "simulate": "simulator.study.simulate",
     "scenario": "simulator.scenario",
     "stats": "simulator.stats",
+    "insertion": "simulator.engine.insertion",
+    "engine.insertion": "simulator.engine.insertion",
     "market.applicants": "simulator.market.applicants",
     "market.applications": "simulator.market.applications",
     "market.distributions": "simulator.market.distributions",
@@ -274,15 +276,6 @@ def test_every_focal_noise_array_is_named():
     )
     for name in names:
         assert f"`{name}`" in TEXT, f"docs/model.md never names the focal noise array `{name}`"
-
-
-def test_the_share_of_copies_per_match_is_the_code_s():
-    share = f"{100 * COPIES_PER_MATCH_SHARE:g}%"
-    assert "`market.focal.COPIES_PER_MATCH_SHARE`" in section(8)
-    assert share in section(8), (
-        f"docs/model.md §8 should state the share of copies per Match, {share}"
-    )
-    assert share in (table_row_anywhere("copies per Match") or ""), share
 
 
 def table_row_anywhere(first_cell: str) -> str | None:

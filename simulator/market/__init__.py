@@ -9,9 +9,10 @@ A trial is split in two so that strategies can share it:
   evaluations (:mod:`.evaluation`) and the interviews (:mod:`.interviews`).
 * :func:`draw_focal` (:mod:`.focal`) adds independent copies of the focal
   applicant to that market, from noise drawn first by :func:`draw_focal_noise`.
-* :func:`match_in_groups` and :func:`match_market` (:mod:`.match`) build
-  everybody's rank-order lists (:mod:`.lists`) and run the engine
-  (applicant-proposing, as the NRMP does).
+* :func:`match_solo_copies` (:mod:`.match`) builds everybody's rank-order
+  lists (:mod:`.lists`), runs the engine (applicant-proposing, as the NRMP
+  does) on the population, and gives each copy its outcome alone in that
+  market; :func:`match_market` runs one Match of the population and copies.
 
 All random numbers come from the per-stage generators of :func:`trial_streams`
 (:mod:`.streams`); :func:`market_inputs` (:mod:`.inputs`) turns the published
@@ -21,9 +22,9 @@ documented in ``docs/model.md``.  This package exports the steps of one trial;
 everything else is imported from its module.
 """
 
-from simulator.market.focal import copies_per_match, draw_focal, draw_focal_noise
+from simulator.market.focal import draw_focal, draw_focal_noise
 from simulator.market.inputs import MarketInputs, market_inputs
-from simulator.market.match import TrialOutcome, match_in_groups, match_market
+from simulator.market.match import TrialOutcome, match_market, match_solo_copies
 from simulator.market.streams import trial_streams
 from simulator.market.year import Market, draw_market
 
@@ -31,12 +32,11 @@ __all__ = [
     "Market",
     "MarketInputs",
     "TrialOutcome",
-    "copies_per_match",
     "draw_focal",
     "draw_focal_noise",
     "draw_market",
     "market_inputs",
-    "match_in_groups",
     "match_market",
+    "match_solo_copies",
     "trial_streams",
 ]

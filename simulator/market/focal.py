@@ -20,7 +20,6 @@ from simulator.market.applicants import Applicants
 from simulator.market.applications import application_weights, screened_in
 from simulator.market.codes import IS_IMG_TYPE, TYPE_INDEX, US_CLERKSHIPS
 from simulator.market.evaluation import merit, penalty_table, program_preference
-from simulator.market.inputs import MarketInputs
 from simulator.market.params import Focal, MarketParams
 from simulator.market.year import Market
 from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISAS
@@ -81,20 +80,6 @@ class FocalEntries:
             interview_evaluation=self.interview_evaluation[kept],
             interview_unranked=self.interview_unranked[kept],
         )
-
-
-#: At most this share of the applicants seeking the focal specialty are focal copies in
-#: one Match: copies compete with each other.  Measured at this share, the competition
-#: costs a copy about 0.2 points (docs/model.md, "The focal applicant").
-COPIES_PER_MATCH_SHARE = 0.002
-
-
-def copies_per_match(inputs: MarketInputs, focal: Focal) -> int:
-    """How many focal copies may share one Match: 0.2% of the applicants seeking their specialty."""
-    sought = [focal.specialty] + ([focal.backup_specialty] if focal.backup_specialty else [])
-    main_types = inputs.ranking_counts[:4]  # the fifth row repeats their sum, for "other"
-    seekers = min(main_types[:, inputs.specialties.index(s)].sum() for s in sought)
-    return max(1, int(COPIES_PER_MATCH_SHARE * seekers * inputs.scale))
 
 
 def draw_focal(

@@ -26,6 +26,7 @@ class RankOrderLists:
     rol_programs: np.ndarray
     program_ranks: np.ndarray
     position: np.ndarray  # 0-based position of each entry on its applicant's list
+    evaluation: np.ndarray  # the program's evaluation of the applicant at each entry
 
 
 def rank_order_lists(
@@ -74,4 +75,68 @@ def rank_order_lists(
         rol_programs=where,
         program_ranks=program_ranks,
         position=position,
+        evaluation=evaluation,
     )
+
+
+def solo_lists(
+    population: RankOrderLists, focal: FocalEntries, params: MarketParams, n_programs: int
+) -> RankOrderLists:
+    """The focal copies' lists, each copy ranked by programs among the population alone.
+
+    A copy's lists are built as the population's are; where a program ranks
+    it, its rank is the number of population applicants the program ranks
+    above it (``r``: above everyone ranked ``r``-th or lower); where the
+    program does not rank it, ``n_population + 1``.  This is the form
+    :func:`simulator.engine.insertion.solo_outcomes` reads: no copy competes
+    with another.
+    """
+    n = focal.sent.size
+    who, where = focal.interview_applicant, focal.interview_program
+    order = sort_by_group_desc(who, focal.interview_preference, n)
+    who, where = who[order], where[order]
+    evaluation = focal.interview_evaluation[order]
+    unranked = focal.interview_unranked[order]
+    position = place_in_group(who)
+    interviews = np.bincount(who, minlength=n)
+    cap = focal.applicants.rank_list_cap[who]
+    kept = (cap == 0) | (position < cap)
+    who, where, evaluation, unranked, position = (
+        x[kept] for x in (who, where, evaluation, unranked, position)
+    )
+    n_population = population.applicants.size
+    ranks = np.full(where.size, n_population + 1, dtype=np.int64)
+    ranked = (evaluation >= params.selection.acceptability_bar) & ~unranked
+    ranks[ranked] = _ranked_above(population, where[ranked], evaluation[ranked], n_programs)
+    return RankOrderLists(
+        applicants=focal.applicants,
+        n_population=0,
+        sent=focal.sent,
+        interviews=interviews,
+        rol_indptr=np.r_[0, np.cumsum(np.bincount(who, minlength=n))],
+        rol_programs=where,
+        program_ranks=ranks,
+        position=position,
+        evaluation=evaluation,
+    )
+
+
+def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -> np.ndarray:
+    """How many applicants each ``program`` ranks with an evaluation above ``evaluation``.
+
+    A binary search in each program's ranked evaluations (best first), all
+    queries at once.
+    """
+    ranked = np.flatnonzero(population.program_ranks < population.applicants.size)
+    where = population.rol_programs[ranked]
+    order = ranked[sort_by_group_desc(where, population.evaluation[ranked], n_programs)]
+    values = population.evaluation[order]
+    starts = np.r_[0, np.cumsum(np.bincount(where, minlength=n_programs))]
+    low, high = starts[program], starts[program + 1]
+    base = low.copy()
+    while (active := low < high).any():
+        middle = (low + high) // 2
+        above = active & (values[np.minimum(middle, values.size - 1)] > evaluation)
+        low = np.where(above, middle + 1, low)
+        high = np.where(active & ~above, middle, high)
+    return low - base

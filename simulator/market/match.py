@@ -1,4 +1,9 @@
-"""The Match of one trial: everybody's lists through the NRMP's applicant-proposing algorithm."""
+"""The Match of one trial: everybody's lists through the NRMP's applicant-proposing algorithm.
+
+The population is matched once; each focal copy then gets exactly what it would
+get in a Match of the population and that copy alone (insertion into the
+solved matching, :mod:`simulator.engine.insertion`): copies never compete.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engine.insertion import solo_outcomes
 from simulator.engine.kernel import deferred_acceptance, segment_ids
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.focal import FocalEntries
-from simulator.market.lists import rank_order_lists
+from simulator.market.lists import RankOrderLists, rank_order_lists, solo_lists
 from simulator.market.params import MarketParams
 from simulator.market.programs import Programs
 from simulator.market.year import Market, Stopwatch
@@ -45,23 +51,83 @@ class TrialOutcome:
 def match_market(
     market: Market, focal: FocalEntries | None, params: MarketParams, *, timings=None
 ) -> TrialOutcome:
-    """Build the rank-order lists and run the NRMP's applicant-proposing algorithm.
+    """Build the rank-order lists of the population and ``focal`` and run one Match of all.
 
-    ``timings``, if a dict, receives the seconds each stage took (for benchmarks).
+    Copies in one Match compete with each other; :func:`match_solo_copies` is
+    what studies use.  ``timings``, if a dict, receives the seconds each stage
+    took (for benchmarks).
     """
     clock = Stopwatch(timings)
     programs = market.programs
     lists = rank_order_lists(market, focal, params)
-    applicants, n = lists.applicants, lists.applicants.size
     clock.lap("rank-order lists")
-    match = deferred_acceptance(
+    match = _solve(lists, programs)
+    clock.lap("match")
+    n = lists.applicants.size
+    return _outcome(lists, match, programs, is_focal=np.arange(n) >= lists.n_population)
+
+
+def match_solo_copies(
+    market: Market, focal: FocalEntries, params: MarketParams, *, timings=None
+) -> TrialOutcome:
+    """Match the population once, then give each focal copy its outcome alone in that market.
+
+    Rows: the population, then the copies; ``filled_by_type`` counts the population only.
+    """
+    clock = Stopwatch(timings)
+    programs = market.programs
+    population = rank_order_lists(market, None, params)
+    clock.lap("rank-order lists")
+    match = _solve(population, programs)
+    clock.lap("match")
+    solos = solo_lists(population, focal, params, programs.size)
+    arrays = (population.rol_indptr, population.rol_programs, population.program_ranks)
+    solo_match = solo_outcomes(
+        *arrays,
+        programs.positions,
+        match,
+        solos.rol_indptr,
+        solos.rol_programs,
+        solos.program_ranks,
+    )
+    clock.lap("focal copies")
+    both = _outcome(population, match, programs, is_focal=np.zeros(match.size, dtype=bool))
+    copies = _outcome(solos, solo_match, programs, is_focal=np.ones(solo_match.size, dtype=bool))
+    return TrialOutcome(
+        applicants=stack_applicants([both.applicants, copies.applicants]),
+        programs=programs,
+        filled_by_type=both.filled_by_type,
+        **{
+            name: np.concatenate([getattr(both, name), getattr(copies, name)])
+            for name in _PER_APPLICANT
+        },
+    )
+
+
+_PER_APPLICANT = (
+    "is_focal",
+    "sent",
+    "interviews",
+    "rol_length",
+    "contiguous_ranks",
+    "matched_program",
+    "matched_rank",
+)
+
+
+def _solve(lists: RankOrderLists, programs: Programs) -> np.ndarray:
+    return deferred_acceptance(
         lists.rol_indptr,
         lists.rol_programs,
         lists.program_ranks,
         programs.positions,
         check_input=False,
     )
-    clock.lap("match")
+
+
+def _outcome(lists: RankOrderLists, match, programs: Programs, *, is_focal) -> TrialOutcome:
+    """Each applicant's rank matched, list length and contiguous ranks; fills by type."""
+    applicants, n = lists.applicants, lists.applicants.size
     who = segment_ids(lists.rol_indptr)
     where, position = lists.rol_programs, lists.position
     matched_entry = where == match[who]
@@ -71,13 +137,12 @@ def match_market(
     elsewhere = programs.specialty[where] != applicants.specialty[who]
     first_elsewhere = rol_length.copy()
     np.minimum.at(first_elsewhere, who[elsewhere], position[elsewhere])
-    matched = match < programs.size
-    counted = matched & (np.arange(n) < lists.n_population)  # the population only, not copies
+    counted = (match < programs.size) & ~is_focal  # the population only, not copies
     filled_by_type = np.zeros((programs.size, len(APPLICANT_TYPES)), dtype=np.int64)
     np.add.at(filled_by_type, (match[counted], applicants.type[counted]), 1)
     return TrialOutcome(
         applicants=applicants,
-        is_focal=np.arange(n) >= lists.n_population,
+        is_focal=is_focal,
         sent=lists.sent,
         interviews=lists.interviews,
         rol_length=rol_length,
@@ -86,37 +151,4 @@ def match_market(
         matched_rank=matched_rank,
         programs=programs,
         filled_by_type=filled_by_type,
-    )
-
-
-def match_in_groups(
-    market: Market, focal: FocalEntries, params: MarketParams, per_match: int
-) -> TrialOutcome:
-    """Match the focal copies ``per_match`` at a time, each group in its own Match.
-
-    Bounds how many copies compete with each other (see
-    :data:`simulator.market.focal.COPIES_PER_MATCH_SHARE`).  The population's outcome is the one of
-    the first group's Match.
-    """
-    copies = focal.sent.size
-    groups = [np.arange(i, min(i + per_match, copies)) for i in range(0, copies, per_match)]
-    outcomes = [match_market(market, focal.subset(group), params) for group in groups]
-    if len(outcomes) == 1:
-        return outcomes[0]
-    first, n = outcomes[0], market.applicants.size
-
-    def stacked(name):
-        return np.concatenate([getattr(first, name)[:n]] + [getattr(o, name)[n:] for o in outcomes])
-
-    return TrialOutcome(
-        applicants=stack_applicants([market.applicants, focal.applicants]),
-        is_focal=stacked("is_focal"),
-        sent=stacked("sent"),
-        interviews=stacked("interviews"),
-        rol_length=stacked("rol_length"),
-        contiguous_ranks=stacked("contiguous_ranks"),
-        matched_program=stacked("matched_program"),
-        matched_rank=stacked("matched_rank"),
-        programs=first.programs,
-        filled_by_type=first.filled_by_type,
     )

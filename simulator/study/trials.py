@@ -17,12 +17,11 @@ import pandas as pd
 from simulator.market import (
     MarketInputs,
     TrialOutcome,
-    copies_per_match,
     draw_focal,
     draw_focal_noise,
     draw_market,
     market_inputs,
-    match_in_groups,
+    match_solo_copies,
     trial_streams,
 )
 from simulator.scenario import Strategy
@@ -77,8 +76,7 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
             markets[variant.params] = market, noise
         market, noise = markets[variant.params]
         focal = draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
-        per_match = copies_per_match(plan.inputs, variant.you)
-        outcomes.append(match_in_groups(market, focal, variant.params, per_match))
+        outcomes.append(match_solo_copies(market, focal, variant.params))
     return outcomes
 
 

@@ -1,0 +1,81 @@
+"""Focal copies by insertion: each copy's outcome equals a Match of the population and it alone."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from simulator.market import (
+    draw_focal,
+    draw_focal_noise,
+    draw_market,
+    market_inputs,
+    match_market,
+    match_solo_copies,
+    trial_streams,
+)
+from simulator.market.params import Focal, MarketParams
+from simulator.market.published import load_published
+
+PROFILES = {
+    "non-US IMG, Internal Medicine": Focal(),
+    "US MD, Anesthesiology, short list": Focal(
+        type="us_md",
+        specialty="Anesthesiology",
+        step2ck=238,
+        visa="none",
+        usce_kind="none",
+        usce_months=0,
+        applications=40,
+        rank_list_length=4,
+    ),
+    "US IMG, Family Medicine with a backup": Focal(
+        type="us_img",
+        specialty="Family Medicine",
+        backup_specialty="Psychiatry",
+        step2ck=226,
+        visa="none",
+        applications=60,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return market_inputs(load_published(), 0.05)
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=list(PROFILES))
+@pytest.mark.parametrize("trial", [0, 1])
+def test_each_copy_gets_what_a_match_with_it_alone_gives(inputs, profile, trial):
+    params, you, copies = MarketParams(), PROFILES[profile], 12
+    streams = trial_streams(5, trial)
+    market = draw_market(inputs, params, streams)
+    noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
+    focal = draw_focal(market, you, noise, params, inputs.specialties)
+    together = match_solo_copies(market, focal, params)
+    n = market.applicants.size
+    alone = match_market(market, None, params)
+    np.testing.assert_array_equal(together.matched_program[:n], alone.matched_program)
+    np.testing.assert_array_equal(together.filled_by_type, alone.filled_by_type)
+    for copy in range(copies):
+        single = match_market(market, focal.subset(np.array([copy])), params)
+        for name in ("matched_program", "matched_rank", "rol_length", "contiguous_ranks"):
+            assert getattr(together, name)[n + copy] == getattr(single, name)[n], (copy, name)
+
+
+def test_copies_do_not_compete(inputs):
+    """A copy's outcome does not depend on how many other copies there are."""
+    params, streams = MarketParams(), trial_streams(9, 0)
+    market = draw_market(inputs, params, streams)
+    noise = draw_focal_noise(20, market.programs.size, streams["focal"])
+    few = dataclasses.replace(noise, **{f: getattr(noise, f)[:5] for f in ("choice", "application",
+                              "taste", "interview", "ranking")})  # fmt: skip
+    many_out = match_solo_copies(market, draw_focal(market, Focal(), noise, params,
+                                                    inputs.specialties), params)  # fmt: skip
+    few_out = match_solo_copies(market, draw_focal(market, Focal(), few, params,
+                                                   inputs.specialties), params)  # fmt: skip
+    n = market.applicants.size
+    np.testing.assert_array_equal(many_out.matched_program[n : n + 5], few_out.matched_program[n:])
