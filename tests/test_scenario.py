@@ -114,7 +114,7 @@ def test_fixture_strategies():
 
 def test_defaults_fill_everything_not_set(tmp_path):
     s = load_scenario(write(tmp_path, "seed = 5\n"))
-    assert (s.seed, s.trials, s.description, s.strategies) == (5, 100, "", ())
+    assert (s.seed, s.trials, s.description, s.strategies) == (5, 40, "", ())
     assert s.market == MarketSettings(calibration=str(default_calibration_path()))
     assert s.you == Focal()
     assert s.params == shipped_params()
@@ -342,8 +342,8 @@ ERRORS = {
     ),
     "zero trials": ("trials = 0\n", "trials: expected an integer from 1 to 100000, found 0"),
     "focal copies": (
-        "[market]\nfocal_copies = 1001\n",
-        "market.focal_copies: expected an integer from 1 to 1000, found 1001",
+        "[market]\nfocal_copies = 4097\n",
+        "market.focal_copies: expected an integer from 1 to 4096, found 4097",
     ),
     "per-type range": (
         "[applicants.usce_none_share]\nnon_us_img = 1.5\n",

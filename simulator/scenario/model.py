@@ -47,11 +47,12 @@ class MarketSettings:
         1,
     )
     focal_copies: int = param(
-        16,
+        512,
         "Independent copies of the focal applicant placed in each simulated market; each copy "
-        "is one more observation of your outcome per trial.",
+        "is one more observation of your outcome per trial, at about 0.5 ms of CPU (each gets "
+        "its outcome alone in the market: copies never compete).",
         1,
-        1000,
+        4096,
     )
     calibration: str = param(
         "",
@@ -95,9 +96,11 @@ class Scenario:
         MAX_SEED,
     )
     trials: int = param(
-        100,
+        40,
         "Simulated Match years (independent markets). Each gives focal_copies observations of "
-        "your outcome; more trials narrow the confidence intervals.",
+        "your outcome; more trials narrow the confidence intervals. 40 trials of 512 copies "
+        "give about +-1 point near 50% in a large specialty; markets vary more in small "
+        "specialties, which need more trials (docs/model.md, section 8).",
         1,
         100_000,
     )
