@@ -394,3 +394,15 @@ def test_unknown_proposing_side_is_rejected_even_without_input_checks(proposing,
         deferred_acceptance(*market.arrays(), proposing, check_input=check_input)
     assert "proposing" in str(excinfo.value)
     assert repr(proposing) in str(excinfo.value)
+
+
+def test_capacities_beyond_the_applicants_cost_nothing():
+    """A capacity of 10**12 neither allocates for it nor changes the answer."""
+    match = deferred_acceptance(np.array([0, 1]), np.array([0]), np.array([0]), np.array([10**12]))
+    assert match.tolist() == [0]
+    for proposing in ("applicants", "programs"):
+        both = deferred_acceptance(
+            np.array([0, 1, 2]), np.array([0, 0]), np.array([1, 0]), np.array([2**62]),
+            proposing=proposing,
+        )  # fmt: skip
+        assert both.tolist() == [0, 0]

@@ -107,6 +107,8 @@ def solve(
         )
     n_applicants = rol_indptr.size - 1
     n_programs = capacities.size
+    # No program can hold more applicants than there are: larger capacities cost nothing.
+    capacities = np.minimum(capacities, n_applicants)
     applicant_of_entry = segment_ids(rol_indptr)
 
     if proposing == "applicants":
