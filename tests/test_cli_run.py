@@ -131,6 +131,14 @@ def test_summary_agrees_with_the_tables(baseline):
     focal = applicants[applicants["is_focal"]]
     assert summary["focal"]["p_match"]["k"] == int(focal["matched"].sum())
     assert summary["focal"]["p_match"]["n"] == len(focal)
+    interviewed = summary["focal"]["p_interview"]
+    assert (interviewed["k"], interviewed["n"]) == (
+        int((focal["n_interviews"] > 0).sum()),
+        len(focal),
+    )
+    assert interviewed["p"] >= summary["focal"]["p_match"]["p"]  # no match without an interview
+    assert (applicants["active"] == (applicants["rol_length"] > 0)).all()
+    assert not (applicants["matched"] & ~applicants["active"]).any()
     population = applicants[~applicants["is_focal"]]
     for name, figures in summary["by_type"].items():
         rows = population[population["applicant_type"] == name]

@@ -217,8 +217,11 @@ def format_run_summary(summary: dict, *, title: str) -> str:
     )
     focal = summary["focal"]
     top3 = focal["p_match_top3"]
+    interview = focal["p_interview"]
     lines += [
         "",
+        f"you: at least one interview {format_percent(interview.p)} "
+        f"(95% CI {format_ci(interview)})",
         f"you: matched to one of your top 3 choices {format_percent(top3.p)} "
         f"(95% CI {format_ci(top3)})",
         f"you: on average {focal['mean_applications']:.0f} applications, "

@@ -100,16 +100,23 @@ def clustered(k_per_trial, n_per_trial) -> Proportion:
 
 
 def focal_summary(focal: pd.DataFrame) -> dict:
-    """The focal applicant's chances: match, match in the preferred specialty, top-3 choice."""
-    per_trial = focal.groupby("trial").agg(
-        n=("matched", "size"),
-        matched=("matched", "sum"),
-        preferred=("matched_preferred", "sum"),
-        top3=("matched_rank", lambda r: int((r <= 3).sum())),
+    """The focal applicant's chances: at least one interview, match, match in the preferred
+    specialty, top-3 choice."""
+    per_trial = (
+        focal.assign(interviewed=focal["n_interviews"] > 0)
+        .groupby("trial")
+        .agg(
+            n=("matched", "size"),
+            interviewed=("interviewed", "sum"),
+            matched=("matched", "sum"),
+            preferred=("matched_preferred", "sum"),
+            top3=("matched_rank", lambda r: int((r <= 3).sum())),
+        )
     )
     ranks = focal["matched_rank"].dropna().astype(int)
     distribution = ranks.value_counts().sort_index()
     return {
+        "p_interview": clustered(per_trial["interviewed"], per_trial["n"]),
         "p_match": clustered(per_trial["matched"], per_trial["n"]),
         "p_match_preferred": clustered(per_trial["preferred"], per_trial["n"]),
         "p_match_top3": clustered(per_trial["top3"], per_trial["n"]),

@@ -118,6 +118,8 @@ def applicant_table(
             "matched_preferred": matched_specialty == specialty,
             "matched_rank": pd.Series(outcome.matched_rank[rows], dtype="Int16").mask(~matched),
             "is_focal": is_focal,
+            # Certified a rank-order list (ranked at least one program): the NRMP's "active".
+            "active": outcome.rol_length[rows] > 0,
             "copy": copy.astype(np.int16),
         }
     )
