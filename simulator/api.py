@@ -5,9 +5,8 @@ scenario and return a result; without ``out`` they work in a temporary folder
 and keep nothing on disk (the public Python API).  ``run_in``, ``compare_in``
 and ``sweep_in`` run an opened :class:`~simulator.study.launch.Study`, whose
 folder may hold the chunks of an interrupted run (the command line, which
-also resumes).  Every output
-file is written before the chunks are removed, so a run stopped at any point
-can be resumed.
+also resumes).  Every output file is written before the chunks are removed,
+so a run stopped at any point can be resumed.
 """
 
 from __future__ import annotations

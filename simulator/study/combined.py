@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pyarrow.parquet as pq
@@ -59,8 +60,13 @@ class CombinedTables:
             os.replace(self._partial(table), self.folder.path / f"{table}.parquet")
 
     def abort(self) -> None:
-        """The run stopped short: drop the half-written tables (the chunks stay)."""
+        """The run stopped short: drop the half-written tables (the chunks stay).
+
+        Cleaning up never raises: the error that stopped the run is the one to report.
+        """
         for table, writer in self.writers.items():
-            writer.close()
-            self._partial(table).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a full disk may refuse the footer too
+                writer.close()
+            with contextlib.suppress(OSError):
+                self._partial(table).unlink(missing_ok=True)
         self.writers.clear()
