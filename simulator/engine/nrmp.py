@@ -1,0 +1,347 @@
+"""The NRMP's procedure (Roth and Peranson 1999): singles, couples and supplemental PGY-1 lists.
+
+Inputs (``N`` applicants, ``P`` programs; "no match" is ``P``, "not ranked" is ``N``):
+
+* singles, as for :func:`deferred_acceptance`: ``rol_indptr`` (N + 1), ``rol_programs``
+  and ``program_ranks`` (one per entry), ``capacities`` (P);
+* couples: ``couples`` (C, 2) the two members' applicant indices (whose single lists
+  must be empty); ``couple_indptr`` (C + 1) CSR over ``pair_programs`` (n_pairs, 2),
+  each row a pair of programs for (first member, second member), either side ``P``
+  for "no match" (not both), most preferred first; ``pair_ranks`` (n_pairs, 2) the
+  rank each program gives that member (ignored on a "no match" side);
+* supplemental lists: ``supplemental_indptr`` (n_entries + 1) CSR over primary-list
+  entries: entry ``e`` (an advanced program) carries the PGY-1 programs
+  ``supplemental_programs[supplemental_indptr[e]:supplemental_indptr[e + 1]]`` with
+  the ranks those programs give the applicant in ``supplemental_ranks``.
+
+Every unit (a single applicant or a couple) ranks *bundles* of at most two seats:
+a single's entry ``A`` with supplemental list ``S1..Sk`` stands for the bundles
+``(A, S1) .. (A, Sk), (A, none)`` (advanced with a PGY-1 year, else advanced alone:
+the applicant never goes below ``A`` while ``A`` holds them); any other entry is
+``(A, none)``; a couple's pair is a bundle with one seat per member.
+
+A unit *blocks* with a bundle it prefers to its own when every seat would take it
+(Kojima, Pathak and Roth 2013): program ``p`` takes member ``m`` if ``m`` is there
+already or ``p`` has room or ranks ``m`` above its worst holder; when both members
+of a couple want the same program, both must be among its best ``capacity`` of
+its holders and the two of them.
+
+The algorithm:
+
+1. The singles' primary lists through the vectorised deferred acceptance
+   (supplemental lists set aside; couples not yet in).  An applicant holding an
+   advanced program sits at its ``(A, none)`` bundle.
+2. A re-processing round: find (vectorised) every unit that may block: all
+   bundles of couples and of applicants with supplemental lists in the first
+   round; later only bundles at programs that lost a holder in the last round
+   and bundles of units that moved (no other bundle can have started to fit).
+   None: the matching is stable; stop.
+3. Each such unit in turn tries its bundles from the first candidate down to the
+   one it holds (exact test); the first that takes it becomes its bundle: it
+   withdraws the seats not in it, takes the new ones, and each program over
+   capacity turns away its worst holder.  A unit turned away from one seat
+   withdraws its other one (a couple member's partner, an advanced position's
+   PGY-1 year, unless its next bundle keeps it) and goes on down its list, one
+   proposal at a time, until nobody is left turned away.  If no unit moved, stop:
+   the matching is stable.
+4. With couples a stable matching need not exist and re-processing may cycle:
+   after ``max_rounds`` rounds the procedure stops and reports ``stable=False``
+   with the matching it reached (feasible, possibly blocked).
+
+The result is one of the stable matchings when ``stable`` is true; with couples
+or supplemental lists it may depend on processing order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.engine.kernel import deferred_acceptance, segment_ids
+from simulator.engine.nrmp_inputs import NRMPMarket, roth_peranson_iv
+
+_INT = np.int64
+
+
+@dataclass(frozen=True, slots=True)
+class NRMPResult:
+    """What the NRMP procedure found.
+
+    ``match[a]``: applicant ``a``'s program (categorical, advanced or a one-year
+    position from the primary list), ``P`` if unmatched.  ``pgy1[a]``: the PGY-1
+    program from a supplemental list, ``P`` if none.  ``stable``: no unit blocks
+    (false only when re-processing hit ``max_rounds``).  ``rounds``: re-processing
+    rounds run.
+    """
+
+    match: np.ndarray
+    pgy1: np.ndarray
+    stable: bool
+    rounds: int
+
+
+def roth_peranson(
+    rol_indptr,
+    rol_programs,
+    program_ranks,
+    capacities,
+    *,
+    couples=None,
+    couple_indptr=None,
+    pair_programs=None,
+    pair_ranks=None,
+    supplemental_indptr=None,
+    supplemental_programs=None,
+    supplemental_ranks=None,
+    max_rounds: int = 200,
+    check_input: bool = True,
+) -> NRMPResult:
+    """Run the NRMP's matching procedure; see the module docstring for arrays and steps.
+
+    Without couples and supplemental lists the result's ``match`` equals
+    :func:`deferred_acceptance` (applicants proposing) exactly.  Raises
+    ``ValueError`` naming the problem for malformed input (unless ``check_input``
+    is false).  The inputs are never modified.
+    """
+    market = roth_peranson_iv(
+        rol_indptr,
+        rol_programs,
+        program_ranks,
+        capacities,
+        couples=couples,
+        couple_indptr=couple_indptr,
+        pair_programs=pair_programs,
+        pair_ranks=pair_ranks,
+        supplemental_indptr=supplemental_indptr,
+        supplemental_programs=supplemental_programs,
+        supplemental_ranks=supplemental_ranks,
+        max_rounds=max_rounds,
+        check=check_input,
+    )
+    match = deferred_acceptance(
+        market.rol_indptr,
+        market.rol_programs,
+        market.program_ranks,
+        market.capacities,
+        check_input=False,
+    )
+    n_applicants, n_programs = market.rol_indptr.size - 1, market.capacities.size
+    if market.couples.shape[0] == 0 and market.supplemental_programs.size == 0:
+        return _result(match, np.full(n_applicants, n_programs, dtype=_INT), True, 0)
+    state = _State(market, match)
+    stable, rounds = state.reprocess(max_rounds)
+    return _result(state.held[:, 0], state.held[:, 1], stable, rounds)
+
+
+def _result(match, pgy1, stable, rounds) -> NRMPResult:
+    match, pgy1 = match.copy(), pgy1.copy()
+    match.flags.writeable = pgy1.flags.writeable = False
+    return NRMPResult(match=match, pgy1=pgy1, stable=bool(stable), rounds=int(rounds))
+
+
+class _State:
+    """The tentative matching during re-processing: who holds which seat, per unit and program.
+
+    Units ``0..N-1`` are the single applicants, ``N + c`` couple ``c``.  Bundle ``b``
+    has seats ``(prog0[b], rank0[b])`` for member ``m0[u]`` and ``(prog1[b], rank1[b])``
+    for member ``m1[u]`` (role ``role1[u]``: 0 the primary position, 1 the PGY-1).
+    ``held[a, role]`` is the program applicant ``a`` holds in that role; each
+    program's holders, ``(rank, applicant, role)`` best first, are built on first use.
+    """
+
+    def __init__(self, market: NRMPMarket, match: np.ndarray):
+        n, p = market.rol_indptr.size - 1, market.capacities.size
+        self.n, self.p, self.capacities = n, p, market.capacities
+        self._bundles(market)
+        self.held = np.full((n, 2), p, dtype=_INT)
+        self.held[:, 0] = match
+        self.cur = self.unit_indptr[1:].copy()  # everyone unmatched, ...
+        entry_applicant = segment_ids(market.rol_indptr)
+        won = np.flatnonzero(market.rol_programs == match[entry_applicant])
+        self.cur[entry_applicant[won]] = self.entry_bundle[won]  # ... but the singles held
+        # Each program's holders after step 1, and its cutoff: the rank to beat
+        # (``N``: room for anyone ranked; the "no match" program ``P`` takes nobody).
+        self._order = won[np.argsort(market.rol_programs[won], kind="stable")]
+        self._start = np.searchsorted(market.rol_programs[self._order], np.arange(p + 1))
+        self._ranks = market.program_ranks
+        self._applicant = entry_applicant
+        fill = np.diff(self._start)
+        worst = np.zeros(p, dtype=_INT)
+        np.maximum.at(worst, market.rol_programs[won], market.program_ranks[won])
+        self.cutoff = np.append(np.where(fill < market.capacities, n, worst), 0)
+        self._holders: dict[int, list] = {}
+        self.loosened = np.zeros(p + 1, dtype=bool)
+        self.queue: list[int] = []
+        self.pending = np.zeros(self.cur.size, dtype=bool)
+        self.moved = np.zeros(self.cur.size, dtype=bool)
+
+    def _bundles(self, market: NRMPMarket) -> None:
+        """Lay out every unit's bundles (see the class docstring)."""
+        n, p = self.n, self.p
+        k = np.diff(market.supplemental_indptr)
+        size = k + 1
+        first = np.arange(k.size, dtype=_INT) + market.supplemental_indptr[:-1]
+        place = np.arange(int(size.sum()), dtype=_INT) - np.repeat(first, size)
+        last = place == np.repeat(k, size)
+        supp = np.repeat(market.supplemental_indptr[:-1], size) + place
+        supp[last] = 0
+        couples, pairs, pair_ranks = market.couples, market.pair_programs, market.pair_ranks
+        supp_prog = np.append(market.supplemental_programs, p)[np.where(last, -1, supp)]
+        supp_rank = np.append(market.supplemental_ranks, n)[np.where(last, -1, supp)]
+        self.prog0 = np.concatenate((np.repeat(market.rol_programs, size), pairs[:, 0]))
+        self.rank0 = np.concatenate((np.repeat(market.program_ranks, size), pair_ranks[:, 0]))
+        self.prog1 = np.concatenate((supp_prog, pairs[:, 1]))
+        self.rank1 = np.concatenate((supp_rank, pair_ranks[:, 1]))
+        single_indptr = market.rol_indptr + market.supplemental_indptr[market.rol_indptr]
+        self.unit_indptr = np.concatenate(
+            (single_indptr, single_indptr[-1] + market.couple_indptr[1:])
+        )
+        self.entry_bundle = first + k  # the (A, none) bundle of each entry
+        self.m0 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 0]))
+        self.m1 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 1]))
+        self.role1 = np.concatenate((np.ones(n, dtype=_INT), np.zeros(len(couples), dtype=_INT)))
+        self.unit_of = np.arange(n, dtype=_INT)
+        self.unit_of[couples.ravel()] = n + np.repeat(np.arange(len(couples), dtype=_INT), 2)
+        self.bundle_unit = segment_ids(self.unit_indptr)
+        has_supp = np.diff(market.supplemental_indptr[market.rol_indptr]) > 0
+        self.complex = np.concatenate((has_supp, np.ones(len(couples), dtype=bool)))
+        self.complex_bundles = np.flatnonzero(self.complex[self.bundle_unit])
+
+    # -- re-processing rounds (vectorised search, one unit at a time moves) ------------------
+
+    def reprocess(self, max_rounds: int) -> tuple[bool, int]:
+        """Steps 2-4 of the algorithm; returns ``(stable, rounds)``."""
+        bundles, rounds = self.complex_bundles, 0
+        while True:
+            units, firsts = self._candidates(bundles)
+            if units.size == 0:
+                return True, rounds
+            if rounds == max_rounds:
+                cur = self.cur[units].tolist()
+                blocked = any(
+                    self._takes(u, x)
+                    for u, b, c in zip(units.tolist(), firsts.tolist(), cur)
+                    for x in range(b, c)
+                )
+                return not blocked, rounds
+            rounds += 1
+            self.loosened[:] = self.moved[:] = False
+            moved = False
+            for u, b in zip(units.tolist(), firsts.tolist()):
+                if self._scan(u, b, int(self.cur[u])):
+                    moved = True
+                    self._settle()
+            if not moved:
+                return True, rounds
+            # A bundle can only have become one that takes its unit if one of its programs
+            # lost a holder or its unit's own seats changed.
+            loosened = self.loosened[self.prog0] | self.loosened[self.prog1]
+            bundles = np.flatnonzero(loosened | self.moved[self.bundle_unit])
+
+    def _candidates(self, bundles):
+        """Units with a preferred bundle whose every seat passes alone; the first such bundle."""
+        unit = self.bundle_unit[bundles]
+        keep = bundles < self.cur[unit]
+        bundles, unit = bundles[keep], unit[keep]
+        ok = self._fit_all(self.prog0[bundles], self.m0[unit], self.rank0[bundles])
+        ok &= self._fit_all(self.prog1[bundles], self.m1[unit], self.rank1[bundles])
+        bundles, unit = bundles[ok], unit[ok]
+        first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]]) if unit.size else unit
+        return unit[first], bundles[first]
+
+    def _fit_all(self, prog, member, rank):
+        held = self.held[member]
+        there = (held[:, 0] == prog) | (held[:, 1] == prog)
+        return (prog == self.p) | there | (rank < self.cutoff[prog])
+
+    # -- one unit at a time ------------------------------------------------------------------
+
+    def _scan(self, u: int, start: int, stop: int) -> bool:
+        """Move unit ``u`` to its first bundle in ``[start, stop)`` that takes it, if any."""
+        for b in range(start, stop):
+            if self._takes(u, b):
+                self._move(u, b)
+                return True
+        return False
+
+    def _settle(self) -> None:
+        """Units turned away go on down their lists until nobody is left turned away."""
+        while self.queue:
+            u = self.queue.pop()
+            self.pending[u] = False
+            if not self._scan(u, int(self.cur[u]) + 1, int(self.unit_indptr[u + 1])):
+                for p, a, role in self._seats_held(u):
+                    self._release(p, a, role)
+                self.cur[u] = self.unit_indptr[u + 1]
+
+    def _takes(self, u: int, b: int) -> bool:
+        p0, p1 = int(self.prog0[b]), int(self.prog1[b])
+        a0, a1 = int(self.m0[u]), int(self.m1[u])
+        r0, r1 = int(self.rank0[b]), int(self.rank1[b])
+        if p0 == p1:  # both members of a couple at one program
+            worse = max(r0, r1)
+            if worse >= self.n:
+                return False
+            ahead = sum(1 for r, a, _ in self._at(p0) if r < worse and a != a0 and a != a1)
+            return ahead <= int(self.capacities[p0]) - 2
+        return self._fits(p0, a0, r0) and self._fits(p1, a1, r1)
+
+    def _fits(self, p: int, a: int, r: int) -> bool:
+        return p == self.p or p in (self.held[a, 0], self.held[a, 1]) or r < self.cutoff[p]
+
+    def _seats(self, u: int, b: int):
+        seats = [(int(self.prog0[b]), int(self.m0[u]), int(self.rank0[b]), 0)]
+        seats.append((int(self.prog1[b]), int(self.m1[u]), int(self.rank1[b]), int(self.role1[u])))
+        return [seat for seat in seats if seat[0] != self.p]
+
+    def _seats_held(self, u: int):
+        members = {int(self.m0[u]), int(self.m1[u])}
+        held = self.held
+        return [(int(held[a, r]), a, r) for a in members for r in (0, 1) if held[a, r] != self.p]
+
+    def _move(self, u: int, b: int) -> None:
+        new = self._seats(u, b)
+        keep = {(p, a, role) for p, a, _, role in new}
+        for seat in self._seats_held(u):
+            if seat not in keep:
+                self._release(*seat)
+        for p, a, r, role in new:
+            if self.held[a, role] != p:
+                self._take(p, a, r, role)
+        self.cur[u] = b
+        self.moved[u] = True
+
+    def _at(self, p: int) -> list:
+        """Program ``p``'s holders ``(rank, applicant, role)``, best first."""
+        holders = self._holders.get(p)
+        if holders is None:
+            entries = self._order[self._start[p] : self._start[p + 1]]
+            holders = sorted(
+                (int(self._ranks[e]), int(self._applicant[e]), 0) for e in entries.tolist()
+            )
+            self._holders[p] = holders
+        return holders
+
+    def _release(self, p: int, a: int, role: int) -> None:
+        holders = self._at(p)
+        holders.pop(next(i for i, h in enumerate(holders) if h[1] == a and h[2] == role))
+        self.held[a, role] = self.p
+        self.cutoff[p] = self.n
+        self.loosened[p] = True
+
+    def _take(self, p: int, a: int, r: int, role: int) -> None:
+        holders = self._at(p)
+        i = next((i for i, h in enumerate(holders) if h[0] > r), len(holders))
+        holders.insert(i, (r, a, role))
+        self.held[a, role] = p
+        capacity = int(self.capacities[p])
+        if len(holders) > capacity:
+            _, out, out_role = holders.pop()
+            self.held[out, out_role] = self.p
+            v = int(self.unit_of[out])
+            self.moved[v] = True
+            if not self.pending[v]:
+                self.pending[v] = True
+                self.queue.append(v)
+        self.cutoff[p] = holders[-1][0] if len(holders) == capacity else self.n

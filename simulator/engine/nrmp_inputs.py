@@ -1,0 +1,195 @@
+"""The NRMP procedure's inputs: checked once at the boundary, normalised into one frozen record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from simulator.engine.kernel import _deferred_acceptance_iv, segment_ids
+
+_INT = np.int64
+_COUPLE_ARRAYS = ("couples", "couple_indptr", "pair_programs", "pair_ranks")
+_SUPPLEMENTAL_ARRAYS = ("supplemental_indptr", "supplemental_programs", "supplemental_ranks")
+
+
+@dataclass(frozen=True, slots=True)
+class NRMPMarket:
+    """The arrays of :func:`simulator.engine.nrmp.roth_peranson`, as int64.
+
+    Absent couples or supplemental lists become empty arrays; ``pair_ranks`` is
+    ``N`` (not ranked) on every "no match" side.
+    """
+
+    rol_indptr: np.ndarray
+    rol_programs: np.ndarray
+    program_ranks: np.ndarray
+    capacities: np.ndarray
+    couples: np.ndarray
+    couple_indptr: np.ndarray
+    pair_programs: np.ndarray
+    pair_ranks: np.ndarray
+    supplemental_indptr: np.ndarray
+    supplemental_programs: np.ndarray
+    supplemental_ranks: np.ndarray
+
+
+def roth_peranson_iv(
+    rol_indptr, rol_programs, program_ranks, capacities, *, max_rounds, check, **optional
+) -> NRMPMarket:
+    """Normalise the inputs; with ``check``, raise ``ValueError`` naming the first problem."""
+    if check:
+        singles = _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
+        if not isinstance(max_rounds, int | np.integer) or max_rounds < 0:
+            raise ValueError(f"max_rounds must be a non-negative integer, got {max_rounds!r}")
+    else:
+        singles = tuple(
+            np.asarray(x, dtype=_INT) for x in (rol_indptr, rol_programs, program_ranks, capacities)
+        )
+    indptr, programs, ranks, caps = singles
+    n, p = indptr.size - 1, caps.size
+    arrays = {}
+    for group, names in (("couples", _COUPLE_ARRAYS), ("supplemental", _SUPPLEMENTAL_ARRAYS)):
+        given = [name for name in names if optional[name] is not None]
+        if check and given and len(given) < len(names):
+            missing = ", ".join(name for name in names if name not in given)
+            raise ValueError(f"{group}: {', '.join(given)} given without {missing}")
+        for name in names:
+            arrays[name] = _array(name, optional[name], check)
+    if optional["couples"] is None:
+        arrays.update(
+            couples=np.zeros((0, 2), dtype=_INT),
+            couple_indptr=np.zeros(1, dtype=_INT),
+            pair_programs=np.zeros((0, 2), dtype=_INT),
+            pair_ranks=np.zeros((0, 2), dtype=_INT),
+        )
+    if optional["supplemental_indptr"] is None:
+        arrays.update(
+            supplemental_indptr=np.zeros(programs.size + 1, dtype=_INT),
+            supplemental_programs=np.zeros(0, dtype=_INT),
+            supplemental_ranks=np.zeros(0, dtype=_INT),
+        )
+    market = NRMPMarket(
+        rol_indptr=indptr, rol_programs=programs, program_ranks=ranks, capacities=caps, **arrays
+    )
+    if check:
+        _check_couples(market, n, p)
+        _check_supplemental(market, n, p)
+        _check_ranks_agree(market, n, p)
+    no_match = market.pair_programs == p
+    if no_match.any():
+        market = replace(market, pair_ranks=np.where(no_match, n, market.pair_ranks))
+    return market
+
+
+def _array(name, value, check):
+    if value is None:
+        return None
+    array = np.asarray(value)
+    if check and array.size and not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must hold integers, got dtype {array.dtype}")
+    array = array.astype(_INT, copy=False)
+    if name in ("couples", "pair_programs", "pair_ranks"):
+        array = array.reshape(0, 2) if array.size == 0 else array
+        if check and (array.ndim != 2 or array.shape[1] != 2):
+            raise ValueError(f"{name} must have shape (n, 2), got {array.shape}")
+    elif check and array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
+    return array
+
+
+def _check_indptr(name, indptr, n_segments, n_items, items):
+    if indptr.size != n_segments + 1:
+        raise ValueError(f"{name} must have {n_segments + 1} entries, got {indptr.size}")
+    if indptr[0] != 0 or indptr[-1] != n_items or np.any(np.diff(indptr) < 0):
+        raise ValueError(f"{name} must start at 0, never decrease and end at len({items})")
+
+
+def _check_couples(market: NRMPMarket, n: int, p: int) -> None:
+    couples, pairs, ranks = market.couples, market.pair_programs, market.pair_ranks
+    _check_indptr("couple_indptr", market.couple_indptr, len(couples), len(pairs), "pair_programs")
+    if ranks.shape != pairs.shape:
+        raise ValueError(f"pair_ranks has shape {ranks.shape} but pair_programs {pairs.shape}")
+    if couples.size and (couples.min() < 0 or couples.max() >= n):
+        raise ValueError(f"couples must hold applicant indices in [0, {n})")
+    if np.unique(couples).size != couples.size:
+        raise ValueError("an applicant appears twice in couples (in one couple or in two)")
+    single = np.diff(market.rol_indptr)[couples.ravel()] > 0
+    if single.any():
+        raise ValueError(
+            f"applicant {couples.ravel()[single][0]} is in a couple and also has a single list"
+        )
+    if pairs.size and (pairs.min() < 0 or pairs.max() > p):
+        raise ValueError(f"pair_programs must lie in [0, {p}] ({p} = no match for that member)")
+    if np.any((pairs == p).all(axis=1)):
+        raise ValueError("a pair has no match for both members")
+    named = pairs < p
+    if np.any(named & ((ranks < 0) | (ranks > n))):
+        raise ValueError(f"pair_ranks must lie in [0, {n}] ({n} = not ranked)")
+    couple = segment_ids(market.couple_indptr)
+    key = (couple * (p + 1) + pairs[:, 0]) * (p + 1) + pairs[:, 1]
+    if _repeats(key):
+        raise ValueError("a couple ranks the same pair twice")
+
+
+def _check_supplemental(market: NRMPMarket, n: int, p: int) -> None:
+    indptr, programs = market.supplemental_indptr, market.supplemental_programs
+    ranks, n_entries = market.supplemental_ranks, market.rol_programs.size
+    _check_indptr("supplemental_indptr", indptr, n_entries, programs.size, "supplemental_programs")
+    if ranks.size != programs.size:
+        raise ValueError(
+            f"supplemental_ranks has {ranks.size} entries but supplemental_programs {programs.size}"
+        )
+    if programs.size and (programs.min() < 0 or programs.max() >= p):
+        raise ValueError(f"supplemental_programs must lie in [0, {p})")
+    if ranks.size and (ranks.min() < 0 or ranks.max() > n):
+        raise ValueError(f"supplemental_ranks must lie in [0, {n}] ({n} = not ranked)")
+    entry = segment_ids(indptr)
+    if np.any(programs == market.rol_programs[entry]):
+        raise ValueError("a supplemental list names its own advanced program")
+    key = entry * p + programs
+    if _repeats(key):
+        raise ValueError("a supplemental list names the same program twice")
+
+
+def _check_ranks_agree(market: NRMPMarket, n: int, p: int) -> None:
+    """Each program gives each applicant one rank, and distinct applicants distinct ranks."""
+    if market.pair_programs.size == 0 and market.supplemental_programs.size == 0:
+        return  # the singles' lists alone were checked by the kernel's own checks
+    named = market.pair_programs < p
+    member = market.couples[segment_ids(market.couple_indptr)][named]
+    applicant = segment_ids(market.rol_indptr)
+    supp_applicant = applicant[segment_ids(market.supplemental_indptr)]
+    program = np.concatenate(
+        (market.rol_programs, market.pair_programs[named], market.supplemental_programs)
+    )
+    who = np.concatenate((applicant, member, supp_applicant))
+    rank = np.concatenate(
+        (market.program_ranks, market.pair_ranks[named], market.supplemental_ranks)
+    )
+    if (p * (n + 1) + n) * (n + 1) < 2**62:  # one sort of packed keys, else a slower lexsort
+        key = np.sort((program * (n + 1) + who) * (n + 1) + rank)
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+        program, rest = np.divmod(key, (n + 1) ** 2)
+        who, rank = np.divmod(rest, n + 1)
+    else:
+        order = np.lexsort((rank, who, program))
+        program, who, rank = program[order], who[order], rank[order]
+        new = np.r_[True, np.diff(program) != 0] | np.r_[True, np.diff(who) != 0]
+        new |= np.r_[True, np.diff(rank) != 0]
+        program, who, rank = program[new], who[new], rank[new]
+    same_pair = np.flatnonzero((program[1:] == program[:-1]) & (who[1:] == who[:-1]))
+    if same_pair.size:
+        i = same_pair[0]
+        raise ValueError(f"program {program[i]} gives applicant {who[i]} two different ranks")
+    ranked = rank < n
+    key = np.sort(program[ranked] * (n + 1) + rank[ranked])
+    clash = np.flatnonzero(key[1:] == key[:-1])
+    if clash.size:
+        program, rank = divmod(int(key[clash[0]]), n + 1)
+        raise ValueError(f"program {program} gives rank {rank} to two applicants")
+
+
+def _repeats(key: np.ndarray) -> bool:
+    key = np.sort(key)
+    return bool(np.any(key[1:] == key[:-1]))
