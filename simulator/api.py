@@ -23,6 +23,7 @@ from simulator.report import plots, text
 from simulator.report.records import comparison_record, sweep_table, to_jsonable, write_sweep_csv
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.study.assumptions import assumed_parameters, strategy_assumptions
 from simulator.study.combined import CombinedTables
 from simulator.study.estimates import compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
@@ -121,6 +122,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
     variants = strategy_variants(scenario)
     focal = _simulate_focal(study, variants, progress)
     comparison = compare_focal(focal, [v.name for v in variants])
+    assumptions = strategy_assumptions(scenario)
     with folder.writing():
         plots.plot_comparison(
             comparison,
@@ -139,7 +141,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
                 "(common random numbers)",
             },
             "strategies": comparison_record(
-                comparison, {s.name: dict(s.changes) for s in scenario.strategies}
+                comparison, {s.name: dict(s.changes) for s in scenario.strategies}, assumptions
             ),
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
@@ -151,6 +153,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
         comparison=comparison,
         record=record,
         folder=folder.path,
+        assumptions=assumptions,
     )
 
 
@@ -184,6 +187,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
     focal = _simulate_focal(study, variants, progress)
     result = sweep_focal(focal, key, values)
     table = sweep_table(result)
+    assumptions = assumed_parameters([key], (scenario.you.specialty, scenario.you.backup_specialty))
     with folder.writing():
         write_sweep_csv(result, folder.path / "sweep.csv")
         plots.plot_sweep(
@@ -199,6 +203,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
             "param": key,
             "values": list(values),
             "shares_markets": key.startswith("you."),
+            "assumed_parameters": list(assumptions),
             "rows": table.to_dict(orient="records"),
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
@@ -211,6 +216,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
         table=table,
         record=record,
         folder=folder.path,
+        assumptions=assumptions,
     )
 
 

@@ -33,14 +33,17 @@ def _proportion_fields(p: Proportion, prefix: str) -> dict:
     return {f"{prefix}ci_low": p.ci_low, f"{prefix}ci_high": p.ci_high}
 
 
-def comparison_record(comparison: Comparison, changes=None) -> list[dict]:
+def comparison_record(comparison: Comparison, changes=None, assumptions=None) -> list[dict]:
     """The ``strategies`` list of ``comparison.json``: one dict per strategy, baseline first.
 
     Every entry has ``name``, ``p_match``, ``ci_low``, ``ci_high``, ``n`` (and
     more); every non-baseline entry also ``diff``, ``diff_ci_low``,
     ``diff_ci_high`` (paired, in probability units) and its ``verdict``.
-    ``changes`` maps a strategy name to the keys it sets.
+    ``changes`` maps a strategy name to the keys it sets; ``assumptions`` a
+    non-baseline strategy to the assumed parameters its difference rests on
+    (``assumed_parameters``, empty when none).
     """
+    assumptions = assumptions or {}
     differences = {d.name: d for d in comparison.differences}
     out = []
     for e in comparison.estimates:
@@ -82,6 +85,7 @@ def comparison_record(comparison: Comparison, changes=None) -> list[dict]:
                     "unpaired_ci_low": d.unpaired_ci_low,
                     "unpaired_ci_high": d.unpaired_ci_high,
                     "verdict": verdict(d.name, d.paired),
+                    "assumed_parameters": list(assumptions.get(d.name, ())),
                 }
             )
         out.append(entry)

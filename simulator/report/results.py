@@ -98,6 +98,8 @@ class ComparisonResult:
     comparison: object
     record: dict
     folder: Path | None = None
+    #: For each strategy after the first, the assumed parameters its difference rests on.
+    assumptions: dict = field(default_factory=dict)
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -105,7 +107,7 @@ class ComparisonResult:
         return pd.DataFrame(self.record["strategies"])
 
     def __str__(self) -> str:
-        return format_comparison(self.comparison, title=self.title)
+        return format_comparison(self.comparison, title=self.title, assumptions=self.assumptions)
 
     def _repr_html_(self) -> str:
         return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()
@@ -124,9 +126,11 @@ class SweepResult:
     table: pd.DataFrame
     record: dict
     folder: Path | None = None
+    #: The assumed parameters the swept key's effect rests on.
+    assumptions: tuple = ()
 
     def __str__(self) -> str:
-        return format_sweep(self.sweep, title=self.title)
+        return format_sweep(self.sweep, title=self.title, assumptions=self.assumptions)
 
     def _repr_html_(self) -> str:
         return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()

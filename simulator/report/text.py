@@ -94,6 +94,14 @@ def _points(x: float, *, signed: bool = True) -> str:
     return text.replace("-", _MINUS)
 
 
+def rests_on(parameters) -> str:
+    """``rests on assumed parameters, not published figures (...): a, b``."""
+    return (
+        "rests on assumed parameters, not published figures (docs/model.md, section 11): "
+        + ", ".join(parameters)
+    )
+
+
 def verdict(name: str, difference: PairedDifference) -> str:
     """Plain words for a paired difference in the chance of matching.
 
@@ -152,8 +160,13 @@ def _difference_lines(comparison: Comparison, label: str) -> list[str]:
     return lines
 
 
-def format_comparison(comparison: Comparison, *, title: str) -> str:
-    """What ``matchsim compare`` prints: estimates, paired differences, verdicts."""
+def format_comparison(comparison: Comparison, *, title: str, assumptions=None) -> str:
+    """What ``matchsim compare`` prints: estimates, paired differences, verdicts.
+
+    ``assumptions`` maps a strategy to the assumed parameters its difference
+    rests on, said under its verdict.
+    """
+    assumptions = assumptions or {}
     lines = [title, "", *_estimate_lines(comparison.estimates, "strategy"), ""]
     if comparison.differences:
         lines.append(
@@ -162,7 +175,10 @@ def format_comparison(comparison: Comparison, *, title: str) -> str:
         )
         lines += _difference_lines(comparison, "strategy")
         lines.append("")
-        lines += [verdict(d.name, d.paired) for d in comparison.differences]
+        for d in comparison.differences:
+            lines.append(verdict(d.name, d.paired))
+            if assumptions.get(d.name):
+                lines.append(f"  {rests_on(assumptions[d.name])}")
         gain = pairing_gain(comparison)
         lines.append("")
         if math.isfinite(gain):
@@ -177,8 +193,11 @@ def format_comparison(comparison: Comparison, *, title: str) -> str:
     return "\n".join(lines + _one_trial(comparison))
 
 
-def format_sweep(sweep: Sweep, *, title: str) -> str:
-    """What ``matchsim sweep`` prints: one row per value, then the change from the first value."""
+def format_sweep(sweep: Sweep, *, title: str, assumptions=()) -> str:
+    """What ``matchsim sweep`` prints: one row per value, then the change from the first value.
+
+    ``assumptions``: the assumed parameters the key's effect rests on.
+    """
     comparison = sweep.comparison
     lines = [title, "", *_estimate_lines(comparison.estimates, sweep.key), ""]
     if comparison.differences:
@@ -188,6 +207,8 @@ def format_sweep(sweep: Sweep, *, title: str) -> str:
         )
         lines += _difference_lines(comparison, sweep.key)
         lines.append("")
+    if assumptions:
+        lines.append(f"The effect of {sweep.key} {rests_on(assumptions)}")
     lines.append(
         "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
         "interval, widened likewise."

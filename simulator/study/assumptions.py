@@ -1,0 +1,74 @@
+"""Which answers rest on assumed parameters rather than on published data.
+
+A strategy that changes your USCE, your years since graduation, your score or
+your applications moves your chance through parameters the model assumes
+(docs/model.md section 11 marks each parameter published, calibrated or
+assumed); a visa changes it through programs' sponsorship, published for
+Internal Medicine only.  Reports name those parameters beside the effect, so
+that nobody mistakes an assumption for a measured fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: The assumed parameters through which a change of each ``you.*`` key moves your chance.
+ASSUMED_VIA = {
+    "you.usce_months": (
+        "selection.usce_hands_on_weight",
+        "selection.usce_observership_weight",
+        "selection.usce_months_cap",
+    ),
+    "you.usce_kind": (
+        "selection.usce_hands_on_weight",
+        "selection.usce_observership_weight",
+    ),
+    "you.years_since_graduation": (
+        "selection.ysg_weight",
+        "programs.ysg_limit_share",
+        "programs.ysg_limit_mean",
+        "programs.ysg_limit_sd",
+    ),
+    "you.step2ck": (
+        "selection.step2ck_weight",
+        "programs.step2ck_screen_mean",
+        "programs.step2ck_screen_sd",
+    ),
+    "you.applications": ("applicants.interview_cap", "programs.interviews_per_position"),
+}
+#: Sponsorship shares are published for this specialty and assumed for every other.
+SPONSORSHIP_PUBLISHED_FOR = "Internal Medicine (Categorical)"
+SPONSORSHIP = ("programs.visa_none_share", "programs.visa_j1_h1b_share")
+#: Sections whose keys are the model's own parameters: changing one is a "what if" of the model.
+MODEL_SECTIONS = ("applicants.", "programs.", "selection.")
+
+
+def assumed_parameters(keys: Iterable[str], specialties: Iterable[str]) -> tuple[str, ...]:
+    """The assumed parameters an effect of changing ``keys`` rests on, in a stable order.
+
+    ``specialties`` are the specialties you seek (a visa's effect outside
+    Internal Medicine rests on assumed sponsorship shares).
+    """
+    found: list[str] = []
+    for key in keys:
+        if key.startswith(MODEL_SECTIONS):
+            found.append(key)
+        found.extend(ASSUMED_VIA.get(key, ()))
+        if key == "you.visa" and any(s != SPONSORSHIP_PUBLISHED_FOR for s in specialties if s):
+            found.extend(SPONSORSHIP)
+    return tuple(dict.fromkeys(found))
+
+
+def strategy_assumptions(scenario) -> dict[str, tuple[str, ...]]:
+    """For each strategy after the first: the assumed parameters its difference rests on."""
+    strategies = scenario.strategies
+    if not strategies:
+        return {}
+    baseline = dict(strategies[0].changes)
+    out = {}
+    for strategy in strategies[1:]:
+        own = dict(strategy.changes)
+        keys = [k for k in {**baseline, **own} if baseline.get(k, None) != own.get(k, None)]
+        you = strategy.you
+        out[strategy.name] = assumed_parameters(keys, (you.specialty, you.backup_specialty))
+    return out
