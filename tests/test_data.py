@@ -209,6 +209,52 @@ def test_specialty_tables_match_the_shared_inputs(published):
         assert list(wide[kind]) == list(shared[column])
 
 
+SHARED_CHARTING = {
+    "charting_outcomes_us_md": ("charting_outcomes_2024_us_md.csv", "us_md_"),
+    "charting_outcomes_non_us_img": ("charting_outcomes_2026_non_us_img.csv", "non_us_img_"),
+}
+
+
+@pytest.mark.parametrize("field", sorted(SHARED_CHARTING))
+def test_charting_outcomes_match_the_shared_tables(published, field):
+    """Same rows, counts, scores, ranks and sources as the shared file; rates as shares."""
+    name, prefix = SHARED_CHARTING[field]
+    shared = pd.read_csv(ROOT.parent / "shared" / "data" / name)
+    shared.columns = [c.removeprefix(prefix) for c in shared.columns]
+    ours = getattr(published, field)
+    assert list(ours["specialty"]) == list(shared["specialty"])
+    assert list(ours["source"]) == list(shared["source"])
+    pd.testing.assert_series_equal(
+        ours["match_rate_preferred"],
+        shared["match_rate_preferred_pct"] / 100,
+        check_names=False,
+        atol=1e-12,
+    )
+    for column in shared.columns:
+        if column in ours.columns and column not in ("specialty", "source"):
+            assert list(ours[column]) == list(shared[column]), column
+    assert set(ours["model_specialty"]) <= set(published.specialty_names)
+    assert ours["model_specialty"].is_unique
+
+
+def test_pinned_charting_outcomes(published):
+    us_md = published.charting_outcomes_us_md.set_index("specialty")
+    assert len(us_md) == 17
+    assert us_md.loc["Internal Medicine", "model_specialty"] == "Internal Medicine (Categorical)"
+    assert us_md.loc["Diagnostic Radiology", "model_specialty"] == (
+        "Radiology-Diagnostic (PGY-1 only)"
+    )
+    assert us_md.loc["General Surgery", "model_specialty"] == "Surgery (Categorical)"
+    assert us_md.loc["Anesthesiology", ["matched_preferred", "not_matched"]].tolist() == [1136, 191]
+    assert us_md.loc["Anesthesiology", "match_rate_preferred"] == 0.86
+    img = published.charting_outcomes_non_us_img.set_index("specialty")
+    assert len(img) == 9
+    assert img.loc["Family Medicine", "ranks_not_matched_median"] == 1.0
+    assert img.loc["Radiology-Diagnostic", "ranks_not_matched_median"] == 1.5
+    assert img.loc["Family Medicine", "step2ck_matched_mean"] == 231.0
+    assert img["positions"].dtype == "int64"
+
+
 def test_pyproject_lists_every_subpackage():
     """``packages`` is an explicit list (``data/`` is mapped in): a new subpackage must join it."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -525,6 +571,40 @@ CELL_CASES = [
         "line 2 (specialty 'Internal Medicine', policy 'none'), column 'specialty': "
         "'Internal Medicine' is not a specialty of specialties_2025.csv "
         "(did you mean 'Internal Medicine (Categorical)'?)",
+    ),
+    (
+        "charting_outcomes_2024_us_md.csv",
+        "Internal Medicine",
+        "model_specialty",
+        "Internal Medicine",
+        "line 8 (specialty 'Internal Medicine'), column 'model_specialty': 'Internal Medicine' "
+        "is not a specialty of specialties_2025.csv (did you mean 'Internal Medicine "
+        "(Categorical)'?)",
+    ),
+    (
+        "charting_outcomes_2024_us_md.csv",
+        "Neurology",
+        "model_specialty",
+        "Psychiatry",
+        "line 14 (specialty 'Psychiatry'), column 'model_specialty': 'Psychiatry' is also the "
+        "model specialty of line 9; each model specialty stands for one published specialty",
+    ),
+    (
+        "charting_outcomes_2024_us_md.csv",
+        "Anesthesiology",
+        "match_rate_preferred",
+        "0.9",
+        "line 2 (specialty 'Anesthesiology'), column 'match_rate_preferred': 0.9 differs from "
+        "matched_preferred / (matched_preferred + not_matched) = 1,136 / 1,327 = 0.8561 by more "
+        "than 0.005",
+    ),
+    (
+        "charting_outcomes_2026_non_us_img.csv",
+        "Neurology",
+        "ranks_matched_q1",
+        "7",
+        "line 5 (specialty 'Neurology'), column 'ranks_matched_median': expected q1 <= median "
+        "<= q3, found 7, 6, 10",
     ),
     (
         "img_share_of_positions.csv",

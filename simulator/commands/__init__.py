@@ -8,5 +8,6 @@ from simulator.commands.explain import explain
 from simulator.commands.match import match
 from simulator.commands.run import run
 from simulator.commands.sweep import sweep_command
+from simulator.commands.validate import validate
 
-COMMANDS = [run, compare_command, sweep_command, match, explain, calibrate_command]
+COMMANDS = [run, compare_command, sweep_command, match, explain, calibrate_command, validate]

@@ -12,7 +12,8 @@ them into one frozen :class:`PublishedData`, after checking
 2. the files against each other: specialty names exist in
    ``specialties_2025.csv``, each match rate equals matched / active within
    0.001, the five applicant types add up to the market totals, visa-policy
-   shares add up to 1 within 0.002, and so on.
+   shares add up to 1 within 0.002, each Charting Outcomes specialty maps
+   onto one specialty of the model (its ``model_specialty`` column), and so on.
 
 A file that fails a check raises :class:`~simulator.errors.DataError`
 with one line naming the file, the line and column, and what is wrong.
@@ -63,6 +64,8 @@ class PublishedData:
     applicants_ranked_per_position: pd.DataFrame
     visa_policies: pd.DataFrame
     img_share_of_positions: pd.DataFrame
+    charting_outcomes_us_md: pd.DataFrame
+    charting_outcomes_non_us_img: pd.DataFrame
 
     # -- specialties ---------------------------------------------------------
     @property

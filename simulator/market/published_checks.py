@@ -21,6 +21,8 @@ from simulator.vocabulary import APPLICANT_TYPES, PROGRAM_KINDS
 
 MATCH_RATE_TOLERANCE = 0.001
 VISA_SUM_TOLERANCE = 0.002
+#: Rates published as whole percents (86%) differ from their counts by up to half a point.
+PERCENT_ROUNDING = 0.005
 
 
 def _require_all(table: Table, column: str, expected) -> None:
@@ -130,14 +132,16 @@ def _check_specialties(table: Table, market_name: str, market: dict[str, float])
     return [str(s) for s in frame["specialty"]]
 
 
-def _check_specialty_names(table: Table, names: list[str], specialties: Table) -> None:
+def _check_specialty_names(
+    table: Table, names: list[str], specialties: Table, column: str = "specialty"
+) -> None:
     known = set(names)
-    for i, name in enumerate(table.frame["specialty"]):
+    for i, name in enumerate(table.frame[column]):
         if name not in known:
             table.fail(
                 f"'{name}' is not a specialty of {specialties.name}{closest(name, names)}",
                 row=i,
-                column="specialty",
+                column=column,
             )
 
 
@@ -236,6 +240,49 @@ def _check_visa_policies(table: Table, names: list[str], specialties: Table) -> 
                 )
 
 
+def _check_charting_outcomes(table: Table, names: list[str], specialties: Table) -> None:
+    """Published names map one-to-one onto the model's; rates and quartiles agree."""
+    _check_specialty_names(table, names, specialties, column="model_specialty")
+    frame = table.frame
+    first: dict[str, int] = {}
+    for i, name in enumerate(frame["model_specialty"]):
+        if name in first:
+            table.fail(
+                f"'{name}' is also the model specialty of line {table.lines[first[name]]}; "
+                "each model specialty stands for one published specialty",
+                row=i,
+                column="model_specialty",
+            )
+        first[name] = i
+    for i in range(len(frame)):
+        matched, unmatched = (
+            int(frame["matched_preferred"].iat[i]),
+            int(frame["not_matched"].iat[i]),
+        )
+        if matched + unmatched == 0:
+            table.fail("expected at least 1 applicant, found 0", row=i, column="matched_preferred")
+        implied = matched / (matched + unmatched)
+        rate = float(frame["match_rate_preferred"].iat[i])
+        if abs(rate - implied) > PERCENT_ROUNDING:
+            table.fail(
+                f"{rate:g} differs from matched_preferred / (matched_preferred + not_matched) "
+                f"= {matched:,} / {matched + unmatched:,} = {implied:.4f} by more than "
+                f"{PERCENT_ROUNDING:g}",
+                row=i,
+                column="match_rate_preferred",
+            )
+        for group in ("matched", "not_matched"):
+            if f"ranks_{group}_median" not in frame:
+                continue
+            q1, median, q3 = (frame[f"ranks_{group}_{q}"].iat[i] for q in ("q1", "median", "q3"))
+            if not q1 <= median <= q3:
+                table.fail(
+                    f"expected q1 <= median <= q3, found {q1:g}, {median:g}, {q3:g}",
+                    row=i,
+                    column=f"ranks_{group}_median",
+                )
+
+
 def _check_img_share(table: Table) -> None:
     _require_all(table, "program_kind", PROGRAM_KINDS)
     frame = table.frame
@@ -258,3 +305,5 @@ def check_tables(tables: dict[str, Table]) -> None:
     _check_specialty_names(tables["applicants_ranked_per_position"], names, tables["specialties"])
     _check_visa_policies(tables["visa_policies"], names, tables["specialties"])
     _check_img_share(tables["img_share_of_positions"])
+    for field in ("charting_outcomes_us_md", "charting_outcomes_non_us_img"):
+        _check_charting_outcomes(tables[field], names, tables["specialties"])

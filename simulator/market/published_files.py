@@ -140,6 +140,43 @@ SCHEMAS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
         },
         ("specialty", "policy"),
     ),
+    "charting_outcomes_us_md": (
+        "charting_outcomes_2024_us_md.csv",
+        {
+            "specialty": "text",
+            "model_specialty": "text",
+            "matched_preferred": "count",
+            "not_matched": "count",
+            "match_rate_preferred": "share",
+            "step2ck_matched_mean": "positive",
+            "step2ck_not_matched_mean": "positive",
+            "source": "source",
+        },
+        ("specialty",),
+    ),
+    "charting_outcomes_non_us_img": (
+        "charting_outcomes_2026_non_us_img.csv",
+        {
+            "specialty": "text",
+            "model_specialty": "text",
+            "positions": "count",
+            "matched_preferred": "count",
+            "not_matched": "count",
+            "match_rate_preferred": "share",
+            **{
+                f"ranks_{group}_{statistic}": "positive"
+                for group in ("matched", "not_matched")
+                for statistic in ("mean", "median", "q1", "q3")
+            },
+            **{
+                f"step2ck_{group}_{statistic}": "positive"
+                for group in ("matched", "not_matched")
+                for statistic in ("mean", "sd")
+            },
+            "source": "source",
+        },
+        ("specialty",),
+    ),
     "img_share_of_positions": (
         "img_share_of_positions.csv",
         {
