@@ -66,7 +66,7 @@ def solo_outcomes(
     target = solo_programs
     takes = (solo_ranks <= market.n) & (
         (market.held[target] < market.capacities[target])
-        | (solo_ranks <= market.worst_rank[target])
+        | (market.holding[target] & (solo_ranks <= market.worst_rank[target]))
     )
     first = np.full(n_solo, solo_programs.size, dtype=np.int64)
     np.minimum.at(first, whose[takes], np.flatnonzero(takes))
@@ -101,12 +101,13 @@ class _Market:
         self.matched_entry = np.full(self.n, self.programs.size, dtype=np.int64)
         self.matched_entry[who[holds]] = holds
         self.held = np.bincount(self.programs[holds], minlength=self.n_programs)
-        # Holds by program, best first; a program's worst holder is its last.  (-1 where a
-        # program holds none: nothing compares with it, a program with room takes anyone.)
+        # Holds by program, best first; a program's worst holder is its last.  Only programs
+        # that hold someone have a worst holder to turn away (``holding``).
         order = holds[np.lexsort((self.ranks[holds], self.programs[holds]))]
         by_program = self.programs[order]
         last = order[np.r_[by_program[1:] != by_program[:-1], True]] if order.size else order
-        self.worst_rank = np.full(self.n_programs, -1, dtype=np.int64)
+        self.holding = self.held > 0
+        self.worst_rank = np.zeros(self.n_programs, dtype=np.int64)
         self.worst_holder = np.full(self.n_programs, self.n, dtype=np.int64)
         self.worst_rank[self.programs[last]] = self.ranks[last]
         self.worst_holder[self.programs[last]] = who[last]
@@ -137,7 +138,7 @@ def _follow_chains(market: _Market, chain, start, n_solo) -> np.ndarray:
         live, e, p = live[~again], e[~again], p[~again]
         rank = market.ranks[e]
         room = market.held[p] < market.capacities[p]
-        wins = (rank < market.n) & (room | (rank < market.worst_rank[p]))
+        wins = (rank < market.n) & (room | (market.holding[p] & (rank < market.worst_rank[p])))
         moves = wins & ~room  # held, and the program turns its worst holder away
         touched[live[moves], p[moves]] = True
         proposer[live[moves]] = market.worst_holder[p[moves]]
