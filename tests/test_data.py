@@ -219,7 +219,10 @@ SHARED_CHARTING = {
 def test_charting_outcomes_match_the_shared_tables(published, field):
     """Same rows, counts, scores, ranks and sources as the shared file; rates as shares."""
     name, prefix = SHARED_CHARTING[field]
-    shared = pd.read_csv(ROOT.parent / "shared" / "data" / name)
+    path = ROOT.parent / "shared" / "data" / name
+    if not path.is_file():
+        pytest.skip("shared/ not beside the repository")
+    shared = pd.read_csv(path)
     shared.columns = [c.removeprefix(prefix) for c in shared.columns]
     ours = getattr(published, field)
     assert list(ours["specialty"]) == list(shared["specialty"])
