@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engine.kernel import place_in_group
 from simulator.market.applicants import Applicants
 from simulator.market.applications import application_weights, screened_in
 from simulator.market.codes import IS_IMG_TYPE, TYPE_INDEX, US_CLERKSHIPS
@@ -90,17 +91,55 @@ def draw_focal(
     Each copy applies to exactly ``focal.applications`` programs (fewer if its
     specialties have fewer), chosen by weighted sampling without replacement
     (Gumbel top-k) with the population's weights; a program invites a copy it
-    screens in when the copy's evaluation clears its last invitee's.
+    screens in when the copy's evaluation clears its last invitee's; a copy
+    accepts its invitations, most preferred first, up to the interview cap.
+    Only the cells a copy applied to are computed, with the same arithmetic as
+    on the full (copies x programs) noise, so the results do not depend on it.
     """
     programs = market.programs
-    copies = noise.choice.shape[0]
+    copies, n_programs = noise.choice.shape
     applicants = focal_applicants(focal, copies, specialties)
     level = merit(applicants, params)[:1]
-    weights = application_weights(
-        programs, IS_IMG_TYPE[applicants.type[:1]], applicants.visa[:1], level, params
-    )[0]
-    keys = np.log(weights)[None, :] + noise.choice
-    applied = np.zeros(keys.shape, dtype=bool)
+    applied = _applied(applicants, level, noise.choice, focal, programs, params, specialties)
+    row, col = np.divmod(np.flatnonzero(applied), n_programs)
+
+    everywhere = np.arange(n_programs)
+    screen = screened_in(applicants, np.zeros(n_programs, dtype=np.int64), programs, everywhere)
+    penalty = penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)
+    base = (level - penalty[applicants.type[:1]])[0]
+    evaluation = base[col] + params.selection.application_noise_sd * noise.application[row, col]
+    invited = np.flatnonzero(screen[col] & (evaluation >= market.invite_bar[col]))
+    row, col, evaluation = row[invited], col[invited], evaluation[invited]
+    preference = program_preference(programs, applicants, row, col, params, noise.taste[row, col])
+    # Accept invitations, most preferred first (ties: the lower program), up to the cap.
+    by_preference = np.lexsort((-preference, row))
+    rank = np.empty(row.size, dtype=np.int64)
+    rank[by_preference] = place_in_group(row[by_preference])
+    held = rank < params.applicants.interview_cap
+    row, col = row[held], col[held]
+    interview = evaluation[held] + params.selection.interview_noise_sd * noise.interview[row, col]
+    return FocalEntries(
+        applicants=applicants,
+        sent=np.count_nonzero(applied, axis=1),
+        interview_applicant=row,
+        interview_program=col,
+        interview_preference=preference[held],
+        interview_evaluation=interview,
+        interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
+    )
+
+
+def _applied(applicants, level, choice, focal: Focal, programs, params, specialties):
+    """Where each copy applies, (copies, programs): the top Gumbel keys within each specialty.
+
+    A key is the log of the population's application weight plus the copy's Gumbel noise.
+    """
+    log_weights = np.log(
+        application_weights(
+            programs, IS_IMG_TYPE[applicants.type[:1]], applicants.visa[:1], level, params
+        )[0]
+    )
+    applied = np.zeros(choice.shape, dtype=bool)
     sought = [(specialties.index(focal.specialty), focal.applications)]
     if focal.backup_specialty:
         to_backup = int(round(focal.applications * params.applicants.backup_application_share))
@@ -112,41 +151,10 @@ def draw_focal(
         first, last = programs.specialty_indptr[specialty], programs.specialty_indptr[specialty + 1]
         take = min(int(wanted), last - first)
         if take > 0:
-            best = np.argpartition(-keys[:, first:last], take - 1, axis=1)[:, :take]
+            keys = log_weights[None, first:last] + choice[:, first:last]
+            best = np.argpartition(-keys, take - 1, axis=1)[:, :take]
             np.put_along_axis(applied[:, first:last], best, True, axis=1)
-
-    everywhere = np.arange(programs.size)
-    screen = screened_in(applicants, np.zeros(programs.size, dtype=np.int64), programs, everywhere)
-    evaluation = (
-        level
-        - penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)[applicants.type[:1]]
-        + params.selection.application_noise_sd * noise.application
-    )
-    invited = applied & screen[None, :] & (evaluation >= market.invite_bar[None, :])
-    copy_index = np.repeat(np.arange(copies), programs.size).reshape(copies, programs.size)
-    preference = program_preference(
-        programs, applicants, copy_index, everywhere[None, :], params, noise.taste
-    )
-    # Accept invitations, most preferred first, up to the interview cap.
-    ranked = np.where(invited, preference, -np.inf)
-    order = np.argsort(-ranked, axis=1, kind="stable")
-    accepted_order = (
-        np.arange(programs.size)[None, :]
-        < np.minimum(invited.sum(axis=1), params.applicants.interview_cap)[:, None]
-    )
-    held = np.zeros_like(invited)
-    np.put_along_axis(held, order, accepted_order, axis=1)
-    row, col = np.nonzero(held)
-    interview = evaluation + params.selection.interview_noise_sd * noise.interview
-    return FocalEntries(
-        applicants=applicants,
-        sent=applied.sum(axis=1),
-        interview_applicant=row,
-        interview_program=col,
-        interview_preference=preference[row, col],
-        interview_evaluation=interview[row, col],
-        interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
-    )
+    return applied
 
 
 def focal_applicants(focal: Focal, copies: int, specialties: tuple[str, ...]) -> Applicants:

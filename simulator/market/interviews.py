@@ -1,15 +1,29 @@
 """Interviews: programs invite their best applications, applicants accept their favourites.
 
 Also :func:`sort_by_group_desc`, the fast grouped sort that orders both the
-invitations and the rank-order lists.
+invitations and the rank-order lists, and :class:`RankedPrefixes`, which
+orders only the best applications of each program (the only ones it can
+ever invite) in exactly the order that sort gives them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from simulator.engine.kernel import place_in_group, segment_aranges
 from simulator.market.evaluation import program_preference
+
+#: Every how many applications one is looked at to set each program's value threshold.
+SAMPLE_EVERY = 8
+#: Applications ordered per program at first, as a multiple of its slots: declines
+#: make programs invite more than their slots (about 2x on average), and the few
+#: that run past their ordered ones have all their applications ordered then.
+FIRST_ORDERED_PER_SLOT = 3
+#: When some program runs out, also complete those whose ordered ones are under this
+#: multiple of their invitations so far (they are likely next), saving passes.
+AHEAD = 1.3
 
 
 def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
@@ -23,35 +37,192 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     them, and each program's invitation bar.
     """
     a = params.applicants
-    order = sort_by_group_desc(where, evaluation, programs.size)
     screened = np.bincount(where, minlength=programs.size)
-    group_start = np.cumsum(screened) - screened
     invited_until = np.zeros(programs.size, dtype=np.int64)
     invite_until = np.minimum(programs.interview_slots, screened)
-    invited = np.zeros(who.size, dtype=bool)
+    wanted = np.minimum(FIRST_ORDERED_PER_SLOT * invite_until, screened)
+    ranked = RankedPrefixes.of(where, evaluation, screened, wanted)
     accepted = np.zeros(who.size, dtype=bool)
-    preference = np.zeros(who.size, dtype=np.float64)
+    preference = np.empty(who.size, dtype=np.float64)  # read only where accepted
     room = np.full(applicants.size, a.interview_cap, dtype=np.int64)
     for _ in range(params.programs.interview_rounds):
-        new = order[segment_aranges(group_start + invited_until, invite_until - invited_until)]
+        ranked = ranked.covering(invite_until)
+        inviting = invite_until - invited_until
+        new = ranked.order[segment_aranges(ranked.start + invited_until, inviting)]
         if not new.size:
             break
-        invited[new] = True
         invited_until = invite_until
-        preference[new] = program_preference(
-            programs, applicants, who[new], where[new], params, rng.standard_normal(new.size)
+        new_who, new_where = who[new], np.repeat(np.arange(programs.size), inviting)
+        liking = program_preference(
+            programs, applicants, new_who, new_where, params, rng.standard_normal(new.size)
         )
-        by_applicant = new[sort_by_group_desc(who[new], preference[new], applicants.size)]
-        rank = place_in_group(who[by_applicant])
-        yes = rank < room[who[by_applicant]]
-        accepted[by_applicant[yes]] = True
-        room -= np.bincount(who[by_applicant[yes]], minlength=applicants.size)
-        declined = np.bincount(where[by_applicant[~yes]], minlength=programs.size)
+        by_applicant = sort_by_group_desc(new_who, liking, applicants.size)
+        choosers = new_who[by_applicant]
+        yes = place_in_group(choosers) < room[choosers]
+        taken = by_applicant[yes]
+        interviews = new[taken]
+        accepted[interviews] = True
+        preference[interviews] = liking[taken]
+        room -= np.bincount(choosers[yes], minlength=applicants.size)
+        declined = np.bincount(new_where[by_applicant[~yes]], minlength=programs.size)
         invite_until = np.minimum(invited_until + declined, screened)
-    last_invited = order[np.maximum(group_start + invited_until - 1, 0)]
-    invite_bar = np.where(invited_until >= screened, -np.inf, evaluation[last_invited])
     held = np.flatnonzero(accepted)
-    return held, preference[held], invite_bar
+    return held, preference[held], _invite_bar(ranked, invited_until, screened, where, evaluation)
+
+
+def _invite_bar(ranked, invited_until, screened, where, evaluation) -> np.ndarray:
+    """The evaluation of each program's last invitee; ``-inf`` if it invited all it screened.
+
+    A program that screened applications in but had no slot takes the entry
+    before its group in the full order, as it always has (a full sort then).
+    """
+    if np.any((invited_until == 0) & (screened > 0)):
+        order = sort_by_group_desc(where, evaluation, screened.size)
+        last_invited = order[np.maximum(np.cumsum(screened) - screened + invited_until - 1, 0)]
+    else:
+        last_invited = ranked.order[np.maximum(ranked.start + invited_until - 1, 0)]
+    return np.where(invited_until >= screened, -np.inf, evaluation[last_invited])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RankedPrefixes:
+    """The best applications of each program, in the order of :func:`sort_by_group_desc`.
+
+    ``order[start[p] : start[p] + count[p]]`` are program ``p``'s best
+    ``count[p]`` applications, exactly the first ``count[p]`` of its group in
+    ``sort_by_group_desc(where, value, n_programs)``.
+    """
+
+    order: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    where: np.ndarray
+    value: np.ndarray
+    screened: np.ndarray
+    quantiser: Quantiser | None  # None: every application is ordered
+
+    @classmethod
+    def of(cls, where, value, screened, wanted) -> RankedPrefixes:
+        """At least the best ``wanted[p]`` applications of each program ``p``, most often.
+
+        A sample of the applications sets a value threshold per program; only
+        the applications at or above it are sorted.  Those whose quantised
+        value ties the threshold's come last and may lack some of their ties:
+        they are not counted.  A program's prefix may end short of ``wanted``:
+        :meth:`covering` completes it when needed.
+        """
+        n_programs = screened.size
+        quantiser = Quantiser.of(where, value, n_programs)
+        if quantiser is None or quantiser.value_bits > 52:
+            # Too few bits to pack keys, or so many that the smallest values' levels may
+            # round up to 2**value_bits and spill into the group bits (as in the full
+            # sort, whose positions are then not per group): order everything.
+            order = sort_by_group_desc(where, value, n_programs)
+            start = np.cumsum(screened) - screened
+            return cls(
+                order=order,
+                start=start,
+                count=screened,
+                where=where,
+                value=value,
+                screened=screened,
+                quantiser=None,
+            )
+        sample = sort_by_group_desc(where[::SAMPLE_EVERY], value[::SAMPLE_EVERY], n_programs)
+        sampled = np.bincount(where[::SAMPLE_EVERY], minlength=n_programs)
+        # The bar's rank in the sample: the sample's share of wanted, 5/4 of it, 4 more.
+        rank = -(-wanted * sampled * 5 // (4 * np.maximum(screened, 1))) + 4
+        at = np.flatnonzero(rank < sampled)
+        bar = np.full(n_programs, -np.inf)
+        bar[at] = value[::SAMPLE_EVERY][sample[(np.cumsum(sampled) - sampled + rank)[at]]]
+        chosen = np.flatnonzero(value >= bar[where])
+        keys = quantiser.keys(where[chosen], quantiser.levels(value[chosen]), chosen)
+        bar_level = np.full(n_programs, 1 << quantiser.value_bits)  # past every level
+        bar_level[at] = quantiser.levels(bar[at])
+        start = np.searchsorted(keys, quantiser.keys_at(np.arange(n_programs), 0))
+        ends = np.searchsorted(keys, quantiser.keys_at(np.arange(n_programs), bar_level))
+        return cls(
+            order=quantiser.indices(keys),
+            start=start,
+            count=ends - start,
+            where=where,
+            value=value,
+            screened=screened,
+            quantiser=quantiser,
+        )
+
+    def covering(self, until) -> RankedPrefixes:
+        """These prefixes, with all applications ordered for programs whose prefix ends before
+        ``until`` (appended after the others; their earlier entries are unchanged)."""
+        short = until > self.count
+        if not short.any():
+            return self
+        short |= (self.count < AHEAD * until) & (self.count < self.screened)
+        chosen = np.flatnonzero(short[self.where])
+        q = self.quantiser
+        added = np.bincount(self.where[chosen], minlength=self.count.size)
+        return RankedPrefixes(
+            order=np.concatenate(
+                [
+                    self.order,
+                    q.indices(q.keys(self.where[chosen], q.levels(self.value[chosen]), chosen)),
+                ]
+            ),
+            start=np.where(short, self.order.size + np.cumsum(added) - added, self.start),
+            count=np.where(short, added, self.count),
+            where=self.where,
+            value=self.value,
+            screened=self.screened,
+            quantiser=self.quantiser,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quantiser:
+    """The packing of :func:`sort_by_group_desc`: (group, quantised value, index) in an int64."""
+
+    high: float
+    step: float
+    value_bits: int
+    index_bits: int
+
+    @classmethod
+    def of(cls, group, value, n_groups) -> Quantiser | None:
+        """The packing for these values; ``None`` if fewer than 20 bits are left for values."""
+        index_bits = max(1, (value.size - 1).bit_length())
+        group_bits = max(1, (int(n_groups) - 1).bit_length())
+        value_bits = 62 - index_bits - group_bits
+        if value_bits < 20:
+            return None
+        low, high = float(value.min()), float(value.max())
+        step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
+        return cls(high=high, step=step, value_bits=value_bits, index_bits=index_bits)
+
+    def levels(self, value) -> np.ndarray:
+        """The quantised values: 0 for the largest value, ``2**value_bits - 1`` for the smallest."""
+        return ((self.high - value) * self.step).astype(np.int64)
+
+    def keys(self, group, levels, index) -> np.ndarray:
+        """The packed keys of (``group``, ``levels``, ``index``), sorted."""
+        key = np.asarray(group, dtype=np.int64) << (self.value_bits + self.index_bits)
+        key |= levels << self.index_bits
+        key |= index
+        key.sort()
+        return key
+
+    def keys_at(self, group, levels) -> np.ndarray:
+        """The smallest packed key of each (group, level): index 0.
+
+        ``levels`` may be ``2**value_bits`` (past every level): the next group's first key.
+        """
+        key = np.asarray(group, dtype=np.int64) << (self.value_bits + self.index_bits)
+        key += np.asarray(levels, dtype=np.int64) << self.index_bits
+        return key
+
+    def indices(self, keys) -> np.ndarray:
+        """The indices packed in ``keys`` (in place)."""
+        keys &= (1 << self.index_bits) - 1
+        return keys
 
 
 def sort_by_group_desc(group, value, n_groups) -> np.ndarray:
@@ -62,19 +233,10 @@ def sort_by_group_desc(group, value, n_groups) -> np.ndarray:
     than the quantisation step (about 1e-6 of their range) count as ties.
     """
     value = np.asarray(value, dtype=np.float64)
-    n = value.size
-    if n == 0:
+    if value.size == 0:
         return np.zeros(0, dtype=np.int64)
-    index_bits = max(1, (n - 1).bit_length())
-    group_bits = max(1, (int(n_groups) - 1).bit_length())
-    value_bits = 62 - index_bits - group_bits
-    if value_bits < 20:
+    quantiser = Quantiser.of(group, value, n_groups)
+    if quantiser is None:
         return np.lexsort((-value, group))
-    low, high = float(value.min()), float(value.max())
-    step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
-    quantised = ((high - value) * step).astype(np.int64)
-    key = (np.asarray(group, dtype=np.int64) << (value_bits + index_bits)) | (
-        quantised << index_bits
-    )
-    key |= np.arange(n, dtype=np.int64)
-    return np.sort(key) & ((1 << index_bits) - 1)
+    index = np.arange(value.size, dtype=np.int64)
+    return quantiser.indices(quantiser.keys(group, quantiser.levels(value), index))

@@ -58,11 +58,9 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     )
     clock.lap("applications and screening")
     rng = streams["interviews"]
-    penalty = penalty_table(programs, params)
-    evaluation = (
-        applicant_merit[who]
-        - penalty[applicants.type[who].astype(np.int64) * programs.size + where]
-        + params.selection.application_noise_sd * rng.standard_normal(who.size, dtype=np.float32)
+    evaluation = application_evaluation(programs, applicants, applicant_merit, who, where, params)
+    evaluation += params.selection.application_noise_sd * rng.standard_normal(
+        who.size, dtype=np.float32
     )
     held, preference, invite_bar = draw_interviews(
         programs, applicants, who, where, evaluation, params, rng
@@ -83,6 +81,16 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         interview_unranked=unranked,
         invite_bar=invite_bar,
     )
+
+
+def application_evaluation(programs, applicants, applicant_merit, who, where, params):
+    """Each application's evaluation before noise: the applicant's merit less the type penalty."""
+    penalty_row = applicants.type.astype(np.int64) * programs.size
+    cell = penalty_row[who]
+    cell += where
+    evaluation = applicant_merit[who]
+    evaluation -= penalty_table(programs, params)[cell]
+    return evaluation
 
 
 class Stopwatch:

@@ -1,0 +1,251 @@
+"""The fast interviews and focal copies equal plain full-sort and dense references, exactly.
+
+The references below are the straightforward versions (every screened
+application sorted per program; dense copies x programs arrays) that the fast
+code replaced; the same seed must give the same arrays, bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from simulator.engine.kernel import place_in_group, segment_aranges
+from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
+from simulator.market import interviews as fast
+from simulator.market.applicants import draw_applicants
+from simulator.market.applications import draw_applications, screened_in
+from simulator.market.evaluation import merit, penalty_table, program_preference
+from simulator.market.focal import FocalEntries, _applied, focal_applicants
+from simulator.market.params import Focal, MarketParams
+from simulator.market.programs import draw_programs
+from simulator.market.published import load_published
+from simulator.market.streams import trial_streams
+from simulator.market.year import application_evaluation
+from simulator.vocabulary import APPLICANT_TYPES
+
+PROFILES = {
+    "non-US IMG, Internal Medicine": Focal(),
+    "US MD, Anesthesiology": Focal(
+        type="us_md", specialty="Anesthesiology", step2ck=250, applications=40
+    ),
+    "US IMG, Family Medicine with a backup": Focal(
+        type="us_img",
+        specialty="Family Medicine",
+        backup_specialty="Psychiatry",
+        step2ck=226,
+        usce_kind="hands_on",
+        usce_months=6,
+        applications=60,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return market_inputs(load_published(), 0.05)
+
+
+def applications(inputs, params, trial):
+    """What :func:`draw_interviews` is given in a trial, and its generator."""
+    streams = trial_streams(3, trial)
+    programs = draw_programs(inputs, params, streams["programs"])
+    applicants = draw_applicants(inputs, params, streams["applicants"])
+    level = merit(applicants, params)
+    who, where, _ = draw_applications(
+        programs, applicants, level, inputs, params, streams["applications"]
+    )
+    rng = streams["interviews"]
+    cell = applicants.type[who].astype(np.int64) * programs.size + where
+    evaluation = (
+        level[who]
+        - penalty_table(programs, params)[cell]
+        + params.selection.application_noise_sd * rng.standard_normal(who.size, dtype=np.float32)
+    )
+    return programs, applicants, who, where, evaluation, rng
+
+
+def interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng):
+    """Reference: every screened application sorted per program, then the rounds."""
+    order = sort_by_group_desc_reference(where, evaluation, programs.size)
+    screened = np.bincount(where, minlength=programs.size)
+    group_start = np.cumsum(screened) - screened
+    invited_until = np.zeros(programs.size, dtype=np.int64)
+    invite_until = np.minimum(programs.interview_slots, screened)
+    accepted = np.zeros(who.size, dtype=bool)
+    preference = np.zeros(who.size, dtype=np.float64)
+    room = np.full(applicants.size, params.applicants.interview_cap, dtype=np.int64)
+    for _ in range(params.programs.interview_rounds):
+        new = order[segment_aranges(group_start + invited_until, invite_until - invited_until)]
+        if not new.size:
+            break
+        invited_until = invite_until
+        preference[new] = program_preference(
+            programs, applicants, who[new], where[new], params, rng.standard_normal(new.size)
+        )
+        by_applicant = new[sort_by_group_desc_reference(who[new], preference[new], applicants.size)]
+        rank = place_in_group(who[by_applicant])
+        yes = rank < room[who[by_applicant]]
+        accepted[by_applicant[yes]] = True
+        room -= np.bincount(who[by_applicant[yes]], minlength=applicants.size)
+        declined = np.bincount(where[by_applicant[~yes]], minlength=programs.size)
+        invite_until = np.minimum(invited_until + declined, screened)
+    last_invited = order[np.maximum(group_start + invited_until - 1, 0)]
+    invite_bar = np.where(invited_until >= screened, -np.inf, evaluation[last_invited])
+    held = np.flatnonzero(accepted)
+    return held, preference[held], invite_bar
+
+
+def assert_same_interviews(case, params):
+    programs, applicants, who, where, evaluation, rng = case
+    state = rng.bit_generator.state
+    got = fast.draw_interviews(programs, applicants, who, where, evaluation, params, rng)
+    rng.bit_generator.state = state
+    want = interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng)
+    for name, g, w in zip(("held", "preference", "invite_bar"), got, want, strict=True):
+        assert g.dtype == w.dtype and np.array_equal(g, w), name
+
+
+def test_application_evaluation_equals_the_plain_formula(inputs):
+    params = MarketParams()
+    programs, applicants, who, where, evaluation, _ = applications(inputs, params, 0)
+    streams = trial_streams(3, 0)
+    level = merit(applicants, params)
+    got = application_evaluation(programs, applicants, level, who, where, params)
+    got += params.selection.application_noise_sd * streams["interviews"].standard_normal(
+        who.size, dtype=np.float32
+    )
+    assert got.dtype == evaluation.dtype and np.array_equal(got, evaluation)
+
+
+@pytest.mark.parametrize("trial", [0, 1, 2])
+def test_interviews_equal_the_full_sort(inputs, trial):
+    params = MarketParams()
+    assert_same_interviews(applications(inputs, params, trial), params)
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_interviews_equal_the_full_sort_when_prefixes_run_out(inputs, monkeypatch, first):
+    """Tiny first prefixes: most programs need theirs completed in later rounds."""
+    monkeypatch.setattr(fast, "FIRST_ORDERED_PER_SLOT", first)
+    monkeypatch.setattr(fast, "AHEAD", 1)
+    params = MarketParams()
+    assert_same_interviews(applications(inputs, params, 0), params)
+
+
+def test_interviews_equal_the_full_sort_with_programs_without_slots(inputs):
+    params = MarketParams()
+    programs, *rest = applications(inputs, params, 1)
+    slots = programs.interview_slots.copy()
+    slots[::7] = 0
+    programs = dataclasses.replace(programs, interview_slots=slots)
+    assert_same_interviews((programs, *rest), params)
+
+
+def sort_by_group_desc_reference(group, value, n_groups):
+    """The packed sort as first written: one expression per step."""
+    value = np.asarray(value, dtype=np.float64)
+    n = value.size
+    index_bits = max(1, (n - 1).bit_length())
+    group_bits = max(1, (int(n_groups) - 1).bit_length())
+    value_bits = 62 - index_bits - group_bits
+    if value_bits < 20:
+        return np.lexsort((-value, group))
+    low, high = float(value.min()), float(value.max())
+    step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
+    quantised = ((high - value) * step).astype(np.int64)
+    key = (np.asarray(group, dtype=np.int64) << (value_bits + index_bits)) | (
+        quantised << index_bits
+    )
+    key |= np.arange(n, dtype=np.int64)
+    return np.sort(key) & ((1 << index_bits) - 1)
+
+
+@pytest.mark.parametrize("size", [1, 2, 26, 300, 5_000])
+@pytest.mark.parametrize("n_groups", [1, 8, 1_000])
+def test_sort_by_group_desc_equals_the_reference(size, n_groups):
+    """Including tiny inputs, where the smallest value's level can spill into the group bits."""
+    rng = np.random.default_rng(size * n_groups)
+    for _ in range(20):
+        group = np.sort(rng.integers(0, n_groups, size))
+        value = rng.normal(size=size)
+        np.testing.assert_array_equal(
+            fast.sort_by_group_desc(group, value, n_groups),
+            sort_by_group_desc_reference(group, value, n_groups),
+        )
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("size", [26, 2_000])
+def test_ranked_prefixes_are_prefixes_of_the_full_sort(seed, size):
+    rng = np.random.default_rng(seed)
+    n_programs = 30
+    where = rng.integers(0, n_programs, size)
+    value = np.round(rng.normal(size=where.size), 2)  # many exact ties
+    screened = np.bincount(where, minlength=n_programs)
+    wanted = np.minimum(rng.integers(0, 40, n_programs), screened)
+    ranked = fast.RankedPrefixes.of(where, value, screened, wanted)
+    until = np.minimum(rng.integers(0, 80, n_programs), screened)
+    ranked = ranked.covering(until)
+    full = sort_by_group_desc_reference(where, value, n_programs)
+    starts = np.cumsum(screened) - screened  # positions as the full sort's users take them
+    assert np.all(ranked.count >= until)
+    for p in range(n_programs):
+        prefix = ranked.order[ranked.start[p] : ranked.start[p] + ranked.count[p]]
+        np.testing.assert_array_equal(prefix, full[starts[p] : starts[p] + ranked.count[p]])
+
+
+def focal_dense(market, focal, noise, params, specialties):
+    """Reference: the focal copies on dense (copies x programs) arrays."""
+    programs = market.programs
+    copies = noise.choice.shape[0]
+    applicants = focal_applicants(focal, copies, specialties)
+    level = merit(applicants, params)[:1]
+    applied = _applied(applicants, level, noise.choice, focal, programs, params, specialties)
+    everywhere = np.arange(programs.size)
+    screen = screened_in(applicants, np.zeros(programs.size, dtype=np.int64), programs, everywhere)
+    evaluation = (
+        level
+        - penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)[applicants.type[:1]]
+        + params.selection.application_noise_sd * noise.application
+    )
+    invited = applied & screen[None, :] & (evaluation >= market.invite_bar[None, :])
+    copy_index = np.repeat(np.arange(copies), programs.size).reshape(copies, programs.size)
+    preference = program_preference(
+        programs, applicants, copy_index, everywhere[None, :], params, noise.taste
+    )
+    order = np.argsort(-np.where(invited, preference, -np.inf), axis=1, kind="stable")
+    accepted_order = (
+        np.arange(programs.size)[None, :]
+        < np.minimum(invited.sum(axis=1), params.applicants.interview_cap)[:, None]
+    )
+    held = np.zeros_like(invited)
+    np.put_along_axis(held, order, accepted_order, axis=1)
+    row, col = np.nonzero(held)
+    interview = evaluation + params.selection.interview_noise_sd * noise.interview
+    return FocalEntries(
+        applicants=applicants,
+        sent=applied.sum(axis=1),
+        interview_applicant=row,
+        interview_program=col,
+        interview_preference=preference[row, col],
+        interview_evaluation=interview[row, col],
+        interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
+    )
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=list(PROFILES))
+@pytest.mark.parametrize("trial", [0, 1])
+def test_focal_entries_equal_the_dense_reference(inputs, profile, trial):
+    params, you = MarketParams(), PROFILES[profile]
+    streams = trial_streams(11, trial)
+    market = draw_market(inputs, params, streams)
+    noise = draw_focal_noise(40, market.programs.size, streams["focal"])
+    got = draw_focal(market, you, noise, params, inputs.specialties)
+    want = focal_dense(market, you, noise, params, inputs.specialties)
+    for field in ("sent",) + tuple(f for f in FocalEntries.__slots__ if f.startswith("interview")):
+        g, w = getattr(got, field), getattr(want, field)
+        assert g.dtype == w.dtype and np.array_equal(g, w), field
+    assert got.interview_applicant.size > 0
