@@ -24,7 +24,13 @@ everything else is imported from its module.
 
 from simulator.market.focal import draw_focal, draw_focal_noise
 from simulator.market.inputs import MarketInputs, market_inputs
-from simulator.market.match import TrialOutcome, match_market, match_solo_copies
+from simulator.market.match import (
+    TrialOutcome,
+    match_market,
+    match_population,
+    match_solo_copies,
+    place_copies,
+)
 from simulator.market.streams import trial_streams
 from simulator.market.year import Market, draw_market
 
@@ -37,6 +43,8 @@ __all__ = [
     "draw_market",
     "market_inputs",
     "match_market",
+    "match_population",
     "match_solo_copies",
+    "place_copies",
     "trial_streams",
 ]

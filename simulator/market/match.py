@@ -67,41 +67,71 @@ def match_market(
     return _outcome(lists, match, programs, is_focal=np.arange(n) >= lists.n_population)
 
 
-def match_solo_copies(
-    market: Market, focal: FocalEntries, params: MarketParams, *, timings=None
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class PopulationMatch:
+    """The population's rank-order lists, its Match and its outcome: what copies are placed in.
+
+    One per market: every strategy of a comparison places its copies into the same one.
+    """
+
+    lists: RankOrderLists
+    match: np.ndarray
+    outcome: TrialOutcome
+
+
+def match_population(market: Market, params: MarketParams, *, timings=None) -> PopulationMatch:
+    """Build the population's lists and run the NRMP's algorithm on them, once."""
+    clock = Stopwatch(timings)
+    programs = market.programs
+    lists = rank_order_lists(market, None, params)
+    clock.lap("rank-order lists")
+    match = _solve(lists, programs)
+    clock.lap("match")
+    outcome = _outcome(lists, match, programs, is_focal=np.zeros(match.size, dtype=bool))
+    return PopulationMatch(lists=lists, match=match, outcome=outcome)
+
+
+def place_copies(
+    population: PopulationMatch, focal: FocalEntries, params: MarketParams
 ) -> TrialOutcome:
-    """Match the population once, then give each focal copy its outcome alone in that market.
+    """Give each focal copy its outcome alone in the population's matched market.
 
     Rows: the population, then the copies; ``filled_by_type`` counts the population only.
     """
-    clock = Stopwatch(timings)
-    programs = market.programs
-    population = rank_order_lists(market, None, params)
-    clock.lap("rank-order lists")
-    match = _solve(population, programs)
-    clock.lap("match")
-    solos = solo_lists(population, focal, params, programs.size)
-    arrays = (population.rol_indptr, population.rol_programs, population.program_ranks)
+    base, lists = population.outcome, population.lists
+    programs = base.programs
+    solos = solo_lists(lists, focal, params, programs.size)
     solo_match = solo_outcomes(
-        *arrays,
+        lists.rol_indptr,
+        lists.rol_programs,
+        lists.program_ranks,
         programs.positions,
-        match,
+        population.match,
         solos.rol_indptr,
         solos.rol_programs,
         solos.program_ranks,
     )
-    clock.lap("focal copies")
-    both = _outcome(population, match, programs, is_focal=np.zeros(match.size, dtype=bool))
     copies = _outcome(solos, solo_match, programs, is_focal=np.ones(solo_match.size, dtype=bool))
     return TrialOutcome(
-        applicants=stack_applicants([both.applicants, copies.applicants]),
+        applicants=stack_applicants([base.applicants, copies.applicants]),
         programs=programs,
-        filled_by_type=both.filled_by_type,
+        filled_by_type=base.filled_by_type,
         **{
-            name: np.concatenate([getattr(both, name), getattr(copies, name)])
+            name: np.concatenate([getattr(base, name), getattr(copies, name)])
             for name in _PER_APPLICANT
         },
     )
+
+
+def match_solo_copies(
+    market: Market, focal: FocalEntries, params: MarketParams, *, timings=None
+) -> TrialOutcome:
+    """Match the population once, then give each focal copy its outcome alone in that market."""
+    population = match_population(market, params, timings=timings)
+    clock = Stopwatch(timings)
+    outcome = place_copies(population, focal, params)
+    clock.lap("focal copies")
+    return outcome
 
 
 _PER_APPLICANT = (

@@ -21,7 +21,8 @@ from simulator.market import (
     draw_focal_noise,
     draw_market,
     market_inputs,
-    match_solo_copies,
+    match_population,
+    place_copies,
     trial_streams,
 )
 from simulator.scenario import Strategy
@@ -65,7 +66,11 @@ def plan_for(scenario, published, *, strategies: bool = True) -> Plan:
 
 
 def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
-    """Every variant's outcome in trial ``trial``, on common random numbers."""
+    """Every variant's outcome in trial ``trial``, on common random numbers.
+
+    Markets (and the population's Match) are drawn once per distinct set of
+    population parameters; each variant places its own copies into them.
+    """
     markets = {}
     outcomes = []
     for variant in plan.variants:
@@ -73,10 +78,10 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
             streams = trial_streams(plan.seed, trial)
             market = draw_market(plan.inputs, variant.params, streams)
             noise = draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
-            markets[variant.params] = market, noise
-        market, noise = markets[variant.params]
+            markets[variant.params] = market, noise, match_population(market, variant.params)
+        market, noise, population = markets[variant.params]
         focal = draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
-        outcomes.append(match_solo_copies(market, focal, variant.params))
+        outcomes.append(place_copies(population, focal, variant.params))
     return outcomes
 
 
