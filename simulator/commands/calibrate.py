@@ -12,7 +12,6 @@ from simulator.commands._common import user_errors
 from simulator.errors import RunError
 from simulator.market.params import MarketParams
 from simulator.market.published import load_published
-from simulator.scenario import default_calibration_path
 from simulator.study.calibrate import (
     FREE_PARAMETERS,
     calibrate,
@@ -46,8 +45,10 @@ from simulator.study.calibrate import (
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
-    default=None,
-    help="Calibration file to write [default: the shipped data/calibration_2025.toml].",
+    required=True,
+    help="Calibration file to write; a scenario reads it with [market] calibration = PATH. "
+    "Never the installed package: from a source checkout, refresh the shipped file with "
+    "--out data/calibration_2025.toml --overwrite.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
 @user_errors
@@ -57,16 +58,14 @@ def calibrate_command(trials, seed, scale, out, overwrite):
     Starts from the documented defaults in simulator/market/params.py, simulates the
     same trials at every step (common random numbers) and fits with
     scipy.optimize.least_squares; then writes the fitted values, with the
-    command, seed and the rates they reproduce, to the calibration file that
-    scenarios read.
+    command, seed and the rates they reproduce, to the file named by --out.
 
     \b
     Example:
-      matchsim calibrate --overwrite
+      matchsim calibrate --out my-calibration.toml
     """
     if out == "":
         raise RunError("--out", message="expected a file name, found ''")
-    out = out or str(default_calibration_path())
     if Path(out).exists() and not overwrite:  # say so now, not after minutes of fitting
         raise RunError(
             out, message="already exists; not overwriting it (pass --overwrite to replace it)"
