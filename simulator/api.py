@@ -25,6 +25,7 @@ from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.scenario import Scenario, scenario_to_dict
 from simulator.study.assumptions import assumed_parameters, strategy_assumptions
 from simulator.study.combined import CombinedTables
+from simulator.study.coverage import scale_notes
 from simulator.study.estimates import compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
 from simulator.study.folder import RunFolder
@@ -82,7 +83,8 @@ def run_in(study: Study, *, progress: Progress | None = None) -> RunResult:
         combined.close(scenario.trials)
     tally = merge_tallies(parts)
     summary = run_summary(tally)
-    notes = text.run_notes(scenario, summary)
+    scaled = scale_notes([scenario.you], load_published(), scenario.market.scale)
+    notes = text.run_notes(scenario, summary, scaled)
     if notes:
         summary["notes"] = notes
     with folder.writing():
@@ -123,6 +125,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
     focal = _simulate_focal(study, variants, progress)
     comparison = compare_focal(focal, [v.name for v in variants])
     assumptions = strategy_assumptions(scenario)
+    notes = tuple(scale_notes([v.you for v in variants], load_published(), scenario.market.scale))
     with folder.writing():
         plots.plot_comparison(
             comparison,
@@ -143,6 +146,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
             "strategies": comparison_record(
                 comparison, {s.name: dict(s.changes) for s in scenario.strategies}, assumptions
             ),
+            "notes": list(notes),
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
     )
@@ -154,6 +158,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
         record=record,
         folder=folder.path,
         assumptions=assumptions,
+        notes=notes,
     )
 
 
@@ -188,6 +193,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
     result = sweep_focal(focal, key, values)
     table = sweep_table(result)
     assumptions = assumed_parameters([key], (scenario.you.specialty, scenario.you.backup_specialty))
+    notes = tuple(scale_notes([v.you for v in variants], load_published(), scenario.market.scale))
     with folder.writing():
         write_sweep_csv(result, folder.path / "sweep.csv")
         plots.plot_sweep(
@@ -204,6 +210,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
             "values": list(values),
             "shares_markets": key.startswith("you."),
             "assumed_parameters": list(assumptions),
+            "notes": list(notes),
             "rows": table.to_dict(orient="records"),
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
@@ -217,6 +224,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
         record=record,
         folder=folder.path,
         assumptions=assumptions,
+        notes=notes,
     )
 
 

@@ -437,6 +437,7 @@ def test_doubtful_runs_say_why_their_figures_are_doubtful(tmp_path):
     assert [note[:40] for note in notes] == [
         "one trial: the intervals treat the copie",
         "you asked to send 100 applications, but ",
+        "at scale 0.001 your 100 applications rea",
     ]
     for note in notes:
         assert f"note: {note}" in result.output

@@ -215,6 +215,7 @@ MODULE_PATHS = {
     "params": "simulator.market.params",
     "proportions": "simulator.stats.proportions",
     "simulate": "simulator.study.simulate",
+    "study.coverage": "simulator.study.coverage",
     "scenario": "simulator.scenario",
     "stats": "simulator.stats",
     "insertion": "simulator.engine.insertion",

@@ -100,6 +100,8 @@ class ComparisonResult:
     folder: Path | None = None
     #: For each strategy after the first, the assumed parameters its difference rests on.
     assumptions: dict = field(default_factory=dict)
+    #: What a reader should be told about these answers (a scale that changes them ...).
+    notes: tuple = ()
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -107,7 +109,9 @@ class ComparisonResult:
         return pd.DataFrame(self.record["strategies"])
 
     def __str__(self) -> str:
-        return format_comparison(self.comparison, title=self.title, assumptions=self.assumptions)
+        return format_comparison(
+            self.comparison, title=self.title, assumptions=self.assumptions, notes=self.notes
+        )
 
     def _repr_html_(self) -> str:
         return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()
@@ -128,9 +132,13 @@ class SweepResult:
     folder: Path | None = None
     #: The assumed parameters the swept key's effect rests on.
     assumptions: tuple = ()
+    #: What a reader should be told about these answers (a scale that changes them ...).
+    notes: tuple = ()
 
     def __str__(self) -> str:
-        return format_sweep(self.sweep, title=self.title, assumptions=self.assumptions)
+        return format_sweep(
+            self.sweep, title=self.title, assumptions=self.assumptions, notes=self.notes
+        )
 
     def _repr_html_(self) -> str:
         return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()

@@ -160,7 +160,7 @@ def _difference_lines(comparison: Comparison, label: str) -> list[str]:
     return lines
 
 
-def format_comparison(comparison: Comparison, *, title: str, assumptions=None) -> str:
+def format_comparison(comparison: Comparison, *, title: str, assumptions=None, notes=()) -> str:
     """What ``matchsim compare`` prints: estimates, paired differences, verdicts.
 
     ``assumptions`` maps a strategy to the assumed parameters its difference
@@ -190,10 +190,10 @@ def format_comparison(comparison: Comparison, *, title: str, assumptions=None) -
         "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
         "interval, widened likewise."
     )
-    return "\n".join(lines + _one_trial(comparison))
+    return "\n".join(lines + _one_trial(comparison, notes))
 
 
-def format_sweep(sweep: Sweep, *, title: str, assumptions=()) -> str:
+def format_sweep(sweep: Sweep, *, title: str, assumptions=(), notes=()) -> str:
     """What ``matchsim sweep`` prints: one row per value, then the change from the first value.
 
     ``assumptions``: the assumed parameters the key's effect rests on.
@@ -213,7 +213,7 @@ def format_sweep(sweep: Sweep, *, title: str, assumptions=()) -> str:
         "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
         "interval, widened likewise."
     )
-    return "\n".join(lines + _one_trial(comparison))
+    return "\n".join(lines + _one_trial(comparison, notes))
 
 
 def format_run_summary(summary: dict, *, title: str) -> str:
@@ -269,9 +269,9 @@ ONE_TRIAL = (
 )
 
 
-def run_notes(scenario, summary: dict) -> list[str]:
-    """What a reader of a run's figures should be told: a single trial, or a market too small
-    for the applications you asked to send."""
+def run_notes(scenario, summary: dict, scale_notes=()) -> list[str]:
+    """What a reader of a run's figures should be told: a single trial, a market too small
+    for the applications you asked to send, a scale that changes your answer."""
     notes = []
     if summary["focal"]["p_match"].n_clusters == 1:
         notes.append(ONE_TRIAL)
@@ -282,12 +282,13 @@ def run_notes(scenario, summary: dict) -> list[str]:
             f"{scenario.market.scale:g}) has room for {sent:.0f} on average: it holds too few "
             "programs of your specialty; raise market.scale for a market as large as the real one"
         )
-    return notes
+    return notes + list(scale_notes)
 
 
-def _one_trial(comparison: Comparison) -> list[str]:
+def _one_trial(comparison: Comparison, notes=()) -> list[str]:
     estimates = comparison.estimates
-    return [f"note: {ONE_TRIAL}"] if estimates and estimates[0].p_match.n_clusters == 1 else []
+    one = estimates and estimates[0].p_match.n_clusters == 1
+    return [f"note: {note}" for note in ([ONE_TRIAL] if one else []) + list(notes)]
 
 
 # --------------------------------------------------------------------------- titles
