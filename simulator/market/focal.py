@@ -4,7 +4,8 @@
 :func:`simulator.market.year.draw_market`.  Each copy applies, is screened,
 interviewed and evaluated exactly as the population is, and is invited by a
 program when it beats the program's last invitee (it does not displace
-anyone: at most ``focal_copies`` extra interviews per program, a documented bias).
+anyone: one extra interview at that program, a documented bias; each copy is
+then matched alone, :func:`simulator.market.match.place_copies`).
 All its random numbers are drawn first (:func:`draw_focal_noise`), in arrays
 of fixed shape whatever the focal applicant's choices, so two strategies see
 the same noise (common random numbers).
