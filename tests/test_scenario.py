@@ -1166,3 +1166,13 @@ def test_read_calibration_refuses_other_suffixes(tmp_path):
     with pytest.raises(ScenarioError) as excinfo:
         read_calibration(path)
     assert str(excinfo.value) == f"{path}: not a .toml file (calibration files are TOML)"
+
+
+def test_a_choice_written_with_other_case_or_punctuation_is_suggested(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[you]\ntype = "non_us_img"\nvisa = "H-1B"\n')
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == (
+        f"{path}: you.visa: expected one of none, j1, h1b, found 'H-1B' (did you mean 'h1b'?)"
+    )

@@ -63,12 +63,18 @@ def show(value) -> str:
 
 
 def suggest(word, choices, prefix: str = "") -> str:
-    """Case-insensitive exact match first, then the closest ``difflib`` match."""
+    """The choice ``word`` means once case and punctuation are ignored (``H-1B`` is ``h1b``),
+    else the closest ``difflib`` match."""
     if isinstance(word, str):
         for choice in choices:
-            if isinstance(choice, str) and choice.lower() == word.lower():
+            if isinstance(choice, str) and _letters(choice) == _letters(word):
                 return f" (did you mean '{prefix}{choice}'?)"
     return closest(word, choices, prefix=prefix)
+
+
+def _letters(text: str) -> str:
+    """``text`` lower-cased, letters and digits only."""
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def error(where, key, expected, found, hint: str = "") -> ScenarioError:
