@@ -406,3 +406,17 @@ def test_capacities_beyond_the_applicants_cost_nothing():
             proposing=proposing,
         )  # fmt: skip
         assert both.tolist() == [0, 0]
+
+
+def test_a_chain_of_single_rejections_is_finished_one_proposal_at_a_time():
+    """n applicants, n - 1 programs, cyclic lists: one rejection per round, n^2 proposals."""
+    n = 40
+    m = n - 1
+    lists = (np.arange(n)[:, None] + np.arange(m)[None, :]) % m
+    ranks_of = (np.arange(n)[None, :] - np.arange(m)[:, None] - 1) % n
+    programs = lists.ravel()
+    ranks = ranks_of[programs, np.repeat(np.arange(n), m)]
+    market = (np.arange(0, n * m + 1, m), programs, ranks, np.ones(m, dtype=np.int64))
+    stats = solve(*market)
+    assert stats.match.tolist() == deferred_acceptance_reference(*market)
+    assert stats.proposals > n * (n - 2) and stats.rounds <= 3  # not one round per proposal

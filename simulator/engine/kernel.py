@@ -33,11 +33,19 @@ import numpy as np
 
 PROPOSING_SIDES = ("applicants", "programs")
 _INT = np.int64
+#: Fewer applicants than this left proposing: finish one proposal at a time (a NumPy round
+#: costs tens of microseconds whatever its size; long chains of single rejections would
+#: otherwise cost a round per proposal).
+SEQUENTIAL_BELOW = 8
 
 
 @dataclass(frozen=True, slots=True)
 class MatchStats:
-    """What one solve did: the matching and how much work it took."""
+    """What one solve did: the matching and how much work it took.
+
+    ``rounds`` counts the rounds run for all proposers at once; the last few
+    proposers, finished one proposal at a time, count as one more round.
+    """
 
     match: np.ndarray
     rounds: int
@@ -185,6 +193,9 @@ def _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds):
     rounds = proposals = 0
     while entry.size:
         rounds += 1
+        if entry.size < SEQUENTIAL_BELOW:
+            proposals += _one_by_one(entry.tolist(), entry_key, list_start, holds)
+            break
         # 1. Each proposer goes down its list to the first entry that beats its target's cutoff.
         passed = []
         while entry.size:
@@ -198,6 +209,29 @@ def _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds):
         entry = holds.merge(passed, entry_key[passed]) + 1
         entry = entry[~list_start[entry]]
     return holds.held_entries(), rounds, proposals
+
+
+def _one_by_one(queue: list, entry_key, list_start, holds) -> int:
+    """Finish with the proposers of ``queue`` (their next entries), one proposal at a time.
+
+    Deferred acceptance does not depend on the order of proposals, so this
+    ends where further rounds would.  Returns the proposals made.
+    """
+    proposals = 0
+    while queue:
+        entry = queue.pop()
+        while True:
+            proposals += 1
+            key = int(entry_key[entry])
+            if key < holds.cutoff[key >> holds.rank_bits]:
+                turned_away = holds.take(key, entry)
+                if turned_away is not None and not list_start[turned_away + 1]:
+                    queue.append(turned_away + 1)
+                break
+            entry += 1
+            if list_start[entry]:
+                break  # out of list: unmatched
+    return proposals
 
 
 def _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, holds):
@@ -301,6 +335,25 @@ class _Holds:
         worst = holds[np.cumsum(kept) - 1] >> self.entry_bits
         self.cutoff[reached] = np.where(kept == capacity, worst, self.room[reached])
         return rejected
+
+    def take(self, key: int, entry: int):
+        """Hold a proposal that beats its target's cutoff; return the entry turned away, if any."""
+        target = key >> self.rank_bits
+        first, held = int(self.slot_indptr[target]), int(self.held[target])
+        capacity = int(self.capacity[target])
+        hold = (key << self.entry_bits) | entry
+        own = self.slots[first : first + held]
+        place = int(np.searchsorted(own, hold))
+        turned_away = None
+        if held == capacity:
+            turned_away = int(own[-1]) & self.entry_mask
+            held -= 1
+        self.slots[first + place + 1 : first + held + 1] = self.slots[first + place : first + held]
+        self.slots[first + place] = hold
+        self.held[target] = held + 1
+        if held + 1 == capacity:
+            self.cutoff[target] = self.slots[first + capacity - 1] >> self.entry_bits
+        return turned_away
 
     def held_entries(self):
         """The entries held now, target by target."""
