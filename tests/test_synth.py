@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.engine.kernel import deferred_acceptance, segment_ids
+from simulator.engine.csr import segment_ids
+from simulator.engine.kernel import deferred_acceptance
 from simulator.engine.stability import blocking_pairs, is_feasible
 from simulator.market import (
     Market,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.engine.kernel import segment_ids
+from simulator.engine.csr import segment_ids
 
 
 def solo_outcomes(

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engine.csr import segment_aranges, segment_ids
+
 PROPOSING_SIDES = ("applicants", "programs")
 _INT = np.int64
 #: Fewer applicants than this left proposing: finish one proposal at a time (a NumPy round
@@ -381,28 +383,6 @@ def _sort_by(key: np.ndarray, values: np.ndarray) -> np.ndarray:
     if int(key.max(initial=0)).bit_length() + value_bits > 63:
         return values[np.argsort(key)]
     return np.sort((key << value_bits) | values) & ((1 << value_bits) - 1)
-
-
-def segment_ids(indptr: np.ndarray) -> np.ndarray:
-    """The segment each position belongs to, for CSR pointers ``indptr``."""
-    return np.repeat(np.arange(indptr.size - 1, dtype=_INT), np.diff(indptr))
-
-
-def segment_aranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenate ``arange(s, s + c)`` for each start ``s`` and count ``c``."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=_INT)
-    offsets = np.cumsum(counts) - counts
-    return np.repeat(starts - offsets, counts) + np.arange(total, dtype=_INT)
-
-
-def place_in_group(sorted_groups: np.ndarray) -> np.ndarray:
-    """Position of each element within its run of equal values (0 for the first)."""
-    n = sorted_groups.size
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    sizes = np.diff(np.r_[starts, n])
-    return np.arange(n, dtype=_INT) - np.repeat(starts, sizes)
 
 
 def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities):

@@ -58,7 +58,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.kernel import deferred_acceptance, segment_ids
+from simulator.engine.csr import segment_ids
+from simulator.engine.kernel import deferred_acceptance
 from simulator.engine.nrmp_inputs import NRMPMarket, roth_peranson_iv
 
 _INT = np.int64

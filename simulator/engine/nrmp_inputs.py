@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.engine.kernel import _deferred_acceptance_iv, segment_ids
+from simulator.engine.csr import segment_ids
+from simulator.engine.kernel import _deferred_acceptance_iv
 
 _INT = np.int64
 _COUPLE_ARRAYS = ("couples", "couple_indptr", "pair_programs", "pair_ranks")

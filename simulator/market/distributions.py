@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import log_ndtr, ndtri_exp
 
-from simulator.engine.kernel import segment_ids
+from simulator.engine.csr import segment_ids
 
 
 def multinomial_by_group(totals, weights, indptr, rng) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.kernel import place_in_group, segment_aranges
+from simulator.engine.csr import place_in_group, segment_aranges
 from simulator.market.evaluation import program_preference
 
 #: Every how many applications one is looked at to set each program's value threshold.

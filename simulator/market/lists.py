@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.kernel import place_in_group
+from simulator.engine.csr import place_in_group
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.focal import FocalEntries
 from simulator.market.interviews import sort_by_group_desc
