@@ -12,11 +12,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from simulator.engine.kernel import place_in_group, segment_aranges
+from simulator.engine.csr import place_in_group, segment_aranges
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market.applicants import draw_applicants
-from simulator.market.applications import draw_applications, screened_in
+from simulator.market.applications import draw_applications, screened_in, screening_reasons
 from simulator.market.evaluation import merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
 from simulator.market.params import Focal, MarketParams
@@ -225,9 +225,15 @@ def focal_dense(market, focal, noise, params, specialties):
     np.put_along_axis(held, order, accepted_order, axis=1)
     row, col = np.nonzero(held)
     interview = evaluation + params.selection.interview_noise_sd * noise.interview
+    reasons = screening_reasons(
+        applicants, np.zeros(programs.size, dtype=np.int64), programs, everywhere
+    )
+    unread = [(applied & reason[None, :]).sum(axis=1) for reason in reasons]
+    read = (applied & screen[None, :]).sum(axis=1)
     return FocalEntries(
         applicants=applicants,
         sent=applied.sum(axis=1),
+        funnel=np.stack([*unread, read, invited.sum(axis=1)], axis=1),
         interview_applicant=row,
         interview_program=col,
         interview_preference=preference[row, col],
@@ -245,7 +251,9 @@ def test_focal_entries_equal_the_dense_reference(inputs, profile, trial):
     noise = draw_focal_noise(40, market.programs.size, streams["focal"])
     got = draw_focal(market, you, noise, params, inputs.specialties)
     want = focal_dense(market, you, noise, params, inputs.specialties)
-    for field in ("sent",) + tuple(f for f in FocalEntries.__slots__ if f.startswith("interview")):
+    for field in ("sent", "funnel") + tuple(
+        f for f in FocalEntries.__slots__ if f.startswith("interview")
+    ):
         g, w = getattr(got, field), getattr(want, field)
         assert g.dtype == w.dtype and np.array_equal(g, w), field
     assert got.interview_applicant.size > 0

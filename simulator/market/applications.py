@@ -16,19 +16,32 @@ MERIT_BANDS = 5
 _CELLS_PER_BLOCK = 4_000_000  # dense application blocks are drawn in pieces this size
 
 
+#: Why a program does not read an application, in the order the reasons are attributed.
+SCREENS = ("visa", "score", "graduation")
+
+
+def screening_reasons(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
+    """Why program ``where`` does not read applicant ``who``'s application: (3, n) booleans.
+
+    Rows follow :data:`SCREENS`.  An application failing several screens is
+    counted once, under the first it fails: visa sponsorship, then (IMGs only)
+    the Step 2 CK cut-off, then the graduation-year limit.  So every
+    application is read or has exactly one reason.
+    """
+    visa = ~SPONSORS[applicants.visa[who].astype(np.int64) * 3 + programs.visa_policy[where]]
+    screened = IS_IMG_TYPE[applicants.type[who]] & ~visa
+    score = screened & ~(applicants.step2ck[who] >= programs.step2ck_cutoff[where])
+    graduation = screened & ~score & ~(applicants.ysg[who] <= programs.ysg_limit[where])
+    return np.stack([visa, score, graduation])
+
+
 def screened_in(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
     """Whether program ``where`` reads the application of applicant ``who`` at all.
 
     Visa: J-1 needs a sponsoring program, H-1B one that sponsors H-1B.  IMGs
     must also meet the program's Step 2 CK cut-off and graduation-year limit.
     """
-    ok = SPONSORS[applicants.visa[who].astype(np.int64) * 3 + programs.visa_policy[where]]
-    img = IS_IMG_TYPE[applicants.type[who]]
-    img_who, img_where = who[img], where[img]
-    ok[img] &= (applicants.step2ck[img_who] >= programs.step2ck_cutoff[img_where]) & (
-        applicants.ysg[img_who] <= programs.ysg_limit[img_where]
-    )
-    return ok
+    return ~screening_reasons(applicants, who, programs, where).any(axis=0)
 
 
 def application_weights(programs: Programs, is_img, visa, merit_level, params: MarketParams):

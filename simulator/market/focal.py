@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.kernel import place_in_group
+from simulator.engine.csr import place_in_group
 from simulator.market.applicants import Applicants
-from simulator.market.applications import application_weights, screened_in
+from simulator.market.applications import SCREENS, application_weights, screening_reasons
 from simulator.market.codes import IS_IMG_TYPE, TYPE_INDEX, US_CLERKSHIPS
 from simulator.market.evaluation import merit, penalty_table, program_preference
 from simulator.market.params import Focal, MarketParams
@@ -54,12 +54,23 @@ def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
     )
 
 
+#: The columns of :attr:`FocalEntries.funnel`: applications not read for each reason of
+#: :data:`~simulator.market.applications.SCREENS`, read, and leading to an invitation.
+FUNNEL_COUNTS = (*(f"not_read_{reason}" for reason in SCREENS), "read", "invited")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class FocalEntries:
-    """The focal copies and the interviews they hold (one row per interview)."""
+    """The focal copies and the interviews they hold (one row per interview).
+
+    ``funnel`` counts, per copy, its applications by :data:`FUNNEL_COUNTS`; the
+    first four add up to ``sent``.  Invitations are counted before the copy's
+    interview cap.
+    """
 
     applicants: Applicants
     sent: np.ndarray
+    funnel: np.ndarray  # (copies, len(FUNNEL_COUNTS))
     interview_applicant: np.ndarray  # copy index
     interview_program: np.ndarray
     interview_preference: np.ndarray
@@ -76,6 +87,7 @@ class FocalEntries:
                 **{f: getattr(self.applicants, f)[copies] for f in Applicants.__slots__}
             ),
             sent=self.sent[copies],
+            funnel=self.funnel[copies],
             interview_applicant=renumber[self.interview_applicant[kept]],
             interview_program=self.interview_program[kept],
             interview_preference=self.interview_preference[kept],
@@ -105,12 +117,19 @@ def draw_focal(
     row, col = np.divmod(np.flatnonzero(applied), n_programs)
 
     everywhere = np.arange(n_programs)
-    screen = screened_in(applicants, np.zeros(n_programs, dtype=np.int64), programs, everywhere)
+    reasons = screening_reasons(
+        applicants, np.zeros(n_programs, dtype=np.int64), programs, everywhere
+    )
+    screen = ~reasons.any(axis=0)
+    unread = [np.bincount(row[reason[col]], minlength=copies) for reason in reasons]
     penalty = penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)
     base = (level - penalty[applicants.type[:1]])[0]
     evaluation = base[col] + params.selection.application_noise_sd * noise.application[row, col]
     invited = np.flatnonzero(screen[col] & (evaluation >= market.invite_bar[col]))
     row, col, evaluation = row[invited], col[invited], evaluation[invited]
+    sent = np.count_nonzero(applied, axis=1)
+    read = sent - np.sum(unread, axis=0)
+    funnel = np.stack([*unread, read, np.bincount(row, minlength=copies)], axis=1)
     preference = program_preference(programs, applicants, row, col, params, noise.taste[row, col])
     # Accept invitations, most preferred first (ties: the lower program), up to the cap.
     by_preference = np.lexsort((-preference, row))
@@ -121,7 +140,8 @@ def draw_focal(
     interview = evaluation[held] + params.selection.interview_noise_sd * noise.interview[row, col]
     return FocalEntries(
         applicants=applicants,
-        sent=np.count_nonzero(applied, axis=1),
+        sent=sent,
+        funnel=funnel,
         interview_applicant=row,
         interview_program=col,
         interview_preference=preference[held],

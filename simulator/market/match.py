@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engine.csr import segment_ids
 from simulator.engine.insertion import solo_outcomes
-from simulator.engine.kernel import deferred_acceptance, segment_ids
+from simulator.engine.kernel import deferred_acceptance
 from simulator.market.applicants import Applicants, stack_applicants
-from simulator.market.focal import FocalEntries
+from simulator.market.focal import FUNNEL_COUNTS, FocalEntries
 from simulator.market.lists import RankOrderLists, rank_order_lists, solo_lists
 from simulator.market.params import MarketParams
 from simulator.market.programs import Programs
@@ -36,6 +37,9 @@ class TrialOutcome:
     matched_rank: np.ndarray  # 1 = first choice, 0 = unmatched
     programs: Programs
     filled_by_type: np.ndarray  # (programs, applicant types), the population's matches only
+    #: (focal copies, len(FUNNEL_COUNTS)): :attr:`FocalEntries.funnel` of the copies, which
+    #: are the last rows; the population's screening is not counted.
+    focal_funnel: np.ndarray
 
     @property
     def matched(self) -> np.ndarray:
@@ -64,7 +68,13 @@ def match_market(
     match = _solve(lists, programs)
     clock.lap("match")
     n = lists.applicants.size
-    return _outcome(lists, match, programs, is_focal=np.arange(n) >= lists.n_population)
+    return _outcome(
+        lists,
+        match,
+        programs,
+        is_focal=np.arange(n) >= lists.n_population,
+        focal_funnel=_NO_FUNNEL if focal is None else focal.funnel,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -87,7 +97,9 @@ def match_population(market: Market, params: MarketParams, *, timings=None) -> P
     clock.lap("rank-order lists")
     match = _solve(lists, programs)
     clock.lap("match")
-    outcome = _outcome(lists, match, programs, is_focal=np.zeros(match.size, dtype=bool))
+    outcome = _outcome(
+        lists, match, programs, is_focal=np.zeros(match.size, dtype=bool), focal_funnel=_NO_FUNNEL
+    )
     return PopulationMatch(lists=lists, match=match, outcome=outcome)
 
 
@@ -111,11 +123,18 @@ def place_copies(
         solos.rol_programs,
         solos.program_ranks,
     )
-    copies = _outcome(solos, solo_match, programs, is_focal=np.ones(solo_match.size, dtype=bool))
+    copies = _outcome(
+        solos,
+        solo_match,
+        programs,
+        is_focal=np.ones(solo_match.size, dtype=bool),
+        focal_funnel=focal.funnel,
+    )
     return TrialOutcome(
         applicants=stack_applicants([base.applicants, copies.applicants]),
         programs=programs,
         filled_by_type=base.filled_by_type,
+        focal_funnel=focal.funnel,
         **{
             name: np.concatenate([getattr(base, name), getattr(copies, name)])
             for name in _PER_APPLICANT
@@ -133,6 +152,8 @@ def match_solo_copies(
     clock.lap("focal copies")
     return outcome
 
+
+_NO_FUNNEL = np.zeros((0, len(FUNNEL_COUNTS)), dtype=np.int64)  # no focal copies
 
 _PER_APPLICANT = (
     "is_focal",
@@ -155,7 +176,9 @@ def _solve(lists: RankOrderLists, programs: Programs) -> np.ndarray:
     )
 
 
-def _outcome(lists: RankOrderLists, match, programs: Programs, *, is_focal) -> TrialOutcome:
+def _outcome(
+    lists: RankOrderLists, match, programs: Programs, *, is_focal, focal_funnel
+) -> TrialOutcome:
     """Each applicant's rank matched, list length and contiguous ranks; fills by type."""
     applicants, n = lists.applicants, lists.applicants.size
     who = segment_ids(lists.rol_indptr)
@@ -181,4 +204,5 @@ def _outcome(lists: RankOrderLists, match, programs: Programs, *, is_focal) -> T
         matched_rank=matched_rank,
         programs=programs,
         filled_by_type=filled_by_type,
+        focal_funnel=focal_funnel,
     )

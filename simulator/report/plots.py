@@ -28,6 +28,7 @@ __all__ = [
     "TITLE_LIMIT",
     "plot_by_group",
     "plot_comparison",
+    "plot_funnel",
     "plot_sweep",
     "plot_text",
     "write_run_plots",
@@ -119,8 +120,53 @@ def plot_by_group(counts: pd.DataFrame, group: str, *, title: str, xlabel: str, 
     _save(fig, path, dpi=110)
 
 
+#: The funnel's stages as a picture labels them, top to bottom.
+_FUNNEL_LABELS = {
+    "sent": "sent",
+    "not_read_visa": "not read: visa",
+    "not_read_score": "not read: Step 2 CK cut-off",
+    "not_read_graduation": "not read: graduation year",
+    "read": "read",
+    "invited": "invited",
+    "interviews": "interviews",
+    "ranked": "programs ranked",
+    "matched": "matched",
+}
+
+
+def plot_funnel(funnel: dict, path, *, title: str = "Your applications, stage by stage") -> None:
+    """Your funnel: each stage's mean count per copy with its 95% interval, one bar each."""
+    fig = _figure((8, 4.8))
+    ax = fig.subplots()
+    stages = [stage for stage in _FUNNEL_LABELS if stage in funnel]
+    mean = np.array([funnel[s]["mean"] for s in stages])
+    low = np.array([funnel[s]["ci_low"] for s in stages])
+    high = np.array([funnel[s]["ci_high"] for s in stages])
+    y = np.arange(len(stages))
+    lost = np.array([s.startswith("not_read") for s in stages])
+    ax.barh(y, mean, color=np.where(lost, "tab:red", "tab:blue"), alpha=0.8)
+    errors = np.nan_to_num(np.array([mean - low, high - mean]), nan=0.0)
+    ax.errorbar(mean, y, xerr=errors, fmt="none", color="black", capsize=3)
+    right = np.fmax(mean, high)  # each label beside its bar's interval
+    for position, value, end in zip(y, mean, right):
+        ax.annotate(
+            f"{value:.1f}",
+            (end, position),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="small",
+        )
+    ax.set_yticks(y, [_FUNNEL_LABELS[s] for s in stages])
+    ax.invert_yaxis()
+    ax.set_xlabel("mean count per copy of you (95% CI over trials)")
+    ax.set_title(plot_text(title))
+    ax.grid(axis="x", alpha=0.3)
+    _save(fig, path, dpi=110)
+
+
 def write_run_plots(tally: dict, summary: dict, you, directory) -> None:
-    """The two PNGs of ``matchsim run``: by Step 2 CK band and by rank-list length."""
+    """The PNGs of ``matchsim run``: by Step 2 CK band, by rank-list length, your funnel."""
     directory = Path(directory)
     by_step2ck = tally["by_step2ck"]
     bands = list(by_step2ck["step2ck_band"].cat.categories)
@@ -147,6 +193,7 @@ def write_run_plots(tally: dict, summary: dict, you, directory) -> None:
         xlabel="programs ranked",
         path=directory / "match_by_rank_list_length.png",
     )
+    plot_funnel(summary["focal"]["funnel"], directory / "funnel.png")
 
 
 # --------------------------------------------------------------------------- compare and sweep

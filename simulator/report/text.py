@@ -15,6 +15,7 @@ __all__ = [
     "comparison_title",
     "format_ci",
     "format_comparison",
+    "format_funnel",
     "format_interval",
     "format_percent",
     "format_run_summary",
@@ -249,6 +250,7 @@ def format_run_summary(summary: dict, *, title: str) -> str:
         f"{focal['mean_interviews']:.1f} interviews, "
         f"{focal['mean_rol_length']:.1f} programs ranked",
     ]
+    lines += format_funnel(focal.get("funnel"))
     distribution = focal["matched_rank_distribution"]
     if distribution:
         shares = ", ".join(
@@ -260,6 +262,47 @@ def format_run_summary(summary: dict, *, title: str) -> str:
     )
     lines += [f"note: {note}" for note in summary.get("notes", ())]
     return "\n".join(lines)
+
+
+#: Why applications are lost, the words for each and the stage counts they are computed from.
+_LOSSES = (
+    ("went to programs that cannot sponsor your visa", "not_read_visa", None),
+    ("were cut by a Step 2 CK cut-off", "not_read_score", None),
+    ("were cut by a graduation-year limit", "not_read_graduation", None),
+    ("were read but led to no invitation", "read", "invited"),
+)
+
+
+def _amount(x: float) -> str:
+    """A mean count in words: ``62``, ``4.1``."""
+    return f"{x:.1f}".removesuffix(".0")
+
+
+def format_funnel(funnel: dict | None) -> list[str]:
+    """Your funnel in plain words, and the sentence naming the biggest loss.
+
+    ``"you: of your 100 applications, 62 went to programs that cannot sponsor
+    your visa, ..."``; nothing when there is no funnel or no application.
+    """
+    if not funnel or funnel["sent"]["mean"] <= 0:
+        return []
+    mean = {stage: figures["mean"] for stage, figures in funnel.items()}
+    lines = [
+        f"you: of your {mean['sent']:.0f} applications, {_amount(mean['not_read_visa'])} went "
+        "to programs that cannot sponsor your visa,",
+        f"  {_amount(mean['not_read_score'])} were cut by a Step 2 CK cut-off, "
+        f"{_amount(mean['not_read_graduation'])} by a graduation-year limit; "
+        f"{_amount(mean['read'])} were read,",
+        f"  {_amount(mean['invited'])} led to an invitation, {_amount(mean['interviews'])} to "
+        f"interviews, {_amount(mean['ranked'])} programs ranked",
+    ]
+    lost = [(mean[a] - (mean[b] if b else 0.0), words) for words, a, b in _LOSSES]
+    amount, words = max(lost, key=lambda loss: loss[0])
+    if amount > 0.5 * mean["sent"]:
+        lines.append(f"you: most of your applications {words}")
+    elif amount > 0:
+        lines.append(f"you: your biggest loss: {_amount(amount)} applications {words}")
+    return lines
 
 
 #: Said when a study ran a single trial.

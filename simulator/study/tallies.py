@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from simulator.stats import Proportion, clustered_proportion_from_counts
 from simulator.vocabulary import APPLICANT_TYPES
 
 __all__ = [
     "FOCAL_COLUMNS",
+    "FUNNEL_STAGES",
     "ROL_BUCKETS",
     "STEP2CK_BANDS",
     "clustered",
@@ -39,7 +41,26 @@ FOCAL_COLUMNS = (
     "n_applications",
     "n_interviews",
     "rol_length",
+    "n_not_read_visa",
+    "n_not_read_score",
+    "n_not_read_graduation",
+    "n_read",
+    "n_invited",
 )
+#: The focal applicant's funnel: each stage and the column of the focal rows that counts it.
+#: Screening reasons are attributed in this order (visa, score, graduation), so
+#: ``sent = not_read_visa + not_read_score + not_read_graduation + read`` for every copy.
+FUNNEL_STAGES = {
+    "sent": "n_applications",
+    "not_read_visa": "n_not_read_visa",
+    "not_read_score": "n_not_read_score",
+    "not_read_graduation": "n_not_read_graduation",
+    "read": "n_read",
+    "invited": "n_invited",
+    "interviews": "n_interviews",
+    "ranked": "rol_length",
+    "matched": "matched",
+}
 
 
 def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -127,6 +148,35 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "mean_applications": float(focal["n_applications"].mean()),
         "mean_interviews": float(focal["n_interviews"].mean()),
         "mean_rol_length": float(focal["rol_length"].mean()),
+        "funnel": funnel_summary(focal),
+    }
+
+
+def funnel_summary(focal: pd.DataFrame, confidence: float = 0.95) -> dict:
+    """Each stage of :data:`FUNNEL_STAGES`: the mean count per copy and its interval.
+
+    The interval is a t interval over the per-trial means (copies in one trial
+    share a market, so the trial is the unit), cut at 0; it is missing (NaN) with one trial.
+    """
+    columns = list(FUNNEL_STAGES.values())
+    counts = focal[columns].astype(float)
+    per_trial = counts.groupby(focal["trial"]).mean()
+    m = len(per_trial)
+    if m > 1:
+        half = special.stdtrit(m - 1, 0.5 + confidence / 2) * per_trial.sem(ddof=1)
+    else:
+        half = pd.Series(np.nan, index=columns)
+    mean = counts.mean()
+    return {
+        stage: {
+            "mean": float(mean[column]),
+            "ci_low": float(max(mean[column] - half[column], 0.0)),  # counts are >= 0
+            "ci_high": float(mean[column] + half[column]),
+            "n": len(focal),
+            "n_trials": m,
+            "method": "t interval over per-trial means",
+        }
+        for stage, column in FUNNEL_STAGES.items()
     }
 
 

@@ -25,6 +25,7 @@ from simulator.market import (
     place_copies,
     trial_streams,
 )
+from simulator.market.focal import FUNNEL_COUNTS
 from simulator.scenario import Strategy
 from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISA_POLICIES, VISAS
 
@@ -91,6 +92,9 @@ def applicant_table(
     """One row per applicant (population, then focal copies) of one trial.
 
     With ``population=False``, only the focal copies' rows (same columns).
+    The funnel counts (``n_not_read_visa``, ``n_not_read_score``,
+    ``n_not_read_graduation``, ``n_read``, ``n_invited``) are kept for the focal
+    copies only: missing (NA) in the population's rows.
     """
     a = outcome.applicants
     names = list(specialties)
@@ -126,8 +130,21 @@ def applicant_table(
             # Certified a rank-order list (ranked at least one program): the NRMP's "active".
             "active": outcome.rol_length[rows] > 0,
             "copy": copy.astype(np.int16),
+            **_funnel_columns(outcome.focal_funnel, a.size, rows),
         }
     )
+
+
+def _funnel_columns(focal_funnel, n, rows) -> dict[str, pd.arrays.IntegerArray]:
+    """The focal copies' funnel counts (the last rows) as nullable columns, NA elsewhere."""
+    first = n - focal_funnel.shape[0]
+    values = np.zeros((n, len(FUNNEL_COUNTS)), dtype=np.int16)
+    values[first:] = focal_funnel
+    missing = (np.arange(n) < first)[rows]
+    return {
+        f"n_{name}": pd.arrays.IntegerArray(values[rows, k], mask=missing)
+        for k, name in enumerate(FUNNEL_COUNTS)
+    }
 
 
 def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -> pd.DataFrame:
