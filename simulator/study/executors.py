@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import multiprocessing
 import os
+import pickle
 import signal
+import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 from simulator.errors import RunError
 from simulator.study.dask_executor import dask_threads, execute_dask
@@ -143,7 +147,36 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _execute_local(task, plan, chunks, workers, on_chunk) -> None:
-    """Chunks in ``workers`` processes; the chunks of a worker that died are run again."""
+    """Chunks in ``workers`` processes; the chunks of a worker that died are run again.
+
+    Workers hand their results over in files, and only the file's name through
+    the pool's pipe: a worker killed while writing a large result into the
+    shared pipe would leave a half-written message there that blocks the pool
+    for good, while a name is short enough to be written whole or not at all.
+    """
+    with tempfile.TemporaryDirectory(prefix="matchsim-chunks-") as handover:
+        _run_local(functools.partial(_handed_over, task, handover), plan, chunks, workers, on_chunk)
+
+
+def _handed_over(task, handover: str, plan, chunk):
+    """Run ``task(plan, chunk)`` in a worker; pickle its result to a file; return the name."""
+    result = task(plan, chunk)
+    path = Path(handover) / f"chunk-{chunk[0]}-{os.getpid()}.pickle"
+    with open(path, "wb") as file:
+        pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return str(path)
+
+
+def _taken_over(name: str):
+    """The result a worker left in file ``name`` (which is then removed)."""
+    path = Path(name)
+    with open(path, "rb") as file:
+        result = pickle.load(file)
+    path.unlink()
+    return result
+
+
+def _run_local(task, plan, chunks, workers, on_chunk) -> None:
     todo = list(reversed(chunks))  # popped from the end: first chunk first
     tries = {tuple(chunk): 0 for chunk in chunks}
     while todo:
@@ -156,7 +189,7 @@ def _execute_local(task, plan, chunks, workers, on_chunk) -> None:
                     todo.pop()
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    result = future.result()  # raises if the worker died: chunk still pending
+                    result = _taken_over(future.result())  # raises if the worker died
                     del pending[future]
                     on_chunk(result)
                 done = future = result = None  # let the finished results go
