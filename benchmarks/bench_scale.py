@@ -80,7 +80,7 @@ def one_run(plan, trials, path: Path, execution: Execution) -> tuple[float, floa
         result, seconds, chunk_began = timed
         cpu.append(seconds)
         began.append(chunk_began)
-        folder.write_chunk(result.trials, result.tables)
+        folder.chunks.write(result.trials, result.tables)
         tables = result.tables
         tallies[result.trials[0]] = run_tallies.tallies(tables["applicants"], tables["programs"])
         combined.add(result.trials)
