@@ -3,9 +3,10 @@
     python benchmarks/variance_split.py                 # 24 trials x 512 copies, full scale
     python benchmarks/variance_split.py --trials 8 --copies 128 --scale 0.25
 
-For two profiles (the non-US IMG of ``scenarios/img-internal-medicine.toml`` and a US MD
-senior in Anesthesiology), prints P(match), the between-market SD (the SD of a trial's
-mean less its binomial part), the SD of a trial's mean and the CPU per trial: the figures
+For two profiles (a non-US IMG in Internal Medicine with the ``[you]`` defaults: Step 2 CK
+240, no USCE, no visa; and a US MD senior in Anesthesiology), prints P(match), the
+between-market SD (the SD of a trial's mean less its binomial part), the SD of a trial's
+mean and the CPU per trial: the figures
 behind the default design of 40 trials x 512 copies (docs/model.md, section 8).
 """
 
@@ -29,7 +30,7 @@ from simulator.market.published import load_published
 from simulator.study.memory import keep_freed_memory
 
 PROFILES = {
-    "non-US IMG, Internal Medicine": Focal(),
+    "non-US IMG, Internal Medicine, [you] defaults": Focal(),
     "US MD senior, Anesthesiology": Focal(
         type="us_md",
         specialty="Anesthesiology",

@@ -104,3 +104,10 @@ def test_sweep_table_has_the_columns_of_sweep_csv(tmp_path):
     written = pd.read_csv(tmp_path / "sweep" / "sweep.csv")
     assert list(table.columns) == list(written.columns)
     assert list(written["value"]) == [230, 250]
+
+
+def test_a_sweep_without_values_is_one_clear_error():
+    sc = ms.load_scenario(SCENARIO, overrides=SMALL)
+    with pytest.raises(ms.ScenarioError) as excinfo:
+        ms.sweep(sc, "you.step2ck", [], workers=1)
+    assert str(excinfo.value) == "--values: you.step2ck: expected at least one value, found none"

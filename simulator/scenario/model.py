@@ -49,7 +49,7 @@ class MarketSettings:
     focal_copies: int = param(
         512,
         "Independent copies of the focal applicant placed in each simulated market; each copy "
-        "is one more observation of your outcome per trial, at about 0.5 ms of CPU (each gets "
+        "is one more observation of your outcome per trial, at about 0.25 ms of CPU (each gets "
         "its outcome alone in the market: copies never compete).",
         1,
         4096,

@@ -202,8 +202,9 @@ def _run_local(task, plan, chunks, workers, on_chunk) -> None:
                     raise RunError(
                         "--workers",
                         message=f"a worker process died {LOCAL_RETRIES + 1} times running "
-                        f"trials {chunk[0]} to {chunk[-1]} (out of memory?); the trials "
-                        "finished before are kept",
+                        f"trials {chunk[0]} to {chunk[-1]} (out of memory, killed, or a script "
+                        "that worker processes cannot import again, such as one read from "
+                        "standard input: use --workers 1); the trials finished before are kept",
                     ) from None
             todo.extend(reversed(lost))
             _stop(pool)

@@ -105,6 +105,9 @@ def sweep_variants(scenario, key: str, values) -> tuple[Strategy, ...]:
     scenario's own ``[[strategies]]``, if any, are ignored.
     """
     sweep_key_kind(key)
+    values = tuple(values)
+    if not values:
+        raise ScenarioError(_VALUES, key, message="expected at least one value, found none")
     focal = key.startswith("you.")
     variants = []
     for value in values:
