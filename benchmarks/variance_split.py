@@ -27,6 +27,7 @@ from simulator.market import (
 )
 from simulator.market.params import Focal, MarketParams
 from simulator.market.published import load_published
+from simulator.scenario import default_calibration_path, read_calibration, with_changes
 from simulator.study.memory import keep_freed_memory
 
 PROFILES = {
@@ -51,7 +52,9 @@ def main():
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args()
     keep_freed_memory()  # as matchsim's workers do
-    inputs, params = market_inputs(load_published(), args.scale), MarketParams()
+    # The shipped model: the params.py defaults with the calibration file's fitted values.
+    params = with_changes(MarketParams(), read_calibration(default_calibration_path()))
+    inputs = market_inputs(load_published(), args.scale)
     print("| you | P(match) | between-market SD | SD of a trial's mean | CPU per trial |")
     print("|---|---|---|---|---|")
     for name, you in PROFILES.items():

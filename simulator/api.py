@@ -19,7 +19,7 @@ import pandas as pd
 
 from simulator import __version__
 from simulator.market.published import load_published
-from simulator.report import plots, text
+from simulator.report import html, plots, text
 from simulator.report.records import comparison_record, sweep_table, to_jsonable, write_sweep_csv
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.scenario import Scenario, scenario_to_dict
@@ -91,11 +91,11 @@ def run_in(study: Study, *, progress: Progress | None = None) -> RunResult:
         plots.write_run_plots(tally, summary, scenario.you, folder.path)
     scenario_record = resolved if resolved is not None else scenario_to_dict(scenario)
     record = to_jsonable({**_header(scenario), "scenario": scenario_record, **summary})
-    folder.write_json(FINISHED["run"], record)
-    folder.finish()
-    return RunResult(
+    result = RunResult(
         title=text.run_title(scenario), summary=summary, record=record, folder=folder.path
     )
+    _finish(folder, result, FINISHED["run"])
+    return result
 
 
 def compare(
@@ -150,9 +150,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
     )
-    folder.write_json(FINISHED["compare"], record)
-    folder.finish()
-    return ComparisonResult(
+    result = ComparisonResult(
         title=text.comparison_title(scenario),
         comparison=comparison,
         record=record,
@@ -160,6 +158,8 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
         assumptions=assumptions,
         notes=notes,
     )
+    _finish(folder, result, FINISHED["compare"])
+    return result
 
 
 def sweep(
@@ -215,9 +215,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
     )
-    folder.write_json(FINISHED["sweep"], record)
-    folder.finish()
-    return SweepResult(
+    swept = SweepResult(
         title=text.sweep_title(scenario, key, values),
         sweep=result,
         table=table,
@@ -226,6 +224,17 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
         assumptions=assumptions,
         notes=notes,
     )
+    _finish(folder, swept, FINISHED["sweep"])
+    return swept
+
+
+def _finish(folder: RunFolder, result, finished: str) -> None:
+    """Write ``report.html``, then the study's record (``finished``, written last: until it
+    exists the run can resume), then remove the chunks."""
+    with folder.writing():
+        html.write_report(result)
+    folder.write_json(finished, result.record)
+    folder.finish()
 
 
 def _simulate_focal(study: Study, variants, progress) -> pd.DataFrame:

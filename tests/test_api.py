@@ -51,7 +51,8 @@ def test_the_documented_examples_run_and_give_the_promised_shapes(doc_namespace)
 def test_results_print_readably_and_render_in_a_notebook(doc_namespace):
     res, cmp = doc_namespace["res"], doc_namespace["cmp"]
     text = str(res)
-    assert "P(match)" in text and "non_us_img" in text
+    assert "\nmatched (any specialty) " in text and "non_us_img" not in text
+    assert "P(match)" in res.to_text(all_types=True) and "non_us_img" in res.to_text(all_types=True)
     assert "<table" in res._repr_html_() and "<table" in cmp._repr_html_()
     assert "strategy" in str(cmp)
 

@@ -43,16 +43,18 @@ def test_compare_writes_its_files(tmp_path):
     result = run("compare", RANKS, *SMALL, "--out", out)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        f"matchsim {__version__} compare of compare-rank-list-length: 2 trials x 8 copies of you, "
-        "scale 0.03, seed 2025\n"
+        f"matchsim {__version__} compare of compare-rank-list-length:\n"
+        "  2 trials x 8 copies of you, scale 0.03, seed 2025\n"
     )
     for name in ("rank 5", "rank 8", "rank 12", "no cap"):
         assert f"\n{name} " in result.output
     assert "against the baseline (rank 5)" in result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 88
     assert sorted(p.name for p in out.iterdir()) == [
         "comparison.json",
         "comparison.png",
         "focal.parquet",
+        "report.html",
         "run.json",
     ]
     comparison = json.loads((out / "comparison.json").read_text())
@@ -104,16 +106,19 @@ def test_sweep_writes_its_files(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        f"matchsim {__version__} sweep of you.rank_list_length in img-internal-medicine: 3 values, "
-        "2 trials x 8 copies of you, scale 0.03, seed 2025\n"
+        f"matchsim {__version__} sweep of you.rank_list_length in img-internal-medicine:\n"
+        "  3 values, 2 trials x 8 copies of you, scale 0.03, seed 2025\n"
     )
     assert sorted(p.name for p in out.iterdir()) == [
         "focal.parquet",
+        "report.html",
         "run.json",
         "sweep.csv",
         "sweep.json",
         "sweep.png",
     ]
+    assert max(len(line) for line in result.stdout.splitlines()) <= 88
+    assert "P(preferred)" not in result.stdout
     table = pd.read_csv(out / "sweep.csv")
     assert list(table.columns[:5]) == ["value", "p_match", "ci_low", "ci_high", "n"]
     assert "p_match_preferred" in table.columns
@@ -311,3 +316,12 @@ def test_shipped_compare_scenarios_have_strategies(name):
     assert shipped_commands("compare-*.toml")[name] == f"matchsim compare scenarios/{name}"
     assert len(strategy_variants(load_scenario(SCENARIOS / name))) >= 3
     assert f"scenarios/{name}" in README
+
+
+def test_all_types_prints_every_column(tmp_path):
+    args = ["--param", "you.rank_list_length", "--values", "1,2", *SMALL, "--all-types"]
+    result = run("sweep", IMG, *args, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if "P(match)" in line)
+    assert header.split()[:4] == ["you.rank_list_length", "P(match)", "95%", "CI"]
+    assert "P(preferred)" in header and " n " in header

@@ -76,20 +76,48 @@ def summary_of(folder: Path) -> dict:
 # --------------------------------------------------------------------------- a good run
 
 
-def test_run_prints_a_row_for_you_and_every_type(baseline):
+def test_run_leads_with_you_in_88_columns(baseline):
     result, out = baseline
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"matchsim {__version__} run of small: 2 trials x 4 copies of you, scale 0.03, seed 11"
     )
-    starts = [line.split()[0] for line in lines if line.strip()]
-    for name in ("you", *APPLICANT_TYPES):
-        assert starts.count(name) == 1, name
-    row = next(line for line in lines if line.startswith("you "))
+    assert lines[2].split() == ["you", "chance", "95%", "CI"]
+    row = lines[3]
+    assert row.startswith("matched (any specialty) ")
     assert "%" in row and "–" in row  # an estimate and its interval
-    assert any(line.startswith("fill rate") for line in lines)
+    assert lines[4].startswith("matched in Internal Medicine (Categorical) ")
+    assert max(len(line) for line in lines) <= 88
+    starts = [line.split()[0] for line in lines if line.strip()]
+    for name in APPLICANT_TYPES:  # the population's rows are under --all-types
+        assert name not in starts, name
+    assert not any(line.startswith("fill rate") for line in lines)
     assert lines[-1].startswith(f"wrote {out} in ")
     assert "Traceback" not in result.output
+
+
+def test_all_types_adds_a_row_for_every_type_and_the_fill_rate(scenario_file, tmp_path):
+    result = run("run", scenario_file, "--workers", 1, "--all-types", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    starts = [line.split()[0] for line in lines if line.strip()]
+    for name in APPLICANT_TYPES:
+        assert starts.count(name) == 1, name
+    row = next(line for line in lines if line.startswith("non_us_img "))
+    assert "%" in row and "–" in row
+    assert any(line.startswith("fill rate") for line in lines)
+    assert max(len(line) for line in lines) <= 88
+
+
+def test_the_backup_specialtys_share_is_printed_when_there_is_one(scenario_file, tmp_path):
+    args = ["--set", "you.backup_specialty=Family Medicine", "--out", tmp_path / "out"]
+    result = run("run", scenario_file, "--workers", 1, *args)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("matched in Fam"))
+    assert row.startswith("matched in Family Medicine (backup) ")
+    focal = summary_of(tmp_path / "out")["focal"]
+    backup, any_, preferred = (focal[k] for k in ("p_match_backup", "p_match", "p_match_preferred"))
+    assert backup["k"] == any_["k"] - preferred["k"] and backup["n"] == any_["n"]
 
 
 def test_summary_json_has_the_documented_keys(baseline):
@@ -139,7 +167,7 @@ def test_summary_agrees_with_the_tables(baseline):
     assert interviewed["p"] >= summary["focal"]["p_match"]["p"]  # no match without an interview
     assert (applicants["active"] == (applicants["rol_length"] > 0)).all()
     assert not (applicants["matched"] & ~applicants["active"]).any()
-    population = applicants[~applicants["is_focal"]]
+    population = applicants[~applicants["is_focal"] & applicants["active"]]  # as the NRMP counts
     for name, figures in summary["by_type"].items():
         rows = population[population["applicant_type"] == name]
         assert figures["p_match"]["n"] == len(rows), name
@@ -161,8 +189,10 @@ def test_run_writes_both_tables(baseline):
         "positions",
         "filled",
         *(f"filled_{t}" for t in APPLICANT_TYPES),
+        "ranked",
     }
     assert wanted <= set(programs.columns)
+    assert (programs["ranked"] >= programs["filled"]).all()  # a program fills from its list
     by_type = programs[[f"filled_{t}" for t in APPLICANT_TYPES]].sum(axis=1)
     assert (by_type == programs["filled"]).all()
     assert (programs["filled"] <= programs["positions"]).all()
@@ -439,5 +469,6 @@ def test_doubtful_runs_say_why_their_figures_are_doubtful(tmp_path):
         "you asked to send 100 applications, but ",
         "at scale 0.001 your 100 applications rea",
     ]
+    printed = " ".join(result.output.split())  # notes are wrapped to fit 88 columns
     for note in notes:
-        assert f"note: {note}" in result.output
+        assert f"note: {note}" in printed

@@ -259,7 +259,8 @@ def test_pinned_charting_outcomes(published):
 
 
 def test_pyproject_lists_every_subpackage():
-    """``packages`` is an explicit list (``data/`` is mapped in): a new subpackage must join it."""
+    """``packages`` is an explicit list (``data/`` and the lessons of ``scenarios/`` are mapped
+    in): a new subpackage must join it."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = config["tool"]["setuptools"]
     listed = set(setuptools["packages"])
@@ -267,8 +268,11 @@ def test_pyproject_lists_every_subpackage():
         ".".join(p.parent.relative_to(ROOT).parts)
         for p in (ROOT / "simulator").rglob("__init__.py")
     }
-    assert on_disk | {"simulator.published"} == listed
-    assert setuptools["package-dir"] == {"simulator.published": "data"}
+    assert on_disk | {"simulator.published", "simulator.web.lessons"} == listed
+    assert setuptools["package-dir"] == {
+        "simulator.published": "data",
+        "simulator.web.lessons": "scenarios",
+    }
     assert "*.csv" in setuptools["package-data"]["simulator.published"]
 
 

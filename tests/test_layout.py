@@ -13,6 +13,7 @@ LAYERS = [
     {"__main__"},
     {"cli"},
     {"commands"},
+    {"web"},
     {"api"},
     {"report"},
     {"study"},

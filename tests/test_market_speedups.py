@@ -17,7 +17,7 @@ from simulator.market import draw_focal, draw_focal_noise, draw_market, market_i
 from simulator.market import interviews as fast
 from simulator.market.applicants import draw_applicants
 from simulator.market.applications import draw_applications, screened_in, screening_reasons
-from simulator.market.evaluation import merit, penalty_table, program_preference
+from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
 from simulator.market.params import Focal, MarketParams
 from simulator.market.programs import draw_programs
@@ -145,28 +145,15 @@ def test_interviews_equal_the_full_sort_with_programs_without_slots(inputs):
 
 
 def sort_by_group_desc_reference(group, value, n_groups):
-    """The packed sort as first written: one expression per step."""
-    value = np.asarray(value, dtype=np.float64)
-    n = value.size
-    index_bits = max(1, (n - 1).bit_length())
-    group_bits = max(1, (int(n_groups) - 1).bit_length())
-    value_bits = 62 - index_bits - group_bits
-    if value_bits < 20:
-        return np.lexsort((-value, group))
-    low, high = float(value.min()), float(value.max())
-    step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
-    quantised = ((high - value) * step).astype(np.int64)
-    key = (np.asarray(group, dtype=np.int64) << (value_bits + index_bits)) | (
-        quantised << index_bits
-    )
-    key |= np.arange(n, dtype=np.int64)
-    return np.sort(key) & ((1 << index_bits) - 1)
+    """Group ascending, value descending, ties by index: a plain lexsort (random values
+    have no two closer than the quantisation step, where the fast sort calls a tie)."""
+    return np.lexsort((np.arange(value.size), -np.asarray(value), group))
 
 
 @pytest.mark.parametrize("size", [1, 2, 26, 300, 5_000])
 @pytest.mark.parametrize("n_groups", [1, 8, 1_000])
 def test_sort_by_group_desc_equals_the_reference(size, n_groups):
-    """Including tiny inputs, where the smallest value's level can spill into the group bits."""
+    """Including tiny inputs, where 53 bits are left for the values."""
     rng = np.random.default_rng(size * n_groups)
     for _ in range(20):
         group = np.sort(rng.integers(0, n_groups, size))
@@ -175,6 +162,18 @@ def test_sort_by_group_desc_equals_the_reference(size, n_groups):
             fast.sort_by_group_desc(group, value, n_groups),
             sort_by_group_desc_reference(group, value, n_groups),
         )
+
+
+def test_sort_by_group_desc_keeps_the_smallest_value_in_its_group():
+    """Bug: with 20 values in 12 groups (53 bits left for values) the smallest value's level
+    rounded up to 2**53 and moved it to the front of its group (a focal copy ranked its least
+    preferred program first)."""
+    group = np.repeat(np.arange(5), 4)
+    value = np.tile([3.47410666, 1.3851675511067478, 3.21822452, 2.13667151], 5)
+    value[-1] = 5.089171306893476
+    order = fast.sort_by_group_desc(group, value, 12)
+    np.testing.assert_array_equal(order, sort_by_group_desc_reference(group, value, 12))
+    assert value[order[3]] == value[:4].min()
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -201,13 +200,13 @@ def focal_dense(market, focal, noise, params, specialties):
     """Reference: the focal copies on dense (copies x programs) arrays."""
     programs = market.programs
     copies = noise.choice.shape[0]
-    applicants = focal_applicants(focal, copies, specialties)
-    level = merit(applicants, params)[:1]
-    applied = _applied(applicants, level, noise.choice, focal, programs, params, specialties)
+    applicants = focal_applicants(focal, noise.other_merit, specialties)
+    known = known_merit(applicants, params)[:1]
+    applied = _applied(applicants, known, noise.choice, focal, programs, params, specialties)
     everywhere = np.arange(programs.size)
     screen = screened_in(applicants, np.zeros(programs.size, dtype=np.int64), programs, everywhere)
     evaluation = (
-        level
+        merit(applicants, params)[:, None]
         - penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)[applicants.type[:1]]
         + params.selection.application_noise_sd * noise.application
     )

@@ -367,12 +367,12 @@ ERRORS = {
         "you.type: expected one of us_md, us_do, us_img, non_us_img, found 'other'",
     ),
     "visa": (
-        '[you]\nvisa = "J1"\n',
-        "you.visa: expected one of none, j1, h1b, found 'J1' (did you mean 'j1'?)",
+        '[you]\nvisa = "h1"\n',
+        "you.visa: expected one of none, j1, h1b, found 'h1' (did you mean 'h1b'?)",
     ),
     "usce kind": (
-        '[you]\nusce_kind = "hands-on"\n',
-        "you.usce_kind: expected one of none, observership, hands_on, found 'hands-on' "
+        '[you]\nusce_kind = "hands-off"\n',
+        "you.usce_kind: expected one of none, observership, hands_on, found 'hands-off' "
         "(did you mean 'hands_on'?)",
     ),
     "specialty": (
@@ -385,9 +385,9 @@ ERRORS = {
         "you.specialty: expected a specialty named in data/specialties_2025.csv, found 'Xyz'",
     ),
     "backup specialty": (
-        '[you]\nbackup_specialty = "psychiatry"\n',
+        '[you]\nbackup_specialty = "psychiatri"\n',
         "you.backup_specialty: expected a specialty named in "
-        "data/specialties_2025.csv or '' for none, found 'psychiatry' "
+        "data/specialties_2025.csv or '' for none, found 'psychiatri' "
         "(did you mean 'Psychiatry'?)",
     ),
     # rules between keys
@@ -1168,11 +1168,26 @@ def test_read_calibration_refuses_other_suffixes(tmp_path):
     assert str(excinfo.value) == f"{path}: not a .toml file (calibration files are TOML)"
 
 
-def test_a_choice_written_with_other_case_or_punctuation_is_suggested(tmp_path):
+def test_a_choice_written_with_other_case_or_punctuation_is_accepted(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('[you]\ntype = "non_us_img"\nvisa = "H-1B"\n')
+    path.write_text(
+        '[you]\ntype = "Non-US IMG"\nvisa = "H-1B"\nusce_kind = "hands on"\nusce_months = 2\n'
+        'specialty = "internal medicine"\nbackup_specialty = "family medicine"\n'
+    )
+    you = load_scenario(path).you
+    assert (you.type, you.visa, you.usce_kind) == ("non_us_img", "h1b", "hands_on")
+    assert you.specialty == "Internal Medicine (Categorical)"  # the one name it starts
+    assert you.backup_specialty == "Family Medicine"
+    overridden = load_scenario(path, ["you.visa=J-1", "you.specialty=Pediatrics"]).you
+    assert (overridden.visa, overridden.specialty) == ("j1", "Pediatrics (Categorical)")
+
+
+def test_a_name_shared_by_several_specialties_is_refused_with_a_suggestion(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[you]\nspecialty = "Medicine"\n')
     with pytest.raises(ScenarioError) as excinfo:
         load_scenario(path)
-    assert str(excinfo.value) == (
-        f"{path}: you.visa: expected one of none, j1, h1b, found 'H-1B' (did you mean 'h1b'?)"
+    assert str(excinfo.value).startswith(
+        f"{path}: you.specialty: expected a specialty named in data/specialties_2025.csv, "
+        "found 'Medicine'"
     )

@@ -72,7 +72,7 @@ def test_copies_do_not_compete(inputs):
     market = draw_market(inputs, params, streams)
     noise = draw_focal_noise(20, market.programs.size, streams["focal"])
     few = dataclasses.replace(noise, **{f: getattr(noise, f)[:5] for f in ("choice", "application",
-                              "taste", "interview", "ranking")})  # fmt: skip
+                              "taste", "interview", "ranking", "other_merit")})  # fmt: skip
     many_out = match_solo_copies(market, draw_focal(market, Focal(), noise, params,
                                                     inputs.specialties), params)  # fmt: skip
     few_out = match_solo_copies(market, draw_focal(market, Focal(), few, params,

@@ -30,10 +30,10 @@ from simulator.market import (
     match_market,
     trial_streams,
 )
-from simulator.market.applicants import Applicants, draw_applicants
+from simulator.market.applicants import Applicants, draw_applicants, registered_counts
 from simulator.market.applications import draw_applications, screened_in
 from simulator.market.distributions import truncated_normal_ppf
-from simulator.market.evaluation import merit
+from simulator.market.evaluation import known_merit, merit
 from simulator.market.focal import FocalEntries, FocalNoise
 from simulator.market.lists import RankOrderLists, rank_order_lists
 from simulator.market.published import load_published
@@ -110,9 +110,10 @@ def fields_equal(a, b) -> None:
 # --------------------------------------------------------------------------- population
 
 
-def test_applicant_counts_per_type_equal_inputs(case, inputs):
+def test_applicant_counts_per_type_are_the_registered_counts(case, inputs):
     counts = np.bincount(case.market.applicants.type, minlength=len(APPLICANT_TYPES))
-    np.testing.assert_array_equal(counts, inputs.applicants)
+    np.testing.assert_array_equal(counts, registered_counts(inputs, case.params))
+    assert np.all(counts >= inputs.applicants)  # at least the published active applicants
     assert inputs.applicants.min() > 0  # every type present at this scale
 
 
@@ -226,7 +227,9 @@ def test_interviews_only_where_applied_and_screened_in(case, inputs):
     # of the trial's "applications" stream, which nothing else draws from (the first two
     # results: who applied where, screened in).
     streams = trial_streams(case.seed, case.trial)
-    drawn = draw_applications(p, a, m.merit, inputs, case.params, streams["applications"])
+    drawn = draw_applications(
+        p, a, known_merit(a, case.params), inputs, case.params, streams["applications"]
+    )
     who, where = drawn[0], drawn[1]
     applied = who * p.size + where
     assert np.unique(applied).size == applied.size  # nobody applies twice to one program
@@ -534,6 +537,7 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
         taste=noise.taste,
         interview=noise.interview,
         ranking=noise.ranking,
+        other_merit=noise.other_merit,
     )
     senior = dataclasses.replace(
         scenario.you, type="us_md", visa="none", usce_kind="none", usce_months=0

@@ -16,6 +16,7 @@ import pytest
 from contract import CONTRACT_COLUMNS
 from pandas.api import types as ptypes
 
+from simulator.market.applicants import registered_counts
 from simulator.market.published import load_published
 from simulator.scenario import load_scenario
 from simulator.study.executors import Execution, execute
@@ -175,7 +176,7 @@ def test_applicant_table_has_the_focal_copies_of_each_strategy(three, plan, scen
     pd.testing.assert_frame_equal(left, right)
     assert (
         population["applicant_type"].value_counts().reindex(list(APPLICANT_TYPES)).to_numpy()
-        == 3 * len(plan.variants) * plan.inputs.applicants
+        == 3 * len(plan.variants) * registered_counts(plan.inputs, plan.variants[0].params)
     ).all()
 
 

@@ -8,133 +8,59 @@ only the trials whose chunks are missing from ``DIR/chunks`` run again.
 
 from __future__ import annotations
 
-import shlex
-import signal
 import sys
 import time
 from contextlib import contextmanager
 
 import click
 
+from simulator.report.progress import TrialProgress
 from simulator.study.executors import EXECUTORS
 from simulator.study.folder import RunFolder
 from simulator.study.launch import open_study
-from simulator.study.simulate import Progress
+from simulator.study.stopping import exit_status, resume_command, sigterm_stops
+
+#: The options every simulation command shares: (flags, click.option keywords).
+_OPTIONS = [
+    (["--trials"], dict(type=click.IntRange(1), help="Simulated Match years (overrides the "
+                        "scenario's `trials`).")),
+    (["--seed"], dict(type=click.IntRange(0), help="Root seed (overrides the scenario's `seed`).")),
+    (["--set", "overrides"], dict(multiple=True, metavar="KEY=VALUE", help="Change one scenario "
+                                  "key, e.g. --set you.step2ck=250 (repeatable).")),
+    (["--out"], dict(type=click.Path(file_okay=False), help="Output folder (must not exist or be "
+                     "empty) [default: results/NAME-TIME].")),
+    (["--workers"], dict(type=click.IntRange(1), help="Worker processes [default: all cores].")),
+    (["--executor"], dict(type=click.Choice(EXECUTORS), help="Where the trials run: local worker "
+                          "processes, or a Dask cluster (needs --scheduler) [default: local].")),
+    (["--scheduler"], dict(metavar="ADDRESS", help="The Dask scheduler to run on, e.g. "
+                           "tcp://HOST:8786 (implies --executor dask).")),
+    (["--resume"], dict(type=click.Path(file_okay=False), metavar="DIR", help="Finish the "
+                        "interrupted run in DIR: only its missing trials run, with the options "
+                        "recorded in DIR/run.json.")),
+    (["--discard-bad-chunks"], dict(is_flag=True, help="With --resume: delete chunks that are "
+                                    "damaged or not this run's and run their trials again, "
+                                    "instead of stopping.")),
+]  # fmt: skip
 
 
 def scenario_options(func):
     """The options every simulation command shares."""
-    for option in reversed(
-        [
-            click.option(
-                "--trials",
-                type=click.IntRange(1),
-                default=None,
-                help="Simulated Match years (overrides the scenario's `trials`).",
-            ),
-            click.option(
-                "--seed",
-                type=click.IntRange(0),
-                default=None,
-                help="Root seed (overrides the scenario's `seed`).",
-            ),
-            click.option(
-                "--set",
-                "overrides",
-                multiple=True,
-                metavar="KEY=VALUE",
-                help="Change one scenario key, e.g. --set you.step2ck=250 (repeatable).",
-            ),
-            click.option(
-                "--out",
-                type=click.Path(file_okay=False),
-                default=None,
-                help="Output folder (must not exist or be empty) [default: results/NAME-TIME].",
-            ),
-            click.option(
-                "--workers",
-                type=click.IntRange(1),
-                default=None,
-                help="Worker processes [default: all cores].",
-            ),
-            click.option(
-                "--executor",
-                type=click.Choice(EXECUTORS),
-                default=None,
-                help="Where the trials run: local worker processes, or a Dask cluster "
-                "(needs --scheduler) [default: local].",
-            ),
-            click.option(
-                "--scheduler",
-                metavar="ADDRESS",
-                default=None,
-                help="The Dask scheduler to run on, e.g. tcp://HOST:8786 "
-                "(implies --executor dask).",
-            ),
-            click.option(
-                "--resume",
-                type=click.Path(file_okay=False),
-                default=None,
-                metavar="DIR",
-                help="Finish the interrupted run in DIR: only its missing trials run, "
-                "with the options recorded in DIR/run.json.",
-            ),
-            click.option(
-                "--discard-bad-chunks",
-                is_flag=True,
-                help="With --resume: delete chunks that are damaged or not this run's and run "
-                "their trials again, instead of stopping.",
-            ),
-        ]
-    ):
-        func = option(func)
+    for flags, keywords in reversed(_OPTIONS):
+        func = click.option(*flags, **keywords)(func)
     return func
+
+
+#: ``--all-types``: the population's rows (run), every column (compare, sweep).
+all_types_option = click.option("--all-types", is_flag=True, help="Also print every applicant "
+    "type's chance and the fill rate (run), or every column (compare, sweep).")  # fmt: skip
 
 
 def prepare(command, scenario_file, options, *, extra=None, hint_options=(), check=None):
     """Open the study (see :func:`~simulator.study.launch.open_study`) and make its progress
     bar, which knows how to resume it; ``options`` are those of :func:`scenario_options`."""
     study = open_study(command, scenario_file, extra=extra, check=check, **options)
-    words = [command, str(scenario_file), *map(str, hint_options), "--resume"]
-    hint = shlex.join(["matchsim", *words, str(study.folder.path)])
-    return study, ProgressBar(f"{study.start.scenario.name}: trials", hint)
-
-
-class ProgressBar(Progress):
-    """A progress bar on stderr; when a run stops short, what was kept and how to finish it."""
-
-    def __init__(self, label: str, hint: str):
-        self.label, self.hint, self.bar = label, hint, None
-
-    def begin(self, total: int, done: int) -> None:
-        self.bar = click.progressbar(
-            length=total, label=self.label, show_eta=True, show_pos=True, file=sys.stderr
-        )
-        self.bar.__enter__()
-        self.bar.update(done)
-
-    def advance(self, trials: int) -> None:
-        self.bar.update(trials)
-
-    def end(self) -> None:
-        self.bar.__exit__(None, None, None)
-
-    def stopped(self, error, done, total, folder) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-        what = "stopped by an error"
-        if isinstance(error, KeyboardInterrupt):
-            what = "terminated" if isinstance(error, Terminated) else "interrupted"
-        click.echo(f"\n{what}: {done} of {total} trials kept in {folder.chunks}", err=True)
-        click.echo(f"to finish it: {self.hint}", err=True)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, stopping a run as Ctrl-C does: what finished is kept."""
-
-
-def _terminate(signum, frame):
-    raise Terminated
+    hint = resume_command(command, scenario_file, hint_options, study.folder.path)
+    return study, TrialProgress(f"{study.start.scenario.name}: trials", hint, sys.stderr)
 
 
 @contextmanager
@@ -142,14 +68,11 @@ def reported(folder: RunFolder):
     """Stop on Ctrl-C (exit 130) or SIGTERM (exit 143) keeping what finished; say where the
     outputs went."""
     started = time.perf_counter()
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        yield
-    except Terminated:
-        sys.exit(143)
-    except KeyboardInterrupt:
-        sys.exit(130)
+        with sigterm_stops():
+            yield
+    except KeyboardInterrupt as error:
+        sys.exit(exit_status(error))
     finally:
-        signal.signal(signal.SIGTERM, previous)
         folder.unlock()
     click.echo(f"\nwrote {folder.path} in {time.perf_counter() - started:.0f} s")

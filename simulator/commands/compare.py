@@ -6,15 +6,16 @@ import click
 
 from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import prepare, reported, scenario_options
+from simulator.commands._simulate import all_types_option, prepare, reported, scenario_options
 from simulator.study.variants import strategy_variants
 
 
 @click.command("compare")
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
 @scenario_options
+@all_types_option
 @user_errors
-def compare_command(scenario_file, **options):
+def compare_command(scenario_file, all_types, **options):
     """Compare the [[strategies]] of SCENARIO on the same simulated Match years.
 
     Every strategy runs on the same trials (common random numbers): the same
@@ -38,4 +39,4 @@ def compare_command(scenario_file, **options):
     study, progress = prepare("compare", scenario_file, options, check=strategy_variants)
     with reported(study.folder):
         result = api.compare_in(study, progress=progress)
-        click.echo(str(result))
+        click.echo(result.to_text(all_types=all_types))

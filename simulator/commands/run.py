@@ -6,14 +6,15 @@ import click
 
 from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import prepare, reported, scenario_options
+from simulator.commands._simulate import all_types_option, prepare, reported, scenario_options
 
 
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
 @scenario_options
+@all_types_option
 @user_errors
-def run(scenario_file, **options):
+def run(scenario_file, all_types, **options):
     """Simulate many Match years of SCENARIO and report your chances.
 
     Draws, for every trial, a whole synthetic Match year (programs,
@@ -37,4 +38,4 @@ def run(scenario_file, **options):
     study, progress = prepare("run", scenario_file, options)
     with reported(study.folder):
         result = api.run_in(study, progress=progress)
-        click.echo(str(result))
+        click.echo(result.to_text(all_types=all_types))

@@ -6,7 +6,7 @@ import click
 
 from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import prepare, reported, scenario_options
+from simulator.commands._simulate import all_types_option, prepare, reported, scenario_options
 from simulator.study.sweep_values import parse_values
 from simulator.study.variants import sweep_variants
 
@@ -30,8 +30,9 @@ from simulator.study.variants import sweep_variants
     "(names for text keys such as you.specialty).",
 )
 @scenario_options
+@all_types_option
 @user_errors
-def sweep_command(scenario_file, key, spec, **options):
+def sweep_command(scenario_file, all_types, key, spec, **options):
     """Run SCENARIO at each value of one key and draw your chance against it.
 
     Every value runs on the same trials (common random numbers): a sweep over
@@ -60,4 +61,4 @@ def sweep_command(scenario_file, key, spec, **options):
     )
     with reported(study.folder):
         result = api.sweep_in(study, key, values, progress=progress)
-        click.echo(str(result))
+        click.echo(result.to_text(all_types=all_types))

@@ -54,6 +54,9 @@ class Applicants:
     visa: np.ndarray
     applications: np.ndarray  # intended applications
     rank_list_cap: np.ndarray  # 0 = no cap
+    #: What programs value beyond the numbers (letters, school, research, fit), a standard
+    #: normal z: common to every program, unseen by the applicant when choosing where to apply.
+    other_merit: np.ndarray
 
     @property
     def size(self) -> int:
@@ -61,9 +64,13 @@ class Applicants:
 
 
 def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applicants:
-    """The applicant population of one Match year, in the published proportions."""
+    """The registered applicants of one Match year, in the published proportions.
+
+    Each type's published active count times its ``registered_per_active``:
+    those who end with no interview certify no list and are not active.
+    """
     a = params.applicants
-    kind = np.repeat(np.arange(len(APPLICANT_TYPES)), inputs.applicants)
+    kind = np.repeat(np.arange(len(APPLICANT_TYPES)), registered_counts(inputs, params))
     n = kind.size
     main_share, backup_share = specialty_shares(inputs, params)
     specialty = categorical(main_share[kind], rng)
@@ -118,7 +125,15 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
         visa=visa,
         applications=applications,
         rank_list_cap=np.full(n, a.rank_list_cap, dtype=np.int64),
+        other_merit=rng.standard_normal(n),
     )
+
+
+def registered_counts(inputs: MarketInputs, params: MarketParams) -> np.ndarray:
+    """Registered applicants of each type: the published active ones, times the type's
+    ``registered_per_active``."""
+    ratio = np.array(params.applicants.registered_per_active.values())
+    return np.round(inputs.applicants * ratio).astype(np.int64)
 
 
 def specialty_shares(inputs: MarketInputs, params: MarketParams):

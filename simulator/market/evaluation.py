@@ -15,7 +15,17 @@ from simulator.market.programs import Programs
 
 
 def merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
-    """What every program values alike: Step 2 CK, USCE and recency of graduation."""
+    """What every program values alike: :func:`known_merit` and what lies beyond the numbers."""
+    return known_merit(applicants, params) + params.selection.other_merit_sd * (
+        applicants.other_merit
+    )
+
+
+def known_merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
+    """The part of merit an applicant can read off their file: Step 2 CK, USCE, graduation.
+
+    Applicants aim their applications by it (the rest of merit they cannot see).
+    """
     s = params.selection
     months = np.minimum(np.nan_to_num(applicants.usce_months), s.usce_months_cap)
     per_month = np.select(

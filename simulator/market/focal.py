@@ -21,7 +21,7 @@ from simulator.engine.csr import place_in_group
 from simulator.market.applicants import Applicants
 from simulator.market.applications import SCREENS, application_weights, screening_reasons
 from simulator.market.codes import IS_IMG_TYPE, TYPE_INDEX, US_CLERKSHIPS
-from simulator.market.evaluation import merit, penalty_table, program_preference
+from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.params import Focal, MarketParams
 from simulator.market.year import Market
 from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISAS
@@ -40,6 +40,7 @@ class FocalNoise:
     taste: np.ndarray  # the copy's personal taste for the program
     interview: np.ndarray  # what the interview adds
     ranking: np.ndarray  # uniform: the program leaves the copy unranked if >= interview_rank_share
+    other_merit: np.ndarray  # (copies,): what programs value beyond the copy's numbers
 
 
 def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
@@ -51,6 +52,7 @@ def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
         taste=rng.standard_normal(shape),
         interview=rng.standard_normal(shape),
         ranking=rng.random(shape),
+        other_merit=rng.standard_normal(copies),
     )
 
 
@@ -111,9 +113,9 @@ def draw_focal(
     """
     programs = market.programs
     copies, n_programs = noise.choice.shape
-    applicants = focal_applicants(focal, copies, specialties)
-    level = merit(applicants, params)[:1]
-    applied = _applied(applicants, level, noise.choice, focal, programs, params, specialties)
+    applicants = focal_applicants(focal, noise.other_merit, specialties)
+    known = known_merit(applicants, params)[:1]
+    applied = _applied(applicants, known, noise.choice, focal, programs, params, specialties)
     row, col = np.divmod(np.flatnonzero(applied), n_programs)
 
     everywhere = np.arange(n_programs)
@@ -123,8 +125,8 @@ def draw_focal(
     screen = ~reasons.any(axis=0)
     unread = [np.bincount(row[reason[col]], minlength=copies) for reason in reasons]
     penalty = penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)
-    base = (level - penalty[applicants.type[:1]])[0]
-    evaluation = base[col] + params.selection.application_noise_sd * noise.application[row, col]
+    base = merit(applicants, params)[row] - penalty[applicants.type[0], col]
+    evaluation = base + params.selection.application_noise_sd * noise.application[row, col]
     invited = np.flatnonzero(screen[col] & (evaluation >= market.invite_bar[col]))
     row, col, evaluation = row[invited], col[invited], evaluation[invited]
     sent = np.count_nonzero(applied, axis=1)
@@ -178,8 +180,9 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
     return applied
 
 
-def focal_applicants(focal: Focal, copies: int, specialties: tuple[str, ...]) -> Applicants:
-    """``copies`` identical rows describing the focal applicant."""
+def focal_applicants(focal: Focal, other_merit, specialties: tuple[str, ...]) -> Applicants:
+    """One row per copy of the focal applicant: alike but for ``other_merit``."""
+    copies = len(other_merit)
     kind = TYPE_INDEX[focal.type]
     is_img = IS_IMG_TYPE[kind]
     usce_kind = USCE_KINDS.index(focal.usce_kind) if is_img else US_CLERKSHIPS
@@ -200,4 +203,5 @@ def focal_applicants(focal: Focal, copies: int, specialties: tuple[str, ...]) ->
         visa=column(VISAS.index(focal.visa), np.int8),
         applications=column(focal.applications, np.int64),
         rank_list_cap=column(focal.rank_list_length, np.int64),
+        other_merit=np.asarray(other_merit, dtype=float),
     )

@@ -113,10 +113,7 @@ class RankedPrefixes:
         """
         n_programs = screened.size
         quantiser = Quantiser.of(where, value, n_programs)
-        if quantiser is None or quantiser.value_bits > 52:
-            # Too few bits to pack keys, or so many that the smallest values' levels may
-            # round up to 2**value_bits and spill into the group bits (as in the full
-            # sort, whose positions are then not per group): order everything.
+        if quantiser is None:  # too few bits to pack keys: order everything
             order = sort_by_group_desc(where, value, n_programs)
             start = np.cumsum(screened) - screened
             return cls(
@@ -191,7 +188,8 @@ class Quantiser:
         """The packing for these values; ``None`` if fewer than 20 bits are left for values."""
         index_bits = max(1, (value.size - 1).bit_length())
         group_bits = max(1, (int(n_groups) - 1).bit_length())
-        value_bits = 62 - index_bits - group_bits
+        # More than 52 bits would be finer than a float64 can tell apart.
+        value_bits = min(62 - index_bits - group_bits, 52)
         if value_bits < 20:
             return None
         low, high = float(value.min()), float(value.max())
@@ -199,8 +197,13 @@ class Quantiser:
         return cls(high=high, step=step, value_bits=value_bits, index_bits=index_bits)
 
     def levels(self, value) -> np.ndarray:
-        """The quantised values: 0 for the largest value, ``2**value_bits - 1`` for the smallest."""
-        return ((self.high - value) * self.step).astype(np.int64)
+        """The quantised values: 0 for the largest value, ``2**value_bits - 1`` for the smallest.
+
+        Clipped, because the smallest value's product may round up to ``2**value_bits``
+        and would spill into the group's bits.
+        """
+        levels = ((self.high - value) * self.step).astype(np.int64)
+        return np.minimum(levels, (1 << self.value_bits) - 1, out=levels)
 
     def keys(self, group, levels, index) -> np.ndarray:
         """The packed keys of (``group``, ``levels``, ``index``), sorted."""

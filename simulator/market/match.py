@@ -37,6 +37,7 @@ class TrialOutcome:
     matched_rank: np.ndarray  # 1 = first choice, 0 = unmatched
     programs: Programs
     filled_by_type: np.ndarray  # (programs, applicant types), the population's matches only
+    ranked: np.ndarray  # per program: population applicants it ranked (its list's length)
     #: (focal copies, len(FUNNEL_COUNTS)): :attr:`FocalEntries.funnel` of the copies, which
     #: are the last rows; the population's screening is not counted.
     focal_funnel: np.ndarray
@@ -134,6 +135,7 @@ def place_copies(
         applicants=stack_applicants([base.applicants, copies.applicants]),
         programs=programs,
         filled_by_type=base.filled_by_type,
+        ranked=base.ranked,
         focal_funnel=focal.funnel,
         **{
             name: np.concatenate([getattr(base, name), getattr(copies, name)])
@@ -193,6 +195,8 @@ def _outcome(
     counted = (match < programs.size) & ~is_focal  # the population only, not copies
     filled_by_type = np.zeros((programs.size, len(APPLICANT_TYPES)), dtype=np.int64)
     np.add.at(filled_by_type, (match[counted], applicants.type[counted]), 1)
+    on_program_list = (lists.program_ranks < n) & ~is_focal[who]  # n: "not ranked"
+    ranked = np.bincount(where[on_program_list], minlength=programs.size)
     return TrialOutcome(
         applicants=applicants,
         is_focal=is_focal,
@@ -204,5 +208,6 @@ def _outcome(
         matched_rank=matched_rank,
         programs=programs,
         filled_by_type=filled_by_type,
+        ranked=ranked,
         focal_funnel=focal_funnel,
     )

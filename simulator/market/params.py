@@ -95,6 +95,13 @@ class ApplicantParams:
     visa_h1b_share: float = param(
         0.2, "Share of non-US IMGs needing an H-1B visa (the rest need none). Assumption.", 0, 1
     )
+    registered_per_active: PerType = table(
+        per_type(us_md=1.01, us_do=1.01, us_img=1.21, non_us_img=1.41, other=1.79),
+        "Registered applicants drawn per published active applicant of each type. A registrant "
+        "who ends the season with no interview certifies no rank-order list: not active, in no "
+        "published rate. Calibrated so that the simulated active applicants of each type meet "
+        "the published counts; their total is checked against the 52,498 registered of 2025.",
+    )
     applications_mean: PerType = table(
         per_type(us_md=68, us_do=92, us_img=139, non_us_img=139, other=100),
         "Mean applications per applicant: US MD 68, DO 92, IMG 139 (AAMC ERAS 2022, as quoted); "
@@ -144,11 +151,9 @@ class ApplicantParams:
         0.25,
         "Share of the applicants who rank a one-year PGY-1 track (preliminary medicine or surgery, "
         "transitional year) for whom it is the main PGY-1 choice, beside an advanced PGY-2 "
-        "position that matchsim does not simulate; the rest hold it as a backup. Calibrated to "
-        "the 2025 PGY-1 fill rate (94.1%).",
+        "position that matchsim does not simulate; the rest hold it as a backup. Assumption.",
         0,
         1,
-        calibrated=True,
     )
     rank_list_cap: int = param(
         0, "Cap on everyone's rank-list length (0: no cap, rank every interview).", 0, 200
@@ -306,24 +311,89 @@ class SelectionParams:
         10,
     )
     type_penalty: PerType = table(
-        per_type(us_md=0.0, us_do=0.2, us_img=1.6, non_us_img=1.1, other=1.5),
+        per_type(us_md=0.0, us_do=1.1, us_img=4.3, non_us_img=4.4, other=5.7),
         "Evaluation points a program subtracts for the applicant's type (for IMG types, scaled by "
         "the program's unfriendliness 2(1 - friendliness)). Calibrated to the 2025 match rates by "
         "type.",
     )
+    other_merit_sd: float = param(
+        1.0,
+        "Spread (SD, evaluation points) of what programs value beyond Step 2 CK, USCE and "
+        "graduation year: letters, school, research, fit. Common to every program and unseen by "
+        "the applicant when choosing where to apply; for you it is drawn afresh for each copy, "
+        "so your chance averages over it. Calibrated: it sets how decisive Step 2 CK is (the "
+        "published gaps between matched and unmatched applicants' scores).",
+        0,
+        10,
+        calibrated=True,
+    )
     application_noise_sd: float = param(
-        1.0, "Noise in a program's reading of an application. Assumption.", 0, 10
+        2.5,
+        "What one program alone sees in an application (its own needs, fit, connections), "
+        "independent between programs (SD, evaluation points). Assumption, chosen so that "
+        "interviews spread over IMGs as published: about 25-30% of registered non-US IMGs end "
+        "with no interview, and the median unmatched IMG ranked 1-2 programs (Charting Outcomes "
+        "2026); with 1.0, half of them had none and the active ones matched at 80%+.",
+        0,
+        10,
     )
     interview_noise_sd: float = param(
-        0.5, "Noise the interview adds to a program's evaluation. Assumption.", 0, 10
+        1.5,
+        "What the interview adds to a program's evaluation (SD, evaluation points): a single "
+        "interview rarely leads to a match. Assumption; with the contiguous-ranks medians of "
+        "Charting Outcomes 2026 it sets how many interviews an IMG needs.",
+        0,
+        10,
     )
     acceptability_bar: float = param(
-        -2.5,
-        "Programs leave unranked interviewees evaluated below this quality floor. Assumption: few "
-        "interviewees fall below it (most unranked interviewees are ruled out at interview, see "
-        "programs.interview_rank_share).",
+        -0.5,
+        "Programs leave unranked interviewees evaluated below this quality floor, even if it "
+        "leaves positions unfilled (beside those ruled out at interview, see "
+        "programs.interview_rank_share). Calibrated: it sets how many positions are filled "
+        "(37,667 PGY-1 positions in 2025).",
         -20,
         20,
+        calibrated=True,
+    )
+
+
+@_frozen
+class SoapParams:
+    """SOAP, the Supplemental Offer and Acceptance Program after the Main Match."""
+
+    rounds: int = param(
+        4, "Offer rounds in Match Week. Assumption: recent SOAP schedules had four.", 1, 20
+    )
+    applications: int = param(
+        45, "Most SOAP applications one applicant sends: the NRMP's limit (domain notes).", 1, 45
+    )
+    offers_per_position: float = param(
+        1.0,
+        "Offers a program makes in a round per position still open, rounded up; at most one, "
+        "so acceptances never exceed positions. Assumption (the NRMP's rule).",
+        0.01,
+        1,
+    )
+    participation: float = param(
+        0.6,
+        "Share of unmatched registered applicants who take part in SOAP (the rest withdrew, "
+        "lack ECFMG certification or do not apply). Assumption; the fill hardly depends on it.",
+        0,
+        1,
+    )
+    acceptability_bar: float = param(
+        -1.5,
+        "Programs offer SOAP positions only to applicants evaluated at or above it, leaving "
+        "positions unfilled rather than go lower. Calibrated by hand to the SOAP fill share.",
+        -20,
+        20,
+    )
+    evaluation_noise_sd: float = param(
+        2.0,
+        "What one program alone sees in a SOAP application (SD): how little programs' offers "
+        "collide. Calibrated by hand to the rounds (60% filled in round 1, 80% by round 2).",
+        0,
+        10,
     )
 
 
@@ -334,6 +404,7 @@ class MarketParams:
     applicants: ApplicantParams = table(ApplicantParams, "Applicant population.")
     programs: ProgramParams = table(ProgramParams, "Programs and their screening.")
     selection: SelectionParams = table(SelectionParams, "Programs' evaluation of applicants.")
+    soap: SoapParams = table(SoapParams, "SOAP after the Main Match.")
 
 
 @_frozen
@@ -354,4 +425,10 @@ class Focal:
     applications: int = param(100, "Number of programs applied to.", 1, 2000)
     rank_list_length: int = param(
         0, "Most programs ranked (0: rank every program that interviews you).", 0, 200
+    )
+    soap: bool = param(
+        True, "Whether you take part in SOAP if the Main Match leaves you unmatched."
+    )
+    soap_applications: int = param(
+        45, "Applications you send in SOAP (the NRMP allows at most 45).", 1, 45
     )

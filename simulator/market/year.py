@@ -14,7 +14,7 @@ import numpy as np
 
 from simulator.market.applicants import Applicants, draw_applicants
 from simulator.market.applications import draw_applications
-from simulator.market.evaluation import merit, penalty_table
+from simulator.market.evaluation import known_merit, merit, penalty_table
 from simulator.market.inputs import MarketInputs
 from simulator.market.interviews import draw_interviews
 from simulator.market.params import MarketParams
@@ -32,7 +32,6 @@ class Market:
 
     programs: Programs
     applicants: Applicants
-    merit: np.ndarray
     sent: np.ndarray  # applications actually sent per applicant
     interview_applicant: np.ndarray
     interview_program: np.ndarray
@@ -51,14 +50,20 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     programs = draw_programs(inputs, params, streams["programs"])
     clock.lap("programs")
     applicants = draw_applicants(inputs, params, streams["applicants"])
-    applicant_merit = merit(applicants, params)
     clock.lap("applicants")
     who, where, sent = draw_applications(
-        programs, applicants, applicant_merit, inputs, params, streams["applications"]
+        programs,
+        applicants,
+        known_merit(applicants, params),
+        inputs,
+        params,
+        streams["applications"],
     )
     clock.lap("applications and screening")
     rng = streams["interviews"]
-    evaluation = application_evaluation(programs, applicants, applicant_merit, who, where, params)
+    evaluation = application_evaluation(
+        programs, applicants, merit(applicants, params), who, where, params
+    )
     evaluation += params.selection.application_noise_sd * rng.standard_normal(
         who.size, dtype=np.float32
     )
@@ -71,7 +76,6 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     return Market(
         programs=programs,
         applicants=applicants,
-        merit=applicant_merit,
         sent=sent,
         interview_applicant=who[held],
         interview_program=where[held],

@@ -24,6 +24,7 @@ from simulator.study.tallies import STEP2CK_BANDS, clustered
 from simulator.vocabulary import APPLICANT_TYPES
 
 __all__ = [
+    "FUNNEL_LABELS",
     "LABEL_LIMIT",
     "TITLE_LIMIT",
     "plot_by_group",
@@ -121,7 +122,7 @@ def plot_by_group(counts: pd.DataFrame, group: str, *, title: str, xlabel: str, 
 
 
 #: The funnel's stages as a picture labels them, top to bottom.
-_FUNNEL_LABELS = {
+FUNNEL_LABELS = {
     "sent": "sent",
     "not_read_visa": "not read: visa",
     "not_read_score": "not read: Step 2 CK cut-off",
@@ -138,7 +139,7 @@ def plot_funnel(funnel: dict, path, *, title: str = "Your applications, stage by
     """Your funnel: each stage's mean count per copy with its 95% interval, one bar each."""
     fig = _figure((8, 4.8))
     ax = fig.subplots()
-    stages = [stage for stage in _FUNNEL_LABELS if stage in funnel]
+    stages = [stage for stage in FUNNEL_LABELS if stage in funnel]
     mean = np.array([funnel[s]["mean"] for s in stages])
     low = np.array([funnel[s]["ci_low"] for s in stages])
     high = np.array([funnel[s]["ci_high"] for s in stages])
@@ -157,7 +158,7 @@ def plot_funnel(funnel: dict, path, *, title: str = "Your applications, stage by
             va="center",
             fontsize="small",
         )
-    ax.set_yticks(y, [_FUNNEL_LABELS[s] for s in stages])
+    ax.set_yticks(y, [FUNNEL_LABELS[s] for s in stages])
     ax.invert_yaxis()
     ax.set_xlabel("mean count per copy of you (95% CI over trials)")
     ax.set_title(plot_text(title))

@@ -73,8 +73,14 @@ class RunResult:
             self.tables[name] = pd.read_parquet(Path(self.folder) / f"{name}.parquet")
         return self.tables[name]
 
+    def to_text(self, *, all_types: bool = False) -> str:
+        """What ``matchsim run`` prints: your chances and funnel; with ``all_types``, every
+        applicant type's chance and the fill rate too."""
+        you = self.record.get("scenario", {}).get("you")
+        return format_run_summary(self.summary, title=self.title, you=you, all_types=all_types)
+
     def __str__(self) -> str:
-        return format_run_summary(self.summary, title=self.title)
+        return self.to_text()
 
     def _repr_html_(self) -> str:
         you = self.you
@@ -108,10 +114,18 @@ class ComparisonResult:
         """One row per strategy: the columns of ``comparison.json``'s strategy records."""
         return pd.DataFrame(self.record["strategies"])
 
-    def __str__(self) -> str:
+    def to_text(self, *, all_types: bool = False) -> str:
+        """What ``matchsim compare`` prints; ``all_types``: every column (n, every interval)."""
         return format_comparison(
-            self.comparison, title=self.title, assumptions=self.assumptions, notes=self.notes
+            self.comparison,
+            title=self.title,
+            assumptions=self.assumptions,
+            notes=self.notes,
+            all_types=all_types,
         )
+
+    def __str__(self) -> str:
+        return self.to_text()
 
     def _repr_html_(self) -> str:
         return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()
@@ -135,10 +149,18 @@ class SweepResult:
     #: What a reader should be told about these answers (a scale that changes them ...).
     notes: tuple = ()
 
-    def __str__(self) -> str:
+    def to_text(self, *, all_types: bool = False) -> str:
+        """What ``matchsim sweep`` prints; ``all_types``: every column (n, every interval)."""
         return format_sweep(
-            self.sweep, title=self.title, assumptions=self.assumptions, notes=self.notes
+            self.sweep,
+            title=self.title,
+            assumptions=self.assumptions,
+            notes=self.notes,
+            all_types=all_types,
         )
+
+    def __str__(self) -> str:
+        return self.to_text()
 
     def _repr_html_(self) -> str:
         return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()

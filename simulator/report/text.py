@@ -6,12 +6,14 @@ Pure functions from results (:mod:`simulator.stats`, :mod:`simulator.study`) to 
 from __future__ import annotations
 
 import math
+import textwrap
 
-from simulator import __version__
+from simulator.report.titles import comparison_title, run_size, run_title, sweep_title
 from simulator.stats import PairedDifference, Proportion, UnpairedDifference
 from simulator.study.estimates import Comparison, Sweep, pairing_gain
 
 __all__ = [
+    "WIDTH",
     "comparison_title",
     "format_ci",
     "format_comparison",
@@ -20,10 +22,13 @@ __all__ = [
     "format_percent",
     "format_run_summary",
     "format_sweep",
+    "prose",
     "run_size",
     "run_title",
     "sweep_title",
+    "title_lines",
     "verdict",
+    "your_chances",
 ]
 
 _MINUS = "\u2212"
@@ -126,7 +131,46 @@ def verdict(name: str, difference: PairedDifference) -> str:
     )
 
 
-def _estimate_lines(estimates, label: str) -> list[str]:
+#: The width every default printed report fits (the full tables of --all-types are wider).
+WIDTH = 88
+#: The widest a strategy name or value is printed in the default tables (longer: cut, with …).
+NAME_WIDTH = 24
+_INTERVALS = (
+    "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
+    "interval, widened likewise."
+)
+
+
+def prose(text: str, indent: str = "") -> list[str]:
+    """``text`` (starting with ``indent``) as lines of at most :data:`WIDTH` characters; the
+    lines after the first are indented two spaces more."""
+    if len(text) <= WIDTH:
+        return [text]
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def title_lines(title: str) -> list[str]:
+    """A report's first line, broken after its first ``": "`` when it is wider than
+    :data:`WIDTH` (``matchsim 0.1.0 run of NAME:`` / ``  40 trials x ...``)."""
+    head, sep, rest = title.partition(": ")
+    if len(title) <= WIDTH or not sep:
+        return prose(title)
+    return [*prose(head + ":"), *prose("  " + rest, "  ")]
+
+
+def _name(name, full: bool) -> str:
+    text = str(name)
+    return text if full or len(text) <= NAME_WIDTH else text[: NAME_WIDTH - 1] + "\u2026"
+
+
+def _full_estimate_lines(estimates, label: str) -> list[str]:
+    """Every column: the table ``--all-types`` prints (wider than :data:`WIDTH`)."""
     width = max([len(label)] + [len(e.name) for e in estimates]) + 2
     header = (
         f"{label:{width}s}{'P(match)':>9s}  {'95% CI':13s}{'n':>8s}  "
@@ -145,107 +189,169 @@ def _estimate_lines(estimates, label: str) -> list[str]:
     return lines
 
 
-def _difference_lines(comparison: Comparison, label: str) -> list[str]:
-    width = max([len(label)] + [len(d.name) for d in comparison.differences]) + 2
+def _estimate_lines(comparison: Comparison, label: str, *, full: bool = False) -> list[str]:
+    """One row per strategy or value: your chance and its interval, the share matched to your
+    backup specialty (when any copy matched there), a top-3 choice, interviews, programs ranked;
+    then how many copies each row counts."""
+    estimates = comparison.estimates
+    if full:
+        return _full_estimate_lines(estimates, label)
+    backup = any(e.p_match.k != e.p_match_preferred.k for e in estimates)
+    width = max([len(label)] + [len(_name(e.name, False)) for e in estimates]) + 2
+    header = f"{label:{width}s}{'P(match)':>9s}  {'95% CI':12s}"
+    header += f"{'P(backup)':>10s}" if backup else ""
+    lines = [header + f"{'P(top 3)':>10s}{'interviews':>12s}{'ranked':>7s}"]
+    for e in estimates:
+        row = f"{_name(e.name, False):{width}s}{format_percent(e.p_match.p):>9s}  "
+        row += f"{format_ci(e.p_match):12s}"
+        if backup:
+            row += f"{format_percent(e.p_match.p - e.p_match_preferred.p):>10s}"
+        lines.append(
+            row + f"{format_percent(e.p_match_top3.p):>10s}"
+            f"{e.mean_interviews:>12.1f}{e.mean_rol_length:>7.1f}"
+        )
+    n = estimates[0].p_match.n
+    size = f"{comparison.trials} trials x {comparison.copies} copies"
+    lines += prose(f"n = {n:,} copies of you in each row ({size})")
+    if backup:
+        lines += prose("P(backup): matched in your backup specialty (P(match) counts it too)")
+    return lines
+
+
+def _difference_lines(comparison: Comparison, label: str, *, full: bool = False) -> list[str]:
+    names = [_name(d.name, full) for d in comparison.differences]
+    width = max([len(label)] + [len(name) for name in names]) + 2
     lines = [
         f"{label:{width}s}{'difference':>11s}  {'95% CI (points)':17s}{'pairs':>8s}  "
-        f"{'unpaired 95% CI':17s}"
+        "unpaired 95% CI"
     ]
-    for d in comparison.differences:
+    for name, d in zip(names, comparison.differences):
         p = d.paired
         lines.append(
-            f"{d.name:{width}s}{_points(p.diff) + ' pts':>11s}  "
+            f"{name:{width}s}{_points(p.diff) + ' pts':>11s}  "
             f"{_points(p.ci_low) + ' to ' + _points(p.ci_high):17s}{p.n:>8,d}  "
-            f"{_points(d.unpaired_ci_low) + ' to ' + _points(d.unpaired_ci_high):17s}"
+            f"{_points(d.unpaired_ci_low) + ' to ' + _points(d.unpaired_ci_high)}"
         )
     return lines
 
 
-def format_comparison(comparison: Comparison, *, title: str, assumptions=None, notes=()) -> str:
+def format_comparison(
+    comparison: Comparison, *, title: str, assumptions=None, notes=(), all_types: bool = False
+) -> str:
     """What ``matchsim compare`` prints: estimates, paired differences, verdicts.
 
     ``assumptions`` maps a strategy to the assumed parameters its difference
-    rests on, said under its verdict.
+    rests on, said under its verdict.  ``all_types`` prints every column
+    (wider than :data:`WIDTH`).
     """
     assumptions = assumptions or {}
-    lines = [title, "", *_estimate_lines(comparison.estimates, "strategy"), ""]
+    lines = [*title_lines(title), ""]
+    lines += [*_estimate_lines(comparison, "strategy", full=all_types), ""]
     if comparison.differences:
-        lines.append(
+        lines += prose(
             f"Your chance of matching against the baseline ({comparison.baseline}), "
             "paired on the same markets:"
         )
-        lines += _difference_lines(comparison, "strategy")
+        lines += _difference_lines(comparison, "strategy", full=all_types)
         lines.append("")
         for d in comparison.differences:
-            lines.append(verdict(d.name, d.paired))
+            lines += prose(verdict(d.name, d.paired))
             if assumptions.get(d.name):
-                lines.append(f"  {rests_on(assumptions[d.name])}")
+                lines += prose(f"  {rests_on(assumptions[d.name])}", "  ")
         gain = pairing_gain(comparison)
         lines.append("")
         if math.isfinite(gain):
-            lines.append(
+            lines += prose(
                 f"Pairing (common random numbers) makes these intervals {gain:.1f}x narrower "
                 "than two independent runs of the same size (the unpaired column)."
             )
-    lines.append(
-        "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
-        "interval, widened likewise."
-    )
+    lines += prose(_INTERVALS)
     return "\n".join(lines + _one_trial(comparison, notes))
 
 
-def format_sweep(sweep: Sweep, *, title: str, assumptions=(), notes=()) -> str:
+def format_sweep(
+    sweep: Sweep, *, title: str, assumptions=(), notes=(), all_types: bool = False
+) -> str:
     """What ``matchsim sweep`` prints: one row per value, then the change from the first value.
 
-    ``assumptions``: the assumed parameters the key's effect rests on.
+    ``assumptions``: the assumed parameters the key's effect rests on;
+    ``all_types`` prints every column (wider than :data:`WIDTH`).
     """
     comparison = sweep.comparison
-    lines = [title, "", *_estimate_lines(comparison.estimates, sweep.key), ""]
+    lines = [*title_lines(title), ""]
+    lines += [*_estimate_lines(comparison, sweep.key, full=all_types), ""]
     if comparison.differences:
-        lines.append(
+        lines += prose(
             f"Your chance of matching against {sweep.key} = {comparison.baseline}, paired "
             "on the same markets:"
         )
-        lines += _difference_lines(comparison, sweep.key)
+        lines += _difference_lines(comparison, sweep.key, full=all_types)
         lines.append("")
     if assumptions:
-        lines.append(f"The effect of {sweep.key} {rests_on(assumptions)}")
-    lines.append(
-        "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
-        "interval, widened likewise."
-    )
+        lines += prose(f"The effect of {sweep.key} {rests_on(assumptions)}")
+    lines += prose(_INTERVALS)
     return "\n".join(lines + _one_trial(comparison, notes))
 
 
-def format_run_summary(summary: dict, *, title: str) -> str:
-    """The table ``matchsim run`` prints."""
-    rows = [("you", summary["focal"])] + list(summary["by_type"].items())
-    header = (
-        f"{'':12s}{'P(match)':>9s}  {'95% CI':13s}{'n':>9s}  {'effective n':>11s}   "
-        f"{'P(match, preferred specialty)':>29s}  95% CI"
-    )
-    lines = [title, "", header]
-    for name, figures in rows:
+def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
+    """Your chances, named: any specialty, your preferred one, your backup (if any), a top-3
+    choice, at least one interview."""
+    specialty, backup = you.get("specialty"), you.get("backup_specialty")
+    rows = [
+        ("matched (any specialty)", focal["p_match"]),
+        (f"matched in {specialty or 'your preferred specialty'}", focal["p_match_preferred"]),
+    ]
+    if backup and "p_match_backup" in focal:
+        rows.append((f"matched in {backup} (backup)", focal["p_match_backup"]))
+    rows += [
+        ("matched to one of your top 3 choices", focal["p_match_top3"]),
+        ("invited to at least one interview", focal["p_interview"]),
+    ]
+    return rows
+
+
+def _type_lines(summary: dict) -> list[str]:
+    """Every applicant type's chance, and the fill rate: what ``--all-types`` adds."""
+    lines = [
+        f"{'every applicant type':22s}{'P(match)':>9s}  {'95% CI':13s}{'n':>9s}  "
+        f"{'effective n':>11s}  {'P(preferred)':>12s}"
+    ]
+    for name, figures in summary["by_type"].items():
         p, preferred = figures["p_match"], figures["p_match_preferred"]
         lines.append(
-            f"{name:12s}{format_percent(p.p):>9s}  {format_ci(p):13s}{p.n:>9,d}  "
-            f"{p.n_effective:>11,.0f}   "
-            f"{format_percent(preferred.p):>29s}  {format_ci(preferred)}"
+            f"{name:22s}{format_percent(p.p):>9s}  {format_ci(p):13s}{p.n:>9,d}  "
+            f"{p.n_effective:>11,.0f}  {format_percent(preferred.p):>12s}"
         )
     fill = summary["fill_rate"]
     lines.append(
-        f"{'fill rate':12s}{format_percent(fill.p):>9s}  "
+        f"{'fill rate':22s}{format_percent(fill.p):>9s}  "
         f"{format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
     )
+    return lines
+
+
+def format_run_summary(
+    summary: dict, *, title: str, you: dict | None = None, all_types: bool = False
+) -> str:
+    """What ``matchsim run`` prints: your chances first, your funnel, then (``all_types``)
+    every applicant type's chance and the fill rate.
+
+    ``you`` is the scenario's ``[you]`` table (``specialty``, ``backup_specialty``),
+    which names the rows; the backup's row is printed only when there is one.
+    """
     focal = summary["focal"]
-    top3 = focal["p_match_top3"]
-    interview = focal["p_interview"]
+    rows = your_chances(focal, you or {})
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [*title_lines(title), "", f"{'you':{width}s}{'chance':>7s}  95% CI"]
+    for label, p in rows:
+        lines.append(f"{label:{width}s}{format_percent(p.p):>7s}  {format_ci(p)}")
+    p = focal["p_match"]
+    lines += prose(
+        f"n = {p.n:,} copies of you ({p.n_clusters} trials); intervals: Wilson, widened for "
+        "clustering by trial (docs/model.md)"
+    )
     lines += [
         "",
-        f"you: at least one interview {format_percent(interview.p)} "
-        f"(95% CI {format_ci(interview)})",
-        f"you: matched to one of your top 3 choices {format_percent(top3.p)} "
-        f"(95% CI {format_ci(top3)})",
         f"you: on average {focal['mean_applications']:.0f} applications, "
         f"{focal['mean_interviews']:.1f} interviews, "
         f"{focal['mean_rol_length']:.1f} programs ranked",
@@ -256,11 +362,10 @@ def format_run_summary(summary: dict, *, title: str) -> str:
         shares = ", ".join(
             f"#{rank} {d['share_of_matches']:.0%}" for rank, d in list(distribution.items())[:10]
         )
-        lines.append(f"you: where on your list you matched (share of your matches): {shares}")
-    lines.append(
-        "Intervals: Wilson, widened for clustering by trial (effective n); see docs/model.md."
-    )
-    lines += [f"note: {note}" for note in summary.get("notes", ())]
+        lines += prose(f"you: where on your list you matched (share of your matches): {shares}")
+    if all_types:
+        lines += ["", *_type_lines(summary)]
+    lines += [line for note in summary.get("notes", ()) for line in prose(f"note: {note}")]
     return "\n".join(lines)
 
 
@@ -331,44 +436,5 @@ def run_notes(scenario, summary: dict, scale_notes=()) -> list[str]:
 def _one_trial(comparison: Comparison, notes=()) -> list[str]:
     estimates = comparison.estimates
     one = estimates and estimates[0].p_match.n_clusters == 1
-    return [f"note: {note}" for note in ([ONE_TRIAL] if one else []) + list(notes)]
-
-
-# --------------------------------------------------------------------------- titles
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
-def run_title(scenario) -> str:
-    """The first line ``matchsim run`` prints: version, scenario, trials, copies, scale, seed."""
-    return (
-        f"matchsim {__version__} run of {scenario.name}: {_plural(scenario.trials, 'trial')} x "
-        f"{_plural(scenario.market.focal_copies, 'copy', 'copies')} of you, "
-        f"scale {scenario.market.scale:g}, seed {scenario.seed}"
-    )
-
-
-def comparison_title(scenario) -> str:
-    """The first line ``matchsim compare`` prints."""
-    return (
-        f"matchsim {__version__} compare of {scenario.name}: {scenario.trials} trials x "
-        f"{scenario.market.focal_copies} copies of you, scale {scenario.market.scale:g}, "
-        f"seed {scenario.seed}"
-    )
-
-
-def sweep_title(scenario, key: str, values) -> str:
-    """The first line ``matchsim sweep`` prints."""
-    return (
-        f"matchsim {__version__} sweep of {key} in {scenario.name}: {len(values)} values, "
-        f"{scenario.trials} trials x {scenario.market.focal_copies} copies of you, scale "
-        f"{scenario.market.scale:g}, seed {scenario.seed}"
-    )
-
-
-def run_size(scenario, *, scale: bool = True) -> str:
-    """``100 trials x 64 copies, scale 1``: how much a study simulated, for plot titles."""
-    size = f"{scenario.trials} trials x {scenario.market.focal_copies} copies"
-    return f"{size}, scale {scenario.market.scale:g}" if scale else size
+    notes = ([ONE_TRIAL] if one else []) + list(notes)
+    return [line for note in notes for line in prose(f"note: {note}")]

@@ -33,7 +33,8 @@ LAYOUT = {
         "Type",
         (
             ("Active applicants and PGY-1 match rate", ("active_applicants", "match_rate")),
-            ("PGY-1 fill rate", ("fill_rate",)),
+            ("PGY-1 fill rate and positions filled", ("fill_rate", "positions_filled")),
+            ("Registered applicants (active or not; not fitted)", ("registered_applicants",)),
         ),
     ),
     "us_md": (
@@ -62,6 +63,8 @@ LAYOUT = {
 #: Column headings of each figure (a table's title says what the figures are).
 SHORT_NAMES = {
     "active_applicants": "active",
+    "registered_applicants": "registered",
+    "positions_filled": "filled",
     "match_rate": "match rate %",
     "fill_rate": "fill rate %",
     "match_rate_preferred": "rate %",
@@ -75,6 +78,8 @@ SHORT_NAMES = {
 #: What each figure is, in the summary lines and the list of worst rows.
 FIGURE_NAMES = {
     "active_applicants": "active applicants",
+    "registered_applicants": "registered applicants",
+    "positions_filled": "PGY-1 positions filled",
     "match_rate": "match rate %",
     "fill_rate": "PGY-1 fill rate %",
     "match_rate_preferred": "match rate to preferred %",
@@ -90,7 +95,7 @@ FIGURE_NAMES = {
 def _number(value, unit: str) -> str:
     if value is None or not np.isfinite(value):
         return "n/a"
-    return f"{value:,.0f}" if unit == "applicants" else f"{value:.1f}"
+    return f"{value:,.0f}" if unit in ("applicants", "positions") else f"{value:.1f}"
 
 
 def _model(target: Target) -> str:
@@ -143,7 +148,7 @@ def summary_lines(validation: Validation) -> list[str]:
     fill = next(t for t in targets if t.figure == "fill_rate")
     lines.append(
         f"{_mark(fill)} PGY-1 fill rate: model {_model(fill)} vs published "
-        f"{fill.published:.1f} ({fill.gap:+.1f}; within ±1)"
+        f"{fill.published:.1f} ({fill.gap:+.1f}; tolerance ±1)"
     )
     for s in validation.summaries:
         what = " and ".join(FIGURE_NAMES[f] for f in s.figures)
@@ -240,14 +245,15 @@ def validation_markdown(validation: Validation, image: str) -> str:
             ]
             out += ["| " + " | ".join(r) + " |" for r in rows]
             out.append("")
-        notes = sorted({t.note for t in mine if t.note and family not in MAE_TARGETS})
-        if family in MAE_TARGETS:
-            out += [
-                f"\\* fewer than {MIN_APPLICANTS} active applicants per trial: not in the MAE.",
-                "",
-            ]
-        elif notes:
-            out += [f"Note: {n}." for n in notes] + [""]
+            shown = [t for t in mine if t.figure in figures]
+            if family in MAE_TARGETS and not all(t.counted for t in shown):
+                out += [
+                    f"\\* fewer than {MIN_APPLICANTS} active applicants per trial: not in the MAE.",
+                    "",
+                ]
+            elif family not in MAE_TARGETS:
+                out += [f"Note: {n}." for n in sorted({t.note for t in shown if t.note})]
+                out += [""] if any(t.note for t in shown) else []
     return "\n".join(out)
 
 
@@ -321,16 +327,23 @@ PANELS = (
             ("non_us_img", "ranks_not_matched_median", "v", "not matched"),
         ],
     ),
+    (
+        "Applicants ranked per position by programs",
+        [("ranked_per_position", "ranked_per_position", "o", "by specialty")],
+    ),
 )
 
 
 def plot_validation(validation: Validation, path) -> None:
-    """Model against published in four panels (see :data:`PANELS`); saved as PNG at ``path``."""
+    """Model against published, one panel each of :data:`PANELS`; saved as PNG at ``path``."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 10), layout="constrained")
-    for ax, (title, series) in zip(fig.subplots(2, 2).ravel(), PANELS):
+    fig = Figure(figsize=(15, 9.5), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    for ax, (title, series) in zip(axes, PANELS):
         _panel(ax, validation.targets, title, series)
+    for ax in axes[len(PANELS) :]:
+        ax.set_visible(False)
     run = validation.run
     fig.suptitle(
         plot_text(

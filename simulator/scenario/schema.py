@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Per-type tables that the calibration file may set (besides fields marked calibrated).
-CALIBRATED_TABLES = ("selection.type_penalty",)
+CALIBRATED_TABLES = ("selection.type_penalty", "applicants.registered_per_active")
 #: Keys holding a specialty name of the published data.
 SPECIALTY_KEYS = ("you.specialty", "you.backup_specialty")
 
@@ -44,6 +44,7 @@ ENTRY_RANGES = {
     "applicants.usce_none_share": (0, 1),
     "applicants.usce_mean_months": (0, 120),
     "applicants.ysg_mean": (0, 60),
+    "applicants.registered_per_active": (1, 5),
     "applicants.applications_mean": (1, 2000),
     "selection.type_penalty": (-20, 20),
 }

@@ -16,7 +16,16 @@ from simulator.errors import ScenarioError, closest
 from simulator.scenario.model import AVAILABLE_YEARS
 from simulator.scenario.schema import SPECIALTY_KEYS, Key
 
-__all__ = ["HugeInt", "check_value", "error", "expected", "num", "show", "suggest"]
+__all__ = [
+    "HugeInt",
+    "check_value",
+    "error",
+    "expected",
+    "num",
+    "show",
+    "spelled",
+    "suggest",
+]
 
 #: Integers longer than this are shown by their number of digits, not digit by digit.
 SHOWN_DIGITS = 20
@@ -110,13 +119,30 @@ def _specialty_names() -> tuple[str, ...]:
     return published.load_published().specialty_names
 
 
+def spelled(word: str, choices) -> str | None:
+    """The choice ``word`` spells once case and punctuation are ignored (``H-1B`` is ``h1b``,
+    ``hands on`` is ``hands_on``), else the one choice it names without its parenthesis
+    (``Internal Medicine`` is ``Internal Medicine (Categorical)``), else None.  Text with a
+    line break or another control character spells nothing."""
+    if not word.isprintable():
+        return None
+    same = [c for c in choices if _letters(c) == _letters(word)]
+    if len(same) == 1:
+        return same[0]
+    stem = [c for c in choices if _letters(c.split(" (", 1)[0]) == _letters(word)]
+    return stem[0] if len(stem) == 1 else None
+
+
 def _check_text(key: Key, value, where, shown: str) -> str:
     if not isinstance(value, str):
         raise error(where, shown, expected(key), show(value))
     if key.choices and value not in key.choices:
+        value = spelled(value, key.choices) or value
+    if key.choices and value not in key.choices:
         raise error(where, shown, expected(key), show(value), suggest(value, key.choices))
     if key.path in SPECIALTY_KEYS and not (value == "" and key.path == "you.backup_specialty"):
         names = _specialty_names()
+        value = value if value in names else spelled(value, names) or value
         if value not in names:
             wanted = "a specialty named in data/specialties_2025.csv"
             if key.path == "you.backup_specialty":

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 STEP2CK_BANDS = (200, 220, 230, 240, 250, 260, 270, 301)
-ROL_BUCKETS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 200)
+ROL_BUCKETS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 200)  # active applicants rank 1 or more
 #: The columns of the focal copies' rows that the tallies, compare and sweep read.
 FOCAL_COLUMNS = (
     "trial",
@@ -67,10 +67,11 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     """Small per-trial tables from which every reported figure is computed.
 
     ``focal``: one row per focal copy per trial and strategy; ``by_type``,
-    ``by_step2ck`` and ``by_rol_length``: counts of population applicants and
-    matches per trial; ``fill``: positions and filled per trial.
+    ``by_step2ck`` and ``by_rol_length``: counts of active population applicants
+    (who ranked a program, as the NRMP counts) and their matches per trial;
+    ``fill``: positions and filled per trial.
     """
-    population = applicants[~applicants["is_focal"]]
+    population = applicants[~applicants["is_focal"] & applicants["active"]]
     focal = applicants.loc[applicants["is_focal"], list(FOCAL_COLUMNS)].reset_index(drop=True)
     band = pd.cut(
         population["step2ck"],
@@ -122,7 +123,7 @@ def clustered(k_per_trial, n_per_trial) -> Proportion:
 
 def focal_summary(focal: pd.DataFrame) -> dict:
     """The focal applicant's chances: at least one interview, match, match in the preferred
-    specialty, top-3 choice."""
+    specialty, top-3 choice, match in the backup specialty (you apply to those two only)."""
     per_trial = (
         focal.assign(interviewed=focal["n_interviews"] > 0)
         .groupby("trial")
@@ -141,6 +142,7 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "p_match": clustered(per_trial["matched"], per_trial["n"]),
         "p_match_preferred": clustered(per_trial["preferred"], per_trial["n"]),
         "p_match_top3": clustered(per_trial["top3"], per_trial["n"]),
+        "p_match_backup": clustered(per_trial["matched"] - per_trial["preferred"], per_trial["n"]),
         "matched_rank_distribution": {
             int(rank): {"count": int(count), "share_of_matches": float(count / max(len(ranks), 1))}
             for rank, count in distribution.items()

@@ -118,6 +118,8 @@ def applicant_table(
             "usce_kind": pd.Categorical.from_codes(a.usce_kind[rows], USCE_KINDS),
             "years_since_graduation": a.ysg[rows].astype(np.float32),
             "visa": pd.Categorical.from_codes(a.visa[rows], VISAS),
+            # What programs value beyond the numbers, in SDs (selection.other_merit_sd scales it).
+            "other_merit": a.other_merit[rows].astype(np.float32),
             "n_applications": outcome.sent[rows].astype(np.int16),
             "n_interviews": outcome.interviews[rows].astype(np.int16),
             "rol_length": outcome.rol_length[rows].astype(np.int16),
@@ -159,6 +161,7 @@ def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -
         "visa_policy": pd.Categorical.from_codes(p.visa_policy, VISA_POLICIES),
         "positions": p.positions.astype(np.int16),
         "filled": outcome.filled_by_type.sum(axis=1).astype(np.int16),
+        "ranked": outcome.ranked.astype(np.int16),
     }
     for k, name in enumerate(APPLICANT_TYPES):
         table[f"filled_{name}"] = outcome.filled_by_type[:, k].astype(np.int16)

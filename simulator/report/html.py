@@ -1,0 +1,413 @@
+"""``report.html``: one self-contained page per run, comparison or sweep, ready to send.
+
+The page needs no network: its style sheet is inline and its pictures (the
+PNGs of the output folder) are embedded as base64 data.  It holds your
+numbers, your funnel, the charts and what the model assumes, in the words the
+printed report uses.  :func:`report_body` is the page's content alone, which
+the local web app (:mod:`simulator.web`) shows inside its own page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from simulator.files import write_text
+from simulator.report.plots import FUNNEL_LABELS
+from simulator.report.results import ComparisonResult, RunResult, SweepResult
+from simulator.report.text import format_ci, format_funnel, format_percent, your_chances
+from simulator.study.assumptions import assumed_parameters
+from simulator.study.tallies import funnel_summary
+
+__all__ = ["CHOICE_WORDS", "REPORT", "STYLE", "report_body", "report_html", "write_report"]
+
+#: The file every run, compare and sweep writes beside its other outputs.
+REPORT = "report.html"
+#: The page's whole style sheet (inline: the page must open without network).
+STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d232b;
+       margin: 0 auto; max-width: 62rem; padding: 1rem 1.5rem 3rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d5dbe3; }
+.meta, figcaption, .small { color: #5b6573; font-size: .85rem; }
+.headline { font-size: 1.25rem; }
+.headline strong { font-size: 2rem; color: #0b5cad; }
+table { border-collapse: collapse; margin: .6rem 0; }
+th, td { padding: .25rem .7rem; border-bottom: 1px solid #e6e9ee; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
+figure { margin: 1rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e6e9ee; }
+.loss td { color: #a4262c; }
+ul.assumptions li { margin-bottom: .4rem; }
+"""
+#: What every answer rests on, said on every page.
+_MODEL = (
+    "Each simulated Match year is drawn to look like the published 2025 Main Residency Match "
+    "(applicants, programs and positions by specialty), calibrated to the published match "
+    "rates by applicant type; your copies are placed in it one at a time and matched by the "
+    "NRMP's applicant-proposing algorithm. The numbers are the model's: docs/model.md says what "
+    "it assumes and leaves out, and matchsim validate sets it beside published figures."
+)
+#: The keys of [you] a run's answer depends on through assumed parameters.
+_YOUR_KEYS = (
+    "you.step2ck",
+    "you.usce_months",
+    "you.usce_kind",
+    "you.years_since_graduation",
+    "you.applications",
+    "you.visa",
+)
+#: The words for the coded values of [you] (``non_us_img`` is a non-US IMG).
+CHOICE_WORDS = {
+    "type": {
+        "us_md": "US MD senior",
+        "us_do": "US DO senior",
+        "us_img": "US-citizen IMG",
+        "non_us_img": "non-US IMG",
+    },
+    "usce_kind": {"none": "none", "observership": "observership", "hands_on": "hands-on"},
+    "visa": {"none": "none", "j1": "J-1", "h1b": "H-1B"},
+}
+_PROFILE = (
+    ("type", "applicant type"),
+    ("specialty", "preferred specialty"),
+    ("backup_specialty", "backup specialty"),
+    ("step2ck", "Step 2 CK"),
+    ("usce_months", "months of US clinical experience"),
+    ("usce_kind", "kind of US clinical experience"),
+    ("years_since_graduation", "years since graduation"),
+    ("visa", "visa needed"),
+    ("applications", "applications"),
+    ("rank_list_length", "most programs ranked (0: all)"),
+)
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+def _table(header, rows, *, numeric=(), row_class=None) -> str:
+    """An HTML table; columns whose index is in ``numeric`` are right-aligned."""
+
+    def cell(tag: str, i: int, value) -> str:
+        kind = ' class="num"' if i in numeric else ""
+        return f"<{tag}{kind}>{_e(value)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = []
+    for r, row in enumerate(rows):
+        kind = f' class="{row_class(r)}"' if row_class and row_class(r) else ""
+        body.append(f"<tr{kind}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
+    return f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
+
+
+def _figure(folder, name: str, caption: str) -> str:
+    """``name`` from ``folder`` embedded as a base64 PNG, or nothing if it was not drawn."""
+    path = Path(folder) / name if folder is not None else None
+    if path is None or not path.is_file():
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(caption)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
+
+
+def _section(key: str, title: str, *parts: str) -> str:
+    return f'<section id="{key}"><h2>{_e(title)}</h2>{"".join(parts)}</section>'
+
+
+def _paragraphs(lines) -> str:
+    return "".join(f"<p>{_e(line)}</p>" for line in lines)
+
+
+def _sentences(lines) -> list[str]:
+    """The printed ``you: ...`` lines (continued on indented lines) as sentences."""
+    text = " ".join(line.strip() for line in lines)
+    parts = [part.strip() for part in text.split("you: ")]
+    return [part[0].upper() + part[1:] + "." for part in parts if part]
+
+
+def _profile(you: dict) -> str:
+    rows = [
+        (label, CHOICE_WORDS.get(key, {}).get(you[key], you[key]))
+        for key, label in _PROFILE
+        if key in you and you[key] != ""
+    ]
+    return _table(("", "value"), rows)
+
+
+def _funnel_rows(funnels: dict[str, dict]) -> str:
+    """Each stage's mean count per copy of you, one column per strategy or value."""
+    names = list(funnels)
+    stages = [s for s in FUNNEL_LABELS if all(s in f for f in funnels.values())]
+    rows = [(FUNNEL_LABELS[s], *(f"{funnels[n][s]['mean']:.1f}" for n in names)) for s in stages]
+    return _table(
+        ("stage", *names),
+        rows,
+        numeric=range(1, len(names) + 1),
+        row_class=lambda r: "loss" if stages[r].startswith("not_read") else "",
+    )
+
+
+def _assumptions(items, notes) -> str:
+    lines = [_MODEL, *items, *(f"Note: {note}" for note in notes)]
+    return '<ul class="assumptions">' + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>"
+
+
+def _rests_on(what: str, parameters) -> str:
+    return (
+        f"{what} rests on parameters the model assumes rather than takes from published data "
+        f"(docs/model.md, section 11): {', '.join(parameters)}."
+    )
+
+
+def _header(title: str, description: str, meta: str) -> str:
+    lead = f'<p class="lead">{_e(description)}</p>' if description else ""
+    return f'<header><h1>{_e(title)}</h1>{lead}<p class="meta">{_e(meta)}</p></header>'
+
+
+def _headline(p, words: str) -> str:
+    """Your chance, large, with the exact figures as data for scripts and tests."""
+    return (
+        f'<p class="headline"><strong id="p-match" data-p="{p.p!r}" data-k="{p.k}" '
+        f'data-n="{p.n}">{format_percent(p.p)}</strong> {_e(words)} '
+        f"(95% CI {format_ci(p)}; {p.n:,} copies of you in {p.n_clusters} simulated Match years)"
+        "</p>"
+    )
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _run_body(result: RunResult) -> str:
+    summary, scenario = result.summary, result.record.get("scenario", {})
+    focal, you = summary["focal"], scenario.get("you", {})
+    chances = [(label, format_percent(p.p), format_ci(p)) for label, p in your_chances(focal, you)]
+    funnel = focal.get("funnel")
+    ranks = [
+        (f"#{rank}", f"{d['share_of_matches']:.0%}", f"{d['count']:,}")
+        for rank, d in focal["matched_rank_distribution"].items()
+    ]
+    types = [
+        (name, format_percent(f["p_match"].p), format_ci(f["p_match"]), f"{f['p_match'].n:,}")
+        for name, f in summary["by_type"].items()
+    ]
+    fill = summary["fill_rate"]
+    types.append(("fill rate (positions filled)", format_percent(fill.p), format_ci(fill), ""))
+    specialties = (you.get("specialty"), you.get("backup_specialty"))
+    folder = result.folder
+    return "".join(
+        [
+            _header("Your chance of matching", scenario.get("description", ""), result.title),
+            _section(
+                "chances",
+                "Your chances",
+                _headline(focal["p_match"], "chance of matching"),
+                _table(("", "chance", "95% CI"), chances, numeric=(1, 2)),
+                f'<p class="small">On average {focal["mean_applications"]:.0f} applications, '
+                f"{focal['mean_interviews']:.1f} interviews, {focal['mean_rol_length']:.1f} "
+                "programs ranked.</p>",
+            ),
+            _section("profile", "Who you are in this simulation", _profile(you)),
+            _section(
+                "funnel",
+                "Your applications, stage by stage",
+                _paragraphs(_sentences(format_funnel(funnel))),
+                _funnel_rows({"mean per copy of you": funnel}) if funnel else "",
+                _figure(folder, "funnel.png", "Your funnel: mean count per copy, 95% CI"),
+            ),
+            _section(
+                "ranks",
+                "Where on your list you matched",
+                _table(("choice", "share of your matches", "copies"), ranks, numeric=(1, 2))
+                if ranks
+                else "<p>No copy of you matched.</p>",
+            ),
+            _section(
+                "charts",
+                "Charts",
+                _figure(folder, "match_by_step2ck.png", "Match probability by Step 2 CK score"),
+                _figure(
+                    folder,
+                    "match_by_rank_list_length.png",
+                    "Match probability by rank-list length",
+                ),
+            ),
+            _section(
+                "types",
+                "Every applicant type in the simulated market",
+                _table(("", "P(match)", "95% CI", "n"), types, numeric=(1, 2, 3)),
+            ),
+            _section(
+                "assumptions",
+                "What the model assumes",
+                _assumptions(
+                    [
+                        _rests_on(
+                            "How your score, USCE, years since graduation, applications and "
+                            "visa move your chance",
+                            assumed_parameters(_YOUR_KEYS, specialties),
+                        )
+                    ],
+                    summary.get("notes", ()),
+                ),
+            ),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- compare, sweep
+
+
+def _variant_funnels(folder, estimates) -> dict[str, dict]:
+    """Each variant's funnel, from the ``focal.parquet`` of ``folder`` (empty without one)."""
+    path = Path(folder) / "focal.parquet" if folder is not None else None
+    if path is None or not path.is_file():
+        return {}
+    focal = pd.read_parquet(path)
+    strategy = focal["strategy"].astype(str)
+    return {e.name: funnel_summary(focal[strategy == e.name]) for e in estimates}
+
+
+def _variant_rows(comparison) -> list[tuple]:
+    differences = {d.name: d.paired for d in comparison.differences}
+    backup = any(e.p_match.k != e.p_match_preferred.k for e in comparison.estimates)
+    rows = []
+    for e in comparison.estimates:
+        d = differences.get(e.name)
+        change = (
+            "baseline"
+            if d is None
+            else f"{100 * d.diff:+.1f} ({100 * d.ci_low:+.1f} to {100 * d.ci_high:+.1f})".replace(
+                "-", "\u2212"
+            )
+        )
+        rows.append(
+            (
+                e.name,
+                format_percent(e.p_match.p),
+                format_ci(e.p_match),
+                *([format_percent(e.p_match.p - e.p_match_preferred.p)] if backup else []),
+                format_percent(e.p_match_top3.p),
+                f"{e.mean_interviews:.1f}",
+                change,
+            )
+        )
+    header = ("", "P(match)", "95% CI", *(["P(backup)"] if backup else []), "P(top 3)")
+    return [(*header, "interviews", "difference, points (95% CI)"), *rows]
+
+
+def _variants_body(
+    result, *, kind: str, title: str, headline: str, label: str, picture: str, assumptions: list
+) -> str:
+    """The page of a comparison or sweep; ``headline`` words the first row's chance
+    (``{}``: its name)."""
+    comparison = result.comparison if kind == "compare" else result.sweep.comparison
+    scenario = result.record.get("scenario", {})
+    header, *rows = _variant_rows(comparison)
+    verdicts = [v for v in (s.get("verdict") for s in result.record.get("strategies", [])) if v]
+    funnels = _variant_funnels(result.folder, comparison.estimates)
+    first = comparison.estimates[0]
+    return "".join(
+        [
+            _header(title, scenario.get("description", ""), result.title),
+            _section(
+                "chances",
+                f"Your chances by {label}",
+                _headline(first.p_match, headline.format(first.name)),
+                _table(header, rows, numeric=range(1, len(header) - 1)),
+                _paragraphs(verdicts),
+                f'<p class="small">Every {label} runs on the same simulated Match years '
+                "(common random numbers); differences are paired, copy by copy.</p>",
+            ),
+            _section(
+                "profile",
+                "Who you are in this simulation (the first row's profile)",
+                _profile(scenario["you"]),
+            )
+            if "you" in scenario
+            else "",
+            _section(
+                "funnel",
+                f"Your applications, stage by stage, by {label} (mean per copy of you)",
+                _funnel_rows(funnels) if funnels else "",
+            ),
+            _section("charts", "Charts", _figure(result.folder, picture, result.title)),
+            _section(
+                "assumptions",
+                "What the model assumes",
+                _assumptions(assumptions, result.notes),
+            ),
+        ]
+    )
+
+
+def _compare_body(result: ComparisonResult) -> str:
+    items = [
+        _rests_on(f"The effect of {name}", parameters)
+        for name, parameters in result.assumptions.items()
+        if parameters
+    ]
+    return _variants_body(
+        result,
+        kind="compare",
+        title="Your strategies compared",
+        headline="chance of matching with {} (the baseline)",
+        label="strategy",
+        picture="comparison.png",
+        assumptions=items,
+    )
+
+
+def _sweep_body(result: SweepResult) -> str:
+    key = result.sweep.key
+    items = [_rests_on(f"The effect of {key}", result.assumptions)] if result.assumptions else []
+    return _variants_body(
+        result,
+        kind="sweep",
+        title=f"Your chance of matching by {key}",
+        headline=f"chance of matching at {key} = {{}}",
+        label=key,
+        picture="sweep.png",
+        assumptions=items,
+    )
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def report_body(result) -> str:
+    """The page's content (header and sections) for a run, comparison or sweep result."""
+    if isinstance(result, RunResult):
+        return _run_body(result)
+    if isinstance(result, ComparisonResult):
+        return _compare_body(result)
+    if isinstance(result, SweepResult):
+        return _sweep_body(result)
+    raise TypeError(f"no report for {type(result).__name__}")
+
+
+def report_html(result) -> str:
+    """The whole self-contained page: inline style, embedded pictures, no network."""
+    footer = (
+        f'<footer class="small"><p>Written by {_e(result.title)}. Everything on this page is '
+        "in the files beside it (JSON, CSV, Parquet, PNG).</p></footer>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(result.title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{report_body(result)}</main>{footer}</body></html>\n"
+    )
+
+
+def write_report(result) -> Path:
+    """Write ``report.html`` into the result's folder (atomically); return its path."""
+    path = Path(result.folder) / REPORT
+    write_text(path, report_html(result))
+    return path
