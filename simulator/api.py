@@ -26,7 +26,7 @@ from simulator.scenario import Scenario, scenario_to_dict
 from simulator.study.assumptions import assumed_parameters, strategy_assumptions
 from simulator.study.combined import CombinedTables
 from simulator.study.coverage import scale_notes
-from simulator.study.estimates import compare_focal, sweep_focal
+from simulator.study.estimates import check_outcome, compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
 from simulator.study.folder import RunFolder
 from simulator.study.launch import FINISHED, Start, Study
@@ -106,24 +106,30 @@ def compare(
     scheduler=None,
     out=None,
     progress: Progress | None = None,
+    outcome: str = "match",
 ) -> ComparisonResult:
     """Every ``[[strategies]]`` of ``scenario`` on the same simulated markets, paired.
 
     Options as for :func:`run`; the result's ``table`` has one row per strategy.
+    ``outcome="placed"`` pairs (and words the verdicts on) the chance of a position
+    through the Main Match or SOAP instead of matching.
     """
     strategy_variants(scenario)  # a scenario without two strategies writes nothing
+    check_outcome(outcome)
     execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
     with _study(scenario, "compare", execution, out) as study:
-        result = compare_in(study, progress=progress)
+        result = compare_in(study, progress=progress, outcome=outcome)
         return result if out is not None else dataclasses.replace(result, folder=None)
 
 
-def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonResult:
+def compare_in(
+    study: Study, *, progress: Progress | None = None, outcome: str = "match"
+) -> ComparisonResult:
     """:func:`compare` as ``study`` (its scenario, executor and folder)."""
     scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     variants = strategy_variants(scenario)
     focal = _simulate_focal(study, variants, progress)
-    comparison = compare_focal(focal, [v.name for v in variants])
+    comparison = compare_focal(focal, [v.name for v in variants], outcome=outcome)
     assumptions = strategy_assumptions(scenario)
     notes = tuple(scale_notes([v.you for v in variants], load_published(), scenario.market.scale))
     with folder.writing():
@@ -137,6 +143,7 @@ def compare_in(study: Study, *, progress: Progress | None = None) -> ComparisonR
             **_header(scenario),
             "scale": scenario.market.scale,
             "baseline": comparison.baseline,
+            "outcome": outcome,
             "method": {
                 "p_match": comparison.estimates[0].p_match.method,
                 "diff": comparison.differences[0].paired.method,
@@ -172,25 +179,30 @@ def sweep(
     scheduler=None,
     out=None,
     progress: Progress | None = None,
+    outcome: str = "match",
 ) -> pd.DataFrame:
     """Your chance at each of ``values`` of the scenario key ``key``, on the same markets.
 
     Returns the table of ``sweep.csv``: one row per value, with intervals and
-    the paired difference from the first value.  Options as for :func:`run`.
+    the paired difference from the first value (of ``outcome``, as in
+    :func:`compare`).  Options as for :func:`run`.
     """
     sweep_variants(scenario, key, tuple(values))  # bad values write nothing
+    check_outcome(outcome)
     execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
     with _study(scenario, "sweep", execution, out, {"param": key, "values": list(values)}) as study:
-        return sweep_in(study, key, values, progress=progress).table
+        return sweep_in(study, key, values, progress=progress, outcome=outcome).table
 
 
-def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None) -> SweepResult:
+def sweep_in(
+    study: Study, key: str, values, *, progress: Progress | None = None, outcome: str = "match"
+) -> SweepResult:
     """:func:`sweep` as ``study`` (its scenario, executor and folder)."""
     scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     values = tuple(values)
     variants = sweep_variants(scenario, key, values)
     focal = _simulate_focal(study, variants, progress)
-    result = sweep_focal(focal, key, values)
+    result = sweep_focal(focal, key, values, outcome=outcome)
     table = sweep_table(result)
     assumptions = assumed_parameters([key], (scenario.you.specialty, scenario.you.backup_specialty))
     notes = tuple(scale_notes([v.you for v in variants], load_published(), scenario.market.scale))
@@ -208,6 +220,7 @@ def sweep_in(study: Study, key: str, values, *, progress: Progress | None = None
             "scale": scenario.market.scale,
             "param": key,
             "values": list(values),
+            "outcome": outcome,
             "shares_markets": key.startswith("you."),
             "assumed_parameters": list(assumptions),
             "notes": list(notes),

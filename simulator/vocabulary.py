@@ -23,11 +23,14 @@ VISA_POLICIES = ("none", "j1", "j1_h1b")
 USCE_KINDS = ("none", "observership", "hands_on", "us_clerkships")
 #: The kinds of USCE a focal applicant may state.
 FOCAL_USCE_KINDS = USCE_KINDS[:3]
+#: Where a focal applicant sends applications (``you.application_policy``).
+APPLICATION_POLICIES = ("broad", "visa_sponsoring", "img_friendly")
 #: Kinds of program.
 PROGRAM_KINDS = ("community", "university")
 
 __all__ = [
     "APPLICANT_TYPES",
+    "APPLICATION_POLICIES",
     "FOCAL_TYPES",
     "FOCAL_USCE_KINDS",
     "IMG_TYPES",

@@ -250,7 +250,7 @@ def test_parse_values_bounds(spec, expected):
         (
             "market.scale",
             "--param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
-            "programs.* or selection.* key; use --set for the others)",
+            "programs.*, selection.* or soap.* key; use --set for the others)",
         ),
         (
             "applicants.step2ck_mean",
@@ -504,6 +504,8 @@ def _comparison(*names) -> estimates.Comparison:
                 p_match=p,
                 p_match_preferred=p,
                 p_match_top3=p,
+                p_soap=p,
+                p_placed=p,
                 mean_applications=30.0,
                 mean_interviews=8.0,
                 mean_rol_length=8.0,
@@ -574,7 +576,7 @@ from simulator.stats import proportion
 from simulator.study.estimates import Comparison, Estimate
 assert "matplotlib" not in sys.modules, "importing matchsim imported matplotlib"
 p = proportion(3, 10)
-one = Estimate(name="a", p_match=p, p_match_preferred=p, p_match_top3=p,
+one = Estimate(name="a", p_match=p, p_match_preferred=p, p_match_top3=p, p_soap=p, p_placed=p,
                mean_applications=1.0, mean_interviews=1.0, mean_rol_length=1.0)
 comparison = Comparison(estimates=(one,), differences=(), trials=1, copies=10)
 plots.plot_comparison(comparison, {str(tmp_path / "c.png")!r}, title="T")

@@ -4,8 +4,8 @@ The model reference must mention, as a dotted key in backticks (the way
 scenario files spell them):
 
 * every parameter of ``simulator.market.params`` — the fields of ``ApplicantParams``,
-  ``ProgramParams`` and ``SelectionParams`` reached from ``MarketParams``
-  (``applicants.*``, ``programs.*``, ``selection.*``) and of ``Focal``
+  ``ProgramParams``, ``SelectionParams`` and ``SoapParams`` reached from ``MarketParams``
+  (``applicants.*``, ``programs.*``, ``selection.*``, ``soap.*``) and of ``Focal``
   (``you.*``) — with its current default in its row of the assumption table;
 * every free parameter of ``simulator.study.calibrate.FREE_PARAMETERS``, with the
   value the shipped calibration file holds;
@@ -77,6 +77,8 @@ def shown(value) -> str:
     if isinstance(value, PerType):
         entries = (f"{name} {getattr(value, name):g}" for name in PerType.__slots__)
         return ", ".join(entries)
+    if isinstance(value, bool):
+        return str(value).lower()  # as TOML writes it
     if isinstance(value, str):
         return f'"{value}"'
     return f"{value:g}"
@@ -100,7 +102,7 @@ def table_row(key: str) -> str | None:
 
 def test_the_walk_finds_every_section():
     roots = {key.split(".")[0] for key in PARAMETERS}
-    assert roots == {"applicants", "programs", "selection", "you"}
+    assert roots == {"applicants", "programs", "selection", "soap", "you"}
     assert len(PARAMETERS) > 40
 
 
@@ -212,6 +214,7 @@ MODULE_PATHS = {
     "calibrate": "simulator.study.calibrate",
     "differences": "simulator.stats.differences",
     "engine": "simulator.engine.kernel",
+    "engine.csr": "simulator.engine.csr",
     "params": "simulator.market.params",
     "proportions": "simulator.stats.proportions",
     "simulate": "simulator.study.simulate",
@@ -230,6 +233,8 @@ MODULE_PATHS = {
     "market.lists": "simulator.market.lists",
     "market.match": "simulator.market.match",
     "market.published": "simulator.market.published",
+    "market.soap": "simulator.market.soap",
+    "market.soap_params": "simulator.market.soap_params",
     "market.streams": "simulator.market.streams",
     "market.year": "simulator.market.year",
     "tallies": "simulator.study.tallies",

@@ -73,7 +73,9 @@ def test_the_stages_add_up_for_every_copy(which, request):
     _, out = request.getfixturevalue(which)
     focal, population = focal_rows(out)
     assert len(focal) == 8
-    unread = focal[["n_not_read_visa", "n_not_read_score", "n_not_read_graduation"]]
+    unread = focal[
+        ["n_not_read_visa", "n_not_read_score", "n_not_read_graduation", "n_not_read_attempts"]
+    ]
     assert (unread.sum(axis=1) + focal["n_read"] == focal["n_applications"]).all()
     assert (unread >= 0).all().all()
     assert (focal["n_invited"] <= focal["n_read"]).all()
@@ -93,7 +95,7 @@ def test_summary_json_has_the_funnel_with_intervals(ordinary):
         assert figures["n"] == 8 and figures["n_trials"] == 2
         assert 0 <= figures["ci_low"] <= figures["mean"] <= figures["ci_high"]
         assert figures["method"] == "t interval over per-trial means"
-    parts = ("not_read_visa", "not_read_score", "not_read_graduation", "read")
+    parts = ("not_read_visa", "not_read_score", "not_read_graduation", "not_read_attempts", "read")
     assert math.isclose(sum(funnel[s]["mean"] for s in parts), funnel["sent"]["mean"])
     assert funnel["matched"]["mean"] <= 1
 
@@ -156,19 +158,27 @@ def test_format_funnel_words_and_the_biggest_loss():
 
 
 def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
-    """Every application is read or has exactly one reason: visa before score before year."""
+    """Every application is read or has exactly one reason: visa before score before year
+    before a failed attempt; an H-1B without Step 3 is sponsored nowhere."""
     from types import SimpleNamespace
 
-    n = 3 * 3 * 2 * 2
-    visa, policy, low_score, old = (a.ravel() for a in np.indices((3, 3, 2, 2)))
+    n = 3 * 3 * 2 * 2 * 2 * 2 * 2
+    visa, policy, low_score, old, failed, strict, step3 = (
+        a.ravel() for a in np.indices((3, 3, 2, 2, 2, 2, 2))
+    )
     applicants = SimpleNamespace(
         visa=visa.astype(np.int8),
         type=np.full(n, TYPE_INDEX["non_us_img"], dtype=np.int8),
         step2ck=np.where(low_score, 200, 250),
         ysg=np.where(old, 10.0, 1.0),
+        failed_attempts=failed,
+        step3=step3 == 1,
     )
     programs = SimpleNamespace(
-        visa_policy=policy, step2ck_cutoff=np.full(n, 230), ysg_limit=np.full(n, 5.0)
+        visa_policy=policy,
+        step2ck_cutoff=np.full(n, 230),
+        ysg_limit=np.full(n, 5.0),
+        attempts_screen=strict == 1,
     )
     who = where = np.arange(n)
     reasons = screening_reasons(applicants, who, programs, where)
@@ -176,6 +186,12 @@ def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
     np.testing.assert_array_equal(
         ~reasons.any(axis=0), screened_in(applicants, who, programs, where)
     )
-    visa_fail, score_fail, graduation_fail = reasons
+    visa_fail, score_fail, graduation_fail, attempts_fail = reasons
     np.testing.assert_array_equal(score_fail, ~visa_fail & (low_score == 1))
     np.testing.assert_array_equal(graduation_fail, ~visa_fail & (low_score == 0) & (old == 1))
+    np.testing.assert_array_equal(
+        attempts_fail, ~visa_fail & ~score_fail & ~graduation_fail & (failed == 1) & (strict == 1)
+    )
+    # H-1B (visa 2): only a J-1 and H-1B sponsor (policy 2), and only with Step 3 passed.
+    h1b = visa == 2
+    np.testing.assert_array_equal(visa_fail[h1b], ~((policy[h1b] == 2) & (step3[h1b] == 1)))

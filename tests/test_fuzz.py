@@ -207,6 +207,7 @@ OPTION_VALUES = {
     "--param": st_key,
     "--values": st_spec_arg,
     "--proposing": st.sampled_from(["applicants", "programs", "hospitals"]),
+    "--outcome": st.sampled_from(["match", "placed", "Placed", ""]),
     "--why": st_name_arg,
     "--manipulate": st_name_arg,
     **dict.fromkeys(["--type", "--specialty", "--backup", "--usce-kind", "--visa"], st_text_arg),

@@ -136,6 +136,8 @@ def test_two_workers_and_a_dask_cluster_give_identical_outputs(
         assert_same_outputs(tmp_path / name, baseline)
     summary = json.loads(summary_bytes(baseline))
     assert summary["seed"] == 11 and summary["focal"]["p_match"]["n"] == TRIALS * 4
+    # SOAP's columns are among those compared, and SOAP placed people: not a vacuous check.
+    assert pd.read_parquet(baseline / "applicants.parquet")["soap_placed"].any()
 
 
 # --------------------------------------------------------------------------- interrupted runs

@@ -686,7 +686,7 @@ def test_with_changes_sweeps_usce_months_from_zero():
             MarketParams(),
             {"you.step2ck": 250},
             "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
-            "selection.*)",
+            "selection.*, soap.*)",
         ),
         (
             MarketParams(),
@@ -755,6 +755,7 @@ def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
         "applicants",
         "programs",
         "selection",
+        "soap",
         "strategies",
         "overrides",
     }
@@ -1190,4 +1191,15 @@ def test_a_name_shared_by_several_specialties_is_refused_with_a_suggestion(tmp_p
     assert str(excinfo.value).startswith(
         f"{path}: you.specialty: expected a specialty named in data/specialties_2025.csv, "
         "found 'Medicine'"
+    )
+
+
+def test_a_comlex_score_gets_the_reason_it_cannot_be_used(tmp_path):
+    path = write(tmp_path, '[you]\ntype = "us_do"\ncomlex_level2 = 600\n')
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value) == (
+        f"{path}: you.comlex_level2: unknown key (matchsim models programs' reading of Step 2 "
+        "CK only; no published concordance of COMLEX Level 2-CE with Step 2 CK is in its data, "
+        "so a COMLEX score cannot be used: give your Step 2 CK as you.step2ck if you took it)"
     )

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import click
 
 from simulator.report.progress import TrialProgress
+from simulator.study.estimates import OUTCOMES
 from simulator.study.executors import EXECUTORS
 from simulator.study.folder import RunFolder
 from simulator.study.launch import open_study
@@ -53,6 +54,17 @@ def scenario_options(func):
 #: ``--all-types``: the population's rows (run), every column (compare, sweep).
 all_types_option = click.option("--all-types", is_flag=True, help="Also print every applicant "
     "type's chance and the fill rate (run), or every column (compare, sweep).")  # fmt: skip
+
+
+#: ``--outcome``: the chance the differences and verdicts of compare and sweep read.
+_outcome_option = click.option("--outcome", type=click.Choice(tuple(OUTCOMES)), default="match",
+    show_default=True, help="The chance the differences and verdicts read: match (the Main "
+    "Match) or placed (a position through the Main Match or SOAP).")  # fmt: skip
+
+
+def comparison_options(func):
+    """``--all-types`` and ``--outcome``, the options of compare and sweep."""
+    return all_types_option(_outcome_option(func))
 
 
 def prepare(command, scenario_file, options, *, extra=None, hint_options=(), check=None):

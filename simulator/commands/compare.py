@@ -6,16 +6,16 @@ import click
 
 from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import all_types_option, prepare, reported, scenario_options
+from simulator.commands._simulate import comparison_options, prepare, reported, scenario_options
 from simulator.study.variants import strategy_variants
 
 
 @click.command("compare")
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
 @scenario_options
-@all_types_option
+@comparison_options
 @user_errors
-def compare_command(scenario_file, all_types, **options):
+def compare_command(scenario_file, all_types, outcome, **options):
     """Compare the [[strategies]] of SCENARIO on the same simulated Match years.
 
     Every strategy runs on the same trials (common random numbers): the same
@@ -24,7 +24,8 @@ def compare_command(scenario_file, all_types, **options):
     probability of matching (any specialty, your preferred specialty, a top-3
     choice) with n and 95% intervals; for each strategy against the first
     (the baseline), the paired difference with its 95% interval and, when the
-    interval excludes zero, a verdict in plain words.  Writes comparison.json,
+    interval excludes zero, a verdict in plain words (--outcome placed: of the
+    chance of a position through the Main Match or SOAP).  Writes comparison.json,
     comparison.png and focal.parquet (your copies' outcomes) to the output
     folder.
 
@@ -38,5 +39,5 @@ def compare_command(scenario_file, all_types, **options):
     """
     study, progress = prepare("compare", scenario_file, options, check=strategy_variants)
     with reported(study.folder):
-        result = api.compare_in(study, progress=progress)
+        result = api.compare_in(study, progress=progress, outcome=outcome)
         click.echo(result.to_text(all_types=all_types))

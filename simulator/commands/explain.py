@@ -14,40 +14,22 @@ from simulator.vocabulary import PROPOSING_SIDES
 
 @click.command()
 @click.argument("file")
-@click.option(
-    "--proposing",
-    type=click.Choice(PROPOSING_SIDES),
-    default="applicants",
-    show_default=True,
-    help="Which side proposes: applicants (the NRMP's algorithm) or programs.",
-)
-@click.option(
-    "--compare-sides",
-    "compare",
-    is_flag=True,
-    help="Show who fares differently when programs propose instead of applicants.",
-)
-@click.option(
-    "--why",
-    metavar="NAME",
-    help="Explain why applicant or program NAME ended up where it did.",
-)
-@click.option(
-    "--manipulate",
-    metavar="NAME",
-    help=(
-        "Try every other list applicant or program NAME could have submitted "
-        f"(at most {MAX_LISTS:,}) and report the best outcome."
-    ),
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON object: the rounds, the result and what was asked for.",
-)
+@click.option("--proposing", type=click.Choice(PROPOSING_SIDES), default="applicants",
+              show_default=True, help="Which side proposes: applicants (the NRMP's algorithm) "
+              "or programs.")  # fmt: skip
+@click.option("--compare-sides", "compare", is_flag=True, help="Show who fares differently "
+              "when programs propose instead of applicants.")  # fmt: skip
+@click.option("--why", metavar="NAME", help="Explain why applicant or program NAME ended up "
+              "where it did.")  # fmt: skip
+@click.option("--manipulate", metavar="NAME", help="Try every other list applicant or program "
+              f"NAME could have submitted (at most {MAX_LISTS:,}) and report the best "
+              "outcome.")  # fmt: skip
+@click.option("--soap", is_flag=True, help="Then play SOAP's rounds on the positions the Match "
+              "left open (the file's soap_ranks lists).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the rounds, the "
+              "result and what was asked for.")  # fmt: skip
 @user_errors
-def explain(file, proposing, compare, why, manipulate, as_json):
+def explain(file, proposing, compare, why, manipulate, soap, as_json):
     """Show how the Match solves the small market in FILE, step by step.
 
     Without options, prints the algorithm in the NRMP's words and every round
@@ -66,11 +48,13 @@ def explain(file, proposing, compare, why, manipulate, as_json):
                        no applicant ever beats the truthful list when
                        applicants propose; a program sometimes can.
     --compare-sides    who does better or worse when programs propose.
+    --soap             then SOAP's offer rounds after the Match (with any of them).
 
     Use at most one of --why, --manipulate and --compare-sides.  With --json,
     the object has "proposing", "rounds" (each {"round", "events"}) and
     "result" (as `matchsim match --json`), plus "why", "compare_sides", or the
-    --manipulate keys "truthful", "best", "improved" and "lists_tried".
+    --manipulate keys "truthful", "best", "improved" and "lists_tried"; and
+    "soap" with --soap.
 
     \b
     Examples:
@@ -79,8 +63,11 @@ def explain(file, proposing, compare, why, manipulate, as_json):
       matchsim explain scenarios/lesson-gale-shapley.toml --compare-sides
       matchsim explain scenarios/lesson-true-preferences.toml --manipulate Patel
       matchsim explain scenarios/lesson-program-truncation.toml --manipulate Lakeside --json
+      matchsim explain scenarios/lesson-soap.toml --soap
     """
     check_one_question(compare=compare, why=why, manipulate=manipulate)  # before reading
     market = load_market(file)
-    lesson = explain_market(market, proposing, compare=compare, why=why, manipulate=manipulate)
+    lesson = explain_market(
+        market, proposing, compare=compare, why=why, manipulate=manipulate, soap=soap
+    )
     click.echo(json.dumps(lesson.to_json(), indent=2) if as_json else format_lesson(lesson))

@@ -6,7 +6,7 @@ import click
 
 from simulator import api
 from simulator.commands._common import user_errors
-from simulator.commands._simulate import all_types_option, prepare, reported, scenario_options
+from simulator.commands._simulate import comparison_options, prepare, reported, scenario_options
 from simulator.study.sweep_values import parse_values
 from simulator.study.variants import sweep_variants
 
@@ -19,7 +19,7 @@ from simulator.study.variants import sweep_variants
     required=True,
     metavar="KEY",
     help="The scenario key to vary, e.g. you.rank_list_length (a you.*, applicants.*, "
-    "programs.* or selection.* key).",
+    "programs.*, selection.* or soap.* key).",
 )
 @click.option(
     "--values",
@@ -30,9 +30,9 @@ from simulator.study.variants import sweep_variants
     "(names for text keys such as you.specialty).",
 )
 @scenario_options
-@all_types_option
+@comparison_options
 @user_errors
-def sweep_command(scenario_file, all_types, key, spec, **options):
+def sweep_command(scenario_file, all_types, outcome, key, spec, **options):
     """Run SCENARIO at each value of one key and draw your chance against it.
 
     Every value runs on the same trials (common random numbers): a sweep over
@@ -60,5 +60,5 @@ def sweep_command(scenario_file, all_types, key, spec, **options):
         check=lambda scenario: sweep_variants(scenario, key, values),
     )
     with reported(study.folder):
-        result = api.sweep_in(study, key, values, progress=progress)
+        result = api.sweep_in(study, key, values, progress=progress, outcome=outcome)
         click.echo(result.to_text(all_types=all_types))

@@ -13,6 +13,9 @@ A trial is split in two so that strategies can share it:
   lists (:mod:`.lists`), runs the engine (applicant-proposing, as the NRMP
   does) on the population, and gives each copy its outcome alone in that
   market; :func:`match_market` runs one Match of the population and copies.
+* :func:`run_soap` (:mod:`.soap`) runs SOAP after the population's Match, and
+  :func:`place_in_soap` gives each unmatched copy its SOAP alone in it, from
+  noise drawn first by :func:`draw_soap_noise`.
 
 All random numbers come from the per-stage generators of :func:`trial_streams`
 (:mod:`.streams`); :func:`market_inputs` (:mod:`.inputs`) turns the published
@@ -31,6 +34,7 @@ from simulator.market.match import (
     match_solo_copies,
     place_copies,
 )
+from simulator.market.soap import draw_soap_noise, place_in_soap, run_soap
 from simulator.market.streams import trial_streams
 from simulator.market.year import Market, draw_market
 
@@ -41,10 +45,13 @@ __all__ = [
     "draw_focal",
     "draw_focal_noise",
     "draw_market",
+    "draw_soap_noise",
     "market_inputs",
     "match_market",
     "match_population",
     "match_solo_copies",
     "place_copies",
+    "place_in_soap",
+    "run_soap",
     "trial_streams",
 ]

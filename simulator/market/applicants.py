@@ -57,6 +57,14 @@ class Applicants:
     #: What programs value beyond the numbers (letters, school, research, fit), a standard
     #: normal z: common to every program, unseen by the applicant when choosing where to apply.
     other_merit: np.ndarray
+    step1_attempts: np.ndarray  # attempts it took to pass: 1 = first time
+    step2ck_attempts: np.ndarray
+    step3: np.ndarray  # passed Step 3 (an H-1B needs it)
+
+    @property
+    def failed_attempts(self) -> np.ndarray:
+        """Failed attempts at Step 1 and Step 2 CK together."""
+        return self.step1_attempts + self.step2ck_attempts - 2
 
     @property
     def size(self) -> int:
@@ -126,6 +134,10 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
         applications=applications,
         rank_list_cap=np.full(n, a.rank_list_cap, dtype=np.int64),
         other_merit=rng.standard_normal(n),
+        step1_attempts=1 + (rng.random(n) < np.array(a.step1_failure_share.values())[kind]),
+        step2ck_attempts=1 + (rng.random(n) < np.array(a.step2ck_failure_share.values())[kind]),
+        # Every H-1B applicant has passed Step 3 (one who had not would apply on a J-1).
+        step3=visa == H1B,
     )
 
 

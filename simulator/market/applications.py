@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.market.applicants import Applicants
-from simulator.market.codes import IS_IMG_TYPE
+from simulator.market.codes import H1B, IS_IMG_TYPE
 from simulator.market.params import MarketParams
 from simulator.market.programs import Programs
 from simulator.vocabulary import VISAS
@@ -17,29 +17,48 @@ _CELLS_PER_BLOCK = 4_000_000  # dense application blocks are drawn in pieces thi
 
 
 #: Why a program does not read an application, in the order the reasons are attributed.
-SCREENS = ("visa", "score", "graduation")
+SCREENS = ("visa", "score", "graduation", "attempts")
+
+
+def sponsored(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
+    """Whether program ``where`` can sponsor the visa applicant ``who`` needs.
+
+    J-1 needs a sponsoring program, H-1B one that sponsors H-1B, and Step 3
+    passed: without it no program can file an H-1B.
+    """
+    visa = applicants.visa[who].astype(np.int64)
+    can = SPONSORS[visa * 3 + programs.visa_policy[where]]
+    return can & ((visa != H1B) | applicants.step3[who])
 
 
 def screening_reasons(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
-    """Why program ``where`` does not read applicant ``who``'s application: (3, n) booleans.
+    """Why program ``where`` does not read applicant ``who``'s application: (4, n) booleans.
 
     Rows follow :data:`SCREENS`.  An application failing several screens is
     counted once, under the first it fails: visa sponsorship, then (IMGs only)
-    the Step 2 CK cut-off, then the graduation-year limit.  So every
+    the Step 2 CK cut-off, then the graduation-year limit, then (anyone) a
+    failed exam attempt at a program that screens attempts.  So every
     application is read or has exactly one reason.
     """
-    visa = ~SPONSORS[applicants.visa[who].astype(np.int64) * 3 + programs.visa_policy[where]]
+    visa = ~sponsored(applicants, who, programs, where)
     screened = IS_IMG_TYPE[applicants.type[who]] & ~visa
     score = screened & ~(applicants.step2ck[who] >= programs.step2ck_cutoff[where])
     graduation = screened & ~score & ~(applicants.ysg[who] <= programs.ysg_limit[where])
-    return np.stack([visa, score, graduation])
+    attempts = (
+        ~visa
+        & ~score
+        & ~graduation
+        & (applicants.failed_attempts[who] > 0)
+        & programs.attempts_screen[where]
+    )
+    return np.stack([visa, score, graduation, attempts])
 
 
 def screened_in(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
     """Whether program ``where`` reads the application of applicant ``who`` at all.
 
-    Visa: J-1 needs a sponsoring program, H-1B one that sponsors H-1B.  IMGs
-    must also meet the program's Step 2 CK cut-off and graduation-year limit.
+    Every screen of :func:`screening_reasons`: visa (:func:`sponsored`), for
+    IMGs the Step 2 CK cut-off and graduation-year limit, and failed attempts.
     """
     return ~screening_reasons(applicants, who, programs, where).any(axis=0)
 
@@ -122,12 +141,15 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             chance *= scale[start - bounds[s] : start - bounds[s] + part.size, None]
             applied = rng.random(chance.shape, dtype=np.float32) < chance
             sent[part] += np.count_nonzero(applied, axis=1)
-            # Screening: visa sponsorship, and for IMGs the Step 2 CK cut-off and YSG limit.
+            # Screening: visa sponsorship, for IMGs the Step 2 CK cut-off and YSG limit, and
+            # failed attempts where a program screens them (as screening_reasons).
             applied &= sponsors[kind_of[part], first:last]
             img = is_img[part]
             applied[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (
                 applicants.ysg[part[img], None] <= limit
             )
+            failed = applicants.failed_attempts[part] > 0
+            applied[failed] &= ~programs.attempts_screen[None, first:last]
             hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
             hit_row = hits // applied.shape[1]
             who.append(part[hit_row])

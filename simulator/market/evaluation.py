@@ -22,7 +22,8 @@ def merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
 
 
 def known_merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
-    """The part of merit an applicant can read off their file: Step 2 CK, USCE, graduation.
+    """The part of merit an applicant can read off their file: Step 2 CK, USCE, graduation,
+    failed exam attempts.
 
     Applicants aim their applications by it (the rest of merit they cannot see).
     """
@@ -37,6 +38,7 @@ def known_merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
         s.step2ck_weight * (applicants.step2ck - 250.0) / 15.0
         + per_month * months
         - s.ysg_weight * np.maximum(applicants.ysg - 1.0, 0.0)
+        - s.failed_attempt_weight * applicants.failed_attempts
     )
 
 

@@ -114,15 +114,20 @@ def draw_focal(
     programs = market.programs
     copies, n_programs = noise.choice.shape
     applicants = focal_applicants(focal, noise.other_merit, specialties)
-    known = known_merit(applicants, params)[:1]
-    applied = _applied(applicants, known, noise.choice, focal, programs, params, specialties)
-    row, col = np.divmod(np.flatnonzero(applied), n_programs)
-
     everywhere = np.arange(n_programs)
     reasons = screening_reasons(
         applicants, np.zeros(n_programs, dtype=np.int64), programs, everywhere
     )
     screen = ~reasons.any(axis=0)
+    known = known_merit(applicants, params)[:1]
+    eligible = {"broad": None, "visa_sponsoring": ~reasons[0], "img_friendly": screen}[
+        focal.application_policy
+    ]
+    applied = _applied(
+        applicants, known, noise.choice, focal, programs, params, specialties, eligible
+    )
+    row, col = np.divmod(np.flatnonzero(applied), n_programs)
+
     unread = [np.bincount(row[reason[col]], minlength=copies) for reason in reasons]
     penalty = penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)
     base = merit(applicants, params)[row] - penalty[applicants.type[0], col]
@@ -152,16 +157,25 @@ def draw_focal(
     )
 
 
-def _applied(applicants, level, choice, focal: Focal, programs, params, specialties):
+def _applied(applicants, level, choice, focal: Focal, programs, params, specialties, eligible):
     """Where each copy applies, (copies, programs): the top Gumbel keys within each specialty.
 
-    A key is the log of the population's application weight plus the copy's Gumbel noise.
+    A key is the log of the population's application weight plus the copy's
+    Gumbel noise.  ``eligible`` (programs, or ``None`` for all) limits where
+    the copy applies, as ``you.application_policy`` says; ``img_friendly``
+    also weighs IMG-friendliness more (``applicants.friendly_policy_weight``).
     """
     log_weights = np.log(
         application_weights(
             programs, IS_IMG_TYPE[applicants.type[:1]], applicants.visa[:1], level, params
         )[0]
     )
+    if focal.application_policy == "img_friendly":
+        log_weights = log_weights + params.applicants.friendly_policy_weight * (
+            programs.friendliness - 0.5
+        )
+    if eligible is not None:
+        log_weights = np.where(eligible, log_weights, -np.inf)
     applied = np.zeros(choice.shape, dtype=bool)
     sought = [(specialties.index(focal.specialty), focal.applications)]
     if focal.backup_specialty:
@@ -172,7 +186,8 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
         ]
     for specialty, wanted in sought:
         first, last = programs.specialty_indptr[specialty], programs.specialty_indptr[specialty + 1]
-        take = min(int(wanted), last - first)
+        available = last - first if eligible is None else np.count_nonzero(eligible[first:last])
+        take = min(int(wanted), int(available))
         if take > 0:
             keys = log_weights[None, first:last] + choice[:, first:last]
             best = np.argpartition(-keys, take - 1, axis=1)[:, :take]
@@ -204,4 +219,7 @@ def focal_applicants(focal: Focal, other_merit, specialties: tuple[str, ...]) ->
         applications=column(focal.applications, np.int64),
         rank_list_cap=column(focal.rank_list_length, np.int64),
         other_merit=np.asarray(other_merit, dtype=float),
+        step1_attempts=column(focal.step1_attempts, np.int64),
+        step2ck_attempts=column(focal.step2ck_attempts, np.int64),
+        step3=column(focal.step3, bool),
     )

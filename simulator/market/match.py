@@ -19,6 +19,7 @@ from simulator.market.focal import FUNNEL_COUNTS, FocalEntries
 from simulator.market.lists import RankOrderLists, rank_order_lists, solo_lists
 from simulator.market.params import MarketParams
 from simulator.market.programs import Programs
+from simulator.market.soap import SoapOutcome
 from simulator.market.year import Market, Stopwatch
 from simulator.vocabulary import APPLICANT_TYPES
 
@@ -41,6 +42,10 @@ class TrialOutcome:
     #: (focal copies, len(FUNNEL_COUNTS)): :attr:`FocalEntries.funnel` of the copies, which
     #: are the last rows; the population's screening is not counted.
     focal_funnel: np.ndarray
+    #: What SOAP did for each applicant, and the positions it filled per program (the
+    #: population's): added by :func:`simulator.market.soap.place_in_soap`.
+    soap: SoapOutcome | None = None
+    filled_soap: np.ndarray | None = None
 
     @property
     def matched(self) -> np.ndarray:

@@ -9,25 +9,10 @@ fitted by ``matchsim calibrate`` and read from the calibration file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from simulator.market.fields import frozen as _frozen
+from simulator.market.fields import param, table
+from simulator.market.soap_params import SOAP_APPLICATION_LIMIT, SoapParams
 from simulator.vocabulary import APPLICANT_TYPES
-
-
-def param(default, doc: str, low=None, high=None, *, calibrated: bool = False):
-    """A dataclass field with its documentation and allowed range."""
-    return field(
-        default=default, metadata={"doc": doc, "range": (low, high), "calibrated": calibrated}
-    )
-
-
-def table(factory, doc: str):
-    """A nested table of parameters (a dataclass), documented as a group."""
-    return field(default_factory=factory, metadata={"doc": doc, "range": (None, None)})
-
-
-def _frozen(cls):
-    return dataclass(frozen=True, slots=True, kw_only=True)(cls)
 
 
 @_frozen
@@ -91,9 +76,27 @@ class ApplicantParams:
         "Mean years since graduation (US seniors: 0). Assumption; 'old graduate' beyond about "
         "2-5 years is a red flag (domain notes).",
     )
+    step1_failure_share: PerType = table(
+        per_type(us_md=0.03, us_do=0.03, us_img=0.15, non_us_img=0.15, other=0.15),
+        "Share of applicants who failed Step 1 once before passing (two attempts). Assumption "
+        "from the published first-attempt pass rates (USMLE performance data): IMG examinees "
+        "68-78% (2019-2023), US MD students 95-98%; about half of those who fail are assumed to "
+        "pass later and apply.",
+    )
+    step2ck_failure_share: PerType = table(
+        per_type(us_md=0.02, us_do=0.02, us_img=0.1, non_us_img=0.1, other=0.1),
+        "Share of applicants who failed Step 2 CK once before passing. Assumption from the "
+        "published first-attempt pass rates: IMG examinees 76-87% (2016-2020), US MD 96-98%; "
+        "about half of those who fail are assumed to pass later and apply.",
+    )
     visa_j1_share: float = param(0.55, "Share of non-US IMGs needing a J-1 visa. Assumption.", 0, 1)
     visa_h1b_share: float = param(
-        0.2, "Share of non-US IMGs needing an H-1B visa (the rest need none). Assumption.", 0, 1
+        0.2,
+        "Share of non-US IMGs needing an H-1B visa (the rest need none). Assumption: all of them "
+        "have passed Step 3, which H-1B sponsorship requires (one who had not would apply on a "
+        "J-1 instead).",
+        0,
+        1,
     )
     registered_per_active: PerType = table(
         per_type(us_md=1.01, us_do=1.01, us_img=1.21, non_us_img=1.41, other=1.79),
@@ -136,6 +139,13 @@ class ApplicantParams:
         2.0,
         "How strongly IMGs steer applications towards IMG-friendly programs (log-weight per unit "
         "of friendliness). Assumption.",
+        0,
+        20,
+    )
+    friendly_policy_weight: float = param(
+        2.0,
+        "With you.application_policy = 'img_friendly': extra log-weight per unit of "
+        "IMG-friendliness, on top of friendliness_weight. Assumption.",
         0,
         20,
     )
@@ -253,6 +263,14 @@ class ProgramParams:
     step2ck_screen_per_desirability: float = param(
         6, "Points a cut-off rises per SD of program desirability. Assumption.", 0, 100
     )
+    attempts_screen_share: float = param(
+        0.3,
+        "Share of programs that do not read an application showing a failed attempt at Step 1 or "
+        "Step 2 CK: 30% of program directors would not consider an applicant with a first-attempt "
+        "Step 1 failure (NRMP Program Director Survey 2018).",
+        0,
+        1,
+    )
     ysg_limit_share: float = param(
         0.6, "Share of programs with a years-since-graduation limit for IMGs. Assumption.", 0, 1
     )
@@ -303,6 +321,14 @@ class SelectionParams:
     )
     usce_months_cap: float = param(
         6, "Months beyond which more USCE adds nothing. Assumption.", 0, 60
+    )
+    failed_attempt_weight: float = param(
+        0.5,
+        "Evaluation points lost per failed attempt (Step 1 or Step 2 CK) at programs that read "
+        "the application anyway: a red flag short of a screen. Assumption (0.5 is about 7.5 "
+        "Step 2 CK points).",
+        0,
+        10,
     )
     ysg_weight: float = param(
         0.12,
@@ -358,46 +384,6 @@ class SelectionParams:
 
 
 @_frozen
-class SoapParams:
-    """SOAP, the Supplemental Offer and Acceptance Program after the Main Match."""
-
-    rounds: int = param(
-        4, "Offer rounds in Match Week. Assumption: recent SOAP schedules had four.", 1, 20
-    )
-    applications: int = param(
-        45, "Most SOAP applications one applicant sends: the NRMP's limit (domain notes).", 1, 45
-    )
-    offers_per_position: float = param(
-        1.0,
-        "Offers a program makes in a round per position still open, rounded up; at most one, "
-        "so acceptances never exceed positions. Assumption (the NRMP's rule).",
-        0.01,
-        1,
-    )
-    participation: float = param(
-        0.6,
-        "Share of unmatched registered applicants who take part in SOAP (the rest withdrew, "
-        "lack ECFMG certification or do not apply). Assumption; the fill hardly depends on it.",
-        0,
-        1,
-    )
-    acceptability_bar: float = param(
-        -1.5,
-        "Programs offer SOAP positions only to applicants evaluated at or above it, leaving "
-        "positions unfilled rather than go lower. Calibrated by hand to the SOAP fill share.",
-        -20,
-        20,
-    )
-    evaluation_noise_sd: float = param(
-        2.0,
-        "What one program alone sees in a SOAP application (SD): how little programs' offers "
-        "collide. Calibrated by hand to the rounds (60% filled in round 1, 80% by round 2).",
-        0,
-        10,
-    )
-
-
-@_frozen
 class MarketParams:
     """All the population parameters of one synthetic Match year."""
 
@@ -422,7 +408,25 @@ class Focal:
     usce_kind: str = param("none", "Kind of USCE: none, observership, hands_on.")
     years_since_graduation: float = param(0, "Years since medical school graduation.", 0, 60)
     visa: str = param("none", "Visa needed: none, j1, h1b (only non-US IMGs may need one).")
+    step1_attempts: int = param(
+        1, "Attempts it took you to pass Step 1 (1: passed first time).", 1, 6
+    )
+    step2ck_attempts: int = param(
+        1, "Attempts it took you to pass Step 2 CK (1: passed first time).", 1, 6
+    )
+    step3: bool = param(
+        False,
+        "Whether you have passed Step 3. An H-1B needs it: without it no program can sponsor "
+        "your H-1B (if you would take a J-1 instead, set you.visa = 'j1').",
+    )
     applications: int = param(100, "Number of programs applied to.", 1, 2000)
+    application_policy: str = param(
+        "broad",
+        "Where your applications go: broad (everywhere, as the population does), "
+        "visa_sponsoring (only programs that sponsor the visa you need), img_friendly "
+        "(visa-sponsoring, only programs whose Step 2 CK cut-off, graduation-year limit and "
+        "attempts policy you meet, and weighted towards IMG-friendly ones).",
+    )
     rank_list_length: int = param(
         0, "Most programs ranked (0: rank every program that interviews you).", 0, 200
     )
@@ -430,5 +434,8 @@ class Focal:
         True, "Whether you take part in SOAP if the Main Match leaves you unmatched."
     )
     soap_applications: int = param(
-        45, "Applications you send in SOAP (the NRMP allows at most 45).", 1, 45
+        SOAP_APPLICATION_LIMIT,
+        "Applications you send in SOAP (the NRMP allows at most 45).",
+        1,
+        SOAP_APPLICATION_LIMIT,
     )

@@ -1,4 +1,8 @@
-"""The programs of one Match year: size, kind, desirability, IMG-friendliness, visas, screens."""
+"""The programs of one Match year: size, kind, desirability, IMG-friendliness, visas, screens.
+
+Screens: visa sponsorship, a Step 2 CK cut-off and a graduation-year limit for
+IMGs, and (for a share of programs) no failed exam attempt for anyone.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ class Programs:
     visa_policy: np.ndarray
     step2ck_cutoff: np.ndarray
     ysg_limit: np.ndarray
+    attempts_screen: np.ndarray  # reads no application showing a failed exam attempt
     interview_slots: np.ndarray
     #: The programs of specialty ``s`` are rows ``specialty_indptr[s]:specialty_indptr[s+1]``.
     specialty_indptr: np.ndarray
@@ -93,6 +98,7 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
         visa_policy=visa_policy,
         step2ck_cutoff=cutoff,
         ysg_limit=ysg_limit,
+        attempts_screen=rng.random(n) < p.attempts_screen_share,  # drawn last: streams stay
         interview_slots=slots,
         specialty_indptr=indptr,
     )

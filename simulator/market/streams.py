@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-STAGES = ("programs", "applicants", "applications", "interviews", "lists", "focal")
+#: The stages in spawn order; a stage appended last leaves the others' numbers unchanged
+#: (child ``k`` of a seed sequence depends on ``k`` alone, not on how many are spawned).
+STAGES = ("programs", "applicants", "applications", "interviews", "lists", "focal", "soap")
 
 
 def trial_streams(seed: int, trial: int) -> dict[str, np.random.Generator]:

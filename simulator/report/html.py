@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulator.files import write_text
+from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS
 from simulator.report.plots import FUNNEL_LABELS
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.report.text import format_ci, format_funnel, format_percent, your_chances
@@ -70,6 +71,12 @@ CHOICE_WORDS = {
         "non_us_img": "non-US IMG",
     },
     "usce_kind": {"none": "none", "observership": "observership", "hands_on": "hands-on"},
+    "application_policy": {
+        "broad": "broadly, as most applicants do",
+        "visa_sponsoring": "only to programs that sponsor my visa",
+        "img_friendly": "only to IMG-friendly programs whose screens I pass",
+    },
+    "step3": {"false": "not passed", "true": "passed"},
     "visa": {"none": "none", "j1": "J-1", "h1b": "H-1B"},
 }
 _PROFILE = (
@@ -81,7 +88,11 @@ _PROFILE = (
     ("usce_kind", "kind of US clinical experience"),
     ("years_since_graduation", "years since graduation"),
     ("visa", "visa needed"),
+    ("step3", "Step 3 passed"),
+    ("step1_attempts", "attempts to pass Step 1"),
+    ("step2ck_attempts", "attempts to pass Step 2 CK"),
     ("applications", "applications"),
+    ("application_policy", "where applications go"),
     ("rank_list_length", "most programs ranked (0: all)"),
 )
 
@@ -133,10 +144,12 @@ def _sentences(lines) -> list[str]:
 
 
 def _profile(you: dict) -> str:
+    def words(key, value):
+        value = str(value).lower() if isinstance(value, bool) else value  # as TOML spells it
+        return CHOICE_WORDS.get(key, {}).get(value, value)
+
     rows = [
-        (label, CHOICE_WORDS.get(key, {}).get(you[key], you[key]))
-        for key, label in _PROFILE
-        if key in you and you[key] != ""
+        (label, words(key, you[key])) for key, label in _PROFILE if key in you and you[key] != ""
     ]
     return _table(("", "value"), rows)
 
@@ -275,6 +288,9 @@ def _variant_funnels(folder, estimates) -> dict[str, dict]:
 
 
 def _variant_rows(comparison) -> list[tuple]:
+    """The table's rows: each variant's chance of the comparison's outcome (as the text's
+    default table, :data:`~simulator.report.outcomes.COLUMNS`) and its paired difference."""
+    main, third_label, third = COLUMNS[comparison.outcome]
     differences = {d.name: d.paired for d in comparison.differences}
     backup = any(e.p_match.k != e.p_match_preferred.k for e in comparison.estimates)
     rows = []
@@ -290,15 +306,16 @@ def _variant_rows(comparison) -> list[tuple]:
         rows.append(
             (
                 e.name,
-                format_percent(e.p_match.p),
-                format_ci(e.p_match),
+                format_percent(getattr(e, main).p),
+                format_ci(getattr(e, main)),
                 *([format_percent(e.p_match.p - e.p_match_preferred.p)] if backup else []),
-                format_percent(e.p_match_top3.p),
+                format_percent(getattr(e, third).p),
                 f"{e.mean_interviews:.1f}",
                 change,
             )
         )
-    header = ("", "P(match)", "95% CI", *(["P(backup)"] if backup else []), "P(top 3)")
+    label = OUTCOME_WORDS[comparison.outcome][0]
+    header = ("", label, "95% CI", *(["P(backup)"] if backup else []), third_label)
     return [(*header, "interviews", "difference, points (95% CI)"), *rows]
 
 
@@ -319,7 +336,9 @@ def _variants_body(
             _section(
                 "chances",
                 f"Your chances by {label}",
-                _headline(first.p_match, headline.format(first.name)),
+                _headline(
+                    getattr(first, COLUMNS[comparison.outcome][0]), headline.format(first.name)
+                ),
                 _table(header, rows, numeric=range(1, len(header) - 1)),
                 _paragraphs(verdicts),
                 f'<p class="small">Every {label} runs on the same simulated Match years '
@@ -357,11 +376,16 @@ def _compare_body(result: ComparisonResult) -> str:
         result,
         kind="compare",
         title="Your strategies compared",
-        headline="chance of matching with {} (the baseline)",
+        headline=f"chance of {_words(result.comparison)} with {{}} (the baseline)",
         label="strategy",
         picture="comparison.png",
         assumptions=items,
     )
+
+
+def _words(comparison) -> str:
+    """What the comparison's chance is of: ``matching``, or a position (the Match or SOAP)."""
+    return OUTCOME_WORDS[comparison.outcome][1]
 
 
 def _sweep_body(result: SweepResult) -> str:
@@ -370,8 +394,8 @@ def _sweep_body(result: SweepResult) -> str:
     return _variants_body(
         result,
         kind="sweep",
-        title=f"Your chance of matching by {key}",
-        headline=f"chance of matching at {key} = {{}}",
+        title=f"Your chance of {_words(result.sweep.comparison)} by {key}",
+        headline=f"chance of {_words(result.sweep.comparison)} at {key} = {{}}",
         label=key,
         picture="sweep.png",
         assumptions=items,

@@ -127,6 +127,7 @@ FUNNEL_LABELS = {
     "not_read_visa": "not read: visa",
     "not_read_score": "not read: Step 2 CK cut-off",
     "not_read_graduation": "not read: graduation year",
+    "not_read_attempts": "not read: failed attempt",
     "read": "read",
     "invited": "invited",
     "interviews": "interviews",
@@ -201,7 +202,8 @@ def write_run_plots(tally: dict, summary: dict, you, directory) -> None:
 
 
 def plot_comparison(comparison: Comparison, path, *, title: str, subtitle: str = "") -> None:
-    """Each strategy's chances side by side (match, preferred specialty, top 3), 95% intervals."""
+    """Each strategy's chances side by side (match, preferred specialty, top 3; first a position
+    through the Match or SOAP when the comparison reads that outcome), 95% intervals."""
     estimates = comparison.estimates
     x = np.arange(len(estimates))
     fig = _figure((max(5.5, 1.4 * len(estimates) + 2.5), 4.4))
@@ -211,7 +213,11 @@ def plot_comparison(comparison: Comparison, path, *, title: str, subtitle: str =
         ("preferred specialty", "p_match_preferred", "s"),
         ("a top-3 choice", "p_match_top3", "^"),
     ]
-    for offset, (label, attribute, marker) in zip((-0.18, 0.0, 0.18), series):
+    if comparison.outcome == "placed":
+        series.insert(0, ("a position (the Match or SOAP)", "p_placed", "D"))
+    spread = 0.09 * (len(series) - 1)
+    offsets = np.linspace(-spread, spread, len(series))
+    for offset, (label, attribute, marker) in zip(offsets, series):
         proportions = [getattr(e, attribute) for e in estimates]
         ax.errorbar(
             x + offset,
@@ -234,13 +240,16 @@ def plot_comparison(comparison: Comparison, path, *, title: str, subtitle: str =
 
 def plot_sweep(sweep: Sweep, path, *, title: str, subtitle: str = "") -> None:
     """The chance of matching against the swept value, with its 95% band; likewise the chance of
-    matching to a top-3 choice (and to the preferred specialty, when that differs)."""
+    matching to a top-3 choice (and to the preferred specialty, when that differs), and first
+    of a position through the Match or SOAP when the sweep reads that outcome."""
     estimates = sweep.comparison.estimates
     numeric = all(isinstance(v, (int, float)) for v in sweep.values)
     x = np.array(sweep.values, dtype=float) if numeric else np.arange(len(sweep.values))
     fig = _figure((7, 4.2))
     ax = fig.subplots()
     series = [("matched", "p_match", "-")]
+    if sweep.comparison.outcome == "placed":
+        series.insert(0, ("a position (the Match or SOAP)", "p_placed", "-"))
     if any(e.p_match_preferred.k != e.p_match.k for e in estimates):
         series.append(("matched to the preferred specialty", "p_match_preferred", "-"))
     series.append(("matched to a top-3 choice", "p_match_top3", "--"))

@@ -37,8 +37,10 @@ def comparison_record(comparison: Comparison, changes=None, assumptions=None) ->
     """The ``strategies`` list of ``comparison.json``: one dict per strategy, baseline first.
 
     Every entry has ``name``, ``p_match``, ``ci_low``, ``ci_high``, ``n`` (and
-    more); every non-baseline entry also ``diff``, ``diff_ci_low``,
-    ``diff_ci_high`` (paired, in probability units) and its ``verdict``.
+    more, ``p_soap`` and ``p_placed`` among them); every non-baseline entry also ``diff``,
+    ``diff_ci_low``, ``diff_ci_high`` (paired, in probability units, of the comparison's
+    outcome: matching, or with ``placed`` a position through the Match or SOAP) and its
+    ``verdict``.
     ``changes`` maps a strategy name to the keys it sets; ``assumptions`` a
     non-baseline strategy to the assumed parameters its difference rests on
     (``assumed_parameters``, empty when none).
@@ -62,6 +64,10 @@ def comparison_record(comparison: Comparison, changes=None, assumptions=None) ->
             **_proportion_fields(e.p_match_preferred, "preferred_"),
             "p_match_top3": e.p_match_top3.p,
             **_proportion_fields(e.p_match_top3, "top3_"),
+            "p_soap": e.p_soap.p,
+            **_proportion_fields(e.p_soap, "soap_"),
+            "p_placed": e.p_placed.p,
+            **_proportion_fields(e.p_placed, "placed_"),
             "mean_applications": e.mean_applications,
             "mean_interviews": e.mean_interviews,
             "mean_rol_length": e.mean_rol_length,
@@ -84,7 +90,7 @@ def comparison_record(comparison: Comparison, changes=None, assumptions=None) ->
                     "diff_a_only": d.paired.a_only,
                     "unpaired_ci_low": d.unpaired_ci_low,
                     "unpaired_ci_high": d.unpaired_ci_high,
-                    "verdict": verdict(d.name, d.paired),
+                    "verdict": verdict(d.name, d.paired, comparison.outcome),
                     "assumed_parameters": list(assumptions.get(d.name, ())),
                 }
             )
@@ -93,8 +99,9 @@ def comparison_record(comparison: Comparison, changes=None, assumptions=None) ->
 
 
 def sweep_table(sweep: Sweep) -> pd.DataFrame:
-    """One row per value: ``value, p_match, ci_low, ci_high, n``, the preferred-specialty and
-    top-3 chances with their intervals, and the paired difference from the first value."""
+    """One row per value: ``value, p_match, ci_low, ci_high, n``, the preferred-specialty,
+    top-3, SOAP (``p_soap``) and Match-or-SOAP (``p_placed``) chances with their intervals, and
+    the paired difference from the first value (of the sweep's outcome)."""
     differences = {d.name: d.paired for d in sweep.comparison.differences}
     rows = []
     for value, e in zip(sweep.values, sweep.comparison.estimates):
@@ -112,6 +119,12 @@ def sweep_table(sweep: Sweep) -> pd.DataFrame:
                 "p_match_top3": e.p_match_top3.p,
                 "top3_ci_low": e.p_match_top3.ci_low,
                 "top3_ci_high": e.p_match_top3.ci_high,
+                "p_soap": e.p_soap.p,
+                "soap_ci_low": e.p_soap.ci_low,
+                "soap_ci_high": e.p_soap.ci_high,
+                "p_placed": e.p_placed.p,
+                "placed_ci_low": e.p_placed.ci_low,
+                "placed_ci_high": e.p_placed.ci_high,
                 "n_effective": e.p_match.n_effective,
                 "n_clusters": e.p_match.n_clusters,
                 "diff_vs_first": 0.0 if d is None else d.diff,

@@ -18,7 +18,7 @@ from simulator.report.text import format_comparison, format_run_summary, format_
 from simulator.stats import Proportion
 
 #: Columns of :attr:`RunResult.by_type`.
-BY_TYPE_COLUMNS = ("p_match", "ci_low", "ci_high", "n", "p_match_preferred")
+BY_TYPE_COLUMNS = ("p_match", "ci_low", "ci_high", "n", "p_match_preferred", "p_soap", "p_placed")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -43,7 +43,8 @@ class RunResult:
 
     @cached_property
     def by_type(self) -> pd.DataFrame:
-        """One row per applicant type: p_match, ci_low, ci_high, n, p_match_preferred."""
+        """One row per applicant type: p_match, ci_low, ci_high, n, p_match_preferred, and the
+        chances of a position through SOAP (p_soap) and at all (p_placed)."""
         rows = {
             name: {
                 "p_match": chances["p_match"].p,
@@ -51,6 +52,8 @@ class RunResult:
                 "ci_high": chances["p_match"].ci_high,
                 "n": chances["p_match"].n,
                 "p_match_preferred": chances["p_match_preferred"].p,
+                "p_soap": chances["p_soap"].p,
+                "p_placed": chances["p_placed"].p,
             }
             for name, chances in self.summary["by_type"].items()
         }

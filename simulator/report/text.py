@@ -6,8 +6,9 @@ Pure functions from results (:mod:`simulator.stats`, :mod:`simulator.study`) to 
 from __future__ import annotations
 
 import math
-import textwrap
 
+from simulator.report.formats import WIDTH, format_ci, format_percent, prose
+from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, type_lines
 from simulator.report.titles import comparison_title, run_size, run_title, sweep_title
 from simulator.stats import PairedDifference, Proportion, UnpairedDifference
 from simulator.study.estimates import Comparison, Sweep, pairing_gain
@@ -35,21 +36,6 @@ _MINUS = "\u2212"
 
 
 # --------------------------------------------------------------------------- numbers
-
-
-def format_percent(p: float, digits: int = 1, *, signed: bool = False) -> str:
-    """``0.5831 -> "58.3%"``; ``signed`` adds ``+`` to positive values; ``nan -> "n/a"``."""
-    if p is None or not math.isfinite(p):
-        return "n/a"
-    sign = "+" if signed else ""
-    return f"{p * 100:{sign}.{digits}f}%"
-
-
-def format_ci(result, digits: int = 1) -> str:
-    """A proportion's confidence limits, e.g. ``"56.1–60.4%"`` (``"n/a"`` without data)."""
-    if not (math.isfinite(result.ci_low) and math.isfinite(result.ci_high)):
-        return "n/a"
-    return f"{result.ci_low * 100:.{digits}f}\u2013{format_percent(result.ci_high, digits)}"
 
 
 def format_interval(result, digits: int = 1) -> str:
@@ -108,21 +94,23 @@ def rests_on(parameters) -> str:
     )
 
 
-def verdict(name: str, difference: PairedDifference) -> str:
-    """Plain words for a paired difference in the chance of matching.
+def verdict(name: str, difference: PairedDifference, outcome: str = "match") -> str:
+    """Plain words for a paired difference in the chance of matching (``outcome="placed"``:
+    of a position through the Main Match or SOAP).
 
     ``"rank 12 raises your chance by 9.1 to 12.8 points"`` (or ``lowers``)
     only when the interval excludes zero; otherwise
     ``"rank 12: no clear difference (−0.4 to +1.2 points)"``.
     """
+    chance = "your chance" + ("" if outcome == "match" else f" of {OUTCOME_WORDS[outcome][1]}")
     if difference.ci_low > 0:
         return (
-            f"{name} raises your chance by {_points(difference.ci_low, signed=False)} to "
+            f"{name} raises {chance} by {_points(difference.ci_low, signed=False)} to "
             f"{_points(difference.ci_high, signed=False)} points"
         )
     if difference.ci_high < 0:
         return (
-            f"{name} lowers your chance by {_points(difference.ci_high, signed=False)} to "
+            f"{name} lowers {chance} by {_points(difference.ci_high, signed=False)} to "
             f"{_points(difference.ci_low, signed=False)} points"
         )
     return (
@@ -131,28 +119,12 @@ def verdict(name: str, difference: PairedDifference) -> str:
     )
 
 
-#: The width every default printed report fits (the full tables of --all-types are wider).
-WIDTH = 88
 #: The widest a strategy name or value is printed in the default tables (longer: cut, with …).
 NAME_WIDTH = 24
 _INTERVALS = (
     "Intervals: Wilson, widened for clustering by trial; differences: Newcombe's paired "
     "interval, widened likewise."
 )
-
-
-def prose(text: str, indent: str = "") -> list[str]:
-    """``text`` (starting with ``indent``) as lines of at most :data:`WIDTH` characters; the
-    lines after the first are indented two spaces more."""
-    if len(text) <= WIDTH:
-        return [text]
-    return textwrap.wrap(
-        text,
-        WIDTH,
-        subsequent_indent=indent + "  ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
 
 
 def title_lines(title: str) -> list[str]:
@@ -175,6 +147,7 @@ def _full_estimate_lines(estimates, label: str) -> list[str]:
     header = (
         f"{label:{width}s}{'P(match)':>9s}  {'95% CI':13s}{'n':>8s}  "
         f"{'P(preferred)':>12s}  {'95% CI':13s}{'P(top 3)':>9s}  {'95% CI':13s}"
+        f"{'P(SOAP)':>9s}  {'95% CI':13s}{'P(placed)':>9s}  {'95% CI':13s}"
         f"{'interviews':>10s}{'ranked':>8s}"
     )
     lines = [header]
@@ -184,30 +157,35 @@ def _full_estimate_lines(estimates, label: str) -> list[str]:
             f"{format_ci(e.p_match):13s}{e.p_match.n:>8,d}  "
             f"{format_percent(e.p_match_preferred.p):>12s}  {format_ci(e.p_match_preferred):13s}"
             f"{format_percent(e.p_match_top3.p):>9s}  {format_ci(e.p_match_top3):13s}"
+            f"{format_percent(e.p_soap.p):>9s}  {format_ci(e.p_soap):13s}"
+            f"{format_percent(e.p_placed.p):>9s}  {format_ci(e.p_placed):13s}"
             f"{e.mean_interviews:>10.1f}{e.mean_rol_length:>8.1f}"
         )
     return lines
 
 
 def _estimate_lines(comparison: Comparison, label: str, *, full: bool = False) -> list[str]:
-    """One row per strategy or value: your chance and its interval, the share matched to your
-    backup specialty (when any copy matched there), a top-3 choice, interviews, programs ranked;
-    then how many copies each row counts."""
+    """One row per strategy or value: your chance (of the comparison's outcome) and its
+    interval, the share matched to your backup specialty (when any copy matched there), a top-3
+    choice (with ``placed``: matched in the Main Match), interviews, programs ranked; then how
+    many copies each row counts."""
     estimates = comparison.estimates
     if full:
         return _full_estimate_lines(estimates, label)
     backup = any(e.p_match.k != e.p_match_preferred.k for e in estimates)
     width = max([len(label)] + [len(_name(e.name, False)) for e in estimates]) + 2
-    header = f"{label:{width}s}{'P(match)':>9s}  {'95% CI':12s}"
+    main, third_label, third = COLUMNS[comparison.outcome]
+    header = f"{label:{width}s}{OUTCOME_WORDS[comparison.outcome][0]:>9s}  {'95% CI':12s}"
     header += f"{'P(backup)':>10s}" if backup else ""
-    lines = [header + f"{'P(top 3)':>10s}{'interviews':>12s}{'ranked':>7s}"]
+    lines = [header + f"{third_label:>10s}{'interviews':>12s}{'ranked':>7s}"]
     for e in estimates:
-        row = f"{_name(e.name, False):{width}s}{format_percent(e.p_match.p):>9s}  "
-        row += f"{format_ci(e.p_match):12s}"
+        chance = getattr(e, main)
+        row = f"{_name(e.name, False):{width}s}{format_percent(chance.p):>9s}  "
+        row += f"{format_ci(chance):12s}"
         if backup:
             row += f"{format_percent(e.p_match.p - e.p_match_preferred.p):>10s}"
         lines.append(
-            row + f"{format_percent(e.p_match_top3.p):>10s}"
+            row + f"{format_percent(getattr(e, third).p):>10s}"
             f"{e.mean_interviews:>12.1f}{e.mean_rol_length:>7.1f}"
         )
     n = estimates[0].p_match.n
@@ -249,13 +227,14 @@ def format_comparison(
     lines += [*_estimate_lines(comparison, "strategy", full=all_types), ""]
     if comparison.differences:
         lines += prose(
-            f"Your chance of matching against the baseline ({comparison.baseline}), "
+            f"Your chance of {OUTCOME_WORDS[comparison.outcome][1]} against the baseline "
+            f"({comparison.baseline}), "
             "paired on the same markets:"
         )
         lines += _difference_lines(comparison, "strategy", full=all_types)
         lines.append("")
         for d in comparison.differences:
-            lines += prose(verdict(d.name, d.paired))
+            lines += prose(verdict(d.name, d.paired, comparison.outcome))
             if assumptions.get(d.name):
                 lines += prose(f"  {rests_on(assumptions[d.name])}", "  ")
         gain = pairing_gain(comparison)
@@ -282,7 +261,8 @@ def format_sweep(
     lines += [*_estimate_lines(comparison, sweep.key, full=all_types), ""]
     if comparison.differences:
         lines += prose(
-            f"Your chance of matching against {sweep.key} = {comparison.baseline}, paired "
+            f"Your chance of {OUTCOME_WORDS[comparison.outcome][1]} against {sweep.key} = "
+            f"{comparison.baseline}, paired "
             "on the same markets:"
         )
         lines += _difference_lines(comparison, sweep.key, full=all_types)
@@ -295,7 +275,7 @@ def format_sweep(
 
 def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
     """Your chances, named: any specialty, your preferred one, your backup (if any), a top-3
-    choice, at least one interview."""
+    choice, a position through SOAP, a position at all, at least one interview."""
     specialty, backup = you.get("specialty"), you.get("backup_specialty")
     rows = [
         ("matched (any specialty)", focal["p_match"]),
@@ -305,29 +285,11 @@ def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
         rows.append((f"matched in {backup} (backup)", focal["p_match_backup"]))
     rows += [
         ("matched to one of your top 3 choices", focal["p_match_top3"]),
+        ("placed through SOAP after the Match", focal["p_soap"]),
+        ("a position at all (the Match or SOAP)", focal["p_placed"]),
         ("invited to at least one interview", focal["p_interview"]),
     ]
     return rows
-
-
-def _type_lines(summary: dict) -> list[str]:
-    """Every applicant type's chance, and the fill rate: what ``--all-types`` adds."""
-    lines = [
-        f"{'every applicant type':22s}{'P(match)':>9s}  {'95% CI':13s}{'n':>9s}  "
-        f"{'effective n':>11s}  {'P(preferred)':>12s}"
-    ]
-    for name, figures in summary["by_type"].items():
-        p, preferred = figures["p_match"], figures["p_match_preferred"]
-        lines.append(
-            f"{name:22s}{format_percent(p.p):>9s}  {format_ci(p):13s}{p.n:>9,d}  "
-            f"{p.n_effective:>11,.0f}  {format_percent(preferred.p):>12s}"
-        )
-    fill = summary["fill_rate"]
-    lines.append(
-        f"{'fill rate':22s}{format_percent(fill.p):>9s}  "
-        f"{format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
-    )
-    return lines
 
 
 def format_run_summary(
@@ -364,7 +326,7 @@ def format_run_summary(
         )
         lines += prose(f"you: where on your list you matched (share of your matches): {shares}")
     if all_types:
-        lines += ["", *_type_lines(summary)]
+        lines += ["", *type_lines(summary)]
     lines += [line for note in summary.get("notes", ()) for line in prose(f"note: {note}")]
     return "\n".join(lines)
 
@@ -374,6 +336,11 @@ _LOSSES = (
     ("went to programs that cannot sponsor your visa", "not_read_visa", None),
     ("were cut by a Step 2 CK cut-off", "not_read_score", None),
     ("were cut by a graduation-year limit", "not_read_graduation", None),
+    (
+        "went to programs that read no application with a failed exam attempt",
+        "not_read_attempts",
+        None,
+    ),
     ("were read but led to no invitation", "read", "invited"),
 )
 
@@ -396,8 +363,13 @@ def format_funnel(funnel: dict | None) -> list[str]:
         f"you: of your {mean['sent']:.0f} applications, {_amount(mean['not_read_visa'])} went "
         "to programs that cannot sponsor your visa,",
         f"  {_amount(mean['not_read_score'])} were cut by a Step 2 CK cut-off, "
-        f"{_amount(mean['not_read_graduation'])} by a graduation-year limit; "
-        f"{_amount(mean['read'])} were read,",
+        f"{_amount(mean['not_read_graduation'])} by a graduation-year limit"
+        + (
+            f", {_amount(mean['not_read_attempts'])} for a failed exam attempt"
+            if mean["not_read_attempts"] > 0
+            else ""
+        )
+        + f"; {_amount(mean['read'])} were read,",
         f"  {_amount(mean['invited'])} led to an invitation, {_amount(mean['interviews'])} to "
         f"interviews, {_amount(mean['ranked'])} programs ranked",
     ]

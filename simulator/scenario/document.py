@@ -21,6 +21,12 @@ from simulator.vocabulary import APPLICANT_TYPES
 
 __all__ = ["nest", "population", "replace", "under", "walk"]
 
+#: Why a COMLEX score cannot be given: said instead of a suggestion.
+NO_COMLEX = (
+    "matchsim models programs' reading of Step 2 CK only; no published concordance of "
+    "COMLEX Level 2-CE with Step 2 CK is in its data, so a COMLEX score cannot be used: give "
+    "your Step 2 CK as you.step2ck if you took it"
+)
 #: ``reject(dotted path)``: a message refusing a key that exists, or None to allow it.
 Reject = Callable[[str], str | None]
 
@@ -29,6 +35,12 @@ def _unknown(where, shown: str, path: str, name: str, siblings, tree) -> Scenari
     """``path`` (ending in ``.``, or empty) holds no key ``name``: suggest a sibling, else the
     same name in another section."""
     siblings = list(siblings) + (["strategies"] if siblings is SCHEMA else [])
+    if "comlex" in name.lower():
+        return ScenarioError(
+            where,
+            shown + path + name,
+            message=f"unknown key ({NO_COMLEX})",
+        )
     hint = suggest(name, siblings, prefix=shown + path)
     if not hint:
         for leaf in leaves(tree, tables=True):

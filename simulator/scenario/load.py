@@ -181,7 +181,7 @@ def with_changes(target, changes: Mapping[str, object], *, source=None):
         roots, kind = ("you",), "the focal applicant (you.*)"
     elif isinstance(target, MarketParams):
         roots = POPULATION_SECTIONS
-        kind = "the market parameters (applicants.*, programs.*, selection.*)"
+        kind = "the market parameters (applicants.*, programs.*, selection.*, soap.*)"
     elif isinstance(target, Scenario):
         roots, kind = tuple(SCHEMA), "a scenario"
         if source is None:

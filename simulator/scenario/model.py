@@ -26,7 +26,7 @@ __all__ = [
 #: Match years whose published data ship with the package.
 AVAILABLE_YEARS = (2025,)
 #: Sections of a scenario holding population parameters (fields of ``MarketParams``).
-POPULATION_SECTIONS = ("applicants", "programs", "selection")
+POPULATION_SECTIONS = ("applicants", "programs", "selection", "soap")
 #: The largest seed: one that fits a signed 64-bit integer, so every output can store it.
 MAX_SEED = 2**63 - 1
 

@@ -38,6 +38,11 @@ _SECTION_TITLES = {
         "`[selection]`",
         "How programs evaluate applicants (`simulator.market.params.SelectionParams`).",
     ),
+    "soap": (
+        "`[soap]`",
+        "SOAP after the Main Match: offer rounds for the positions it left "
+        "(`simulator.market.soap_params.SoapParams`).",
+    ),
 }
 
 
@@ -46,6 +51,8 @@ def _md(text: str) -> str:
 
 
 def _md_value(value) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
     if isinstance(value, str):
         return f'`"{value}"`'
     return f"`{num(value)}`"
@@ -63,6 +70,8 @@ def _md_range(node) -> str:
         )
     if key.kind is str:
         return ""
+    if key.kind is bool:
+        return "`true` or `false`"
     if key.path == "market.scale":
         return f"> {num(key.low)} and ≤ {num(key.high)}"
     if key.low is not None and key.high is not None:
@@ -80,7 +89,7 @@ def _md_row(node) -> str:
         default = ", ".join(f"{t} `{num(k.default)}`" for t, k in node.children.items())
         allowed = _md_range(node) + " each"
     else:
-        kind = {int: "integer", float: "number", str: "string"}[node.kind]
+        kind = {int: "integer", float: "number", str: "string", bool: "boolean"}[node.kind]
         default = _md_value(node.default)
         allowed = _md_range(node)
     doc = _md(node.doc)

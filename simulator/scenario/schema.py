@@ -14,7 +14,13 @@ from dataclasses import dataclass, fields
 
 from simulator.market.params import Focal, MarketParams, PerType
 from simulator.scenario.model import AVAILABLE_YEARS, MarketSettings, Scenario
-from simulator.vocabulary import APPLICANT_TYPES, FOCAL_TYPES, FOCAL_USCE_KINDS, VISAS
+from simulator.vocabulary import (
+    APPLICANT_TYPES,
+    APPLICATION_POLICIES,
+    FOCAL_TYPES,
+    FOCAL_USCE_KINDS,
+    VISAS,
+)
 
 __all__ = [
     "CALIBRATED_TABLES",
@@ -46,6 +52,8 @@ ENTRY_RANGES = {
     "applicants.ysg_mean": (0, 60),
     "applicants.registered_per_active": (1, 5),
     "applicants.applications_mean": (1, 2000),
+    "applicants.step1_failure_share": (0, 1),
+    "applicants.step2ck_failure_share": (0, 1),
     "selection.type_penalty": (-20, 20),
 }
 
@@ -79,6 +87,7 @@ def _choices_for(path: str) -> tuple:
         "you.type": FOCAL_TYPES,
         "you.visa": VISAS,
         "you.usce_kind": FOCAL_USCE_KINDS,
+        "you.application_policy": APPLICATION_POLICIES,
         "market.year": AVAILABLE_YEARS,
     }.get(path, ())
 

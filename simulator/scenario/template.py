@@ -71,6 +71,8 @@ _STRATEGY_EXAMPLE = """\
 
 def _toml(value) -> str:
     """A value as TOML writes it: JSON's strings are TOML basic strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value)
     return repr(value)

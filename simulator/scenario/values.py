@@ -101,6 +101,8 @@ def expected(key: Key) -> str:
         return "one of " + ", ".join(map(str, key.choices))
     if key.kind is str:
         return "a string"
+    if key.kind is bool:
+        return "true or false"
     noun = "an integer" if key.kind is int else "a number"
     if key.path == "market.scale":
         return f"{noun} greater than {num(key.low)} and at most {num(key.high)}"
@@ -158,6 +160,10 @@ def check_value(key: Key, value, where, shown: str):
     """
     if key.kind is str:
         return _check_text(key, value, where, shown)
+    if key.kind is bool:
+        if not isinstance(value, bool):
+            raise error(where, shown, expected(key), show(value))
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise error(where, shown, expected(key), show(value))
     found = show(int(value) if isinstance(value, numbers.Integral) else float(value))

@@ -1,17 +1,20 @@
 """Which answers rest on assumed parameters rather than on published data.
 
-A strategy that changes your USCE, your years since graduation, your score or
-your applications moves your chance through parameters the model assumes
+A strategy that changes your USCE, your years since graduation, your score,
+your exam attempts, your applications or where they go moves your chance
+through parameters the model assumes
 (docs/model.md section 11 marks each parameter published, calibrated or
-assumed); a visa changes it through programs' sponsorship, published for
-Internal Medicine only.  Reports name those parameters beside the effect, so
-that nobody mistakes an assumption for a measured fact.
+assumed); a visa (or Step 3, which an H-1B needs) changes it through
+programs' sponsorship, published for Internal Medicine only.  Reports name
+those parameters beside the effect, so that nobody mistakes an assumption for
+a measured fact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+_SOAP_ASSUMED = ("soap.participation", "soap.rounds", "soap.offers_per_position")
 #: The assumed parameters through which a change of each ``you.*`` key moves your chance.
 ASSUMED_VIA = {
     "you.usce_months": (
@@ -35,26 +38,41 @@ ASSUMED_VIA = {
         "programs.step2ck_screen_sd",
     ),
     "you.applications": ("applicants.interview_cap", "programs.interviews_per_position"),
+    # The share of programs screening attempts is published (30%); the penalty is not.
+    "you.step1_attempts": ("selection.failed_attempt_weight",),
+    "you.step2ck_attempts": ("selection.failed_attempt_weight",),
+    "you.application_policy": ("applicants.friendly_policy_weight",),
+    # SOAP's bars and noise are fitted to its published fill; these are not.
+    "you.soap": _SOAP_ASSUMED,
+    "you.soap_applications": _SOAP_ASSUMED,
 }
 #: Sponsorship shares are published for this specialty and assumed for every other.
 SPONSORSHIP_PUBLISHED_FOR = "Internal Medicine (Categorical)"
 SPONSORSHIP = ("programs.visa_none_share", "programs.visa_j1_h1b_share")
 #: Sections whose keys are the model's own parameters: changing one is a "what if" of the model.
-MODEL_SECTIONS = ("applicants.", "programs.", "selection.")
+MODEL_SECTIONS = ("applicants.", "programs.", "selection.", "soap.")
 
 
-def assumed_parameters(keys: Iterable[str], specialties: Iterable[str]) -> tuple[str, ...]:
+def assumed_parameters(
+    keys: Iterable[str], specialties: Iterable[str], values: dict | None = None
+) -> tuple[str, ...]:
     """The assumed parameters an effect of changing ``keys`` rests on, in a stable order.
 
     ``specialties`` are the specialties you seek (a visa's effect outside
-    Internal Medicine rests on assumed sponsorship shares).
+    Internal Medicine rests on assumed sponsorship shares); ``values``, if
+    given, holds the values each key takes (an application policy other than
+    ``img_friendly`` does not use ``applicants.friendly_policy_weight``).
     """
     found: list[str] = []
     for key in keys:
         if key.startswith(MODEL_SECTIONS):
             found.append(key)
+        taken = (values or {}).get(key)
+        if key == "you.application_policy" and taken and "img_friendly" not in taken:
+            continue
         found.extend(ASSUMED_VIA.get(key, ()))
-        if key == "you.visa" and any(s != SPONSORSHIP_PUBLISHED_FOR for s in specialties if s):
+        visa_keys = ("you.visa", "you.step3")
+        if key in visa_keys and any(s != SPONSORSHIP_PUBLISHED_FOR for s in specialties if s):
             found.extend(SPONSORSHIP)
     return tuple(dict.fromkeys(found))
 
@@ -70,5 +88,10 @@ def strategy_assumptions(scenario) -> dict[str, tuple[str, ...]]:
         own = dict(strategy.changes)
         keys = [k for k in {**baseline, **own} if baseline.get(k, None) != own.get(k, None)]
         you = strategy.you
-        out[strategy.name] = assumed_parameters(keys, (you.specialty, you.backup_specialty))
+        taken = {
+            k: {getattr(s.you, k.removeprefix("you."), None) for s in (strategies[0], strategy)}
+            for k in keys
+            if k.startswith("you.")
+        }
+        out[strategy.name] = assumed_parameters(keys, (you.specialty, you.backup_specialty), taken)
     return out

@@ -3,7 +3,8 @@
 From the focal copies' rows (one row per copy per trial per variant),
 :func:`compare_focal` / :func:`sweep_focal` estimate each variant's chances
 (clustered Wilson intervals, as ``matchsim run``) and, against the first
-variant (the baseline), the paired difference of the chance of matching,
+variant (the baseline), the paired difference of the chance of matching (or,
+with ``outcome="placed"``, of a position through the Main Match or SOAP),
 aligned by (trial, copy) (Newcombe's paired interval with a design effect for
 clustering by trial, :func:`simulator.stats.paired_difference`).
 :mod:`simulator.report` presents them.
@@ -17,20 +18,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator.errors import ScenarioError
 from simulator.stats import PairedDifference, Proportion, paired_difference
 from simulator.study.tallies import focal_summary
 from simulator.study.variants import value_label
 
 __all__ = [
+    "OUTCOMES",
     "Comparison",
     "Difference",
     "Estimate",
     "Sweep",
+    "check_outcome",
     "compare_focal",
     "pairing_gain",
     "sweep_focal",
     "unpaired_interval",
 ]
+
+
+#: The outcomes a comparison can pair: the focal rows' column and the estimate's chance.
+OUTCOMES = {"match": ("matched", "p_match"), "placed": ("placed", "p_placed")}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +49,8 @@ class Estimate:
     p_match: Proportion
     p_match_preferred: Proportion
     p_match_top3: Proportion
+    p_soap: Proportion
+    p_placed: Proportion
     mean_applications: float
     mean_interviews: float
     mean_rol_length: float
@@ -48,7 +58,8 @@ class Estimate:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Difference:
-    """A variant's chance of matching minus the baseline's, paired by (trial, copy).
+    """A variant's chance (of the comparison's outcome) minus the baseline's, paired by
+    (trial, copy).
 
     ``paired`` is the reported interval; ``unpaired_ci_low`` / ``unpaired_ci_high``
     is what two independent runs of the same size would give (Newcombe's
@@ -71,6 +82,9 @@ class Comparison:
     differences: tuple[Difference, ...]
     trials: int
     copies: int
+    #: The outcome the differences pair: "match" (the Main Match) or "placed" (the Main
+    #: Match or SOAP).
+    outcome: str = "match"
 
     @property
     def baseline(self) -> str:
@@ -94,6 +108,8 @@ def _estimate(name: str, rows: pd.DataFrame) -> Estimate:
         p_match=summary["p_match"],
         p_match_preferred=summary["p_match_preferred"],
         p_match_top3=summary["p_match_top3"],
+        p_soap=summary["p_soap"],
+        p_placed=summary["p_placed"],
         mean_applications=summary["mean_applications"],
         mean_interviews=summary["mean_interviews"],
         mean_rol_length=summary["mean_rol_length"],
@@ -126,8 +142,20 @@ def unpaired_interval(a: Proportion, b: Proportion) -> tuple[float, float]:
     return max(-1.0, low), min(1.0, high)
 
 
-def compare_focal(focal: pd.DataFrame, names, *, confidence: float = 0.95) -> Comparison:
+def check_outcome(outcome: str) -> str:
+    """``outcome`` if it is one of :data:`OUTCOMES`, else a :class:`ScenarioError`."""
+    if outcome not in OUTCOMES:
+        raise ScenarioError(None, "outcome", "one of " + ", ".join(OUTCOMES), repr(outcome))
+    return outcome
+
+
+def compare_focal(
+    focal: pd.DataFrame, names, *, confidence: float = 0.95, outcome: str = "match"
+) -> Comparison:
     """Estimates and paired differences from the focal copies' rows of ``names`` (baseline first).
+
+    The differences pair ``outcome`` (one of :data:`OUTCOMES`): matching in the
+    Main Match (``"match"``) or a position at all, the Main Match or SOAP (``"placed"``).
 
     ``focal`` has one row per focal copy per trial per variant with at least
     the columns of :data:`simulator.study.tallies.FOCAL_COLUMNS` (``strategy`` holding the variant
@@ -138,6 +166,7 @@ def compare_focal(focal: pd.DataFrame, names, *, confidence: float = 0.95) -> Co
     names = [str(n) for n in names]
     if len(names) < 1:
         raise ValueError("compare_focal needs at least one variant")
+    column, chance = OUTCOMES[check_outcome(outcome)]
     rows = _rows_by_variant(focal, names)
     estimates = tuple(_estimate(name, rows[name]) for name in names)
     base = rows[names[0]]
@@ -145,12 +174,12 @@ def compare_focal(focal: pd.DataFrame, names, *, confidence: float = 0.95) -> Co
     differences = []
     for name, estimate in zip(names[1:], estimates[1:]):
         paired = paired_difference(
-            base["matched"].to_numpy(bool),
-            rows[name]["matched"].to_numpy(bool),
+            base[column].to_numpy(bool),
+            rows[name][column].to_numpy(bool),
             cluster=trial,
             confidence=confidence,
         )
-        low, high = unpaired_interval(estimates[0].p_match, estimate.p_match)
+        low, high = unpaired_interval(getattr(estimates[0], chance), getattr(estimate, chance))
         differences.append(
             Difference(
                 name=name,
@@ -166,14 +195,15 @@ def compare_focal(focal: pd.DataFrame, names, *, confidence: float = 0.95) -> Co
         differences=tuple(differences),
         trials=int(base["trial"].nunique()),
         copies=copies,
+        outcome=outcome,
     )
 
 
-def sweep_focal(focal: pd.DataFrame, key: str, values) -> Sweep:
+def sweep_focal(focal: pd.DataFrame, key: str, values, *, outcome: str = "match") -> Sweep:
     """A :class:`Sweep` from the focal rows of the variants of
-    :func:`simulator.study.variants.sweep_variants`."""
+    :func:`simulator.study.variants.sweep_variants`; differences pair ``outcome``."""
     values = tuple(values)
-    comparison = compare_focal(focal, [value_label(v) for v in values])
+    comparison = compare_focal(focal, [value_label(v) for v in values], outcome=outcome)
     return Sweep(key=key, values=values, comparison=comparison)
 
 

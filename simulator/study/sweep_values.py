@@ -35,8 +35,9 @@ def parse_values(spec: str, key: str) -> tuple:
     (``220:270:10`` is 220, 230, ..., 270; the stop is included when the step
     lands on it); ``A,B,C`` is a list.  Integer keys take integers only;
     string keys (``you.specialty``, ``you.visa`` ...) take a comma list of
-    names.  Ranges are computed in decimal, so ``0:1:0.1`` has exactly eleven
-    values.  Whether each value is allowed for ``key`` is checked by
+    names, and boolean keys (``you.soap``) ``true,false``.  Ranges are
+    computed in decimal, so ``0:1:0.1`` has exactly eleven values.  Whether
+    each value is allowed for ``key`` is checked by
     :func:`simulator.study.variants.sweep_variants`.
 
     Raises :class:`ScenarioError` (naming ``--values``) for an empty or
@@ -57,6 +58,8 @@ def parse_values(spec: str, key: str) -> tuple:
         _too_many(text, text.count(",") + 1)
     if kind is str:
         values = _parse_names(text, key)
+    elif kind is bool:
+        values = tuple(_boolean(token, key, text) for token in text.split(","))
     elif ":" in text:
         values = _parse_range(text, key, kind)
     else:
@@ -75,6 +78,17 @@ def parse_values(spec: str, key: str) -> tuple:
 def _too_many(text: str, count: int):
     limit = f"a sweep takes at most {MAX_SWEEP_VALUES}"
     raise ScenarioError(_VALUES, message=f"'{quoted(text)}' gives {count:,} values; {limit}")
+
+
+def _boolean(token: str, key: str, text: str) -> bool:
+    word = token.strip().lower()
+    if word not in ("true", "false"):
+        raise ScenarioError(
+            _VALUES,
+            message=f"expected true or false for {key}, "
+            f"found '{quoted(token)}' in '{quoted(text)}'",
+        )
+    return word == "true"
 
 
 def _parse_names(text: str, key: str) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ __all__ = [
     "focal_summary",
     "merge_tallies",
     "run_summary",
+    "soap_summary",
     "tallies",
     "type_summary",
 ]
@@ -44,17 +45,23 @@ FOCAL_COLUMNS = (
     "n_not_read_visa",
     "n_not_read_score",
     "n_not_read_graduation",
+    "n_not_read_attempts",
     "n_read",
     "n_invited",
+    "n_soap_applications",
+    "soap_placed",
+    "placed",
 )
 #: The focal applicant's funnel: each stage and the column of the focal rows that counts it.
-#: Screening reasons are attributed in this order (visa, score, graduation), so
-#: ``sent = not_read_visa + not_read_score + not_read_graduation + read`` for every copy.
+#: Screening reasons are attributed in this order (visa, score, graduation, attempts), so
+#: ``sent = not_read_visa + not_read_score + not_read_graduation + not_read_attempts + read``
+#: for every copy.
 FUNNEL_STAGES = {
     "sent": "n_applications",
     "not_read_visa": "n_not_read_visa",
     "not_read_score": "n_not_read_score",
     "not_read_graduation": "n_not_read_graduation",
+    "not_read_attempts": "n_not_read_attempts",
     "read": "n_read",
     "invited": "n_invited",
     "interviews": "n_interviews",
@@ -69,7 +76,8 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     ``focal``: one row per focal copy per trial and strategy; ``by_type``,
     ``by_step2ck`` and ``by_rol_length``: counts of active population applicants
     (who ranked a program, as the NRMP counts) and their matches per trial;
-    ``fill``: positions and filled per trial.
+    ``fill``: positions, filled in the Main Match and in SOAP per trial;
+    ``soap_rounds``: population applicants placed in SOAP per trial and round.
     """
     population = applicants[~applicants["is_focal"] & applicants["active"]]
     focal = applicants.loc[applicants["is_focal"], list(FOCAL_COLUMNS)].reset_index(drop=True)
@@ -91,9 +99,15 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
         "by_type": _count(population, keys),
         "by_step2ck": _count(population.assign(step2ck_band=band), [*keys, "step2ck_band"]),
         "by_rol_length": _count(population.assign(rol_bucket=rol), [*keys, "rol_bucket"]),
-        "fill": programs.groupby(["strategy", "trial"], observed=True)[["positions", "filled"]]
+        "fill": programs.groupby(["strategy", "trial"], observed=True)[
+            ["positions", "filled", "filled_soap"]
+        ]
         .sum()
         .reset_index(),
+        "soap_rounds": applicants[~applicants["is_focal"] & applicants["soap_placed"]]
+        .groupby(["strategy", "trial", "soap_round"], observed=True)
+        .size()
+        .reset_index(name="placed"),
     }
 
 
@@ -107,6 +121,8 @@ def _count(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         n=("matched", "size"),
         matched=("matched", "sum"),
         matched_preferred=("matched_preferred", "sum"),
+        soap_placed=("soap_placed", "sum"),
+        placed=("placed", "sum"),
     )
     return counts.reset_index()
 
@@ -123,7 +139,8 @@ def clustered(k_per_trial, n_per_trial) -> Proportion:
 
 def focal_summary(focal: pd.DataFrame) -> dict:
     """The focal applicant's chances: at least one interview, match, match in the preferred
-    specialty, top-3 choice, match in the backup specialty (you apply to those two only)."""
+    specialty, top-3 choice, match in the backup specialty (you apply to those two only), a
+    position through SOAP, and a position at all (``p_placed``: the Main Match or SOAP)."""
     per_trial = (
         focal.assign(interviewed=focal["n_interviews"] > 0)
         .groupby("trial")
@@ -133,6 +150,8 @@ def focal_summary(focal: pd.DataFrame) -> dict:
             matched=("matched", "sum"),
             preferred=("matched_preferred", "sum"),
             top3=("matched_rank", lambda r: int((r <= 3).sum())),
+            soap=("soap_placed", "sum"),
+            placed=("placed", "sum"),
         )
     )
     ranks = focal["matched_rank"].dropna().astype(int)
@@ -143,6 +162,8 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "p_match_preferred": clustered(per_trial["preferred"], per_trial["n"]),
         "p_match_top3": clustered(per_trial["top3"], per_trial["n"]),
         "p_match_backup": clustered(per_trial["matched"] - per_trial["preferred"], per_trial["n"]),
+        "p_soap": clustered(per_trial["soap"], per_trial["n"]),
+        "p_placed": clustered(per_trial["placed"], per_trial["n"]),
         "matched_rank_distribution": {
             int(rank): {"count": int(count), "share_of_matches": float(count / max(len(ranks), 1))}
             for rank, count in distribution.items()
@@ -150,6 +171,7 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "mean_applications": float(focal["n_applications"].mean()),
         "mean_interviews": float(focal["n_interviews"].mean()),
         "mean_rol_length": float(focal["rol_length"].mean()),
+        "mean_soap_applications": float(focal["n_soap_applications"].mean()),
         "funnel": funnel_summary(focal),
     }
 
@@ -183,7 +205,8 @@ def funnel_summary(focal: pd.DataFrame, confidence: float = 0.95) -> dict:
 
 
 def type_summary(by_type: pd.DataFrame) -> dict:
-    """Match probability (any specialty, preferred specialty) of each applicant type."""
+    """Each applicant type's chance of matching (any specialty, preferred specialty), of a
+    position through SOAP, and of a position at all (the Main Match or SOAP)."""
     out = {}
     for name in APPLICANT_TYPES:
         rows = by_type[by_type["applicant_type"] == name]
@@ -192,8 +215,24 @@ def type_summary(by_type: pd.DataFrame) -> dict:
         out[name] = {
             "p_match": clustered(rows["matched"], rows["n"]),
             "p_match_preferred": clustered(rows["matched_preferred"], rows["n"]),
+            "p_soap": clustered(rows["soap_placed"], rows["n"]),
+            "p_placed": clustered(rows["placed"], rows["n"]),
         }
     return out
+
+
+def soap_summary(fill: pd.DataFrame, rounds: pd.DataFrame) -> dict:
+    """SOAP's scale: positions offered (those the Main Match left) and filled per trial, the
+    share filled, and the cumulative share of SOAP's placements by the end of each round."""
+    offered = fill["positions"] - fill["filled"]
+    placed = rounds.groupby("soap_round")["placed"].sum().sort_index()
+    total = max(int(placed.sum()), 1)
+    return {
+        "positions_offered": float(offered.mean()),
+        "positions_filled": float(fill["filled_soap"].mean()),
+        "fill_share": clustered(fill["filled_soap"], offered),
+        "filled_by_round": {int(r): float(k / total) for r, k in placed.cumsum().items()},
+    }
 
 
 def run_summary(tally: dict[str, pd.DataFrame]) -> dict:
@@ -203,4 +242,5 @@ def run_summary(tally: dict[str, pd.DataFrame]) -> dict:
         "focal": focal_summary(tally["focal"]),
         "by_type": type_summary(tally["by_type"]),
         "fill_rate": clustered(fill["filled"], fill["positions"]),
+        "soap": soap_summary(fill, tally["soap_rounds"]),
     }

@@ -23,9 +23,12 @@ from simulator.market import (
     market_inputs,
     match_population,
     place_copies,
+    place_in_soap,
+    run_soap,
     trial_streams,
 )
 from simulator.market.focal import FUNNEL_COUNTS
+from simulator.market.soap import no_soap
 from simulator.scenario import Strategy
 from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISA_POLICIES, VISAS
 
@@ -69,8 +72,8 @@ def plan_for(scenario, published, *, strategies: bool = True) -> Plan:
 def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
     """Every variant's outcome in trial ``trial``, on common random numbers.
 
-    Markets (and the population's Match) are drawn once per distinct set of
-    population parameters; each variant places its own copies into them.
+    Markets (and the population's Match and SOAP) are drawn once per distinct
+    set of population parameters; each variant places its own copies into them.
     """
     markets = {}
     outcomes = []
@@ -79,10 +82,13 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
             streams = trial_streams(plan.seed, trial)
             market = draw_market(plan.inputs, variant.params, streams)
             noise = draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
-            markets[variant.params] = market, noise, match_population(market, variant.params)
-        market, noise, population = markets[variant.params]
+            population = match_population(market, variant.params)
+            soap = run_soap(market, population.match, variant.params, streams["soap"], plan.copies)
+            markets[variant.params] = market, noise, population, soap
+        market, noise, population, soap = markets[variant.params]
         focal = draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
-        outcomes.append(place_copies(population, focal, variant.params))
+        outcome = place_copies(population, focal, variant.params)
+        outcomes.append(place_in_soap(outcome, soap, focal.applicants, variant.you, variant.params))
     return outcomes
 
 
@@ -106,6 +112,9 @@ def applicant_table(
     specialty = a.specialty[rows]
     size = is_focal.size
     copy = np.where(is_focal, np.arange(a.size)[rows] - n_population, -1)
+    soap = no_soap(a.size, outcome.programs.size) if outcome.soap is None else outcome.soap
+    soap_placed = soap.placed[rows]
+    soap_specialty = np.r_[outcome.programs.specialty, len(names)][soap.program[rows]]
     return pd.DataFrame(
         {
             "trial": np.full(size, trial, dtype=np.int32),
@@ -132,6 +141,13 @@ def applicant_table(
             # Certified a rank-order list (ranked at least one program): the NRMP's "active".
             "active": outcome.rol_length[rows] > 0,
             "copy": copy.astype(np.int16),
+            # SOAP after the Main Match (docs/model.md): applications sent (0: took no part),
+            # whether and in which round and specialty a position was accepted.
+            "n_soap_applications": soap.sent[rows].astype(np.int16),
+            "soap_placed": soap_placed,
+            "soap_round": pd.Series(soap.round[rows], dtype="Int8").mask(~soap_placed),
+            "soap_specialty": _specialty_column(soap_specialty, names),
+            "placed": matched | soap_placed,
             **_funnel_columns(outcome.focal_funnel, a.size, rows),
         }
     )
@@ -150,7 +166,8 @@ def _funnel_columns(focal_funnel, n, rows) -> dict[str, pd.arrays.IntegerArray]:
 
 
 def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -> pd.DataFrame:
-    """One row per program of one trial: positions and who filled them."""
+    """One row per program of one trial: positions, who filled them in the Main Match, and
+    how many SOAP filled after it (``filled_soap``)."""
     p = outcome.programs
     table = {
         "trial": np.full(p.size, trial, dtype=np.int32),
@@ -162,6 +179,11 @@ def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -
         "positions": p.positions.astype(np.int16),
         "filled": outcome.filled_by_type.sum(axis=1).astype(np.int16),
         "ranked": outcome.ranked.astype(np.int16),
+        "filled_soap": (
+            np.zeros(p.size, dtype=np.int16)
+            if outcome.filled_soap is None
+            else outcome.filled_soap.astype(np.int16)
+        ),
     }
     for k, name in enumerate(APPLICANT_TYPES):
         table[f"filled_{name}"] = outcome.filled_by_type[:, k].astype(np.int16)

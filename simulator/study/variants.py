@@ -8,8 +8,8 @@ and every variant's focal copies see the same noise, so copy ``j`` of trial
 ``t`` under strategy A and under strategy B differ only by the strategy.  A
 sweep over a ``you.*`` key therefore draws each trial's market once, whatever
 the number of values; a sweep over a population key (``applicants.*``,
-``programs.*``, ``selection.*``) needs one market per value, drawn from the
-same seeds.
+``programs.*``, ``selection.*``, ``soap.*``) needs one market per value, drawn
+from the same seeds.
 
 Nothing here imports click; bad input raises :class:`~simulator.errors.ScenarioError`.
 """
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: Sections whose keys a sweep may vary: the focal applicant and the population parameters.
-SWEEPABLE_ROOTS = ("you", "applicants", "programs", "selection")
+SWEEPABLE_ROOTS = ("you", "applicants", "programs", "selection", "soap")
 _PARAM = "--param"
 _VALUES = "--values"
 
@@ -80,7 +80,7 @@ def sweep_key_kind(key: str) -> type:
             _PARAM,
             key,
             message="cannot be swept (a sweep varies one you.*, applicants.*, "
-            "programs.* or selection.* key; use --set for the others)",
+            "programs.*, selection.* or soap.* key; use --set for the others)",
         )
     cls = Focal if root == "you" else MarketParams
     parts = rest.split(".") if root == "you" else key.split(".")

@@ -2,19 +2,21 @@
 
 :func:`explain_market` traces the market and answers at most one question
 (how the two sides compare, why a name ended up where it did, or whether a
-different list pays); :class:`Lesson` gives the JSON ``matchsim explain
---json`` prints and :func:`format_lesson` the text it prints without.
+different list pays), and with ``soap`` plays SOAP's rounds after the Match;
+:class:`Lesson` gives the JSON ``matchsim explain --json`` prints and
+:func:`format_lesson` the text it prints without.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.errors import ScenarioError
 from simulator.teaching.manipulation import Manipulation, manipulation_search
 from simulator.teaching.manipulation_text import format_manipulation
 from simulator.teaching.sides import SideComparison, compare_sides, format_comparison
 from simulator.teaching.smallmarket import SmallMarket
+from simulator.teaching.soap import SoapLesson, format_soap, soap_lesson
 from simulator.teaching.trace import Trace, format_trace, trace_market
 from simulator.teaching.why import Explanation, explain_outcome
 from simulator.teaching.why_text import format_explanation
@@ -29,10 +31,11 @@ class Lesson:
     comparison: SideComparison | None = None
     explanation: Explanation | None = None
     manipulation: Manipulation | None = None
+    soap: SoapLesson | None = None  # SOAP after the Match, when asked for
 
     def to_json(self) -> dict:
         """The trace's ``{"proposing", "rounds", "result"}``, plus ``"compare_sides"``,
-        ``"why"`` or the manipulation's keys."""
+        ``"why"`` or the manipulation's keys, and ``"soap"`` when asked for."""
         output = self.trace.to_json()
         if self.comparison is not None:
             output["compare_sides"] = self.comparison.to_json()
@@ -40,6 +43,8 @@ class Lesson:
             output["why"] = self.explanation.to_json()
         elif self.manipulation is not None:
             output.update(self.manipulation.to_json())
+        if self.soap is not None:
+            output["soap"] = self.soap.to_json()
         return output
 
 
@@ -68,9 +73,11 @@ def explain_market(
     compare: bool = False,
     why: str | None = None,
     manipulate: str | None = None,
+    soap: bool = False,
 ) -> Lesson:
     """Trace ``market`` and answer the question asked: ``compare`` the two sides, ``why``
-    NAME ended up where it did, or whether NAME could ``manipulate`` its way to better.
+    NAME ended up where it did, or whether NAME could ``manipulate`` its way to better;
+    with ``soap``, also play SOAP's rounds on what the Match left (:mod:`.soap`).
 
     Asking more than one raises :class:`~simulator.errors.ScenarioError` (see
     :func:`check_one_question`); so does an unknown name, naming the option
@@ -78,23 +85,27 @@ def explain_market(
     """
     check_one_question(compare=compare, why=why, manipulate=manipulate)
     trace = trace_market(market, proposing)
+    after = soap_lesson(market, trace.result) if soap else None
+    lesson = Lesson(market=market, trace=trace, soap=after)
     if compare:
-        return Lesson(market=market, trace=trace, comparison=compare_sides(market))
+        return replace(lesson, comparison=compare_sides(market))
     if why is not None:
         explanation = explain_outcome(market, why, proposing, option="--why")
-        return Lesson(market=market, trace=trace, explanation=explanation)
+        return replace(lesson, explanation=explanation)
     if manipulate is not None:
         search = manipulation_search(market, manipulate, proposing, option="--manipulate")
-        return Lesson(market=market, trace=trace, manipulation=search)
-    return Lesson(market=market, trace=trace)
+        return replace(lesson, manipulation=search)
+    return lesson
 
 
 def format_lesson(lesson: Lesson) -> str:
-    """The answer in words, or, when nothing was asked, every round of the algorithm."""
+    """The answer in words, or, when nothing was asked, every round of the algorithm; then
+    SOAP's rounds, when asked for."""
+    soap = "" if lesson.soap is None else "\n\n" + format_soap(lesson.soap)
     if lesson.comparison is not None:
-        return format_comparison(lesson.market, lesson.comparison)
+        return format_comparison(lesson.market, lesson.comparison) + soap
     if lesson.explanation is not None:
-        return format_explanation(lesson.market, lesson.explanation)
+        return format_explanation(lesson.market, lesson.explanation) + soap
     if lesson.manipulation is not None:
-        return format_manipulation(lesson.market, lesson.manipulation)
-    return format_trace(lesson.market, lesson.trace)
+        return format_manipulation(lesson.market, lesson.manipulation) + soap
+    return format_trace(lesson.market, lesson.trace) + soap

@@ -12,6 +12,10 @@ rank-order list, most preferred first::
     [applicants.Chen]
     ranks = ["City", "Mercy"]
 
+Either side may also give ``soap_ranks``, its list for SOAP after the Match
+(:mod:`simulator.teaching.soap`): a program's order of offers, an
+applicant's SOAP applications, most wanted first.
+
 Every problem in the file raises one :class:`~simulator.errors.ScenarioError`
 naming the file and the dotted key.  Names are one line of text; a program
 has at most :data:`MAX_POSITIONS` positions; a scenario file given by mistake
@@ -37,7 +41,10 @@ from simulator.scenario.values import HugeInt
 #: has, and still a plain integer everywhere (capacities are capped at the applicants).
 MAX_POSITIONS = 10_000
 _TOP_KEYS = ("description", "programs", "applicants")
-_SIDE_KEYS = {"programs": ("positions", "ranks"), "applicants": ("ranks",)}
+_SIDE_KEYS = {
+    "programs": ("positions", "ranks", "soap_ranks"),
+    "applicants": ("ranks", "soap_ranks"),
+}
 _SCENARIO_TOP_KEYS = (*SCHEMA, "strategies")
 _LINE_BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -53,6 +60,10 @@ class SmallMarket:
     program_ranks: tuple[tuple[str, ...], ...]
     description: str = ""
     source: str = "<string>"
+    #: SOAP lists (``soap_ranks``), in the same order (empty where a name gives none);
+    #: ``()`` when the file gives none at all.
+    applicant_soap_ranks: tuple[tuple[str, ...], ...] = ()
+    program_soap_ranks: tuple[tuple[str, ...], ...] = ()
 
     def to_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The engine's ``rol_indptr, rol_programs, program_ranks, capacities`` (int64, read-only).
@@ -104,22 +115,31 @@ def parse_market(text: str, source: str = "<string>") -> SmallMarket:
         _positions(entry, f"programs.{_key(name)}", source)
         for name, entry in tables["programs"].items()
     )
+    sides = (("programs", names["applicants"]), ("applicants", names["programs"]))
     ranks = {
-        side: tuple(
-            _rank_list(entry.get("ranks", []), f"{side}.{_key(name)}.ranks", known, source)
+        (side, key): tuple(
+            _rank_list(entry.get(key, []), f"{side}.{_key(name)}.{key}", known, source)
             for name, entry in tables[side].items()
         )
-        for side, known in (("programs", names["applicants"]), ("applicants", names["programs"]))
+        for side, known in sides
+        for key in ("ranks", "soap_ranks")
     }
     return SmallMarket(
         applicants=names["applicants"],
         programs=names["programs"],
         positions=positions,
-        applicant_ranks=ranks["applicants"],
-        program_ranks=ranks["programs"],
+        applicant_ranks=ranks["applicants", "ranks"],
+        program_ranks=ranks["programs", "ranks"],
         description=description,
         source=source,
+        applicant_soap_ranks=_given(ranks["applicants", "soap_ranks"]),
+        program_soap_ranks=_given(ranks["programs", "soap_ranks"]),
     )
+
+
+def _given(lists: tuple) -> tuple:
+    """SOAP lists as given, or ``()`` when the file gives none."""
+    return lists if any(lists) else ()
 
 
 def _refuse_scenario(data: dict, source: str) -> None:

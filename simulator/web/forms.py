@@ -16,7 +16,7 @@ from simulator.errors import ScenarioError
 from simulator.report.html import CHOICE_WORDS
 from simulator.report.specialties import specialty_rows
 from simulator.scenario.template import check_text, read_answers, scenario_text
-from simulator.vocabulary import FOCAL_TYPES, FOCAL_USCE_KINDS, VISAS
+from simulator.vocabulary import APPLICATION_POLICIES, FOCAL_TYPES, FOCAL_USCE_KINDS, VISAS
 
 __all__ = [
     "SETTINGS",
@@ -28,6 +28,8 @@ __all__ = [
     "read_form",
 ]
 
+#: The choices of a yes/no key, as the form sends them (TOML's spelling).
+BOOLEANS = ("false", "true")
 #: How many strategy rows the form offers.
 STRATEGY_ROWS = 3
 #: The first strategy of a comparison: the profile as entered.
@@ -71,7 +73,16 @@ def profile_fields() -> tuple[Field, ...]:
         Field("you.usce_months", "Months of US clinical experience", "3"),
         Field("you.years_since_graduation", "Years since graduation", "2"),
         Field("you.visa", "Visa needed", "j1", _words("visa", VISAS)),
+        Field("you.step3", "Step 3 (an H-1B needs it)", "false", _words("step3", BOOLEANS)),
+        Field("you.step1_attempts", "Attempts to pass Step 1", "1"),
+        Field("you.step2ck_attempts", "Attempts to pass Step 2 CK", "1"),
         Field("you.applications", "Applications", "100"),
+        Field(
+            "you.application_policy",
+            "Apply",
+            "broad",
+            _words("application_policy", APPLICATION_POLICIES),
+        ),
         Field("you.rank_list_length", "Most programs you will rank", "0", hint="0: all"),
     )
 
@@ -92,6 +103,9 @@ STRATEGY_KEYS = (
     ("you.usce_kind", "kind of USCE"),
     ("you.years_since_graduation", "years since graduation"),
     ("you.visa", "visa"),
+    ("you.step3", "Step 3 (true/false)"),
+    ("you.step2ck_attempts", "attempts to pass Step 2 CK"),
+    ("you.application_policy", "where you apply"),
     ("you.specialty", "specialty"),
     ("you.backup_specialty", "backup specialty"),
 )

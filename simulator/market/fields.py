@@ -1,0 +1,30 @@
+"""How a model parameter is declared: a dataclass field carrying its documentation and range.
+
+Each field's metadata carries ``doc`` (its rationale), ``range`` (inclusive
+bounds checked when a scenario sets it) and ``calibrated`` (fitted by
+``matchsim calibrate``); the scenario schema and ``docs/scenarios.md`` are
+read from them (:mod:`simulator.market.params`, :mod:`simulator.market.soap_params`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["frozen", "param", "table"]
+
+
+def param(default, doc: str, low=None, high=None, *, calibrated: bool = False):
+    """A dataclass field with its documentation and allowed range."""
+    return field(
+        default=default, metadata={"doc": doc, "range": (low, high), "calibrated": calibrated}
+    )
+
+
+def table(factory, doc: str):
+    """A nested table of parameters (a dataclass), documented as a group."""
+    return field(default_factory=factory, metadata={"doc": doc, "range": (None, None)})
+
+
+def frozen(cls):
+    """``cls`` as a frozen, slotted, keyword-only dataclass: a table of parameters."""
+    return dataclass(frozen=True, slots=True, kw_only=True)(cls)

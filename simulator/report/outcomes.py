@@ -1,0 +1,58 @@
+"""The outcomes reported beside the Main Match: a position through SOAP, a position at all.
+
+The words for what a comparison's verdict reads (``--outcome match`` or
+``placed``), the columns of its default table, and the population's table of
+``matchsim run --all-types``: every applicant type's chances, the fill rate and
+SOAP's scale.
+"""
+
+from __future__ import annotations
+
+from simulator.report.formats import format_ci, format_percent, prose
+
+__all__ = ["COLUMNS", "OUTCOME_WORDS", "type_lines"]
+
+#: What a comparison's outcome is called: its column label and its words.
+OUTCOME_WORDS = {
+    "match": ("P(match)", "matching"),
+    "placed": ("P(placed)", "a position (the Match or SOAP)"),
+}
+#: The default table's columns for each outcome: its chance, then the third column's label
+#: and chance (with ``placed``, the Main Match's chance takes the place of the top 3's).
+COLUMNS = {
+    "match": ("p_match", "P(top 3)", "p_match_top3"),
+    "placed": ("p_placed", "P(match)", "p_match"),
+}
+
+
+def type_lines(summary: dict) -> list[str]:
+    """Every applicant type's chance of matching and of a position at all (the Match or
+    SOAP), the fill rate and SOAP's scale: what ``--all-types`` adds."""
+    lines = [
+        f"{'applicant type':14s}{'P(match)':>9s}  {'95% CI':13s}{'n':>9s}  "
+        f"{'effective n':>11s}  {'P(preferred)':>12s}{'P(placed)':>11s}"
+    ]
+    for name, figures in summary["by_type"].items():
+        p, preferred = figures["p_match"], figures["p_match_preferred"]
+        lines.append(
+            f"{name:14s}{format_percent(p.p):>9s}  {format_ci(p):13s}{p.n:>9,d}  "
+            f"{p.n_effective:>11,.0f}  {format_percent(preferred.p):>12s}"
+            f"{format_percent(figures['p_placed'].p):>11s}"
+        )
+    fill, soap = summary["fill_rate"], summary["soap"]
+    lines.append(
+        f"{'fill rate':14s}{format_percent(fill.p):>9s}  "
+        f"{format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
+    )
+    return lines + soap_lines(soap)
+
+
+def soap_lines(soap: dict) -> list[str]:
+    """SOAP's scale in words: the positions the Match left, how many SOAP filled, by round."""
+    rounds = ", ".join(f"{share:.0%} by round {r}" for r, share in soap["filled_by_round"].items())
+    share = soap["fill_share"]
+    return prose(
+        f"SOAP: {soap['positions_offered']:,.0f} positions a trial left unfilled by the Match, "
+        f"{soap['positions_filled']:,.0f} filled in SOAP ({format_percent(share.p)}, 95% CI "
+        f"{format_ci(share)}); of SOAP's placements, {rounds}"
+    )
