@@ -195,3 +195,17 @@ def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
     # H-1B (visa 2): only a J-1 and H-1B sponsor (policy 2), and only with Step 3 passed.
     h1b = visa == 2
     np.testing.assert_array_equal(visa_fail[h1b], ~((policy[h1b] == 2) & (step3[h1b] == 1)))
+
+
+def test_where_you_matched_counts_your_matches_by_kind_of_program(ordinary):
+    result, out = ordinary
+    focal, _ = focal_rows(out)
+    where = json.loads((out / "summary.json").read_text(encoding="utf-8"))["focal"]["matched_where"]
+    matched = focal[focal["matched"]]
+    for column in ("matched_program_kind", "matched_visa_policy"):
+        counts = {kind: d["count"] for kind, d in where[column].items()}
+        assert counts == matched[column].value_counts().to_dict()
+        assert sum(counts.values()) == len(matched)
+        assert focal.loc[~focal["matched"], column].isna().all()
+    if len(matched):
+        assert "you: the programs you matched at: " in result.output

@@ -183,3 +183,36 @@ def test_the_shipped_comparison_names_only_the_assumptions_each_effect_rests_on(
         "visa-sponsoring only": (),
         "IMG-friendly only": ("applicants.friendly_policy_weight",),
     }
+
+
+def test_observership_months_beside_hands_on_count_under_the_cap(market, shipped):
+    """Two kinds of USCE: observerships add only in the months left under the cap."""
+    from simulator.market.evaluation import known_merit
+
+    cap = shipped.params.selection.usce_months_cap
+    base = entries(market, shipped, usce_kind="hands_on", usce_months=3).applicants
+    both = entries(
+        market, shipped, usce_kind="hands_on", usce_months=3, observership_months=10
+    ).applicants
+    gain = known_merit(both, shipped.params)[0] - known_merit(base, shipped.params)[0]
+    weight = shipped.params.selection.usce_observership_weight
+    assert gain == pytest.approx(weight * (cap - 3))
+    full = entries(
+        market, shipped, usce_kind="hands_on", usce_months=cap, observership_months=4
+    ).applicants
+    at_cap = entries(market, shipped, usce_kind="hands_on", usce_months=cap).applicants
+    assert known_merit(full, shipped.params)[0] == known_merit(at_cap, shipped.params)[0]
+
+
+def test_observership_months_beside_observership_are_refused(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[you]\ntype = "non_us_img"\nusce_kind = "observership"\nusce_months = 2\n'
+        "observership_months = 3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(path)
+    assert str(excinfo.value).startswith(
+        f"{path}: you.observership_months: expected 0 when you.usce_kind is 'observership'"
+    )

@@ -60,6 +60,8 @@ class Applicants:
     step1_attempts: np.ndarray  # attempts it took to pass: 1 = first time
     step2ck_attempts: np.ndarray
     step3: np.ndarray  # passed Step 3 (an H-1B needs it)
+    #: Observership months beside ``usce_months`` of ``usce_kind`` (only you may state both).
+    observership_months: np.ndarray
 
     @property
     def failed_attempts(self) -> np.ndarray:
@@ -138,6 +140,7 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
         step2ck_attempts=1 + (rng.random(n) < np.array(a.step2ck_failure_share.values())[kind]),
         # Every H-1B applicant has passed Step 3 (one who had not would apply on a J-1).
         step3=visa == H1B,
+        observership_months=np.zeros(n),
     )
 
 

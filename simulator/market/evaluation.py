@@ -29,6 +29,8 @@ def known_merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
     """
     s = params.selection
     months = np.minimum(np.nan_to_num(applicants.usce_months), s.usce_months_cap)
+    # Observership months stated beside another kind count in the months left under the cap.
+    extra = np.minimum(applicants.observership_months, s.usce_months_cap - months)
     per_month = np.select(
         [applicants.usce_kind == HANDS_ON, applicants.usce_kind == OBSERVERSHIP],
         [s.usce_hands_on_weight, s.usce_observership_weight],
@@ -37,6 +39,7 @@ def known_merit(applicants: Applicants, params: MarketParams) -> np.ndarray:
     return (
         s.step2ck_weight * (applicants.step2ck - 250.0) / 15.0
         + per_month * months
+        + s.usce_observership_weight * extra
         - s.ysg_weight * np.maximum(applicants.ysg - 1.0, 0.0)
         - s.failed_attempt_weight * applicants.failed_attempts
     )

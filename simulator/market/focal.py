@@ -222,4 +222,5 @@ def focal_applicants(focal: Focal, other_merit, specialties: tuple[str, ...]) ->
         step1_attempts=column(focal.step1_attempts, np.int64),
         step2ck_attempts=column(focal.step2ck_attempts, np.int64),
         step3=column(focal.step3, bool),
+        observership_months=column(focal.observership_months if is_img else 0.0, float),
     )

@@ -406,6 +406,14 @@ class Focal:
     step2ck: int = param(240, "Step 2 CK score.", 1, 300)
     usce_months: float = param(0, "Months of US clinical experience (IMGs).", 0, 120)
     usce_kind: str = param("none", "Kind of USCE: none, observership, hands_on.")
+    observership_months: float = param(
+        0,
+        "Months of observership beside your you.usce_months of you.usce_kind (IMGs), to state "
+        "both kinds: hands-on months count first, observerships in what is left under "
+        "selection.usce_months_cap.",
+        0,
+        120,
+    )
     years_since_graduation: float = param(0, "Years since medical school graduation.", 0, 60)
     visa: str = param("none", "Visa needed: none, j1, h1b (only non-US IMGs may need one).")
     step1_attempts: int = param(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulator.files import write_text
-from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS
+from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, WHERE_WORDS
 from simulator.report.plots import FUNNEL_LABELS
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.report.text import format_ci, format_funnel, format_percent, your_chances
@@ -86,6 +86,7 @@ _PROFILE = (
     ("step2ck", "Step 2 CK"),
     ("usce_months", "months of US clinical experience"),
     ("usce_kind", "kind of US clinical experience"),
+    ("observership_months", "months of observership beside it"),
     ("years_since_graduation", "years since graduation"),
     ("visa", "visa needed"),
     ("step3", "Step 3 passed"),
@@ -197,6 +198,17 @@ def _headline(p, words: str) -> str:
 # --------------------------------------------------------------------------- run
 
 
+def _where_table(where: dict) -> str:
+    """The programs you matched at, by kind and visa policy; nothing without matches."""
+    rows = [
+        (WHERE_WORDS[kind], f"{d['share_of_matches']:.0%}", f"{d['count']:,}")
+        for shares in where.values()
+        for kind, d in shares.items()
+        if d["count"]
+    ]
+    return _table(("program", "share of matches", "copies"), rows, numeric=(1, 2)) if rows else ""
+
+
 def _run_body(result: RunResult) -> str:
     summary, scenario = result.summary, result.record.get("scenario", {})
     focal, you = summary["focal"], scenario.get("you", {})
@@ -240,6 +252,7 @@ def _run_body(result: RunResult) -> str:
                 _table(("choice", "share of your matches", "copies"), ranks, numeric=(1, 2))
                 if ranks
                 else "<p>No copy of you matched.</p>",
+                _where_table(focal.get("matched_where", {})),
             ),
             _section(
                 "charts",

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from simulator.report.formats import format_ci, format_percent, prose
 
-__all__ = ["COLUMNS", "OUTCOME_WORDS", "type_lines"]
+__all__ = ["COLUMNS", "OUTCOME_WORDS", "WHERE_WORDS", "type_lines"]
 
+#: How the programs you matched at are named in words.
+WHERE_WORDS = {
+    "community": "community",
+    "university": "university",
+    "none": "sponsoring no visa",
+    "j1": "sponsoring J-1 only",
+    "j1_h1b": "sponsoring J-1 and H-1B",
+}
 #: What a comparison's outcome is called: its column label and its words.
 OUTCOME_WORDS = {
     "match": ("P(match)", "matching"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from simulator.report.formats import WIDTH, format_ci, format_percent, prose
-from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, type_lines
+from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, WHERE_WORDS, type_lines
 from simulator.report.titles import comparison_title, run_size, run_title, sweep_title
 from simulator.stats import PairedDifference, Proportion, UnpairedDifference
 from simulator.study.estimates import Comparison, Sweep, pairing_gain
@@ -325,10 +325,25 @@ def format_run_summary(
             f"#{rank} {d['share_of_matches']:.0%}" for rank, d in list(distribution.items())[:10]
         )
         lines += prose(f"you: where on your list you matched (share of your matches): {shares}")
+    where = focal.get("matched_where", {})
+    if where and where["matched_program_kind"]:
+        lines += prose("you: the programs you matched at: " + _matched_where(where))
     if all_types:
         lines += ["", *type_lines(summary)]
     lines += [line for note in summary.get("notes", ()) for line in prose(f"note: {note}")]
     return "\n".join(lines)
+
+
+def _matched_where(where: dict) -> str:
+    """``"72% community, 28% university; 10% sponsoring no visa, ..."``."""
+    return "; ".join(
+        ", ".join(
+            f"{d['share_of_matches']:.0%} {WHERE_WORDS[kind]}"
+            for kind, d in shares.items()
+            if d["count"]
+        )
+        for shares in (where["matched_program_kind"], where["matched_visa_policy"])
+    )
 
 
 #: Why applications are lost, the words for each and the stage counts they are computed from.

@@ -50,6 +50,14 @@ def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
             "0 when you.usce_kind is 'none'",
             show(you.usce_months),
         )
+    if you.usce_kind == "observership" and you.observership_months != 0:
+        raise error(
+            blame(("you.usce_kind", "you.observership_months")),
+            shown + "you.observership_months",
+            "0 when you.usce_kind is 'observership' (give all observership months as "
+            "you.usce_months)",
+            show(you.observership_months),
+        )
     if you.backup_specialty and you.backup_specialty == you.specialty:
         raise error(
             blame(("you.specialty", "you.backup_specialty")),

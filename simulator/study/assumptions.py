@@ -22,6 +22,10 @@ ASSUMED_VIA = {
         "selection.usce_observership_weight",
         "selection.usce_months_cap",
     ),
+    "you.observership_months": (
+        "selection.usce_observership_weight",
+        "selection.usce_months_cap",
+    ),
     "you.usce_kind": (
         "selection.usce_hands_on_weight",
         "selection.usce_observership_weight",

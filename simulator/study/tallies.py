@@ -39,6 +39,8 @@ FOCAL_COLUMNS = (
     "matched",
     "matched_preferred",
     "matched_rank",
+    "matched_program_kind",
+    "matched_visa_policy",
     "n_applications",
     "n_interviews",
     "rol_length",
@@ -168,11 +170,25 @@ def focal_summary(focal: pd.DataFrame) -> dict:
             int(rank): {"count": int(count), "share_of_matches": float(count / max(len(ranks), 1))}
             for rank, count in distribution.items()
         },
+        "matched_where": {
+            column: _shares(focal[column])
+            for column in ("matched_program_kind", "matched_visa_policy")
+        },
         "mean_applications": float(focal["n_applications"].mean()),
         "mean_interviews": float(focal["n_interviews"].mean()),
         "mean_rol_length": float(focal["rol_length"].mean()),
         "mean_soap_applications": float(focal["n_soap_applications"].mean()),
         "funnel": funnel_summary(focal),
+    }
+
+
+def _shares(column: pd.Series) -> dict:
+    """Each category's count and share among the rows that have one (your matches)."""
+    counts = column.value_counts(dropna=True, sort=False)
+    total = max(int(counts.sum()), 1)
+    return {
+        str(kind): {"count": int(n), "share_of_matches": float(n / total)}
+        for kind, n in counts.items()
     }
 
 

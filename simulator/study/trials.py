@@ -30,7 +30,13 @@ from simulator.market import (
 from simulator.market.focal import FUNNEL_COUNTS
 from simulator.market.soap import no_soap
 from simulator.scenario import Strategy
-from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISA_POLICIES, VISAS
+from simulator.vocabulary import (
+    APPLICANT_TYPES,
+    PROGRAM_KINDS,
+    USCE_KINDS,
+    VISA_POLICIES,
+    VISAS,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +142,8 @@ def applicant_table(
             "matched": matched,
             "matched_specialty": _specialty_column(matched_specialty, names),
             "matched_preferred": matched_specialty == specialty,
+            # Where the Main Match placed the applicant: kind and visa policy of the program.
+            **_matched_program_columns(outcome, rows),
             "matched_rank": pd.Series(outcome.matched_rank[rows], dtype="Int16").mask(~matched),
             "is_focal": is_focal,
             # Certified a rank-order list (ranked at least one program): the NRMP's "active".
@@ -219,6 +227,22 @@ def run_chunk(plan: Plan, trials) -> ChunkResult:
         )
     tables = {"applicants": applicants, "programs": pd.concat(programs, ignore_index=True)}
     return ChunkResult(trials=tuple(trials), tables=tables)
+
+
+def _matched_program_columns(outcome: TrialOutcome, rows) -> dict[str, pd.Categorical]:
+    """``matched_program_kind`` and ``matched_visa_policy``: missing when unmatched."""
+    p = outcome.programs
+    program = outcome.matched_program[rows]
+    matched = program < p.size
+    at = np.minimum(program, p.size - 1)
+    return {
+        "matched_program_kind": pd.Categorical.from_codes(
+            np.where(matched, p.university[at].astype(np.int8), -1), PROGRAM_KINDS
+        ),
+        "matched_visa_policy": pd.Categorical.from_codes(
+            np.where(matched, p.visa_policy[at], -1), VISA_POLICIES
+        ),
+    }
 
 
 def _specialty_column(codes, names) -> pd.Categorical:

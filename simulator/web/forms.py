@@ -71,6 +71,7 @@ def profile_fields() -> tuple[Field, ...]:
             _words("usce_kind", FOCAL_USCE_KINDS),
         ),
         Field("you.usce_months", "Months of US clinical experience", "3"),
+        Field("you.observership_months", "Months of observership beside it", "0"),
         Field("you.years_since_graduation", "Years since graduation", "2"),
         Field("you.visa", "Visa needed", "j1", _words("visa", VISAS)),
         Field("you.step3", "Step 3 (an H-1B needs it)", "false", _words("step3", BOOLEANS)),
