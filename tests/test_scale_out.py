@@ -39,7 +39,7 @@ from simulator.study.trials import plan_for, run_chunk
 
 distributed = pytest.importorskip("distributed")
 
-TRIALS = 16
+TRIALS = 48  # enough that a run is still going when a test interrupts it
 SCENARIO = f"""\
 description = "Scale-out tests: a non-US IMG in Internal Medicine, 3% market"
 seed = 11

@@ -183,3 +183,16 @@ def test_few_applicants_are_shown_but_not_in_the_mae():
     found = {s.figures: s for s in summaries(targets)}
     assert found[("match_rate_preferred",)].mae is None
     assert found[("match_rate_preferred",)].rows == 0
+
+
+def test_soap_is_set_against_its_published_scale(tiny_run):
+    result, out = tiny_run
+    record = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    rows = {r["figure"]: r for r in record["families"]["soap"]["rows"]}
+    published = load_published()
+    assert rows["offered"]["published"] == published.market("soap_positions_offered") == 2521
+    assert rows["filled"]["published"] == published.market("soap_positions_filled") == 2399
+    assert rows["round1_share"]["published"] == pytest.approx(60.0)
+    assert rows["round2_share"]["published"] == pytest.approx(80.0)
+    assert rows["filled"]["model"] <= rows["offered"]["model"]  # SOAP fills only what is left
+    assert "SOAP: " in result.output

@@ -31,9 +31,11 @@ MARKET_COUNTS = (
     "pgy1_positions_filled",
     "programs",
     "couples",
+    "soap_positions_offered",
+    "soap_positions_filled",
 )
 #: Rate figures of ``market_totals_2025.csv`` (shares in [0, 1]).
-MARKET_RATES = ("pgy1_fill_rate", "couples_match_rate")
+MARKET_RATES = ("pgy1_fill_rate", "couples_match_rate", "soap_round1_share", "soap_round2_share")
 #: Every figure ``market_totals_2025.csv`` must hold, once each.
 MARKET_FIGURES = MARKET_COUNTS + MARKET_RATES
 APPLICATION_TYPES = ("all", "us_md", "us_do", "img")

@@ -2,9 +2,8 @@
 JSON and one chart (model against published, per family, with the identity line).
 
 :func:`write_validation` writes ``validation.json``, ``validation.md`` and
-``validation.png`` into a run folder and, when asked, ``validation.md`` and
-``img/validation.png`` into a documentation folder; it returns the text the
-command prints.
+``validation.png`` into a run folder (and, asked, ``validation.md`` and
+``img/validation.png`` into a documentation folder); it returns the printed text.
 """
 
 from __future__ import annotations
@@ -13,14 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.files import write_atomically, write_json, write_text
-from simulator.report.plots import plot_text
+from simulator.files import write_json, write_text
+from simulator.report.validation_chart import plot_validation
 from simulator.study.validation import (
     DEFINITIONS,
     FAMILIES,
     MAE_TARGETS,
     MIN_APPLICANTS,
-    TOLERANCES,
     Target,
     Validation,
 )
@@ -59,6 +57,14 @@ LAYOUT = {
         "Specialty",
         (("Applicants ranked per position", ("ranked_per_position",)),),
     ),
+    "soap": (
+        "SOAP after the Main Match (2024-2025)",
+        "",
+        (
+            ("Positions offered and filled in SOAP", ("offered", "filled")),
+            ("Share of SOAP placements by rounds 1 and 2", ("round1_share", "round2_share")),
+        ),
+    ),
 }
 #: Column headings of each figure (a table's title says what the figures are).
 SHORT_NAMES = {
@@ -74,6 +80,10 @@ SHORT_NAMES = {
     "ranks_matched_median": "matched",
     "ranks_not_matched_median": "not matched",
     "ranked_per_position": "per position",
+    "offered": "offered",
+    "filled": "filled",
+    "round1_share": "by round 1 %",
+    "round2_share": "by round 2 %",
 }
 #: What each figure is, in the summary lines and the list of worst rows.
 FIGURE_NAMES = {
@@ -89,6 +99,10 @@ FIGURE_NAMES = {
     "ranks_matched_median": "median contiguous ranks of the matched",
     "ranks_not_matched_median": "median contiguous ranks of the not matched",
     "ranked_per_position": "applicants ranked per position",
+    "offered": "positions offered in SOAP",
+    "filled": "positions filled in SOAP",
+    "round1_share": "share of SOAP placements by round 1 %",
+    "round2_share": "share of SOAP placements by round 2 %",
 }
 
 
@@ -150,6 +164,11 @@ def summary_lines(validation: Validation) -> list[str]:
         f"{_mark(fill)} PGY-1 fill rate: model {_model(fill)} vs published "
         f"{fill.published:.1f} ({fill.gap:+.1f}; tolerance ±1)"
     )
+    soap = [t for t in targets if t.family == "soap" and t.gap is not None]
+    if soap:
+        inside, gaps = sum(bool(t.within) for t in soap), ", ".join(_soap_gap(t) for t in soap)
+        mark = "✓" if inside == len(soap) else "✗"
+        lines.append(f"{mark} SOAP: {inside} of {len(soap)} within tolerance ({gaps})")
     for s in validation.summaries:
         what = " and ".join(FIGURE_NAMES[f] for f in s.figures)
         mae = "n/a" if s.mae is None else f"{s.mae:.2f}"
@@ -158,6 +177,11 @@ def summary_lines(validation: Validation) -> list[str]:
             f"{mark} {s.family}, {what}: MAE {mae} over {s.rows} rows (target ≤ {s.tolerance:g})"
         )
     return lines
+
+
+def _soap_gap(t: Target) -> str:
+    digits = 0 if t.unit == "positions" else 1
+    return f"{SHORT_NAMES[t.figure]} {t.gap:+,.{digits}f} (±{t.tolerance:,.{digits}f})"
 
 
 def worst_rows(validation: Validation, count: int = 8) -> list[Target]:
@@ -298,120 +322,6 @@ def validation_record(validation: Validation) -> dict:
         "inactive_share_percent": validation.inactive_share,
         "families": families,
     }
-
-
-#: Chart panels: (title, unit, [(family, figure, marker, legend)]).
-PANELS = (
-    (
-        "Match rate by type, fill rate (%)",
-        [
-            ("applicant_types", "match_rate", "o", "by type"),
-            ("applicant_types", "fill_rate", "s", "fill"),
-        ],
-    ),
-    (
-        "Match rate to preferred specialty (%)",
-        [
-            ("us_md", "match_rate_preferred", "o", "US MD"),
-            ("non_us_img", "match_rate_preferred", "^", "non-US IMG"),
-        ],
-    ),
-    (
-        "Step 2 CK gap, matched − not matched",
-        [("us_md", "step2ck_gap", "o", "US MD"), ("non_us_img", "step2ck_gap", "^", "non-US IMG")],
-    ),
-    (
-        "Median contiguous ranks, non-US IMG",
-        [
-            ("non_us_img", "ranks_matched_median", "^", "matched"),
-            ("non_us_img", "ranks_not_matched_median", "v", "not matched"),
-        ],
-    ),
-    (
-        "Applicants ranked per position by programs",
-        [("ranked_per_position", "ranked_per_position", "o", "by specialty")],
-    ),
-)
-
-
-def plot_validation(validation: Validation, path) -> None:
-    """Model against published, one panel each of :data:`PANELS`; saved as PNG at ``path``."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(15, 9.5), layout="constrained")
-    axes = fig.subplots(2, 3).ravel()
-    for ax, (title, series) in zip(axes, PANELS):
-        _panel(ax, validation.targets, title, series)
-    for ax in axes[len(PANELS) :]:
-        ax.set_visible(False)
-    run = validation.run
-    fig.suptitle(
-        plot_text(
-            f"matchsim validate: {run['trials']} trials, seed {run['seed']}, scale "
-            f"{run['scale']:g}. Bars: 95% intervals; faint: too few applicants (not in the MAE)"
-        )
-    )
-    write_atomically(path, lambda temporary: fig.savefig(temporary, format="png", dpi=110))
-
-
-def _panel(ax, targets, title: str, series, labels: int = 4) -> None:
-    """One panel: each series' rows with error bars, the identity line and tolerance band;
-    the ``labels`` counted rows furthest outside the tolerance are named."""
-    shown, ends, outside = [], [], []
-    for colour, (family, figure, marker, legend) in enumerate(series):
-        rows = [
-            t
-            for t in targets
-            if t.family == family and t.figure == figure and t.model.value is not None
-        ]
-        for counted, alpha, name in ((True, 1.0, legend), (False, 0.3, None)):
-            mine = [t for t in rows if t.counted == counted]
-            if not mine:
-                continue
-            x = np.array([t.published for t in mine])
-            y = np.array([t.model.value for t in mine])
-            low = np.array([t.model.ci_low if t.model.ci_low is not None else np.nan for t in mine])
-            high = np.array(
-                [t.model.ci_high if t.model.ci_high is not None else np.nan for t in mine]
-            )
-            ax.errorbar(
-                x,
-                y,
-                yerr=np.nan_to_num([y - low, high - y]),
-                fmt=marker,
-                alpha=alpha,
-                color=f"C{colour}",
-                capsize=2,
-                label=name,
-            )
-            shown += [*x, *y]
-            if counted:
-                ends += [*low[np.isfinite(low)], *high[np.isfinite(high)]]
-                outside += [t for t in mine if t.within is False]
-    if not shown:
-        ax.set_axis_off()
-        return
-    values = shown + [v for v in ends if min(shown) - 10 <= v <= max(shown) + 10]
-    span = max(values) - min(values)
-    edge = (min(values) - 0.08 * span - 0.5, max(values) + 0.08 * span + 0.5)
-    tolerance = TOLERANCES.get(series[0][:2], 0.0)
-    line = np.array(edge)
-    ax.plot(line, line, color="black", linewidth=0.8, label="model = published")
-    ax.fill_between(
-        line, line - tolerance, line + tolerance, color="grey", alpha=0.15, label=f"±{tolerance:g}"
-    )
-    outside.sort(key=lambda t: abs(t.gap), reverse=True)
-    for t in outside[:labels]:
-        ax.annotate(
-            plot_text(t.label, 28),
-            (t.published, t.model.value),
-            fontsize=7,
-            xytext=(4, -3),
-            textcoords="offset points",
-        )
-    ax.set(xlim=edge, ylim=edge, title=title, xlabel="published", ylabel="model")
-    ax.set_aspect("equal")
-    ax.legend(fontsize=8, loc="lower right")
 
 
 def write_validation(validation: Validation, folder, docs=None) -> str:

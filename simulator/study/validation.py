@@ -12,7 +12,9 @@ A finished run of the default market (``applicants.parquet``,
 * ``non_us_img``: the same for non-US IMGs (Charting Outcomes 2026), plus the
   median contiguous ranks of the matched and of the not matched;
 * ``ranked_per_position``: applicants ranked per position by programs (2020),
-  by specialty (``programs.parquet``'s ``ranked`` over ``positions``).
+  by specialty (``programs.parquet``'s ``ranked`` over ``positions``);
+* ``soap``: SOAP's positions offered (2025) and filled (2024), and the share of
+  its placements made by rounds 1 and 2.
 
 Definitions, chosen to be those of the publications (:data:`DEFINITIONS`
 says them in words, and the report prints them): only the population is
@@ -32,37 +34,47 @@ with a Student t interval over those per-trial values.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from simulator.errors import RunError
 from simulator.market.published import PublishedData, load_published
 from simulator.stats import clustered_proportion_from_counts
+from simulator.study.targets import (
+    NOTHING,
+    TOLERANCES,
+    Estimate,
+    Target,
+    mean,
+    mean_gap,
+    median,
+    over_trials,
+    rate,
+)
 from simulator.vocabulary import APPLICANT_TYPES
+
+__all__ = [
+    "DEFINITIONS",
+    "FAMILIES",
+    "MAE_TARGETS",
+    "MIN_APPLICANTS",
+    "NOTHING",
+    "TOLERANCES",
+    "Estimate",
+    "Summary",
+    "Target",
+    "Validation",
+    "validate",
+    "validate_folder",
+]
 
 #: A specialty counts towards its family's mean absolute error when the model has at least
 #: this many active applicants of the type preferring it per trial (on average): fewer, and
 #: the model's specialty is too small a market to stand for the published one.
 MIN_APPLICANTS = 50
-#: (family, figure) -> the issue's tolerance, in the figure's unit: a row is within it when
-#: |model - published| is at most this; a family's mean absolute error is held to the same.
-TOLERANCES = {
-    ("applicant_types", "match_rate"): 1.5,
-    ("applicant_types", "fill_rate"): 1.0,
-    ("us_md", "match_rate_preferred"): 5.0,
-    ("us_md", "step2ck_gap"): 3.0,
-    ("non_us_img", "match_rate_preferred"): 5.0,
-    ("non_us_img", "step2ck_gap"): 3.0,
-    ("non_us_img", "ranks_matched_median"): 1.0,
-    ("non_us_img", "ranks_not_matched_median"): 1.0,
-    # Not one of issue 11's tolerances: one applicant per position, about 8% of the figure.
-    ("ranked_per_position", "ranked_per_position"): 1.0,
-}
 #: Figures whose mean absolute error over specialties is a target of issue 11, by family;
 #: the two contiguous-rank medians are held to one error together.
 MAE_TARGETS = {
@@ -91,50 +103,7 @@ DEFINITIONS = (
     "effect; means, medians and gaps are the mean of per-trial values with a Student t "
     "interval over trials.",
 )
-FAMILIES = ("applicant_types", "us_md", "non_us_img", "ranked_per_position")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Estimate:
-    """A model figure with its 95% interval; ``value`` is ``None`` when nothing measured it."""
-
-    value: float | None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    n: int = 0
-
-
-NOTHING = Estimate(value=None)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Target:
-    """One published figure beside the model's estimate of it."""
-
-    family: str
-    label: str
-    figure: str
-    unit: str
-    published: float
-    model: Estimate
-    counted: bool = True
-    note: str = ""
-
-    @property
-    def tolerance(self) -> float | None:
-        return TOLERANCES.get((self.family, self.figure))
-
-    @property
-    def gap(self) -> float | None:
-        """Model minus published, in the figure's unit."""
-        return None if self.model.value is None else self.model.value - self.published
-
-    @property
-    def within(self) -> bool | None:
-        """|gap| within the tolerance; ``None`` without a tolerance or a model value."""
-        if self.tolerance is None or self.gap is None:
-            return None
-        return abs(self.gap) <= self.tolerance + 1e-9
+FAMILIES = ("applicant_types", "us_md", "non_us_img", "ranked_per_position", "soap")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,50 +129,6 @@ class Validation:
     summaries: tuple[Summary, ...]
     run: dict
     inactive_share: dict
-
-
-# -- estimates over trials ----------------------------------------------------------------
-
-
-def rate(hit: pd.Series, trial: pd.Series, trials) -> Estimate:
-    """Percent of rows with ``hit``, clustered by ``trial`` (each of ``trials`` a cluster)."""
-    if len(hit) == 0:
-        return NOTHING
-    grouped = hit.astype(np.int64).groupby(trial.to_numpy())
-    k = grouped.sum().reindex(trials, fill_value=0).to_numpy()
-    n = grouped.size().reindex(trials, fill_value=0).to_numpy()
-    p = clustered_proportion_from_counts(k, n)
-    return Estimate(value=100 * p.p, ci_low=100 * p.ci_low, ci_high=100 * p.ci_high, n=p.n)
-
-
-def over_trials(per_trial: pd.Series, n: int) -> Estimate:
-    """The mean of per-trial values (NaN ones dropped), with a Student t interval over trials."""
-    values = per_trial.dropna().to_numpy(dtype=np.float64)
-    if values.size == 0:
-        return NOTHING
-    mean = float(values.mean())
-    if values.size < 2:
-        return Estimate(value=mean, n=n)
-    spread = float(values.std(ddof=1)) / math.sqrt(values.size)
-    half = float(scipy_stats.t.ppf(0.975, values.size - 1)) * spread
-    return Estimate(value=mean, ci_low=mean - half, ci_high=mean + half, n=n)
-
-
-def mean(values: pd.Series, trial: pd.Series) -> Estimate:
-    """The per-trial mean of ``values``, averaged over the trials that have any."""
-    return over_trials(values.groupby(trial.to_numpy()).mean(), len(values))
-
-
-def median(values: pd.Series, trial: pd.Series) -> Estimate:
-    """The per-trial median of ``values``, averaged over the trials that have any."""
-    return over_trials(values.groupby(trial.to_numpy()).median(), len(values))
-
-
-def mean_gap(values: pd.Series, trial: pd.Series, group: pd.Series, other: pd.Series) -> Estimate:
-    """Per-trial mean of ``values`` in ``group`` minus in ``other``, over trials having both."""
-    first = values[group].groupby(trial[group].to_numpy()).mean()
-    second = values[other].groupby(trial[other].to_numpy()).mean()
-    return over_trials(first - second, int(group.sum() + other.sum()))
 
 
 # -- the families -------------------------------------------------------------------------
@@ -367,6 +292,44 @@ def ranked_per_position_targets(programs: pd.DataFrame, published: PublishedData
     return targets
 
 
+def soap_targets(
+    applicants: pd.DataFrame, programs: pd.DataFrame, published: PublishedData, scale: float
+) -> list[Target]:
+    """SOAP's scale: positions offered (left unfilled by the Main Match) and filled, per
+    trial and divided by ``scale``; the share of SOAP placements made by rounds 1 and 2."""
+    trials = np.sort(programs["trial"].unique())
+    per_trial = programs.groupby("trial")[["positions", "filled", "filled_soap"]].sum()
+    per_trial = per_trial.reindex(trials, fill_value=0).astype(np.float64) / scale
+    placed = applicants[applicants["soap_placed"]]
+    rounds = placed["soap_round"].astype(np.float64)
+    figures = {
+        "offered": (
+            "positions",
+            "soap_positions_offered",
+            over_trials(per_trial["positions"] - per_trial["filled"], len(programs)),
+        ),
+        "filled": (
+            "positions",
+            "soap_positions_filled",
+            over_trials(per_trial["filled_soap"], len(programs)),
+        ),
+        "round1_share": ("%", "soap_round1_share", rate(rounds <= 1, placed["trial"], trials)),
+        "round2_share": ("%", "soap_round2_share", rate(rounds <= 2, placed["trial"], trials)),
+    }
+    return [
+        Target(
+            family="soap",
+            label="SOAP",
+            figure=figure,
+            unit=unit,
+            published=float(published.market(name)) * (100 if unit == "%" else 1),
+            model=model,
+            note="positions per trial, divided by market.scale; shares of SOAP placements",
+        )
+        for figure, (unit, name, model) in figures.items()
+    ]
+
+
 def summaries(targets) -> tuple[Summary, ...]:
     """The mean absolute error of each target figure group over counted rows with a value."""
     found = []
@@ -402,6 +365,7 @@ def validate(
         *specialty_targets(active, published.charting_outcomes_us_md, "us_md"),
         *specialty_targets(active, published.charting_outcomes_non_us_img, "non_us_img"),
         *ranked_per_position_targets(programs, published),
+        *soap_targets(population, programs, published, run["scale"]),
     ]
     return Validation(
         targets=tuple(targets),
