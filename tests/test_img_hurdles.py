@@ -216,3 +216,11 @@ def test_observership_months_beside_observership_are_refused(tmp_path):
     assert str(excinfo.value).startswith(
         f"{path}: you.observership_months: expected 0 when you.usce_kind is 'observership'"
     )
+
+
+def test_a_sweep_over_step3_names_its_values_as_toml_does():
+    from simulator.study.variants import sweep_variants
+
+    variants = sweep_variants(load_scenario(SHIPPED), "you.step3", [False, True])
+    assert [v.name for v in variants] == ["false", "true"]
+    assert [v.you.step3 for v in variants] == [False, True]

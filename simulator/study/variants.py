@@ -90,7 +90,10 @@ def sweep_key_kind(key: str) -> type:
 
 
 def value_label(value) -> str:
-    """A swept value as a short label (and variant name): ``5``, ``2.5``, ``Psychiatry``."""
+    """A swept value as a short label (and variant name): ``5``, ``2.5``, ``Psychiatry``,
+    ``true`` (as TOML writes it)."""
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, float):
         return f"{value:g}" if value == float(f"{value:g}") else repr(value)
     return str(value) if value != "" else "(none)"
