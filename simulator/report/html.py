@@ -16,14 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from simulator.files import write_text
-from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, WHERE_WORDS
+from simulator.report.outcomes import CHOICE_WORDS, COLUMNS, OUTCOME_WORDS, WHERE_WORDS
 from simulator.report.plots import FUNNEL_LABELS
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.report.text import format_ci, format_funnel, format_percent, your_chances
 from simulator.study.assumptions import assumed_parameters
 from simulator.study.tallies import funnel_summary
 
-__all__ = ["CHOICE_WORDS", "REPORT", "STYLE", "report_body", "report_html", "write_report"]
+__all__ = ["REPORT", "STYLE", "report_body", "report_html", "write_report"]
 
 #: The file every run, compare and sweep writes beside its other outputs.
 REPORT = "report.html"
@@ -62,23 +62,6 @@ _YOUR_KEYS = (
     "you.applications",
     "you.visa",
 )
-#: The words for the coded values of [you] (``non_us_img`` is a non-US IMG).
-CHOICE_WORDS = {
-    "type": {
-        "us_md": "US MD senior",
-        "us_do": "US DO senior",
-        "us_img": "US-citizen IMG",
-        "non_us_img": "non-US IMG",
-    },
-    "usce_kind": {"none": "none", "observership": "observership", "hands_on": "hands-on"},
-    "application_policy": {
-        "broad": "broadly, as most applicants do",
-        "visa_sponsoring": "only to programs that sponsor my visa",
-        "img_friendly": "only to IMG-friendly programs whose screens I pass",
-    },
-    "step3": {"false": "not passed", "true": "passed"},
-    "visa": {"none": "none", "j1": "J-1", "h1b": "H-1B"},
-}
 _PROFILE = (
     ("type", "applicant type"),
     ("specialty", "preferred specialty"),
@@ -95,6 +78,8 @@ _PROFILE = (
     ("applications", "applications"),
     ("application_policy", "where applications go"),
     ("rank_list_length", "most programs ranked (0: all)"),
+    ("soap", "takes part in SOAP if unmatched"),
+    ("soap_applications", "SOAP applications"),
 )
 
 

@@ -10,8 +10,26 @@ from __future__ import annotations
 
 from simulator.report.formats import format_ci, format_percent, prose
 
-__all__ = ["COLUMNS", "OUTCOME_WORDS", "WHERE_WORDS", "type_lines"]
+__all__ = ["CHOICE_WORDS", "COLUMNS", "OUTCOME_WORDS", "WHERE_WORDS", "type_lines"]
 
+#: The words for the coded values of [you] (``non_us_img`` is a non-US IMG).
+CHOICE_WORDS = {
+    "type": {
+        "us_md": "US MD senior",
+        "us_do": "US DO senior",
+        "us_img": "US-citizen IMG",
+        "non_us_img": "non-US IMG",
+    },
+    "usce_kind": {"none": "none", "observership": "observership", "hands_on": "hands-on"},
+    "application_policy": {
+        "broad": "broadly, as most applicants do",
+        "visa_sponsoring": "only to programs that sponsor my visa",
+        "img_friendly": "only to IMG-friendly programs whose screens I pass",
+    },
+    "step3": {"false": "not passed", "true": "passed"},
+    "soap": {"false": "no", "true": "yes"},
+    "visa": {"none": "none", "j1": "J-1", "h1b": "H-1B"},
+}
 #: How the programs you matched at are named in words.
 WHERE_WORDS = {
     "community": "community",

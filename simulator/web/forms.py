@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from simulator.errors import ScenarioError
-from simulator.report.html import CHOICE_WORDS
+from simulator.report.outcomes import CHOICE_WORDS
 from simulator.report.specialties import specialty_rows
 from simulator.scenario.template import check_text, read_answers, scenario_text
 from simulator.vocabulary import APPLICATION_POLICIES, FOCAL_TYPES, FOCAL_USCE_KINDS, VISAS
@@ -85,6 +85,8 @@ def profile_fields() -> tuple[Field, ...]:
             _words("application_policy", APPLICATION_POLICIES),
         ),
         Field("you.rank_list_length", "Most programs you will rank", "0", hint="0: all"),
+        Field("you.soap", "Take part in SOAP if unmatched", "true", _words("soap", BOOLEANS)),
+        Field("you.soap_applications", "SOAP applications", "45", hint="at most 45"),
     )
 
 
