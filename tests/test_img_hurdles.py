@@ -224,3 +224,36 @@ def test_a_sweep_over_step3_names_its_values_as_toml_does():
     variants = sweep_variants(load_scenario(SHIPPED), "you.step3", [False, True])
     assert [v.name for v in variants] == ["false", "true"]
     assert [v.you.step3 for v in variants] == [False, True]
+
+
+def test_a_run_says_why_an_h1b_without_step3_is_read_nowhere(tmp_path):
+    from simulator.report.text import NO_STEP3
+
+    scenario = load_scenario(
+        SHIPPED,
+        overrides=[
+            "trials=1",
+            "market.scale=0.1",
+            "market.focal_copies=8",
+            "you.visa=h1b",
+            "you.step3=false",
+        ],
+    )
+    result = ms.run(scenario, workers=1, out=tmp_path / "out")
+    assert NO_STEP3 in result.summary["notes"]
+    assert result.summary["focal"]["p_match"].p == 0
+
+
+def test_a_policy_that_leaves_few_programs_is_named_not_the_market(tmp_path):
+    scenario = load_scenario(
+        SHIPPED,
+        overrides=[
+            "trials=1",
+            "market.focal_copies=8",
+            "you.applications=700",
+            "you.application_policy=img_friendly",
+        ],
+    )
+    result = ms.run(scenario, workers=1, out=tmp_path / "out")
+    (note,) = [n for n in result.summary["notes"] if n.startswith("you asked to send 700")]
+    assert "pass you.application_policy = 'img_friendly'" in note

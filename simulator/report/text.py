@@ -404,19 +404,34 @@ ONE_TRIAL = (
 )
 
 
+#: Why an H-1B applicant without Step 3 is read nowhere.
+NO_STEP3 = (
+    "an H-1B needs Step 3 passed: without it no program can sponsor yours (you.step3 = false); "
+    "if you would take a J-1 instead, set you.visa = 'j1'"
+)
+
+
 def run_notes(scenario, summary: dict, scale_notes=()) -> list[str]:
     """What a reader of a run's figures should be told: a single trial, a market too small
     for the applications you asked to send, a scale that changes your answer."""
     notes = []
     if summary["focal"]["p_match"].n_clusters == 1:
         notes.append(ONE_TRIAL)
-    sent, asked = summary["focal"]["mean_applications"], scenario.you.applications
-    if sent < 0.9 * asked:
+    you = scenario.you
+    sent, asked = summary["focal"]["mean_applications"], you.applications
+    if sent < 0.9 * asked and you.application_policy != "broad":
+        notes.append(
+            f"you asked to send {asked} applications, but only {sent:.0f} programs of your "
+            f"specialties (on average) pass you.application_policy = '{you.application_policy}'"
+        )
+    elif sent < 0.9 * asked:
         notes.append(
             f"you asked to send {asked} applications, but this market (scale "
             f"{scenario.market.scale:g}) has room for {sent:.0f} on average: it holds too few "
             "programs of your specialty; raise market.scale for a market as large as the real one"
         )
+    if you.visa == "h1b" and not you.step3:
+        notes.append(NO_STEP3)
     return notes + list(scale_notes)
 
 
