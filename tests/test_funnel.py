@@ -197,15 +197,26 @@ def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
     np.testing.assert_array_equal(visa_fail[h1b], ~((policy[h1b] == 2) & (step3[h1b] == 1)))
 
 
-def test_where_you_matched_counts_your_matches_by_kind_of_program(ordinary):
-    result, out = ordinary
-    focal, _ = focal_rows(out)
-    where = json.loads((out / "summary.json").read_text(encoding="utf-8"))["focal"]["matched_where"]
+def test_where_you_matched_counts_your_matches_by_kind_of_program(tmp_path):
+    scenario = tmp_path / "senior.toml"
+    scenario.write_text(
+        SCENARIO.replace('type = "non_us_img"', 'type = "us_md"')
+        .replace('visa = "j1"', 'visa = "none"')
+        .replace('usce_kind = "hands_on"', 'usce_kind = "none"')
+        .replace("usce_months = 3", "usce_months = 0"),
+        encoding="utf-8",
+    )
+    args = ["run", scenario, "--workers", 1, "--out", tmp_path / "out"]
+    result = CliRunner().invoke(main, [str(a) for a in args], prog_name="matchsim")
+    assert result.exit_code == 0, result.output
+    focal, _ = focal_rows(tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    where = summary["focal"]["matched_where"]
     matched = focal[focal["matched"]]
+    assert len(matched) > 0  # a US MD senior in Internal Medicine matches
     for column in ("matched_program_kind", "matched_visa_policy"):
-        counts = {kind: d["count"] for kind, d in where[column].items()}
-        assert counts == matched[column].value_counts().to_dict()
+        counts = {kind: d["count"] for kind, d in where[column].items() if d["count"]}
+        assert counts == matched[column].value_counts().loc[lambda c: c > 0].to_dict()
         assert sum(counts.values()) == len(matched)
         assert focal.loc[~focal["matched"], column].isna().all()
-    if len(matched):
-        assert "you: the programs you matched at: " in result.output
+    assert "you: the programs you matched at: " in result.output

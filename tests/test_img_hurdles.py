@@ -11,7 +11,7 @@ import simulator as ms
 from simulator.errors import ScenarioError
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs, trial_streams
 from simulator.market.applications import SCREENS, sponsored
-from simulator.market.codes import TYPE_INDEX
+from simulator.market.codes import H1B, TYPE_INDEX
 from simulator.market.focal import FUNNEL_COUNTS
 from simulator.market.published import load_published
 from simulator.scenario import load_scenario
@@ -143,7 +143,7 @@ def test_the_population_carries_attempts_and_programs_screen_them(market, shippe
     assert set(np.unique(a.step2ck_attempts)) <= {1, 2}
     share = params.programs.attempts_screen_share
     assert abs(p.attempts_screen.mean() - share) < 4 * np.sqrt(share * (1 - share) / p.size)
-    assert (a.step3 == (a.visa == 2)).all()  # every population H-1B applicant has Step 3
+    assert (a.step3 == (a.visa == H1B)).all()  # every population H-1B applicant has Step 3
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ the model's 28 specialties hold 260 fewer positions than the nation's
 37,667 or 94.7% of the model's positions, cannot both be met; the count is
 the one consistent with the match rates and active applicants); and the
 applicants ranked per position, published for 2020, before interviews went
-virtual, which pull the acceptability bar against the 2025 fill.
+virtual, which pull the acceptability bar against the 2025 fill.  SOAP's
+figures are not fitted either (:data:`FAMILIES_NOT_FITTED`): SOAP has
+parameters of its own and comes after the Main Match.
 Every evaluation simulates the same trials (common random numbers), so the
 loss is a deterministic function of the parameters.
 """
