@@ -41,8 +41,13 @@ from simulator.teaching.smallmarket import parse_market
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 NRMP = load_market(SCENARIOS / "nrmp-example.toml")
-# The small markets (other files in scenarios/ are simulation scenarios).
-MARKET_FILES = [SCENARIOS / "nrmp-example.toml", *sorted(SCENARIOS.glob("lesson-*.toml"))]
+# The small markets (other files in scenarios/ are simulation scenarios) matched by deferred
+# acceptance; those with couples or PGY-1 lists are tests/test_small_market_nrmp.py's.
+MARKET_FILES = [
+    path
+    for path in [SCENARIOS / "nrmp-example.toml", *sorted(SCENARIOS.glob("lesson-*.toml"))]
+    if not load_market(path).nrmp_rules
+]
 LESSONS = {path.stem: load_market(path) for path in MARKET_FILES}
 
 

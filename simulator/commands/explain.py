@@ -64,6 +64,7 @@ def explain(file, proposing, compare, why, manipulate, soap, as_json):
       matchsim explain scenarios/lesson-true-preferences.toml --manipulate Patel
       matchsim explain scenarios/lesson-program-truncation.toml --manipulate Lakeside --json
       matchsim explain scenarios/lesson-soap.toml --soap
+      matchsim explain scenarios/lesson-couples.toml --why Brown
     """
     check_one_question(compare=compare, why=why, manipulate=manipulate)  # before reading
     market = load_market(file)

@@ -27,7 +27,8 @@ def match(file, proposing, as_json):
 
     FILE is a TOML file with a [programs.NAME] table (positions, ranks) for
     each program and an [applicants.NAME] table (ranks) for each applicant;
-    rank lists are names, most preferred first.
+    rank lists are names, most preferred first.  Couples ([couples.NAME]), advanced
+    programs and supplemental PGY-1 lists follow the NRMP's rules (see docs/tutorial.md).
 
     \b
     Example:

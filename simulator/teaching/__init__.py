@@ -10,12 +10,17 @@ anyone teaching with small hand-written markets (:class:`SmallMarket`):
   proposing) and :func:`manipulation_search` (could a different list do
   better?), each with its ``format_*``;
 * :func:`explain_market` runs one of them as ``matchsim explain`` does, and
-  :func:`format_lesson` prints it.
+  :func:`format_lesson` prints it;
+* a market with couples, advanced programs or supplemental PGY-1 lists is
+  matched by the NRMP's procedure: :func:`trace_nrmp` tells it step by step and
+  :func:`format_nrmp_trace` prints it (the functions above follow it too).
 """
 
 from simulator.teaching.lesson import explain_market, format_lesson
 from simulator.teaching.manipulation import MAX_LISTS, manipulation_search
 from simulator.teaching.manipulation_text import format_manipulation
+from simulator.teaching.nrmp_trace import trace_nrmp
+from simulator.teaching.nrmp_trace_text import format_nrmp_trace
 from simulator.teaching.result import format_result, solve_market
 from simulator.teaching.sides import compare_sides, format_comparison
 from simulator.teaching.smallmarket import SmallMarket, load_market
@@ -33,10 +38,12 @@ __all__ = [
     "format_explanation",
     "format_lesson",
     "format_manipulation",
+    "format_nrmp_trace",
     "format_result",
     "format_trace",
     "load_market",
     "manipulation_search",
     "solve_market",
     "trace_market",
+    "trace_nrmp",
 ]

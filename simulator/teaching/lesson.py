@@ -4,7 +4,10 @@
 (how the two sides compare, why a name ended up where it did, or whether a
 different list pays), and with ``soap`` plays SOAP's rounds after the Match;
 :class:`Lesson` gives the JSON ``matchsim explain --json`` prints and
-:func:`format_lesson` the text it prints without.
+:func:`format_lesson` the text it prints without.  A market under the NRMP's
+rules (couples, supplemental lists) is traced by its procedure
+(:mod:`simulator.teaching.nrmp_trace`); of the questions, only ``why`` has a
+meaning there (the others raise :class:`~simulator.errors.ScenarioError`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from dataclasses import dataclass, replace
 from simulator.errors import ScenarioError
 from simulator.teaching.manipulation import Manipulation, manipulation_search
 from simulator.teaching.manipulation_text import format_manipulation
+from simulator.teaching.nrmp_trace import NRMPTrace, trace_nrmp
+from simulator.teaching.nrmp_trace_text import format_nrmp_trace
+from simulator.teaching.nrmp_why import NRMPExplanation
+from simulator.teaching.result import check_applicants_propose
 from simulator.teaching.sides import SideComparison, compare_sides, format_comparison
 from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.soap import SoapLesson, format_soap, soap_lesson
@@ -27,9 +34,9 @@ class Lesson:
     """A traced market and the answer to the question asked of it (at most one is set)."""
 
     market: SmallMarket
-    trace: Trace
+    trace: Trace | NRMPTrace
     comparison: SideComparison | None = None
-    explanation: Explanation | None = None
+    explanation: Explanation | NRMPExplanation | None = None
     manipulation: Manipulation | None = None
     soap: SoapLesson | None = None  # SOAP after the Match, when asked for
 
@@ -84,7 +91,11 @@ def explain_market(
     ``--why`` or ``--manipulate``.
     """
     check_one_question(compare=compare, why=why, manipulate=manipulate)
-    trace = trace_market(market, proposing)
+    if market.nrmp_rules:
+        check_applicants_propose(proposing)
+        trace = trace_nrmp(market)
+    else:
+        trace = trace_market(market, proposing)
     after = soap_lesson(market, trace.result) if soap else None
     lesson = Lesson(market=market, trace=trace, soap=after)
     if compare:
@@ -108,4 +119,6 @@ def format_lesson(lesson: Lesson) -> str:
         return format_explanation(lesson.market, lesson.explanation) + soap
     if lesson.manipulation is not None:
         return format_manipulation(lesson.market, lesson.manipulation) + soap
+    if isinstance(lesson.trace, NRMPTrace):
+        return format_nrmp_trace(lesson.market, lesson.trace)
     return format_trace(lesson.market, lesson.trace) + soap

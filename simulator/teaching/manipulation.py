@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.errors import ScenarioError
+from simulator.teaching.result import refuse_nrmp_rules
 from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import check_proposing, find_name, indices, plural
 from simulator.teaching.variants import applicant_outcomes, program_outcomes, program_rank_row
@@ -125,9 +126,11 @@ def manipulation_search(
     programs; a program's are every subset of its true list kept in order
     (which includes every truncation: dropping applicants from the bottom).
     More than ``limit`` lists raises :class:`ScenarioError` before any solving.
-    Everyone else's lists stay as in the file.
+    Everyone else's lists stay as in the file.  Plain markets only (a market under the
+    NRMP's rules raises :class:`ScenarioError`).
     """
     check_proposing(proposing)
+    refuse_nrmp_rules(market, option, "the search over every list is for plain markets")
     side = find_name(market, name, option=option)
     if side == "applicant":
         return _manipulate_applicant(market, name, proposing, limit, option)

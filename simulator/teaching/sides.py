@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.engine.kernel import deferred_acceptance
-from simulator.teaching.result import MarketResult, result_from_match
+from simulator.teaching.result import MarketResult, refuse_nrmp_rules, result_from_match
 from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import Prefs, its_choice, plural, table, their_choice
 from simulator.vocabulary import PROPOSING_SIDES
@@ -52,7 +52,9 @@ class SideComparison:
 
 
 def compare_sides(market: SmallMarket) -> SideComparison:
-    """Solve ``market`` both ways and list who fares differently."""
+    """Solve ``market`` both ways and list who fares differently (not under the NRMP's
+    rules, where only applicants propose: :class:`~simulator.errors.ScenarioError`)."""
+    refuse_nrmp_rules(market, "--compare-sides", "only applicants propose under the NRMP's rules")
     arrays = market.to_arrays()
     results = {
         side: result_from_match(market, deferred_acceptance(*arrays, proposing=side).tolist(), side)

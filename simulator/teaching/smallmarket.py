@@ -14,7 +14,9 @@ rank-order list, most preferred first::
 
 Either side may also give ``soap_ranks``, its list for SOAP after the Match
 (:mod:`simulator.teaching.soap`): a program's order of offers, an
-applicant's SOAP applications, most wanted first.
+applicant's SOAP applications, most wanted first.  The NRMP's own rules
+(program tracks, supplemental PGY-1 lists and couples) are written as
+:mod:`simulator.teaching.nrmp_market` describes.
 
 Every problem in the file raises one :class:`~simulator.errors.ScenarioError`
 naming the file and the dotted key.  Names are one line of text; a program
@@ -26,27 +28,32 @@ result is :mod:`simulator.teaching.result`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import ScenarioError, closest, quoted
+from simulator.errors import ScenarioError
 from simulator.files import read_text
 from simulator.scenario.parse import parse_document
 from simulator.scenario.schema import SCHEMA
 from simulator.scenario.values import HugeInt
+from simulator.teaching.market_keys import check_keys, check_name, rank_list, show, toml_key
+from simulator.teaching.nrmp_market import (
+    Couple,
+    parse_couples,
+    parse_supplemental,
+    parse_tracks,
+)
 
 #: The most positions a program may offer: far more than any residency program
 #: has, and still a plain integer everywhere (capacities are capped at the applicants).
 MAX_POSITIONS = 10_000
-_TOP_KEYS = ("description", "programs", "applicants")
+_TOP_KEYS = ("description", "programs", "applicants", "couples")
 _SIDE_KEYS = {
-    "programs": ("positions", "ranks", "soap_ranks"),
-    "applicants": ("ranks", "soap_ranks"),
+    "programs": ("positions", "ranks", "soap_ranks", "track"),
+    "applicants": ("ranks", "soap_ranks", "supplemental"),
 }
 _SCENARIO_TOP_KEYS = (*SCHEMA, "strategies")
-_LINE_BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +71,34 @@ class SmallMarket:
     #: ``()`` when the file gives none at all.
     applicant_soap_ranks: tuple[tuple[str, ...], ...] = ()
     program_soap_ranks: tuple[tuple[str, ...], ...] = ()
+    #: Each program's track (:data:`~simulator.teaching.nrmp_market.TRACKS`), in the same
+    #: order; ``()`` when the file gives none (all categorical).
+    tracks: tuple[str, ...] = ()
+    #: Each applicant's supplemental PGY-1 lists, ``((advanced program, (PGY-1 programs,
+    #: ...)), ...)`` in the order of the applicant's list; ``()`` when the file gives none.
+    supplemental: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = ()
+    #: The couples; their members are the last ``applicants``, with empty lists of their own.
+    couples: tuple[Couple, ...] = ()
+
+    @property
+    def nrmp_rules(self) -> bool:
+        """Whether the market needs the NRMP's procedure rather than plain deferred
+        acceptance: it has couples, supplemental lists or advanced programs."""
+        return bool(self.couples) or any(self.supplemental) or "advanced" in self.tracks
+
+    def track(self, program: str) -> str:
+        """``program``'s track: ``"categorical"``, ``"advanced"`` or ``"preliminary"``."""
+        return self.tracks[self.programs.index(program)] if self.tracks else "categorical"
+
+    def supplemental_list(self, applicant: str, program: str) -> tuple[str, ...]:
+        """The PGY-1 programs ``applicant`` attached to advanced ``program`` (``()``: none)."""
+        if not self.supplemental:
+            return ()
+        return dict(self.supplemental[self.applicants.index(applicant)]).get(program, ())
+
+    def couple_of(self, applicant: str) -> Couple | None:
+        """The couple ``applicant`` belongs to, ``None`` for one who ranks alone."""
+        return next((c for c in self.couples if applicant in c.members), None)
 
     def to_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The engine's ``rol_indptr, rol_programs, program_ranks, capacities`` (int64, read-only).
@@ -90,6 +125,45 @@ class SmallMarket:
             array.flags.writeable = False
         return arrays
 
+    def to_nrmp_arrays(self) -> dict:
+        """The keyword arguments of :func:`~simulator.engine.nrmp.roth_peranson` (int64):
+        :meth:`to_arrays`, the supplemental lists of each entry, the couples' pairs."""
+        n_applicants, n_programs = len(self.applicants), len(self.programs)
+        rol_indptr, rol_programs, program_ranks, capacities = self.to_arrays()
+        rank_of = [{a: r for r, a in enumerate(ranks)} for ranks in self.program_ranks]
+
+        def index_rank(program, applicant):
+            if program is None:
+                return n_programs, n_applicants
+            p = self.programs.index(program)
+            return p, rank_of[p].get(applicant, n_applicants)
+
+        supplemental = [
+            [index_rank(s, a) for s in self.supplemental_list(a, p)]
+            for a, ranks in zip(self.applicants, self.applicant_ranks)
+            for p in ranks
+        ]
+        seats = [
+            [(index_rank(h, c.members[0]), index_rank(k, c.members[1])) for h, k in c.ranks]
+            for c in self.couples
+        ]
+        pairs = np.array([s for c in seats for s in c], dtype=np.int64).reshape(-1, 2, 2)
+        flat = np.array([s for e in supplemental for s in e], dtype=np.int64).reshape(-1, 2)
+        members = [self.applicants.index(m) for c in self.couples for m in c.members]
+        return {
+            "rol_indptr": rol_indptr,
+            "rol_programs": rol_programs,
+            "program_ranks": program_ranks,
+            "capacities": capacities,
+            "couples": np.array(members, dtype=np.int64).reshape(-1, 2),
+            "couple_indptr": np.cumsum([0] + [len(c) for c in seats], dtype=np.int64),
+            "pair_programs": pairs[:, :, 0],
+            "pair_ranks": pairs[:, :, 1],
+            "supplemental_indptr": np.cumsum([0] + [len(e) for e in supplemental], dtype=np.int64),
+            "supplemental_programs": flat[:, 0],
+            "supplemental_ranks": flat[:, 1],
+        }
+
 
 def load_market(path) -> SmallMarket:
     """Read a market from a TOML file."""
@@ -104,36 +178,50 @@ def parse_market(text: str, source: str = "<string>") -> SmallMarket:
             source, message="empty file (expected [programs.NAME] and [applicants.NAME] tables)"
         )
     _refuse_scenario(data, source)
-    _check_keys(data, _TOP_KEYS, prefix="", source=source)
+    check_keys(data, _TOP_KEYS, prefix="", source=source)
     description = data.get("description", "")
     if not isinstance(description, str):
-        raise ScenarioError(source, "description", "a string", _show(description))
-    tables = {side: _side_tables(data, side, source) for side in ("programs", "applicants")}
-    names = {side: tuple(tables[side]) for side in tables}
+        raise ScenarioError(source, "description", "a string", show(description))
+    has_couples = isinstance(data.get("couples"), dict) and bool(data["couples"])
+    tables = {
+        "programs": _side_tables(data, "programs", source),
+        "applicants": _side_tables(data, "applicants", source, required=not has_couples),
+    }
+    programs, singles = tuple(tables["programs"]), tuple(tables["applicants"])
+    couples = parse_couples(data, singles, programs, source)
+    applicants = singles + tuple(m for c in couples for m in c.members)
 
     positions = tuple(
-        _positions(entry, f"programs.{_key(name)}", source)
+        _positions(entry, f"programs.{toml_key(name)}", source)
         for name, entry in tables["programs"].items()
     )
-    sides = (("programs", names["applicants"]), ("applicants", names["programs"]))
+    sides = (("programs", applicants), ("applicants", programs))
     ranks = {
         (side, key): tuple(
-            _rank_list(entry.get(key, []), f"{side}.{_key(name)}.{key}", known, source)
+            rank_list(entry.get(key, []), f"{side}.{toml_key(name)}.{key}", known, source)
             for name, entry in tables[side].items()
         )
         for side, known in sides
         for key in ("ranks", "soap_ranks")
     }
+    tracks = parse_tracks(tables["programs"], source)
+    supplemental = parse_supplemental(
+        tables["applicants"], ranks["applicants", "ranks"], programs, tracks, source
+    )
+    members = ((),) * (len(applicants) - len(singles))
     return SmallMarket(
-        applicants=names["applicants"],
-        programs=names["programs"],
+        applicants=applicants,
+        programs=programs,
         positions=positions,
-        applicant_ranks=ranks["applicants", "ranks"],
+        applicant_ranks=ranks["applicants", "ranks"] + members,
         program_ranks=ranks["programs", "ranks"],
         description=description,
         source=source,
-        applicant_soap_ranks=_given(ranks["applicants", "soap_ranks"]),
+        applicant_soap_ranks=_given(ranks["applicants", "soap_ranks"] + members),
         program_soap_ranks=_given(ranks["programs", "soap_ranks"]),
+        tracks=tracks,
+        supplemental=supplemental + members if supplemental else (),
+        couples=couples,
     )
 
 
@@ -179,38 +267,26 @@ def _is_market_entry(entry) -> bool:
     return isinstance(entry, dict) and not entry.keys().isdisjoint(("ranks", "positions"))
 
 
-def _side_tables(data: dict, side: str, source: str) -> dict[str, dict]:
-    """The ``[programs.NAME]`` or ``[applicants.NAME]`` tables, checked for shape and keys."""
+def _side_tables(data: dict, side: str, source: str, *, required: bool = True) -> dict[str, dict]:
+    """The ``[programs.NAME]`` or ``[applicants.NAME]`` tables, checked for shape and keys
+    (applicants may be left out of a market of couples: ``required`` false)."""
     if side not in data:
+        if not required:
+            return {}
         expected = f"expected at least one [{side}.NAME] table"
         raise ScenarioError(source, message=f"no {side} ({expected})")
     tables = data[side]
     if not isinstance(tables, dict):
-        raise ScenarioError(source, side, f"a table of {side} ([{side}.NAME])", _show(tables))
-    if not tables:
+        raise ScenarioError(source, side, f"a table of {side} ([{side}.NAME])", show(tables))
+    if not tables and required:
         raise ScenarioError(source, side, f"at least one [{side}.NAME] table", "none")
     for name, entry in tables.items():
-        where = f"{side}.{_key(name)}"
-        if not name.strip():
-            raise ScenarioError(source, where, message="a name must not be blank")
-        if _LINE_BREAKS_OR_CONTROLS.search(name):
-            raise ScenarioError(
-                source,
-                where,
-                message="a name must be one line of text (no line breaks or control characters)",
-            )
+        where = f"{side}.{toml_key(name)}"
+        check_name(name, where, source)
         if not isinstance(entry, dict):
-            raise ScenarioError(source, where, f"a table ([{where}])", _show(entry))
-        _check_keys(entry, _SIDE_KEYS[side], prefix=f"{where}.", source=source)
+            raise ScenarioError(source, where, f"a table ([{where}])", show(entry))
+        check_keys(entry, _SIDE_KEYS[side], prefix=f"{where}.", source=source)
     return tables
-
-
-def _check_keys(table: dict, allowed, *, prefix: str, source: str) -> None:
-    """Reject the first key of ``table`` not in ``allowed``, suggesting the closest."""
-    for key in table:
-        if key not in allowed:
-            suggestion = closest(key, allowed, prefix=prefix)
-            raise ScenarioError(source, f"{prefix}{_key(key)}", message=f"unknown key{suggestion}")
 
 
 def _positions(entry: dict, where: str, source: str) -> int:
@@ -221,52 +297,7 @@ def _positions(entry: dict, where: str, source: str) -> int:
     value = entry["positions"]
     if isinstance(value, HugeInt) or (type(value) is int and value > MAX_POSITIONS):
         expected = f"at most {MAX_POSITIONS:,} positions"
-        raise ScenarioError(source, f"{where}.positions", expected, _show(value))
+        raise ScenarioError(source, f"{where}.positions", expected, show(value))
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ScenarioError(source, f"{where}.positions", "a non-negative integer", _show(value))
+        raise ScenarioError(source, f"{where}.positions", "a non-negative integer", show(value))
     return value
-
-
-def _rank_list(value, where: str, known: tuple[str, ...], source: str) -> tuple[str, ...]:
-    """Check one rank-order list: a list of ``known`` names, each at most once."""
-    noun = "program" if where.startswith("applicants.") else "applicant"
-    if not isinstance(value, list):
-        raise ScenarioError(source, where, f"a list of {noun} names", _show(value))
-    seen = {}
-    for i, name in enumerate(value):
-        at = f"{where}[{i}]"
-        if not isinstance(name, str):
-            article = "an" if noun == "applicant" else "a"
-            raise ScenarioError(source, at, f"{article} {noun} name (a string)", _show(name))
-        if name not in known:
-            suggestion = closest(name, known)
-            raise ScenarioError(source, at, message=f"unknown {noun} '{quoted(name)}'{suggestion}")
-        if name in seen:
-            message = f"'{quoted(name)}' is listed twice (also at [{seen[name]}])"
-            raise ScenarioError(source, at, message=message)
-        seen[name] = i
-    return tuple(value)
-
-
-def _key(name: str) -> str:
-    """``name`` as a TOML key: bare if it can be, quoted otherwise."""
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{quoted(name)}"'
-
-
-def _show(value) -> str:
-    """A short TOML-flavoured description of a found value."""
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, int):
-        return f"integer {value}"
-    if isinstance(value, float):
-        return f"float {value}"
-    if isinstance(value, str):
-        return f'string "{quoted(value)}"'
-    if isinstance(value, HugeInt):
-        return f"an integer of {value.digits:,} digits"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__

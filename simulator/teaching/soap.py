@@ -24,7 +24,7 @@ import numpy as np
 from simulator.errors import ScenarioError
 from simulator.market.soap import SoapLists, soap_rounds
 from simulator.market.soap_params import SoapParams
-from simulator.teaching.result import MarketResult
+from simulator.teaching.result import MarketResult, refuse_nrmp_rules
 from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import join_and, table, wrap
 
@@ -79,8 +79,10 @@ class SoapLesson:
 def soap_lesson(market: SmallMarket, result: MarketResult) -> SoapLesson:
     """SOAP's rounds on the positions ``result`` (the Match of ``market``) left open.
 
-    A :class:`~simulator.errors.ScenarioError` naming ``--soap`` if the file gives no SOAP lists.
+    A :class:`~simulator.errors.ScenarioError` naming ``--soap`` if the file gives no SOAP lists,
+    or if the market is under the NRMP's rules.
     """
+    refuse_nrmp_rules(market, "--soap", "SOAP's rounds are played on plain markets")
     if not any(market.program_soap_ranks) or not any(market.applicant_soap_ranks):
         raise ScenarioError(
             None,

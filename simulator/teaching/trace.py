@@ -95,9 +95,24 @@ class Trace:
 
 
 def trace_market(market: SmallMarket, proposing: str = "applicants") -> Trace:
-    """Solve ``market`` with the sequential reference and name every event of every round."""
+    """Solve ``market`` with the sequential reference and name every event of every round.
+
+    Deferred acceptance only: a market under the NRMP's rules (couples,
+    supplemental lists) is traced by :func:`simulator.teaching.nrmp_trace.trace_nrmp`.
+    """
     check_proposing(proposing)
+    if market.nrmp_rules:
+        raise ValueError("a market with couples or supplemental lists is traced by trace_nrmp")
     match, rounds = traced_deferred_acceptance(*market.to_arrays(), proposing=proposing)
+    return Trace(
+        proposing=proposing,
+        rounds=name_rounds(market, rounds, proposing),
+        result=result_from_match(market, match, proposing),
+    )
+
+
+def name_rounds(market: SmallMarket, rounds, proposing: str) -> tuple[TraceRound, ...]:
+    """The reference's rounds of deferred acceptance with names and ranks on every event."""
     prefs = Prefs(market)
     named = []
     for round_ in rounds:
@@ -120,9 +135,7 @@ def trace_market(market: SmallMarket, proposing: str = "applicants") -> Trace:
                 )
             )
         named.append(TraceRound(number=round_.number, events=tuple(events)))
-    return Trace(
-        proposing=proposing, rounds=tuple(named), result=result_from_match(market, match, proposing)
-    )
+    return tuple(named)
 
 
 def format_trace(market: SmallMarket, trace: Trace) -> str:
@@ -151,11 +164,7 @@ def format_trace(market: SmallMarket, trace: Trace) -> str:
             "  4. Tentative matches become final when no program with an open position has",
             "     an applicant left to try.",
         ]
-    state = _Replay(market, trace.proposing)
-    for round_ in trace.rounds:
-        lines += ["", f"Round {round_.number}"]
-        for sentence in _round_lines(round_, state, by_applicants):
-            lines += wrap("  " + sentence, hang="    ")
+    lines += rounds_lines(market, trace.rounds, trace.proposing)
     if by_applicants:
         lines += [
             "",
@@ -170,6 +179,17 @@ def format_trace(market: SmallMarket, trace: Trace) -> str:
     lines += ["", "Result", ""]
     lines.append(format_result(replace(market, description=""), trace.result))
     return "\n".join(lines)
+
+
+def rounds_lines(market: SmallMarket, rounds, proposing: str) -> list[str]:
+    """Every round in words: a ``Round k`` heading, then its proposals, holds and rejections."""
+    state = _Replay(market, proposing)
+    lines = []
+    for round_ in rounds:
+        lines += ["", f"Round {round_.number}"]
+        for sentence in _round_lines(round_, state, proposing == "applicants"):
+            lines += wrap("  " + sentence, hang="    ")
+    return lines
 
 
 class _Replay:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.teaching.nrmp_why import NRMPExplanation, explain_nrmp
+from simulator.teaching.result import check_applicants_propose
 from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import (
     Prefs,
@@ -125,12 +127,16 @@ class Explanation:
 
 def explain_outcome(
     market: SmallMarket, name: str, proposing: str = "applicants", *, option: str = "--why"
-) -> Explanation:
+) -> Explanation | NRMPExplanation:
     """Explain the outcome of applicant or program ``name``.
 
     An unknown name raises :class:`ScenarioError` suggesting the closest one;
-    ``option`` names the command-line option in that message.
+    ``option`` names the command-line option in that message.  A market under
+    the NRMP's rules is explained by :func:`~simulator.teaching.nrmp_why.explain_nrmp`.
     """
+    if market.nrmp_rules:
+        check_applicants_propose(proposing)
+        return explain_nrmp(market, name, option=option)
     check_proposing(proposing)
     side = find_name(market, name, option=option)
     trace = trace_market(market, proposing)

@@ -8,13 +8,17 @@ by not ranking them.
 
 from __future__ import annotations
 
+from simulator.teaching.nrmp_why import NRMPExplanation
+from simulator.teaching.nrmp_why_text import format_nrmp_explanation
 from simulator.teaching.smallmarket import SmallMarket
 from simulator.teaching.text import its_choice, join_and, ordinal, plural, their_choice, wrap
 from simulator.teaching.why import Explanation
 
 
-def format_explanation(market: SmallMarket, explanation: Explanation) -> str:
+def format_explanation(market: SmallMarket, explanation: Explanation | NRMPExplanation) -> str:
     """The explanation in plain words: the outcome, one item per reason, what was missed."""
+    if isinstance(explanation, NRMPExplanation):
+        return format_nrmp_explanation(market, explanation)
     ex = explanation
     lines = [market.description, ""] if market.description else []
     sides = "applicants propose" if ex.proposing == "applicants" else "programs propose"

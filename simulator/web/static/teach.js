@@ -13,6 +13,7 @@
   function choice(n, who) { return n ? who + "'s " + ordinal(n) + " choice" : "not on " + who + "'s list"; }
   function words(e) {
     const a = e.applicant, p = e.program;
+    if (e.kind === "withdraw") return a + " withdraws from " + p; // a couple's partner, a PGY-1 year
     if (byApplicants) {
       if (e.kind === "propose") return a + " applies to " + p + " (" + choice(e.applicant_choice, a) + ")";
       if (e.kind === "hold") return p + " holds " + a + " for now (" + choice(e.program_choice, p) + ")";
@@ -31,7 +32,7 @@
     for (const round of rounds.slice(0, upTo)) {
       for (const e of round.events) {
         if (e.kind === "hold" && !holds[e.program].includes(e.applicant)) holds[e.program].push(e.applicant);
-        if (e.kind === "reject" && e.displaced) holds[e.program] = holds[e.program].filter((x) => x !== e.applicant);
+        if ((e.kind === "reject" && e.displaced) || e.kind === "withdraw") holds[e.program] = holds[e.program].filter((x) => x !== e.applicant);
       }
     }
     for (const p in holds) {
@@ -69,7 +70,7 @@
       cell(row, holds[p].join(", ") + (open > 0 ? (holds[p].length ? ", " : "") + open + " open" : ""), open > 0 && !holds[p].length ? "open" : "");
     }
     const where = {};
-    for (const p in holds) for (const a of holds[p]) where[a] = p;
+    for (const p in holds) for (const a of holds[p]) where[a] = where[a] ? where[a] + " + " + p : p;
     const people = document.getElementById("people");
     people.replaceChildren();
     for (const a in data.applicants) {
