@@ -25,7 +25,8 @@ from simulator.market import (
     match_solo_copies,
     trial_streams,
 )
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.market.published import load_published
 from simulator.scenario import default_calibration_path, read_calibration, with_changes
 from simulator.study.memory import keep_freed_memory

@@ -27,15 +27,34 @@ FOCAL_USCE_KINDS = USCE_KINDS[:3]
 APPLICATION_POLICIES = ("broad", "visa_sponsoring", "img_friendly")
 #: Kinds of program.
 PROGRAM_KINDS = ("community", "university")
+#: The US Census divisions: the regions ERAS applicants state a geographic preference for.
+DIVISIONS = (
+    "new_england",
+    "middle_atlantic",
+    "east_north_central",
+    "west_north_central",
+    "south_atlantic",
+    "east_south_central",
+    "west_south_central",
+    "mountain",
+    "pacific",
+)
+#: States (with DC) in each division, in the order of ``DIVISIONS``.
+STATES_PER_DIVISION = (6, 3, 5, 7, 9, 4, 4, 8, 5)
+#: Where a focal applicant sends their preference signals (``you.signal_policy``).
+SIGNAL_POLICIES = ("most_preferred", "best_chance", "spread", "shares")
 
 __all__ = [
     "APPLICANT_TYPES",
     "APPLICATION_POLICIES",
+    "DIVISIONS",
     "FOCAL_TYPES",
     "FOCAL_USCE_KINDS",
     "IMG_TYPES",
     "PROGRAM_KINDS",
     "PROPOSING_SIDES",
+    "SIGNAL_POLICIES",
+    "STATES_PER_DIVISION",
     "USCE_KINDS",
     "VISAS",
     "VISA_POLICIES",

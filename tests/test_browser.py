@@ -149,6 +149,26 @@ def test_a_bad_value_is_explained_beside_its_field(site, browser):
     shoot(browser, "4-bad-value")
 
 
+def test_the_signal_shares_show_only_when_you_choose_shares(site, browser):
+    browser.get(site + "/")
+    shares = [
+        browser.find_element(By.ID, f"you.signal_{side}_share") for side in ("reach", "safer")
+    ]
+    assert browser.find_element(By.ID, "you.home_region").is_displayed()
+    assert not any(field.is_displayed() for field in shares)
+    policy = Select(browser.find_element(By.ID, "you.signal_policy"))
+    policy.select_by_value("shares")
+    assert all(field.is_displayed() for field in shares)
+    shoot(browser, "4b-signal-shares")
+    type_into(browser, "you.signal_reach_share", "2")
+    policy.select_by_value("spread")  # a share in error stays in sight, with its message
+    browser.find_element(By.ID, "start").click()
+    message = WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.ID, "error-you.signal_reach_share")
+    )[0]
+    assert message.is_displayed() and message.text == "expected a number from 0 to 1, found 2"
+
+
 def test_stepping_through_the_nrmp_example(site, browser):
     browser.get(site + "/teach?lesson=nrmp-example")
     label = browser.find_element(By.ID, "round-label")

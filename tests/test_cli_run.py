@@ -173,6 +173,18 @@ def test_summary_agrees_with_the_tables(baseline):
         assert figures["p_match"]["n"] == len(rows), name
         assert figures["p_match"]["k"] == int(rows["matched"].sum()), name
     assert summary["fill_rate"]["k"] == int(programs["filled"].sum())
+    # Issue 16: your signals, and the population's interview offers with and without one.
+    signals = summary["focal"]["signals"]
+    for stage, column in (("sent", "n_signals"), ("interviews", "n_interviews_signalled")):
+        assert signals[stage]["mean"] == pytest.approx(focal[column].mean()), stage
+    assert signals["interviews"]["mean"] <= summary["focal"]["mean_interviews"]
+    by_specialty = summary["signals_by_specialty"]
+    assert by_specialty
+    for specialty, rates in by_specialty.items():
+        rows = population[population["specialty"] == specialty]
+        assert rates["signalled"] == int(rows["n_signals"].sum()), specialty
+        invited = rows["n_invited_signalled"].sum()
+        assert rates["invited_signalled_pct"] == pytest.approx(100 * invited / rates["signalled"])
     assert summary["fill_rate"]["n"] == int(programs["positions"].sum())
 
 

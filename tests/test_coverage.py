@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.market.params import Focal
+from simulator.market.focal_params import Focal
 from simulator.market.published import load_published
 from simulator.study.coverage import Coverage, coverage, scale_notes
 

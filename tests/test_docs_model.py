@@ -31,7 +31,8 @@ from pathlib import Path
 import pytest
 
 from simulator.market.focal import FocalNoise
-from simulator.market.params import Focal, MarketParams, PerType
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams, PerType
 from simulator.market.streams import STAGES
 from simulator.scenario import (
     MarketSettings,
@@ -102,7 +103,7 @@ def table_row(key: str) -> str | None:
 
 def test_the_walk_finds_every_section():
     roots = {key.split(".")[0] for key in PARAMETERS}
-    assert roots == {"applicants", "programs", "selection", "soap", "you"}
+    assert roots == {"applicants", "programs", "selection", "soap", "geography", "signals", "you"}
     assert len(PARAMETERS) > 40
 
 
@@ -275,7 +276,7 @@ def test_every_random_stream_is_in_the_stream_table():
 
 def test_every_focal_noise_array_is_named():
     names = FocalNoise.__slots__
-    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
     flowing = re.sub(r"\s+", " ", section(1))  # the phrase may wrap
     assert f"{words[len(names)]} arrays of shape (copies, programs)" in flowing, (
         f"docs/model.md §1 should say the focal noise is {words[len(names)]} arrays"

@@ -20,7 +20,7 @@ from scenario_text import YOU_NON_US_IMG
 from simulator.cli import main
 from simulator.market.applications import screened_in, screening_reasons
 from simulator.market.codes import TYPE_INDEX
-from simulator.report.text import format_funnel
+from simulator.report.funnel import format_funnel
 from simulator.study.tallies import FUNNEL_STAGES
 
 SCENARIO = """\

@@ -15,32 +15,48 @@ from pathlib import Path
 import pytest
 
 import simulator as ms
+from simulator.report.funnel import format_signals
 from simulator.report.html import REPORT
+from simulator.report.html_parts import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"trials": 2, "seed": 5, "market.scale": 0.03, "market.focal_copies": 8}
 
 
 class Page(HTMLParser):
-    """What a page holds: its tags with their attributes, and its text."""
+    """What a page holds: its tags with their attributes, and its text (also by section)."""
 
     def __init__(self, text: str):
         super().__init__()
         self.tags: list[tuple[str, dict]] = []
         self.text: list[str] = []
+        self.sections: dict[str, list[str]] = {}
+        self.current: list[str] | None = None
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        if tag == "section":
+            self.current = self.sections.setdefault(dict(attrs)["id"], [])
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.current = None
 
     def handle_data(self, data):
         self.text.append(data)
+        if self.current is not None:
+            self.current.append(data)
 
     def ids(self) -> set[str]:
         return {a["id"] for _, a in self.tags if "id" in a}
 
     def words(self) -> str:
         return " ".join(" ".join(self.text).split())
+
+    def section(self, key: str) -> str:
+        """The words of the section whose id is ``key``."""
+        return " ".join(" ".join(self.sections[key]).split())
 
 
 def load(name: str, **more):
@@ -99,6 +115,41 @@ def test_a_run_writes_a_self_contained_report_with_your_numbers(run_result):
     assert "rests on parameters the model assumes" in words and "selection.ysg_weight" in words
 
 
+def test_the_run_report_says_what_your_signals_did_and_how_signals_work(run_result):
+    summary = json.loads((run_result.folder / "summary.json").read_text())
+    focal = summary["focal"]
+    assert focal["signals"]["sent"]["mean"] > 0  # the specialty allows signals: all are sent
+    page = Page((run_result.folder / REPORT).read_text(encoding="utf-8"))
+    funnel = page.section("funnel")
+    for sentence in sentences(format_signals(focal["signals"], focal["mean_interviews"])):
+        assert sentence in funnel
+    assert "preference signals sent" in funnel and "programs you signalled" in funnel
+    assert f"signals sent {focal['signals']['sent']['mean']:.1f}" in funnel  # ... and a table
+    profile = page.section("profile")
+    assert "preference signals per specialty all my specialty allows" in profile
+    assert "home region like most applicants (drawn at random)" in profile
+    assert "reach programs" not in profile  # the shares are read only with "shares"
+    rates = summary["signals_by_specialty"]
+    assert rates and "signals-by-specialty" in page.ids()
+    types = page.section("types")
+    for name, r in rates.items():
+        row = (
+            f"{name} {r['signalled']:,} {r['invited_signalled_pct']:.1f}% "
+            f"{r['not_signalled']:,} {r['invited_not_signalled_pct']:.1f}%"
+        )
+        assert row in types, name
+
+
+def test_without_signals_the_report_has_no_signal_sentence(tmp_path):
+    result = ms.run(
+        load("us-img-family-medicine.toml", **{"you.signals": 0}), workers=1, out=tmp_path / "o"
+    )
+    page = Page((result.folder / REPORT).read_text(encoding="utf-8"))
+    assert "Of your " in page.section("funnel")
+    assert "signalled" not in page.section("funnel")
+    assert "preference signals per specialty none" in page.section("profile")
+
+
 def test_the_run_report_embeds_every_picture_the_run_drew(run_result):
     drawn = {p.read_bytes() for p in run_result.folder.glob("*.png")}
     embedded = pictures(Page((run_result.folder / REPORT).read_text(encoding="utf-8")))
@@ -127,6 +178,7 @@ def test_compare_and_sweep_write_a_report_with_funnels_and_their_chart(
         assert {"chances", "funnel", "charts", "assumptions"} <= page.ids()
         assert pictures(page) == [(folder / picture).read_bytes()]
         assert "not read: Step 2 CK cut-off" in page.words()
+        assert "interviews at programs you signalled" in page.section("funnel")  # by variant
         assert json.loads((folder / record).read_text())["seed"] == 5  # the records are kept
 
 

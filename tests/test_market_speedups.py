@@ -19,11 +19,14 @@ from simulator.market.applicants import draw_applicants
 from simulator.market.applications import draw_applications, screened_in, screening_reasons
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.market.programs import draw_programs
 from simulator.market.published import load_published
+from simulator.market.signals import SIGNAL_COUNTS, signal_budget
 from simulator.market.streams import trial_streams
-from simulator.market.year import application_evaluation
+from simulator.market.year import PopulationSignals, application_evaluation
+from simulator.scenario import with_changes
 from simulator.vocabulary import APPLICANT_TYPES
 
 PROFILES = {
@@ -51,12 +54,16 @@ def inputs():
 def applications(inputs, params, trial):
     """What :func:`draw_interviews` is given in a trial, and its generator."""
     streams = trial_streams(3, trial)
-    programs = draw_programs(inputs, params, streams["programs"])
-    applicants = draw_applicants(inputs, params, streams["applicants"])
+    programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
+    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
     level = merit(applicants, params)
-    who, where, _ = draw_applications(
-        programs, applicants, level, inputs, params, streams["applications"]
+    signaller = PopulationSignals(
+        programs, applicants, signal_budget(inputs, params), params, streams["signals"]
     )
+    who, where, read, _, _ = draw_applications(
+        programs, applicants, level, inputs, params, streams["applications"], signaller
+    )
+    who, where = who[read], where[read]
     rng = streams["interviews"]
     cell = applicants.type[who].astype(np.int64) * programs.size + where
     evaluation = (
@@ -104,7 +111,7 @@ def assert_same_interviews(case, params):
     got = fast.draw_interviews(programs, applicants, who, where, evaluation, params, rng)
     rng.bit_generator.state = state
     want = interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng)
-    for name, g, w in zip(("held", "preference", "invite_bar"), got, want, strict=True):
+    for name, g, w in zip(("held", "preference", "invite_bar"), got[:3], want, strict=True):
         assert g.dtype == w.dtype and np.array_equal(g, w), name
 
 
@@ -200,7 +207,7 @@ def focal_dense(market, focal, noise, params, specialties):
     """Reference: the focal copies on dense (copies x programs) arrays."""
     programs = market.programs
     copies = noise.choice.shape[0]
-    applicants = focal_applicants(focal, noise.other_merit, specialties)
+    applicants = focal_applicants(focal, noise, specialties, params)
     known = known_merit(applicants, params)[:1]
     applied = _applied(applicants, known, noise.choice, focal, programs, params, specialties, None)
     everywhere = np.arange(programs.size)
@@ -238,13 +245,18 @@ def focal_dense(market, focal, noise, params, specialties):
         interview_preference=preference[row, col],
         interview_evaluation=interview[row, col],
         interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
+        interview_signalled=np.zeros(row.size, dtype=bool),
+        signal_counts=np.zeros((copies, len(SIGNAL_COUNTS)), dtype=np.int32),
     )
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=list(PROFILES))
 @pytest.mark.parametrize("trial", [0, 1])
 def test_focal_entries_equal_the_dense_reference(inputs, profile, trial):
-    params, you = MarketParams(), PROFILES[profile]
+    """Without your signals, geographic preference or in-state bonus (their bonus is tested in
+    tests/test_signals.py), the copies' interviews are those of the dense formula."""
+    params = with_changes(MarketParams(), {"signals.in_state_bonus": 0.0})
+    you = dataclasses.replace(PROFILES[profile], signals=0, geographic_preference="none")
     streams = trial_streams(11, trial)
     market = draw_market(inputs, params, streams)
     noise = draw_focal_noise(40, market.programs.size, streams["focal"])

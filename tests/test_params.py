@@ -5,14 +5,15 @@ from dataclasses import fields
 
 import pytest
 
+from simulator.market.focal_params import Focal
 from simulator.market.params import (
     ApplicantParams,
-    Focal,
     MarketParams,
     ProgramParams,
     SelectionParams,
 )
 from simulator.market.published import load_published
+from simulator.market.signal_params import GeographyParams, SignalParams
 
 PUBLISHED = load_published()
 DEFAULTS = MarketParams()
@@ -57,7 +58,10 @@ def test_defaults_copy_the_published_figures(default, published):
     assert default == pytest.approx(published)
 
 
-@pytest.mark.parametrize("cls", [ApplicantParams, ProgramParams, SelectionParams, Focal])
+@pytest.mark.parametrize(
+    "cls",
+    [ApplicantParams, ProgramParams, SelectionParams, GeographyParams, SignalParams, Focal],
+)
 def test_every_parameter_has_a_rationale_and_a_range(cls):
     for f in fields(cls):
         doc = f.metadata.get("doc", "")

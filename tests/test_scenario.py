@@ -13,7 +13,8 @@ import pytest
 
 from simulator.errors import ScenarioError
 from simulator.files import MAX_INPUT_BYTES
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.scenario import (
     MarketSettings,
     Scenario,
@@ -686,7 +687,7 @@ def test_with_changes_sweeps_usce_months_from_zero():
             MarketParams(),
             {"you.step2ck": 250},
             "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
-            "selection.*, soap.*)",
+            "selection.*, soap.*, geography.*, signals.*)",
         ),
         (
             MarketParams(),
@@ -756,6 +757,8 @@ def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
         "programs",
         "selection",
         "soap",
+        "geography",
+        "signals",
         "strategies",
         "overrides",
     }

@@ -243,8 +243,8 @@ def test_fewer_soap_applications_use_the_first_of_the_same_draws(small):
 # --------------------------------------------------------------------------- the Main Match stays
 
 
-def test_the_soap_stream_comes_last_and_moves_no_other_stream():
-    assert STAGES[-1] == "soap"
+def test_the_soap_stream_was_appended_and_moves_no_earlier_stream():
+    assert STAGES[6] == "soap"  # then geography and signals, appended after it (issue 16)
     before = np.random.default_rng(np.random.SeedSequence(7, spawn_key=(3,))).spawn(6)
     now = trial_streams(7, 3)
     for stage, old in zip(STAGES[:6], before):

@@ -16,7 +16,8 @@ from simulator.market import (
     match_solo_copies,
     trial_streams,
 )
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.market.published import load_published
 
 PROFILES = {
@@ -71,8 +72,9 @@ def test_copies_do_not_compete(inputs):
     params, streams = MarketParams(), trial_streams(9, 0)
     market = draw_market(inputs, params, streams)
     noise = draw_focal_noise(20, market.programs.size, streams["focal"])
-    few = dataclasses.replace(noise, **{f: getattr(noise, f)[:5] for f in ("choice", "application",
-                              "taste", "interview", "ranking", "other_merit")})  # fmt: skip
+    few = dataclasses.replace(
+        noise, **{f.name: getattr(noise, f.name)[:5] for f in dataclasses.fields(noise)}
+    )
     many_out = match_solo_copies(market, draw_focal(market, Focal(), noise, params,
                                                     inputs.specialties), params)  # fmt: skip
     few_out = match_solo_copies(market, draw_focal(market, Focal(), few, params,

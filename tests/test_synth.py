@@ -37,7 +37,9 @@ from simulator.market.evaluation import known_merit, merit
 from simulator.market.focal import FocalEntries, FocalNoise
 from simulator.market.lists import RankOrderLists, rank_order_lists
 from simulator.market.published import load_published
+from simulator.market.signals import signal_budget
 from simulator.market.streams import STAGES
+from simulator.market.year import PopulationSignals
 from simulator.scenario import Strategy, load_scenario, with_changes
 from simulator.study.trials import Plan, simulate_trial
 from simulator.vocabulary import APPLICANT_TYPES, IMG_TYPES
@@ -165,7 +167,8 @@ def test_step2ck_stays_at_the_floor_when_the_mean_is_far_below_it(scenario, inpu
     floor puts them all within a few points of the floor.
     """
     params = with_changes(scenario.params, changes)
-    applicants = draw_applicants(inputs, params, trial_streams(1, 0)["applicants"])
+    streams = trial_streams(1, 0)
+    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
     scores = applicants.step2ck[applicants.type == codes.US_MD]
     floor = params.applicants.passing_score
     assert scores.min() >= floor, (scores.min(), scores.max())
@@ -223,14 +226,17 @@ def test_interviews_only_where_applied_and_screened_in(case, inputs):
     assert in_sought.all()
     assert np.all(np.bincount(i_who, minlength=a.size) <= m.sent)
 
-    # The applications themselves are not kept on the Market: redraw them from a fresh copy
-    # of the trial's "applications" stream, which nothing else draws from (the first two
-    # results: who applied where, screened in).
+    # The applications themselves are not kept on the Market: redraw them from fresh copies
+    # of the trial's "applications" and "signals" streams, which nothing else draws from
+    # (who applied where, whether the program reads it).
     streams = trial_streams(case.seed, case.trial)
-    drawn = draw_applications(
-        p, a, known_merit(a, case.params), inputs, case.params, streams["applications"]
+    signaller = PopulationSignals(
+        p, a, signal_budget(inputs, case.params), case.params, streams["signals"]
     )
-    who, where = drawn[0], drawn[1]
+    drawn = draw_applications(
+        p, a, known_merit(a, case.params), inputs, case.params, streams["applications"], signaller
+    )
+    who, where = drawn[0][drawn[2]], drawn[1][drawn[2]]
     applied = who * p.size + where
     assert np.unique(applied).size == applied.size  # nobody applies twice to one program
     assert np.all(np.bincount(who, minlength=a.size) <= m.sent)
@@ -531,14 +537,7 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
     # Make every application an interview: a US MD senior (no visa, no IMG screens) whom
     # every program reads as excellent, with room for 200 interviews.  Then the interviews
     # are exactly the applications.
-    sure = FocalNoise(
-        choice=noise.choice,
-        application=np.full_like(noise.application, 1e6),
-        taste=noise.taste,
-        interview=noise.interview,
-        ranking=noise.ranking,
-        other_merit=noise.other_merit,
-    )
+    sure = dataclasses.replace(noise, application=np.full_like(noise.application, 1e6))
     senior = dataclasses.replace(
         scenario.you, type="us_md", visa="none", usce_kind="none", usce_months=0
     )
@@ -573,7 +572,8 @@ def test_more_applications_never_give_fewer_interviews(scenario, inputs):
     noise = draw_focal_noise(8, market.programs.size, streams["focal"])
     previous = None
     for n in (5, 15, 40, 120):
-        you = dataclasses.replace(scenario.you, applications=n)
+        # Without signals: with them, more programs can move a signal off one that needed it.
+        you = dataclasses.replace(scenario.you, applications=n, signals=0)
         entries = draw_focal(market, you, noise, scenario.params, inputs.specialties)
         per_copy = np.bincount(entries.interview_applicant, minlength=8)
         if previous is not None:

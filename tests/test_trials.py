@@ -118,6 +118,8 @@ def test_applicant_table_has_the_contract_columns_with_sensible_dtypes(three, pl
         "n_interviews",
         "rol_length",
         "contiguous_ranks",
+        "n_signals",
+        "n_interviews_signalled",
     )
     for column in counts:
         assert ptypes.is_integer_dtype(a[column]), column
@@ -139,6 +141,10 @@ def test_applicant_table_has_the_contract_columns_with_sensible_dtypes(three, pl
     # matched_rank: a nullable integer, so that "unmatched" is NA rather than a number.
     assert ptypes.is_integer_dtype(a["matched_rank"]) and a["matched_rank"].dtype.kind != "f"
     assert isinstance(a["matched_rank"].dtype, pd.api.extensions.ExtensionDtype)
+    # Issue 16: signals sent and the interviews held at signalled programs, per applicant.
+    assert (a["n_interviews_signalled"] <= a["n_interviews"]).all()
+    assert (a["n_interviews_signalled"] <= a["n_signals"]).all()
+    assert (a["n_signals"] <= a["n_applications"]).all() and a["n_signals"].sum() > 0
 
 
 def test_matched_rank_is_one_based_and_na_exactly_when_unmatched(three):

@@ -13,6 +13,7 @@ import time
 import tomllib
 from fnmatch import fnmatch
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -20,10 +21,11 @@ import pytest
 pytest.importorskip("flask", reason="the web app needs the optional extra matchsim[web]")
 
 import simulator as ms  # noqa: E402
+from simulator.scenario.template import check_text  # noqa: E402
 from simulator.teaching import load_market  # noqa: E402
 from simulator.web import make_server  # noqa: E402
 from simulator.web.app import create_app  # noqa: E402
-from simulator.web.forms import SETTINGS, profile_fields  # noqa: E402
+from simulator.web.forms import SETTINGS, profile_fields, read_form  # noqa: E402
 from simulator.web.lessons import lesson_data, shipped_lessons  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +50,29 @@ def error_beside(response, field: str) -> str:
     """The message shown beside ``field``, or ``""``."""
     found = re.search(rf'id="error-{re.escape(field)}">([^<]*)<', response.get_data(as_text=True))
     return unescape(found.group(1)) if found else ""
+
+
+class FormValues(HTMLParser):
+    """What a form page shows in each field: an input's value, a list's selected choice."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.select = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            self.values[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and "selected" in attrs:
+            self.values[self.select] = attrs["value"]
+
+
+def form_values(response) -> dict[str, str]:
+    return FormValues(response.get_data(as_text=True)).values
 
 
 def finish(client, location: str, timeout: float = 60) -> dict:
@@ -109,6 +134,26 @@ def test_the_form_offers_every_field_with_its_default(client):
             "strategy1.value",
             "expected 0 when you.usce_kind is 'none', found 5.0",
         ),
+        (
+            {"you.signal_policy": "shares", "you.signal_reach_share": "1.5"},
+            "you.signal_reach_share",
+            "expected a number from 0 to 1, found 1.5",
+        ),
+        (
+            {"you.signal_reach_share": "0.8", "you.signal_safer_share": "0.8"},
+            "you.signal_safer_share",
+            "expected at most 0.2 (1 - you.signal_reach_share; the two shares add up to at "
+            "most 1), found 0.8",
+        ),
+        (
+            {
+                "strategy1.name": "best",
+                "strategy1.key": "you.signal_policy",
+                "strategy1.value": "best",
+            },
+            "strategy1.value",
+            "expected one of most_preferred, best_chance, spread, shares, found 'best'",
+        ),
     ],  # fmt: skip
 )
 def test_bad_input_gets_a_message_beside_its_field(client, form, field, message):
@@ -121,6 +166,51 @@ def test_bad_input_gets_a_message_beside_its_field(client, form, field, message)
             f'value="{value}"' in page_text(response)
             or f'"{value}" selected' in page_text(response)
         )
+
+
+#: Signals and geography as a form sends them, none of them the default.
+SIGNALS = {
+    "you.signals": "5",
+    "you.signal_policy": "shares",
+    "you.signal_reach_share": "0.1",
+    "you.signal_safer_share": "0.6",
+    "you.home_region": "pacific",
+    "you.geographic_preference": "none",
+}
+
+
+def test_signals_and_geography_go_into_the_scenario_and_back_onto_the_form(client):
+    text, compare, errors = read_form({**SMALL, **SIGNALS})
+    assert errors == {} and not compare
+    you = check_text(text, "the test").you
+    assert (you.signals, you.signal_policy, you.home_region, you.geographic_preference) == (
+        5, "shares", "pacific", "none",
+    )  # fmt: skip
+    assert (you.signal_reach_share, you.signal_safer_share) == (0.1, 0.6)
+    response = client.post("/run", data={**SMALL, **SIGNALS, "you.step2ck": "0"})
+    assert response.status_code == 400 and error_beside(response, "you.step2ck")
+    shown = form_values(response)  # kept as chosen while another field is corrected
+    assert {key: shown[key] for key in SIGNALS} == SIGNALS
+
+
+def test_the_signal_shares_are_marked_as_read_only_with_shares(client):
+    text = client.get("/").get_data(as_text=True)
+    for key in ("you.signal_reach_share", "you.signal_safer_share"):
+        field = re.search(rf'<div class="([^"]*)">\s*<label for="{re.escape(key)}"', text)
+        assert "only-for-shares" in field.group(1).split(), key
+    assert '<option value="shares">' in text  # the policy that reads them is offered
+
+
+def test_a_strategy_may_change_where_your_signals_go(client):
+    form = {**SMALL, "strategy1.name": "none", "strategy1.key": "you.signals",
+            "strategy1.value": "0", "strategy2.name": "best", "strategy2.key":
+            "you.signal_policy", "strategy2.value": "best_chance"}  # fmt: skip
+    text, compare, errors = read_form(form)
+    assert errors == {} and compare
+    baseline, none, best = check_text(text, "the test").strategies
+    assert (baseline.you.signals, baseline.you.signal_policy) == (-1, "most_preferred")
+    assert (none.name, none.you.signals) == ("none", 0)
+    assert (best.name, best.you.signal_policy) == ("best", "best_chance")
 
 
 def test_a_run_goes_end_to_end_and_gives_the_librarys_answer(client, home):

@@ -18,6 +18,7 @@ from simulator.market.codes import (
     US_CLERKSHIPS,
 )
 from simulator.market.distributions import categorical, gamma_counts, truncated_normal_scores
+from simulator.market.geography import applicant_places
 from simulator.market.inputs import MarketInputs
 from simulator.market.params import MarketParams
 from simulator.vocabulary import APPLICANT_TYPES
@@ -62,6 +63,10 @@ class Applicants:
     step3: np.ndarray  # passed Step 3 (an H-1B needs it)
     #: Observership months beside ``usce_months`` of ``usce_kind`` (only you may state both).
     observership_months: np.ndarray
+    home_division: np.ndarray  # US Census division they come from or want to live in
+    home_state: np.ndarray  # their US state; NO_STATE (-1) for non-US IMGs
+    #: The division of their stated geographic preference; NO_DIVISION (-1) if none.
+    preferred_division: np.ndarray
 
     @property
     def failed_attempts(self) -> np.ndarray:
@@ -73,11 +78,12 @@ class Applicants:
         return self.type.size
 
 
-def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applicants:
+def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng) -> Applicants:
     """The registered applicants of one Match year, in the published proportions.
 
     Each type's published active count times its ``registered_per_active``:
-    those who end with no interview certify no list and are not active.
+    those who end with no interview certify no list and are not active.  Their
+    home division and state come from ``places_rng`` (:mod:`simulator.market.geography`).
     """
     a = params.applicants
     kind = np.repeat(np.arange(len(APPLICANT_TYPES)), registered_counts(inputs, params))
@@ -124,6 +130,7 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
 
     mean_apps = np.array(a.applications_mean.values())[kind]
     applications = gamma_counts(mean_apps, a.applications_cv, rng)
+    home_division, home_state, preferred_division = applicant_places(kind, params, places_rng)
     return Applicants(
         type=kind.astype(np.int8),
         specialty=specialty,
@@ -141,6 +148,9 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng) -> Applican
         # Every H-1B applicant has passed Step 3 (one who had not would apply on a J-1).
         step3=visa == H1B,
         observership_months=np.zeros(n),
+        home_division=home_division,
+        home_state=home_state,
+        preferred_division=preferred_division,
     )
 
 

@@ -8,7 +8,7 @@ from simulator.market.applicants import Applicants
 from simulator.market.codes import H1B, IS_IMG_TYPE
 from simulator.market.params import MarketParams
 from simulator.market.programs import Programs
-from simulator.vocabulary import VISAS
+from simulator.vocabulary import DIVISIONS, VISAS
 
 # SPONSORS[visa * 3 + policy]: does a program with that visa policy sponsor that visa?
 SPONSORS = np.array([[True, True, True], [False, True, True], [False, False, True]]).ravel()
@@ -63,48 +63,65 @@ def screened_in(applicants: Applicants, who, programs: Programs, where) -> np.nd
     return ~screening_reasons(applicants, who, programs, where).any(axis=0)
 
 
-def application_weights(programs: Programs, is_img, visa, merit_level, params: MarketParams):
+def application_weights(
+    programs: Programs, is_img, visa, merit_level, home_division, params: MarketParams
+):
     """How strongly applicants of a kind favour each program: a (kinds, programs) matrix.
 
     Bigger programs draw more applications; applicants needing a visa avoid
     programs that do not sponsor it; IMGs favour IMG-friendly programs; all
-    favour programs within reach of their merit.
+    favour programs within reach of their merit and in their home division.
     """
     a = params.applicants
-    is_img, visa, merit_level = (np.asarray(x)[:, None] for x in (is_img, visa, merit_level))
+    is_img, visa, merit_level, home_division = (
+        np.asarray(x)[:, None] for x in (is_img, visa, merit_level, home_division)
+    )
     sponsors = SPONSORS[visa * 3 + programs.visa_policy[None, :]]
     weight = (programs.positions**a.size_weight)[None, :] * np.where(
         sponsors, 1.0, a.visa_mismatch_weight
     )
     weight = weight * np.exp(
         a.friendliness_weight * is_img * (programs.friendliness[None, :] - 0.5)
+        + params.geography.home_application_weight * (programs.division[None, :] == home_division)
     )
     reach = np.maximum(programs.desirability[None, :] - merit_level, 0.0)
     return weight * np.exp(-a.reach_weight * reach)
 
 
-def draw_applications(programs, applicants, applicant_merit, inputs, params, rng):
+def draw_applications(programs, applicants, applicant_merit, inputs, params, rng, signaller):
     """Who applies where, and which applications the programs read (screen in).
 
     Applicant ``a`` applies to program ``p`` of a specialty they seek with
     probability ``min(1, n_a w_p / sum w)`` (Poisson sampling), where ``n_a``
     is the number of applications they send to that specialty and ``w`` the
     weights of :func:`application_weights` for their kind (IMG or not, visa,
-    merit band).  Returns the screened-in applications ``(who, where)`` and
-    the number of applications each applicant sent.  Works on dense
-    (applicants x programs) blocks of one specialty at a time.
+    merit band, home division).  ``signaller(who, where, specialty)`` gives
+    the signal code of each application of some applicants to one specialty
+    (all of theirs, grouped by applicant), as they are sent.  Returns every
+    application sent ``(who, where)``, whether the program reads it (screens
+    it in), its signal code, and the number of applications each applicant sent.
+    Works on dense (applicants x programs) blocks of one specialty at a time.
     """
     n = applicants.size
     is_img = IS_IMG_TYPE[applicants.type]
     edges = np.quantile(applicant_merit, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
     band = np.searchsorted(edges, applicant_merit)
     band_level = np.quantile(applicant_merit, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
+    divisions = len(DIVISIONS)
     kinds = np.array(
-        [(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)]
+        [
+            (i, v, b, d)
+            for i in (0, 1)
+            for v in range(len(VISAS))
+            for b in range(MERIT_BANDS)
+            for d in range(divisions)
+        ]
     )
-    kind_of = (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
+    kind_of = (
+        (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
+    ) * divisions + applicants.home_division
     weights = application_weights(
-        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], params
+        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], kinds[:, 3], params
     )
     sponsors = SPONSORS[kinds[:, 1:2] * 3 + programs.visa_policy[None, :]]
 
@@ -122,7 +139,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     seekers, sought, wanted = seekers[order], sought[order], wanted[order]
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
 
-    who, where = [], []
+    who, where, read, signal = [], [], [], []
     sent = np.zeros(n, dtype=np.int64)
     for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
@@ -143,18 +160,20 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             sent[part] += np.count_nonzero(applied, axis=1)
             # Screening: visa sponsorship, for IMGs the Step 2 CK cut-off and YSG limit, and
             # failed attempts where a program screens them (as screening_reasons).
-            applied &= sponsors[kind_of[part], first:last]
+            reads = sponsors[kind_of[part], first:last]  # a copy: advanced indexing
             img = is_img[part]
-            applied[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (
+            reads[img] &= (applicants.step2ck[part[img], None] >= cutoff) & (
                 applicants.ysg[part[img], None] <= limit
             )
             failed = applicants.failed_attempts[part] > 0
-            applied[failed] &= ~programs.attempts_screen[None, first:last]
+            reads[failed] &= ~programs.attempts_screen[None, first:last]
             hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
             hit_row = hits // applied.shape[1]
             who.append(part[hit_row])
             where.append(first + hits - hit_row * applied.shape[1])
-    return np.concatenate(who), np.concatenate(where), sent
+            read.append(reads.ravel()[hits])
+            signal.append(signaller(who[-1], where[-1], s))
+    return tuple(np.concatenate(x) for x in (who, where, read, signal)) + (sent,)
 
 
 def _inclusion_scale(weights, kind, wanted) -> np.ndarray:

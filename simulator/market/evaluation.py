@@ -58,7 +58,14 @@ def penalty_table(programs: Programs, params: MarketParams) -> np.ndarray:
 
 
 def program_preference(programs, applicants, who, where, params, noise) -> np.ndarray:
-    """How much applicant ``who`` wants program ``where``: desirability, taste, specialty."""
+    """How much applicant ``who`` wants program ``where``: desirability, taste, specialty,
+    home division."""
     a = params.applicants
     preferred = programs.specialty[where] == applicants.specialty[who]
-    return programs.desirability[where] + a.taste_sd * noise + a.specialty_loyalty * preferred
+    home = programs.division[where] == applicants.home_division[who]
+    return (
+        programs.desirability[where]
+        + a.taste_sd * noise
+        + a.specialty_loyalty * preferred
+        + params.geography.home_preference * home
+    )

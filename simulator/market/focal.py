@@ -20,11 +20,25 @@ import numpy as np
 from simulator.engine.csr import place_in_group
 from simulator.market.applicants import Applicants
 from simulator.market.applications import SCREENS, application_weights, screening_reasons
-from simulator.market.codes import IS_IMG_TYPE, TYPE_INDEX, US_CLERKSHIPS
+from simulator.market.codes import IS_IMG_TYPE, NON_US_IMG, TYPE_INDEX, US_CLERKSHIPS
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.geography import FIRST_STATE, NO_DIVISION, NO_STATE, draw_places
+from simulator.market.params import MarketParams
+from simulator.market.signals import (
+    application_code,
+    interview_bonus,
+    place_signals,
+    signal_counts,
+)
 from simulator.market.year import Market
-from simulator.vocabulary import APPLICANT_TYPES, USCE_KINDS, VISAS
+from simulator.vocabulary import (
+    APPLICANT_TYPES,
+    DIVISIONS,
+    STATES_PER_DIVISION,
+    USCE_KINDS,
+    VISAS,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -41,6 +55,8 @@ class FocalNoise:
     interview: np.ndarray  # what the interview adds
     ranking: np.ndarray  # uniform: the program leaves the copy unranked if >= interview_rank_share
     other_merit: np.ndarray  # (copies,): what programs value beyond the copy's numbers
+    signal_taste: np.ndarray  # the copy's taste for the program when placing signals
+    home: np.ndarray  # (copies, 2) uniforms: the copy's home division and state, if drawn
 
 
 def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
@@ -53,6 +69,8 @@ def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
         interview=rng.standard_normal(shape),
         ranking=rng.random(shape),
         other_merit=rng.standard_normal(copies),
+        signal_taste=rng.standard_normal(shape),
+        home=rng.random((copies, 2)),
     )
 
 
@@ -78,6 +96,8 @@ class FocalEntries:
     interview_preference: np.ndarray
     interview_evaluation: np.ndarray
     interview_unranked: np.ndarray
+    interview_signalled: np.ndarray
+    signal_counts: np.ndarray  # (copies, len(SIGNAL_COUNTS))
 
     def subset(self, copies: np.ndarray) -> FocalEntries:
         """Only the given copies, renumbered from 0 in that order."""
@@ -90,11 +110,13 @@ class FocalEntries:
             ),
             sent=self.sent[copies],
             funnel=self.funnel[copies],
+            signal_counts=self.signal_counts[copies],
             interview_applicant=renumber[self.interview_applicant[kept]],
             interview_program=self.interview_program[kept],
             interview_preference=self.interview_preference[kept],
             interview_evaluation=self.interview_evaluation[kept],
             interview_unranked=self.interview_unranked[kept],
+            interview_signalled=self.interview_signalled[kept],
         )
 
 
@@ -113,7 +135,7 @@ def draw_focal(
     """
     programs = market.programs
     copies, n_programs = noise.choice.shape
-    applicants = focal_applicants(focal, noise.other_merit, specialties)
+    applicants = focal_applicants(focal, noise, specialties, params)
     everywhere = np.arange(n_programs)
     reasons = screening_reasons(
         applicants, np.zeros(n_programs, dtype=np.int64), programs, everywhere
@@ -131,9 +153,16 @@ def draw_focal(
     unread = [np.bincount(row[reason[col]], minlength=copies) for reason in reasons]
     penalty = penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)
     base = merit(applicants, params)[row] - penalty[applicants.type[0], col]
+    margin = known[0] - penalty[applicants.type[0], col] - market.invite_bar[col]
+    margin = np.where(screen[col], margin, -np.inf)
+    tier = _signals(focal, applicants, row, col, margin, market, noise, params)
+    code = application_code(tier, applicants, row, programs, col)
     evaluation = base + params.selection.application_noise_sd * noise.application[row, col]
-    invited = np.flatnonzero(screen[col] & (evaluation >= market.invite_bar[col]))
-    row, col, evaluation = row[invited], col[invited], evaluation[invited]
+    invitation = evaluation + interview_bonus(code, params)
+    is_invited = screen[col] & (invitation >= market.invite_bar[col])
+    counts = signal_counts(row, copies, code, is_invited)
+    invited = np.flatnonzero(is_invited)
+    row, col, evaluation, tier = row[invited], col[invited], evaluation[invited], tier[invited]
     sent = np.count_nonzero(applied, axis=1)
     read = sent - np.sum(unread, axis=0)
     funnel = np.stack([*unread, read, np.bincount(row, minlength=copies)], axis=1)
@@ -154,6 +183,47 @@ def draw_focal(
         interview_preference=preference[held],
         interview_evaluation=interview,
         interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
+        interview_signalled=tier[held] > 0,
+        signal_counts=counts,
+    )
+
+
+#: Margins beyond this (a program that invites everyone it reads, or one that does not read
+#: you) count as this: sorting needs finite values.
+_SUREST = 1e3
+
+
+def _signals(focal: Focal, applicants, row, col, margin, market, noise, params) -> np.ndarray:
+    """Where each copy's signals go (a tier per application), by ``you.signal_policy``.
+
+    A copy wants a program as the population does (desirability, home
+    division, its own taste); its margin at a program is its known merit less
+    the program's type penalty and its last invitee's bar (what past interview
+    data tell an adviser), lowest where the program does not read it.  Each
+    specialty you apply to gets ``you.signals`` signals (gold first), at most
+    its allowance.
+    """
+    programs, budget = market.programs, market.signal_budget
+    specialty = programs.specialty[col]
+    gold, total = budget[specialty, 0], budget[specialty].sum(axis=1)
+    if focal.signals >= 0:
+        total = np.minimum(total, focal.signals)
+        gold = np.minimum(gold, total)
+    home = programs.division[col] == applicants.home_division[row]
+    preference = (
+        programs.desirability[col]
+        + params.geography.home_preference * home
+        + params.applicants.taste_sd * noise.signal_taste[row, col]
+    )
+    return place_signals(
+        2 * row + (specialty != applicants.specialty[0]),
+        preference,
+        np.clip(margin, -_SUREST, _SUREST),
+        gold,
+        total,
+        focal.signal_policy,
+        reach_share=focal.signal_reach_share,
+        safer_share=focal.signal_safer_share,
     )
 
 
@@ -161,13 +231,15 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
     """Where each copy applies, (copies, programs): the top Gumbel keys within each specialty.
 
     A key is the log of the population's application weight plus the copy's
-    Gumbel noise.  ``eligible`` (programs, or ``None`` for all) limits where
-    the copy applies, as ``you.application_policy`` says; ``img_friendly``
+    Gumbel noise (the home-division term per copy: copies may come from
+    different divisions).  ``eligible`` (programs, or ``None`` for all) limits
+    where the copy applies, as ``you.application_policy`` says; ``img_friendly``
     also weighs IMG-friendliness more (``applicants.friendly_policy_weight``).
     """
+    nowhere = [NO_DIVISION]
     log_weights = np.log(
         application_weights(
-            programs, IS_IMG_TYPE[applicants.type[:1]], applicants.visa[:1], level, params
+            programs, IS_IMG_TYPE[applicants.type[:1]], applicants.visa[:1], level, nowhere, params
         )[0]
     )
     if focal.application_policy == "img_friendly":
@@ -189,14 +261,18 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
         available = last - first if eligible is None else np.count_nonzero(eligible[first:last])
         take = min(int(wanted), int(available))
         if take > 0:
+            home = programs.division[None, first:last] == applicants.home_division[:, None]
             keys = log_weights[None, first:last] + choice[:, first:last]
+            keys += params.geography.home_application_weight * home
             best = np.argpartition(-keys, take - 1, axis=1)[:, :take]
             np.put_along_axis(applied[:, first:last], best, True, axis=1)
     return applied
 
 
-def focal_applicants(focal: Focal, other_merit, specialties: tuple[str, ...]) -> Applicants:
-    """One row per copy of the focal applicant: alike but for ``other_merit``."""
+def focal_applicants(focal: Focal, noise: FocalNoise, specialties, params) -> Applicants:
+    """One row per copy of the focal applicant: alike but for what programs value beyond
+    the numbers and, unless ``you.home_region`` is set, where the copy comes from."""
+    other_merit = noise.other_merit
     copies = len(other_merit)
     kind = TYPE_INDEX[focal.type]
     is_img = IS_IMG_TYPE[kind]
@@ -223,4 +299,26 @@ def focal_applicants(focal: Focal, other_merit, specialties: tuple[str, ...]) ->
         step2ck_attempts=column(focal.step2ck_attempts, np.int64),
         step3=column(focal.step3, bool),
         observership_months=column(focal.observership_months if is_img else 0.0, float),
+        **_home(focal, kind, noise.home, params),
     )
+
+
+def _home(focal: Focal, kind: int, uniforms, params) -> dict:
+    """Each copy's home division and state, and the division of its stated preference."""
+    division, state = draw_places(uniforms.shape[0], params, uniforms[:, 0], uniforms[:, 1])
+    if focal.home_region:
+        chosen = DIVISIONS.index(focal.home_region)
+        division = np.full_like(division, chosen)
+        within = np.minimum(
+            (uniforms[:, 1] * STATES_PER_DIVISION[chosen]).astype(np.int64),
+            STATES_PER_DIVISION[chosen] - 1,
+        )
+        state = (FIRST_STATE[chosen] + within).astype(np.int16)
+    if kind == NON_US_IMG:
+        state = np.full_like(state, NO_STATE)
+    stated = {"home": division, "none": np.full_like(division, NO_DIVISION)}.get(
+        focal.geographic_preference
+    )
+    if stated is None:
+        stated = np.full_like(division, DIVISIONS.index(focal.geographic_preference))
+    return {"home_division": division, "home_state": state, "preferred_division": stated}

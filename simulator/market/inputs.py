@@ -21,6 +21,8 @@ class MarketInputs:
     backup_probability: np.ndarray  # per applicant type
     ranked_per_position: np.ndarray  # per specialty, nan where unpublished
     img_step2ck: dict  # specialty index -> (mean, sd) published for non-US IMGs
+    #: (specialties, 2): published gold and silver signals per applicant, -1 where unpublished.
+    published_signals: np.ndarray
     scale: float
 
 
@@ -61,8 +63,11 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
                 published.step2ck(group, "mean"),
                 published.step2ck(group, "sd"),
             )
+    signals = published.signal_counts.set_index("specialty")[["gold", "silver"]]
+    published_signals = signals.reindex(specialties).fillna(-1).to_numpy(np.int64)
     return MarketInputs(
         specialties=specialties,
+        published_signals=published_signals,
         positions=n_positions,
         programs=n_programs,
         applicants=applicants,

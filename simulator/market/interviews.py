@@ -34,7 +34,8 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     preferred first, up to their remaining interview cap, and declines the
     rest, which frees those slots for the next round.  Returns the indices of
     the applications that became interviews, the applicants' preference for
-    them, and each program's invitation bar.
+    them, each program's invitation bar, and which applications were invited
+    (before the applicants' caps).
     """
     a = params.applicants
     screened = np.bincount(where, minlength=programs.size)
@@ -43,6 +44,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     wanted = np.minimum(FIRST_ORDERED_PER_SLOT * invite_until, screened)
     ranked = RankedPrefixes.of(where, evaluation, screened, wanted)
     accepted = np.zeros(who.size, dtype=bool)
+    invited = np.zeros(who.size, dtype=bool)
     preference = np.empty(who.size, dtype=np.float64)  # read only where accepted
     room = np.full(applicants.size, a.interview_cap, dtype=np.int64)
     for _ in range(params.programs.interview_rounds):
@@ -52,6 +54,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
         if not new.size:
             break
         invited_until = invite_until
+        invited[new] = True
         new_who, new_where = who[new], np.repeat(np.arange(programs.size), inviting)
         liking = program_preference(
             programs, applicants, new_who, new_where, params, rng.standard_normal(new.size)
@@ -67,7 +70,8 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
         declined = np.bincount(new_where[by_applicant[~yes]], minlength=programs.size)
         invite_until = np.minimum(invited_until + declined, screened)
     held = np.flatnonzero(accepted)
-    return held, preference[held], _invite_bar(ranked, invited_until, screened, where, evaluation)
+    bar = _invite_bar(ranked, invited_until, screened, where, evaluation)
+    return held, preference[held], bar, invited
 
 
 def _invite_bar(ranked, invited_until, screened, where, evaluation) -> np.ndarray:

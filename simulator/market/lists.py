@@ -22,6 +22,8 @@ class RankOrderLists:
     n_population: int
     sent: np.ndarray
     interviews: np.ndarray
+    interviews_signalled: np.ndarray  # interviews held at programs the applicant signalled
+    signal_counts: np.ndarray  # (applicants, len(SIGNAL_COUNTS))
     rol_indptr: np.ndarray
     rol_programs: np.ndarray
     program_ranks: np.ndarray
@@ -48,7 +50,9 @@ def rank_order_lists(
     preference = np.concatenate([p.interview_preference for p in pieces])
     evaluation = np.concatenate([p.interview_evaluation for p in pieces])
     unranked = np.concatenate([p.interview_unranked for p in pieces])
+    signalled = np.concatenate([p.interview_signalled for p in pieces])
     n = applicants.size
+    interviews_signalled = np.bincount(who[signalled], minlength=n)
 
     # Applicants' lists: interviews in order of preference, cut to the cap.
     order = sort_by_group_desc(who, preference, n)
@@ -71,6 +75,8 @@ def rank_order_lists(
         n_population=market.applicants.size,
         sent=np.concatenate([p.sent for p in pieces]),
         interviews=interviews,
+        interviews_signalled=interviews_signalled,
+        signal_counts=np.concatenate([p.signal_counts for p in pieces]),
         rol_indptr=np.r_[0, np.cumsum(np.bincount(who, minlength=n))],
         rol_programs=where,
         program_ranks=program_ranks,
@@ -93,6 +99,7 @@ def solo_lists(
     """
     n = focal.sent.size
     who, where = focal.interview_applicant, focal.interview_program
+    interviews_signalled = np.bincount(who[focal.interview_signalled], minlength=n)
     order = sort_by_group_desc(who, focal.interview_preference, n)
     who, where = who[order], where[order]
     evaluation = focal.interview_evaluation[order]
@@ -113,6 +120,8 @@ def solo_lists(
         n_population=0,
         sent=focal.sent,
         interviews=interviews,
+        interviews_signalled=interviews_signalled,
+        signal_counts=focal.signal_counts,
         rol_indptr=np.r_[0, np.cumsum(np.bincount(who, minlength=n))],
         rol_programs=where,
         program_ranks=ranks,

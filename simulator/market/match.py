@@ -32,6 +32,8 @@ class TrialOutcome:
     is_focal: np.ndarray
     sent: np.ndarray
     interviews: np.ndarray
+    interviews_signalled: np.ndarray  # interviews held at programs the applicant signalled
+    signal_counts: np.ndarray  # (applicants, len(SIGNAL_COUNTS)), market.signals
     rol_length: np.ndarray
     contiguous_ranks: np.ndarray
     matched_program: np.ndarray  # n_programs if unmatched
@@ -166,6 +168,8 @@ _PER_APPLICANT = (
     "is_focal",
     "sent",
     "interviews",
+    "interviews_signalled",
+    "signal_counts",
     "rol_length",
     "contiguous_ranks",
     "matched_program",
@@ -207,6 +211,8 @@ def _outcome(
         is_focal=is_focal,
         sent=lists.sent,
         interviews=lists.interviews,
+        interviews_signalled=lists.interviews_signalled,
+        signal_counts=lists.signal_counts,
         rol_length=rol_length,
         contiguous_ranks=first_elsewhere,
         matched_program=match,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from simulator.market.fields import frozen as _frozen
 from simulator.market.fields import param, table
-from simulator.market.soap_params import SOAP_APPLICATION_LIMIT, SoapParams
+from simulator.market.signal_params import GeographyParams, SignalParams
+from simulator.market.soap_params import SoapParams
 from simulator.vocabulary import APPLICANT_TYPES
 
 
@@ -99,7 +100,7 @@ class ApplicantParams:
         1,
     )
     registered_per_active: PerType = table(
-        per_type(us_md=1.01, us_do=1.01, us_img=1.21, non_us_img=1.41, other=1.79),
+        per_type(us_md=1.01, us_do=1.01, us_img=1.2, non_us_img=1.47, other=1.6),
         "Registered applicants drawn per published active applicant of each type. A registrant "
         "who ends the season with no interview certifies no rank-order list: not active, in no "
         "published rate. Calibrated so that the simulated active applicants of each type meet "
@@ -337,13 +338,13 @@ class SelectionParams:
         10,
     )
     type_penalty: PerType = table(
-        per_type(us_md=0.0, us_do=1.1, us_img=4.3, non_us_img=4.4, other=5.7),
+        per_type(us_md=0.0, us_do=1.1, us_img=4.2, non_us_img=4.5, other=5.6),
         "Evaluation points a program subtracts for the applicant's type (for IMG types, scaled by "
         "the program's unfriendliness 2(1 - friendliness)). Calibrated to the 2025 match rates by "
         "type.",
     )
     other_merit_sd: float = param(
-        1.0,
+        1.25,
         "Spread (SD, evaluation points) of what programs value beyond Step 2 CK, USCE and "
         "graduation year: letters, school, research, fit. Common to every program and unseen by "
         "the applicant when choosing where to apply; for you it is drawn afresh for each copy, "
@@ -372,7 +373,7 @@ class SelectionParams:
         10,
     )
     acceptability_bar: float = param(
-        -0.5,
+        -1.7,
         "Programs leave unranked interviewees evaluated below this quality floor, even if it "
         "leaves positions unfilled (beside those ruled out at interview, see "
         "programs.interview_rank_share). Calibrated: it sets how many positions are filled "
@@ -391,59 +392,5 @@ class MarketParams:
     programs: ProgramParams = table(ProgramParams, "Programs and their screening.")
     selection: SelectionParams = table(SelectionParams, "Programs' evaluation of applicants.")
     soap: SoapParams = table(SoapParams, "SOAP after the Main Match.")
-
-
-@_frozen
-class Focal:
-    """The focal applicant: the user, simulated as several independent copies per trial."""
-
-    type: str = param("non_us_img", f"Applicant type, one of {', '.join(APPLICANT_TYPES[:4])}.")
-    specialty: str = param(
-        "Internal Medicine (Categorical)",
-        "Preferred specialty (a name in data/specialties_2025.csv).",
-    )
-    backup_specialty: str = param("", "Backup specialty, or empty for none.")
-    step2ck: int = param(240, "Step 2 CK score.", 1, 300)
-    usce_months: float = param(0, "Months of US clinical experience (IMGs).", 0, 120)
-    usce_kind: str = param("none", "Kind of USCE: none, observership, hands_on.")
-    observership_months: float = param(
-        0,
-        "Months of observership beside your you.usce_months of you.usce_kind (IMGs), to state "
-        "both kinds: hands-on months count first, observerships in what is left under "
-        "selection.usce_months_cap.",
-        0,
-        120,
-    )
-    years_since_graduation: float = param(0, "Years since medical school graduation.", 0, 60)
-    visa: str = param("none", "Visa needed: none, j1, h1b (only non-US IMGs may need one).")
-    step1_attempts: int = param(
-        1, "Attempts it took you to pass Step 1 (1: passed first time).", 1, 6
-    )
-    step2ck_attempts: int = param(
-        1, "Attempts it took you to pass Step 2 CK (1: passed first time).", 1, 6
-    )
-    step3: bool = param(
-        False,
-        "Whether you have passed Step 3. An H-1B needs it: without it no program can sponsor "
-        "your H-1B (if you would take a J-1 instead, set you.visa = 'j1').",
-    )
-    applications: int = param(100, "Number of programs applied to.", 1, 2000)
-    application_policy: str = param(
-        "broad",
-        "Where your applications go: broad (everywhere, as the population does), "
-        "visa_sponsoring (only programs that sponsor the visa you need), img_friendly "
-        "(visa-sponsoring, only programs whose Step 2 CK cut-off, graduation-year limit and "
-        "attempts policy you meet, and weighted towards IMG-friendly ones).",
-    )
-    rank_list_length: int = param(
-        0, "Most programs ranked (0: rank every program that interviews you).", 0, 200
-    )
-    soap: bool = param(
-        True, "Whether you take part in SOAP if the Main Match leaves you unmatched."
-    )
-    soap_applications: int = param(
-        SOAP_APPLICATION_LIMIT,
-        "Applications you send in SOAP (the NRMP allows at most 45).",
-        1,
-        SOAP_APPLICATION_LIMIT,
-    )
+    geography: GeographyParams = table(GeographyParams, "Where programs and applicants are.")
+    signals: SignalParams = table(SignalParams, "Preference signals and geographic preference.")

@@ -12,6 +12,7 @@ import numpy as np
 
 from simulator.market.codes import POLICY_J1, POLICY_J1_H1B, POLICY_NONE
 from simulator.market.distributions import multinomial_by_group
+from simulator.market.geography import program_places
 from simulator.market.inputs import MarketInputs
 from simulator.market.params import MarketParams
 
@@ -30,6 +31,8 @@ class Programs:
     ysg_limit: np.ndarray
     attempts_screen: np.ndarray  # reads no application showing a failed exam attempt
     interview_slots: np.ndarray
+    division: np.ndarray  # US Census division (simulator.vocabulary.DIVISIONS)
+    state: np.ndarray  # state code, numbered division by division (market.geography)
     #: The programs of specialty ``s`` are rows ``specialty_indptr[s]:specialty_indptr[s+1]``.
     specialty_indptr: np.ndarray
 
@@ -43,8 +46,9 @@ class Programs:
         return self.specialty_indptr.size - 1
 
 
-def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
-    """Programs of every specialty: size, kind, desirability, IMG-friendliness, visas, screens."""
+def draw_programs(inputs: MarketInputs, params: MarketParams, rng, places_rng) -> Programs:
+    """Programs of every specialty: size, kind, desirability, IMG-friendliness, visas, screens;
+    their division and state from ``places_rng`` (:mod:`simulator.market.geography`)."""
     p = params.programs
     counts = inputs.programs
     specialty = np.repeat(np.arange(counts.size), counts)
@@ -89,6 +93,7 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
         inputs.ranked_per_position / p.interview_rank_share,
     )
     slots = np.ceil(positions * per_position[specialty]).astype(np.int64)
+    division, state = program_places(n, params, places_rng)
     return Programs(
         specialty=specialty,
         positions=positions,
@@ -100,5 +105,7 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng) -> Programs:
         ysg_limit=ysg_limit,
         attempts_screen=rng.random(n) < p.attempts_screen_share,  # drawn last: streams stay
         interview_slots=slots,
+        division=division,
+        state=state,
         specialty_indptr=indptr,
     )

@@ -66,6 +66,8 @@ class PublishedData:
     img_share_of_positions: pd.DataFrame
     charting_outcomes_us_md: pd.DataFrame
     charting_outcomes_non_us_img: pd.DataFrame
+    signal_counts: pd.DataFrame
+    signal_effects: pd.DataFrame
 
     # -- specialties ---------------------------------------------------------
     @property

@@ -307,3 +307,24 @@ def check_tables(tables: dict[str, Table]) -> None:
     _check_img_share(tables["img_share_of_positions"])
     for field in ("charting_outcomes_us_md", "charting_outcomes_non_us_img"):
         _check_charting_outcomes(tables[field], names, tables["specialties"])
+    _check_specialty_names(tables["signal_counts"], names, tables["specialties"])
+    _check_signal_effects(tables["signal_effects"], names, tables["specialties"])
+
+
+def _check_signal_effects(table: Table, names: list[str], specialties: Table) -> None:
+    """Specialty names (or ``all``); rates are shares; each odds-ratio range has low <= high."""
+    frame = table.frame
+    for i, (figure, name, value) in enumerate(zip(frame.figure, frame.specialty, frame.value)):
+        if name != "all" and name not in names:
+            table.fail(
+                f"'{name}' is neither 'all' nor a specialty of {specialties.name}"
+                f"{closest(name, names)}",
+                row=i,
+                column="specialty",
+            )
+        if figure.endswith("_rate") and value > 1:
+            table.fail(f"a rate must be a share in [0, 1], found {value}", row=i, column="value")
+    ranges = frame.set_index(["figure", "specialty"]).value
+    for (figure, name), low in ranges.items():
+        if figure.endswith("_low") and low > ranges.get((figure[:-4] + "_high", name), low):
+            table.fail(f"{figure} of {name} is above its _high figure", column="value")

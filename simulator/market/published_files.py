@@ -39,6 +39,21 @@ MARKET_RATES = ("pgy1_fill_rate", "couples_match_rate", "soap_round1_share", "so
 #: Every figure ``market_totals_2025.csv`` must hold, once each.
 MARKET_FIGURES = MARKET_COUNTS + MARKET_RATES
 APPLICATION_TYPES = ("all", "us_md", "us_do", "img")
+#: Figures of ``signal_effects.csv``: published odds ratios of an interview (ranges over
+#: specialties) and interview rates with and without a signal or geographic preference.
+SIGNAL_FIGURES = (
+    *(
+        f"{effect}_odds_ratio_{end}"
+        for effect in ("signal", "geographic", "in_state")
+        for end in ("low", "high")
+    ),
+    "gold_interview_rate",
+    "silver_interview_rate",
+    "signalled_interview_rate",
+    "unsignalled_interview_rate",
+    "geographic_interview_rate",
+    "no_geographic_interview_rate",
+)
 #: Statistics of ``step2ck_norms.csv`` and what their values must be.
 STEP2CK_STATISTICS = {
     "mean": "score",
@@ -141,6 +156,22 @@ SCHEMAS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
             "source": "source",
         },
         ("specialty", "policy"),
+    ),
+    "signal_counts": (
+        "signal_counts.csv",
+        {
+            "specialty": "text",
+            "season": "text",
+            "gold": "count",
+            "silver": "count",
+            "source": "source",
+        },
+        ("specialty",),
+    ),
+    "signal_effects": (
+        "signal_effects.csv",
+        {"figure": SIGNAL_FIGURES, "specialty": "text", "value": "positive", "source": "source"},
+        ("figure", "specialty"),
     ),
     "charting_outcomes_us_md": (
         "charting_outcomes_2024_us_md.csv",

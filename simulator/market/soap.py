@@ -45,10 +45,15 @@ from simulator.market.applicants import Applicants
 from simulator.market.applications import MERIT_BANDS, application_weights, screened_in
 from simulator.market.codes import IS_IMG_TYPE
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
+from simulator.market.focal_params import Focal
 from simulator.market.interviews import sort_by_group_desc
-from simulator.market.params import Focal, MarketParams
+from simulator.market.params import MarketParams
 from simulator.market.soap_params import SOAP_APPLICATION_LIMIT, SoapParams
 from simulator.vocabulary import VISAS
+
+#: SOAP applicants go where positions are open: no home division favoured (a code no
+#: program has).
+ANYWHERE = -1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -236,6 +241,7 @@ def copy_lists(soap: SoapMarket, programs, copies: Applicants, taking_part, appl
         IS_IMG_TYPE[copies.type[:1]],
         copies.visa[:1],
         known_merit(copies, params)[:1],
+        [ANYWHERE],
         params,
     )[:, soap.open_programs]
     noise = soap.noise
@@ -358,7 +364,12 @@ def _population_weights(programs, applicants, params, open_programs):
         [(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)]
     )
     weights = application_weights(
-        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], params
+        programs,
+        kinds[:, 0],
+        kinds[:, 1],
+        band_level[kinds[:, 2]],
+        np.full(len(kinds), ANYWHERE),
+        params,
     )
     return kind, weights[:, open_programs]
 

@@ -12,7 +12,17 @@ import numpy as np
 
 #: The stages in spawn order; a stage appended last leaves the others' numbers unchanged
 #: (child ``k`` of a seed sequence depends on ``k`` alone, not on how many are spawned).
-STAGES = ("programs", "applicants", "applications", "interviews", "lists", "focal", "soap")
+STAGES = (
+    "programs",
+    "applicants",
+    "applications",
+    "interviews",
+    "lists",
+    "focal",
+    "soap",
+    "geography",
+    "signals",
+)
 
 
 def trial_streams(seed: int, trial: int) -> dict[str, np.random.Generator]:

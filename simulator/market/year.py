@@ -19,6 +19,15 @@ from simulator.market.inputs import MarketInputs
 from simulator.market.interviews import draw_interviews
 from simulator.market.params import MarketParams
 from simulator.market.programs import Programs, draw_programs
+from simulator.market.signals import (
+    NONE,
+    application_code,
+    interview_bonus,
+    place_signals,
+    signal_budget,
+    signal_counts,
+    tier_of,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -26,8 +35,9 @@ class Market:
     """A drawn Match year without the focal applicant.
 
     ``interview_*`` arrays hold one row per interview held, sorted by applicant.
-    ``invite_bar`` is the evaluation of each program's last invitee (``-inf``
-    if it invited everyone it screened in): the bar a focal copy must clear.
+    ``invite_bar`` is the invitation value (evaluation plus signal and
+    geography bonuses) of each program's last invitee (``-inf`` if it invited
+    everyone it screened in): the bar a focal copy must clear.
     """
 
     programs: Programs
@@ -38,7 +48,11 @@ class Market:
     interview_preference: np.ndarray
     interview_evaluation: np.ndarray
     interview_unranked: np.ndarray  # the program saw a reason not to rank this interviewee
+    interview_signalled: np.ndarray  # the applicant had signalled the program
     invite_bar: np.ndarray
+    #: (applicants, len(SIGNAL_COUNTS)): signals and invitations per applicant.
+    signal_counts: np.ndarray
+    signal_budget: np.ndarray  # (specialties, 2): gold and silver signals per applicant
 
 
 def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=None) -> Market:
@@ -47,19 +61,19 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     ``timings``, if a dict, receives the seconds each stage took (for benchmarks).
     """
     clock = Stopwatch(timings)
-    programs = draw_programs(inputs, params, streams["programs"])
+    programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
     clock.lap("programs")
-    applicants = draw_applicants(inputs, params, streams["applicants"])
+    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
     clock.lap("applicants")
-    who, where, sent = draw_applications(
-        programs,
-        applicants,
-        known_merit(applicants, params),
-        inputs,
-        params,
-        streams["applications"],
+    known = known_merit(applicants, params)
+    budget = signal_budget(inputs, params)
+    signaller = PopulationSignals(programs, applicants, budget, params, streams["signals"])
+    who, where, read, code, sent = draw_applications(
+        programs, applicants, known, inputs, params, streams["applications"], signaller
     )
-    clock.lap("applications and screening")
+    clock.lap("applications, screening and signals")
+    read_rows = np.flatnonzero(read)
+    all_who, who, where = who, who[read_rows], where[read_rows]
     rng = streams["interviews"]
     evaluation = application_evaluation(
         programs, applicants, merit(applicants, params), who, where, params
@@ -67,11 +81,14 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     evaluation += params.selection.application_noise_sd * rng.standard_normal(
         who.size, dtype=np.float32
     )
-    held, preference, invite_bar = draw_interviews(
-        programs, applicants, who, where, evaluation, params, rng
+    invitation = evaluation + interview_bonus(code[read_rows], params)
+    held, preference, invite_bar, invited = draw_interviews(
+        programs, applicants, who, where, invitation, params, rng
     )
     interview_noise = streams["lists"].standard_normal(held.size, dtype=np.float32)
     unranked = streams["lists"].random(held.size) >= params.programs.interview_rank_share
+    was_invited = np.zeros(all_who.size, dtype=bool)
+    was_invited[read_rows] = invited
     clock.lap("interviews")
     return Market(
         programs=programs,
@@ -83,8 +100,50 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         interview_evaluation=evaluation[held]
         + params.selection.interview_noise_sd * interview_noise,
         interview_unranked=unranked,
+        interview_signalled=tier_of(code[read_rows[held]]) > NONE,
         invite_bar=invite_bar,
+        signal_counts=signal_counts(all_who, applicants.size, code, was_invited),
+        signal_budget=budget,
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PopulationSignals:
+    """Places the population's signals as applications are sent, by ``signals.policy``;
+    returns each application's :func:`~simulator.market.signals.application_code`.
+
+    An applicant wants a program for its desirability, their home division and
+    their own taste (drawn here, before interviews); a program looks safer the
+    less desirable it is.  Called once per block of applicants and specialty,
+    in a fixed order, so the draws do not depend on anything else.
+    """
+
+    programs: Programs
+    applicants: Applicants
+    budget: np.ndarray
+    params: MarketParams
+    rng: np.random.Generator
+
+    def __call__(self, who, where, specialty: int) -> np.ndarray:
+        programs, params = self.programs, self.params
+        group = np.cumsum(np.r_[False, who[1:] != who[:-1]])  # applications arrive by applicant
+        preference = programs.desirability.astype(np.float32)[where]
+        home = programs.division[where] == self.applicants.home_division[who]
+        preference += np.float32(params.geography.home_preference) * home
+        taste = self.rng.standard_normal(who.size, dtype=np.float32)
+        taste *= np.float32(params.applicants.taste_sd)
+        preference += taste
+        policy = params.signals.policy
+        gold, silver = self.budget[specialty]
+        tier = place_signals(
+            group,
+            preference,
+            None if policy == "most_preferred" else -programs.desirability[where],
+            gold,
+            gold + silver,
+            policy,
+        )
+        return application_code(tier, self.applicants, who, programs, where)
 
 
 def application_evaluation(programs, applicants, applicant_merit, who, where, params):

@@ -2,26 +2,36 @@
 
 The page needs no network: its style sheet is inline and its pictures (the
 PNGs of the output folder) are embedded as base64 data.  It holds your
-numbers, your funnel, the charts and what the model assumes, in the words the
-printed report uses.  :func:`report_body` is the page's content alone, which
-the local web app (:mod:`simulator.web`) shows inside its own page.
+numbers, your funnel and signals, the charts and what the model assumes, in
+the words the printed report uses; its pieces are in
+:mod:`simulator.report.html_parts`.  :func:`report_body` is the page's content
+alone, which the local web app (:mod:`simulator.web`) shows inside its own page.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from pathlib import Path
 
 import pandas as pd
 
 from simulator.files import write_text
+from simulator.report.funnel import format_funnel, format_signals
+from simulator.report.html_parts import (
+    escape,
+    figure,
+    funnel_table,
+    paragraphs,
+    section,
+    sentences,
+    signal_rates_table,
+    signal_table,
+    table,
+)
 from simulator.report.outcomes import CHOICE_WORDS, COLUMNS, OUTCOME_WORDS, WHERE_WORDS
-from simulator.report.plots import FUNNEL_LABELS
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
-from simulator.report.text import format_ci, format_funnel, format_percent, your_chances
+from simulator.report.text import format_ci, format_percent, your_chances
 from simulator.study.assumptions import assumed_parameters
-from simulator.study.tallies import funnel_summary
+from simulator.study.tallies import SIGNAL_STAGES, funnel_summary
 
 __all__ = ["REPORT", "STYLE", "report_body", "report_html", "write_report"]
 
@@ -61,6 +71,10 @@ _YOUR_KEYS = (
     "you.years_since_graduation",
     "you.applications",
     "you.visa",
+    "you.signals",
+    "you.signal_policy",
+    "you.home_region",
+    "you.geographic_preference",
 )
 _PROFILE = (
     ("type", "applicant type"),
@@ -77,85 +91,42 @@ _PROFILE = (
     ("step2ck_attempts", "attempts to pass Step 2 CK"),
     ("applications", "applications"),
     ("application_policy", "where applications go"),
+    ("signals", "preference signals per specialty"),
+    ("signal_policy", "where signals go"),
+    ("signal_reach_share", "share of signals to reach programs"),
+    ("signal_safer_share", "share of signals to safer programs"),
+    ("home_region", "home region"),
+    ("geographic_preference", "geographic preference stated"),
     ("rank_list_length", "most programs ranked (0: all)"),
     ("soap", "takes part in SOAP if unmatched"),
     ("soap_applications", "SOAP applications"),
 )
 
-
-def _e(value) -> str:
-    return html.escape(str(value))
-
-
-def _table(header, rows, *, numeric=(), row_class=None) -> str:
-    """An HTML table; columns whose index is in ``numeric`` are right-aligned."""
-
-    def cell(tag: str, i: int, value) -> str:
-        kind = ' class="num"' if i in numeric else ""
-        return f"<{tag}{kind}>{_e(value)}</{tag}>"
-
-    head = "".join(cell("th", i, h) for i, h in enumerate(header))
-    body = []
-    for r, row in enumerate(rows):
-        kind = f' class="{row_class(r)}"' if row_class and row_class(r) else ""
-        body.append(f"<tr{kind}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
-    return f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
-
-
-def _figure(folder, name: str, caption: str) -> str:
-    """``name`` from ``folder`` embedded as a base64 PNG, or nothing if it was not drawn."""
-    path = Path(folder) / name if folder is not None else None
-    if path is None or not path.is_file():
-        return ""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(caption)}">'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
-    )
-
-
-def _section(key: str, title: str, *parts: str) -> str:
-    return f'<section id="{key}"><h2>{_e(title)}</h2>{"".join(parts)}</section>'
-
-
-def _paragraphs(lines) -> str:
-    return "".join(f"<p>{_e(line)}</p>" for line in lines)
-
-
-def _sentences(lines) -> list[str]:
-    """The printed ``you: ...`` lines (continued on indented lines) as sentences."""
-    text = " ".join(line.strip() for line in lines)
-    parts = [part.strip() for part in text.split("you: ")]
-    return [part[0].upper() + part[1:] + "." for part in parts if part]
+#: Your signal shares: read only with ``signal_policy = "shares"``.
+_SHARES = ("signal_reach_share", "signal_safer_share")
 
 
 def _profile(you: dict) -> str:
+    """Your settings in words; an empty one only if it has words (a home region drawn at
+    random), the signal shares only with the policy that uses them."""
+
     def words(key, value):
         value = str(value).lower() if isinstance(value, bool) else value  # as TOML spells it
-        return CHOICE_WORDS.get(key, {}).get(value, value)
+        return CHOICE_WORDS.get(key, {}).get(str(value), value)
 
-    rows = [
-        (label, words(key, you[key])) for key, label in _PROFILE if key in you and you[key] != ""
-    ]
-    return _table(("", "value"), rows)
+    def shown(key):
+        if key in _SHARES and you.get("signal_policy") != "shares":
+            return False
+        return key in you and (you[key] != "" or "" in CHOICE_WORDS.get(key, {}))
 
-
-def _funnel_rows(funnels: dict[str, dict]) -> str:
-    """Each stage's mean count per copy of you, one column per strategy or value."""
-    names = list(funnels)
-    stages = [s for s in FUNNEL_LABELS if all(s in f for f in funnels.values())]
-    rows = [(FUNNEL_LABELS[s], *(f"{funnels[n][s]['mean']:.1f}" for n in names)) for s in stages]
-    return _table(
-        ("stage", *names),
-        rows,
-        numeric=range(1, len(names) + 1),
-        row_class=lambda r: "loss" if stages[r].startswith("not_read") else "",
+    return table(
+        ("", "value"), [(label, words(key, you[key])) for key, label in _PROFILE if shown(key)]
     )
 
 
 def _assumptions(items, notes) -> str:
     lines = [_MODEL, *items, *(f"Note: {note}" for note in notes)]
-    return '<ul class="assumptions">' + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>"
+    return '<ul class="assumptions">' + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>"
 
 
 def _rests_on(what: str, parameters) -> str:
@@ -166,15 +137,15 @@ def _rests_on(what: str, parameters) -> str:
 
 
 def _header(title: str, description: str, meta: str) -> str:
-    lead = f'<p class="lead">{_e(description)}</p>' if description else ""
-    return f'<header><h1>{_e(title)}</h1>{lead}<p class="meta">{_e(meta)}</p></header>'
+    lead = f'<p class="lead">{escape(description)}</p>' if description else ""
+    return f'<header><h1>{escape(title)}</h1>{lead}<p class="meta">{escape(meta)}</p></header>'
 
 
 def _headline(p, words: str) -> str:
     """Your chance, large, with the exact figures as data for scripts and tests."""
     return (
         f'<p class="headline"><strong id="p-match" data-p="{p.p!r}" data-k="{p.k}" '
-        f'data-n="{p.n}">{format_percent(p.p)}</strong> {_e(words)} '
+        f'data-n="{p.n}">{format_percent(p.p)}</strong> {escape(words)} '
         f"(95% CI {format_ci(p)}; {p.n:,} copies of you in {p.n_clusters} simulated Match years)"
         "</p>"
     )
@@ -191,14 +162,14 @@ def _where_table(where: dict) -> str:
         for kind, d in shares.items()
         if d["count"]
     ]
-    return _table(("program", "share of matches", "copies"), rows, numeric=(1, 2)) if rows else ""
+    return table(("program", "share of matches", "copies"), rows, numeric=(1, 2)) if rows else ""
 
 
 def _run_body(result: RunResult) -> str:
     summary, scenario = result.summary, result.record.get("scenario", {})
     focal, you = summary["focal"], scenario.get("you", {})
     chances = [(label, format_percent(p.p), format_ci(p)) for label, p in your_chances(focal, you)]
-    funnel = focal.get("funnel")
+    funnel, signals = focal.get("funnel"), focal.get("signals")
     ranks = [
         (f"#{rank}", f"{d['share_of_matches']:.0%}", f"{d['count']:,}")
         for rank, d in focal["matched_rank_distribution"].items()
@@ -214,54 +185,57 @@ def _run_body(result: RunResult) -> str:
     return "".join(
         [
             _header("Your chance of matching", scenario.get("description", ""), result.title),
-            _section(
+            section(
                 "chances",
                 "Your chances",
                 _headline(focal["p_match"], "chance of matching"),
-                _table(("", "chance", "95% CI"), chances, numeric=(1, 2)),
+                table(("", "chance", "95% CI"), chances, numeric=(1, 2)),
                 f'<p class="small">On average {focal["mean_applications"]:.0f} applications, '
                 f"{focal['mean_interviews']:.1f} interviews, {focal['mean_rol_length']:.1f} "
                 "programs ranked.</p>",
             ),
-            _section("profile", "Who you are in this simulation", _profile(you)),
-            _section(
+            section("profile", "Who you are in this simulation", _profile(you)),
+            section(
                 "funnel",
                 "Your applications, stage by stage",
-                _paragraphs(_sentences(format_funnel(funnel))),
-                _funnel_rows({"mean per copy of you": funnel}) if funnel else "",
-                _figure(folder, "funnel.png", "Your funnel: mean count per copy, 95% CI"),
+                paragraphs(sentences(format_funnel(funnel))),
+                paragraphs(sentences(format_signals(signals, focal["mean_interviews"]))),
+                funnel_table({"mean per copy of you": funnel}) if funnel else "",
+                signal_table({"mean per copy of you": signals}),
+                figure(folder, "funnel.png", "Your funnel: mean count per copy, 95% CI"),
             ),
-            _section(
+            section(
                 "ranks",
                 "Where on your list you matched",
-                _table(("choice", "share of your matches", "copies"), ranks, numeric=(1, 2))
+                table(("choice", "share of your matches", "copies"), ranks, numeric=(1, 2))
                 if ranks
                 else "<p>No copy of you matched.</p>",
                 _where_table(focal.get("matched_where", {})),
             ),
-            _section(
+            section(
                 "charts",
                 "Charts",
-                _figure(folder, "match_by_step2ck.png", "Match probability by Step 2 CK score"),
-                _figure(
+                figure(folder, "match_by_step2ck.png", "Match probability by Step 2 CK score"),
+                figure(
                     folder,
                     "match_by_rank_list_length.png",
                     "Match probability by rank-list length",
                 ),
             ),
-            _section(
+            section(
                 "types",
                 "Every applicant type in the simulated market",
-                _table(("", "P(match)", "95% CI", "n"), types, numeric=(1, 2, 3)),
+                table(("", "P(match)", "95% CI", "n"), types, numeric=(1, 2, 3)),
+                signal_rates_table(summary.get("signals_by_specialty", {})),
             ),
-            _section(
+            section(
                 "assumptions",
                 "What the model assumes",
                 _assumptions(
                     [
                         _rests_on(
-                            "How your score, USCE, years since graduation, applications and "
-                            "visa move your chance",
+                            "How your score, USCE, years since graduation, applications, visa, "
+                            "signals and region move your chance",
                             assumed_parameters(_YOUR_KEYS, specialties),
                         )
                     ],
@@ -275,14 +249,19 @@ def _run_body(result: RunResult) -> str:
 # --------------------------------------------------------------------------- compare, sweep
 
 
-def _variant_funnels(folder, estimates) -> dict[str, dict]:
-    """Each variant's funnel, from the ``focal.parquet`` of ``folder`` (empty without one)."""
+def _variant_funnels(folder, estimates) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Each variant's funnel and signals, from the ``focal.parquet`` of ``folder`` (empty
+    without one)."""
     path = Path(folder) / "focal.parquet" if folder is not None else None
     if path is None or not path.is_file():
-        return {}
+        return {}, {}
     focal = pd.read_parquet(path)
     strategy = focal["strategy"].astype(str)
-    return {e.name: funnel_summary(focal[strategy == e.name]) for e in estimates}
+    rows = {e.name: focal[strategy == e.name] for e in estimates}
+    return (
+        {name: funnel_summary(r) for name, r in rows.items()},
+        {name: funnel_summary(r, SIGNAL_STAGES) for name, r in rows.items()},
+    )
 
 
 def _variant_rows(comparison) -> list[tuple]:
@@ -326,36 +305,37 @@ def _variants_body(
     scenario = result.record.get("scenario", {})
     header, *rows = _variant_rows(comparison)
     verdicts = [v for v in (s.get("verdict") for s in result.record.get("strategies", [])) if v]
-    funnels = _variant_funnels(result.folder, comparison.estimates)
+    funnels, signals = _variant_funnels(result.folder, comparison.estimates)
     first = comparison.estimates[0]
     return "".join(
         [
             _header(title, scenario.get("description", ""), result.title),
-            _section(
+            section(
                 "chances",
                 f"Your chances by {label}",
                 _headline(
                     getattr(first, COLUMNS[comparison.outcome][0]), headline.format(first.name)
                 ),
-                _table(header, rows, numeric=range(1, len(header) - 1)),
-                _paragraphs(verdicts),
+                table(header, rows, numeric=range(1, len(header) - 1)),
+                paragraphs(verdicts),
                 f'<p class="small">Every {label} runs on the same simulated Match years '
                 "(common random numbers); differences are paired, copy by copy.</p>",
             ),
-            _section(
+            section(
                 "profile",
                 "Who you are in this simulation (the first row's profile)",
                 _profile(scenario["you"]),
             )
             if "you" in scenario
             else "",
-            _section(
+            section(
                 "funnel",
                 f"Your applications, stage by stage, by {label} (mean per copy of you)",
-                _funnel_rows(funnels) if funnels else "",
+                funnel_table(funnels) if funnels else "",
+                signal_table(signals),
             ),
-            _section("charts", "Charts", _figure(result.folder, picture, result.title)),
-            _section(
+            section("charts", "Charts", figure(result.folder, picture, result.title)),
+            section(
                 "assumptions",
                 "What the model assumes",
                 _assumptions(assumptions, result.notes),
@@ -417,13 +397,13 @@ def report_body(result) -> str:
 def report_html(result) -> str:
     """The whole self-contained page: inline style, embedded pictures, no network."""
     footer = (
-        f'<footer class="small"><p>Written by {_e(result.title)}. Everything on this page is '
+        f'<footer class="small"><p>Written by {escape(result.title)}. Everything on this page is '
         "in the files beside it (JSON, CSV, Parquet, PNG).</p></footer>"
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(result.title)}</title><style>{STYLE}</style></head>"
+        f"<title>{escape(result.title)}</title><style>{STYLE}</style></head>"
         f"<body><main>{report_body(result)}</main>{footer}</body></html>\n"
     )
 

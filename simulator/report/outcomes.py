@@ -2,16 +2,28 @@
 
 The words for what a comparison's verdict reads (``--outcome match`` or
 ``placed``), the columns of its default table, and the population's table of
-``matchsim run --all-types``: every applicant type's chances, the fill rate and
-SOAP's scale.
+``matchsim run --all-types``: every applicant type's chances, the fill rate,
+SOAP's scale and the interview offers with and without a signal.
 """
 
 from __future__ import annotations
 
 from simulator.report.formats import format_ci, format_percent, prose
 
-__all__ = ["CHOICE_WORDS", "COLUMNS", "OUTCOME_WORDS", "WHERE_WORDS", "type_lines"]
+__all__ = ["CHOICE_WORDS", "COLUMNS", "OUTCOME_WORDS", "WHERE_WORDS", "signal_lines", "type_lines"]
 
+#: The US Census divisions (``simulator.vocabulary.DIVISIONS``) in words, with their states.
+_DIVISION_WORDS = {
+    "new_england": "New England (CT, MA, ME, NH, RI, VT)",
+    "middle_atlantic": "Middle Atlantic (NJ, NY, PA)",
+    "east_north_central": "East North Central (IL, IN, MI, OH, WI)",
+    "west_north_central": "West North Central (IA, KS, MN, MO, ND, NE, SD)",
+    "south_atlantic": "South Atlantic (DC, DE, FL, GA, MD, NC, SC, VA, WV)",
+    "east_south_central": "East South Central (AL, KY, MS, TN)",
+    "west_south_central": "West South Central (AR, LA, OK, TX)",
+    "mountain": "Mountain (AZ, CO, ID, MT, NM, NV, UT, WY)",
+    "pacific": "Pacific (AK, CA, HI, OR, WA)",
+}
 #: The words for the coded values of [you] (``non_us_img`` is a non-US IMG).
 CHOICE_WORDS = {
     "type": {
@@ -29,6 +41,19 @@ CHOICE_WORDS = {
     "step3": {"false": "not passed", "true": "passed"},
     "soap": {"false": "no", "true": "yes"},
     "visa": {"none": "none", "j1": "J-1", "h1b": "H-1B"},
+    "signals": {"-1": "all my specialty allows (as most do)", "0": "none"},
+    "signal_policy": {
+        "most_preferred": "to the programs I want most",
+        "best_chance": "to the programs likeliest to invite me",
+        "spread": "spread evenly from most to least wanted",
+        "shares": "in shares I set: reach, target, safer",
+    },
+    "home_region": {"": "like most applicants (drawn at random)", **_DIVISION_WORDS},
+    "geographic_preference": {
+        "home": "my home region",
+        "none": "none (I state no preference)",
+        **_DIVISION_WORDS,
+    },
 }
 #: How the programs you matched at are named in words.
 WHERE_WORDS = {
@@ -70,7 +95,7 @@ def type_lines(summary: dict) -> list[str]:
         f"{'fill rate':14s}{format_percent(fill.p):>9s}  "
         f"{format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
     )
-    return lines + soap_lines(soap)
+    return lines + soap_lines(soap) + signal_lines(summary.get("signals_by_specialty", {}))
 
 
 def soap_lines(soap: dict) -> list[str]:
@@ -81,4 +106,27 @@ def soap_lines(soap: dict) -> list[str]:
         f"SOAP: {soap['positions_offered']:,.0f} positions a trial left unfilled by the Match, "
         f"{soap['positions_filled']:,.0f} filled in SOAP ({format_percent(share.p)}, 95% CI "
         f"{format_ci(share)}); of SOAP's placements, {rounds}"
+    )
+
+
+def signal_lines(rates: dict, top: int = 12) -> list[str]:
+    """Interview offers with and without a preference signal, by preferred specialty (the
+    ``top`` with the most signals): the contrast the signal bonus is calibrated to."""
+    if not rates:
+        return []
+    largest = sorted(rates.items(), key=lambda item: -item[1]["signalled"])[:top]
+    width = max(len(name) for name, _ in largest) + 2
+    lines = [
+        "",
+        "interview offers with and without a signal (active population, by preferred specialty):",
+        f"{'specialty':{width}s}{'with a signal':>14s}{'without':>9s}{'odds ratio':>12s}",
+    ]
+    for name, r in largest:
+        lines.append(
+            f"{name:{width}s}{r['invited_signalled_pct']:>13.1f}%"
+            f"{r['invited_not_signalled_pct']:>8.1f}%{r['odds_ratio']:>12.2f}"
+        )
+    return lines + prose(
+        "odds ratio: within applicant (Mantel-Haenszel); published 2.71 to 9.07 over nine "
+        "specialties (Romanoski et al. 2025); docs/model.md"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from simulator.report.formats import WIDTH, format_ci, format_percent, prose
+from simulator.report.funnel import format_funnel, format_signals
 from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, WHERE_WORDS, type_lines
 from simulator.report.titles import comparison_title, run_size, run_title, sweep_title
 from simulator.stats import PairedDifference, Proportion, UnpairedDifference
@@ -18,7 +19,6 @@ __all__ = [
     "comparison_title",
     "format_ci",
     "format_comparison",
-    "format_funnel",
     "format_interval",
     "format_percent",
     "format_run_summary",
@@ -319,6 +319,7 @@ def format_run_summary(
         f"{focal['mean_rol_length']:.1f} programs ranked",
     ]
     lines += format_funnel(focal.get("funnel"))
+    lines += format_signals(focal.get("signals"), focal["mean_interviews"])
     distribution = focal["matched_rank_distribution"]
     if distribution:
         shares = ", ".join(
@@ -344,57 +345,6 @@ def _matched_where(where: dict) -> str:
         )
         for shares in (where["matched_program_kind"], where["matched_visa_policy"])
     )
-
-
-#: Why applications are lost, the words for each and the stage counts they are computed from.
-_LOSSES = (
-    ("went to programs that cannot sponsor your visa", "not_read_visa", None),
-    ("were cut by a Step 2 CK cut-off", "not_read_score", None),
-    ("were cut by a graduation-year limit", "not_read_graduation", None),
-    (
-        "went to programs that read no application with a failed exam attempt",
-        "not_read_attempts",
-        None,
-    ),
-    ("were read but led to no invitation", "read", "invited"),
-)
-
-
-def _amount(x: float) -> str:
-    """A mean count in words: ``62``, ``4.1``."""
-    return f"{x:.1f}".removesuffix(".0")
-
-
-def format_funnel(funnel: dict | None) -> list[str]:
-    """Your funnel in plain words, and the sentence naming the biggest loss.
-
-    ``"you: of your 100 applications, 62 went to programs that cannot sponsor
-    your visa, ..."``; nothing when there is no funnel or no application.
-    """
-    if not funnel or funnel["sent"]["mean"] <= 0:
-        return []
-    mean = {stage: figures["mean"] for stage, figures in funnel.items()}
-    lines = [
-        f"you: of your {mean['sent']:.0f} applications, {_amount(mean['not_read_visa'])} went "
-        "to programs that cannot sponsor your visa,",
-        f"  {_amount(mean['not_read_score'])} were cut by a Step 2 CK cut-off, "
-        f"{_amount(mean['not_read_graduation'])} by a graduation-year limit"
-        + (
-            f", {_amount(mean['not_read_attempts'])} for a failed exam attempt"
-            if mean["not_read_attempts"] > 0
-            else ""
-        )
-        + f"; {_amount(mean['read'])} were read,",
-        f"  {_amount(mean['invited'])} led to an invitation, {_amount(mean['interviews'])} to "
-        f"interviews, {_amount(mean['ranked'])} programs ranked",
-    ]
-    lost = [(mean[a] - (mean[b] if b else 0.0), words) for words, a, b in _LOSSES]
-    amount, words = max(lost, key=lambda loss: loss[0])
-    if amount > 0.5 * mean["sent"]:
-        lines.append(f"you: most of your applications {words}")
-    elif amount > 0:
-        lines.append(f"you: your biggest loss: {_amount(amount)} applications {words}")
-    return lines
 
 
 #: Said when a study ran a single trial.

@@ -65,6 +65,17 @@ LAYOUT = {
             ("Share of SOAP placements by rounds 1 and 2", ("round1_share", "round2_share")),
         ),
     ),
+    "signals": (
+        "Preference signals and geography: odds ratio of an interview offer (published ranges)",
+        "Contrast",
+        (
+            ("Odds ratio of an interview offer, within applicant", ("odds_ratio",)),
+            (
+                "Odds ratio of an interview with a signal, by preferred specialty",
+                ("signal_odds_ratio",),
+            ),
+        ),
+    ),
 }
 #: Column headings of each figure (a table's title says what the figures are).
 SHORT_NAMES = {
@@ -84,6 +95,8 @@ SHORT_NAMES = {
     "filled": "filled",
     "round1_share": "by round 1 %",
     "round2_share": "by round 2 %",
+    "odds_ratio": "odds ratio",
+    "signal_odds_ratio": "odds ratio",
 }
 #: What each figure is, in the summary lines and the list of worst rows.
 FIGURE_NAMES = {
@@ -103,6 +116,8 @@ FIGURE_NAMES = {
     "filled": "positions filled in SOAP",
     "round1_share": "share of SOAP placements by round 1 %",
     "round2_share": "share of SOAP placements by round 2 %",
+    "odds_ratio": "odds ratio of an interview offer",
+    "signal_odds_ratio": "odds ratio of an interview offer with a signal",
 }
 
 
@@ -169,6 +184,25 @@ def summary_lines(validation: Validation) -> list[str]:
         inside, gaps = sum(bool(t.within) for t in soap), ", ".join(_soap_gap(t) for t in soap)
         mark = "✓" if inside == len(soap) else "✗"
         lines.append(f"{mark} SOAP: {inside} of {len(soap)} within tolerance ({gaps})")
+    signals = [t for t in targets if t.figure == "odds_ratio" and t.gap is not None]
+    if signals:
+        inside = sum(bool(t.within) for t in signals)
+        found = ", ".join(f"{t.label} {t.model.value:.2f}" for t in signals)
+        mark = "✓" if inside == len(signals) else "✗"
+        lines.append(
+            f"{mark} signals and geography: {inside} of {len(signals)} interview odds ratios "
+            f"within the published ranges ({found})"
+        )
+        by_specialty = [
+            t
+            for t in targets
+            if t.figure == "signal_odds_ratio" and t.counted and t.gap is not None
+        ]
+        inside = sum(bool(t.within) for t in by_specialty)
+        lines.append(
+            f"{'✓' if inside == len(by_specialty) else '✗'} signal odds ratio by preferred "
+            f"specialty: {inside} of {len(by_specialty)} within 2.71 to 9.07"
+        )
     for s in validation.summaries:
         what = " and ".join(FIGURE_NAMES[f] for f in s.figures)
         mae = "n/a" if s.mae is None else f"{s.mae:.2f}"

@@ -55,8 +55,7 @@ def plot_validation(validation: Validation, path) -> None:
     axes = fig.subplots(2, 3).ravel()
     for ax, (title, series) in zip(axes, PANELS):
         _panel(ax, validation.targets, title, series)
-    for ax in axes[len(PANELS) :]:
-        ax.set_visible(False)
+    _odds_ratio_panel(axes[len(PANELS)], validation.targets)
     run = validation.run
     fig.suptitle(
         plot_text(
@@ -125,3 +124,26 @@ def _panel(ax, targets, title: str, series, labels: int = 4) -> None:
     ax.set(xlim=edge, ylim=edge, title=title, xlabel="published", ylabel="model")
     ax.set_aspect("equal")
     ax.legend(fontsize=8, loc="lower right")
+
+
+def _odds_ratio_panel(ax, targets) -> None:
+    """The interview odds ratios (signal, geography, in-state, gold vs silver, and the
+    signal's by specialty) as points with their intervals over the published ranges (bars)."""
+    rows = [t for t in targets if t.family == "signals" and t.counted and t.model.value is not None]
+    if not rows:
+        ax.set_visible(False)
+        return
+    y = np.arange(len(rows))[::-1]
+    for row, t in zip(y, rows):
+        low, high = t.published - t.tolerance, t.published + t.tolerance
+        ax.plot([low, high], [row, row], color="grey", alpha=0.35, linewidth=5)
+        m = t.model
+        error = [[m.value - (m.ci_low if m.ci_low is not None else m.value)],
+                 [(m.ci_high if m.ci_high is not None else m.value) - m.value]]  # fmt: skip
+        ax.errorbar(m.value, row, xerr=np.maximum(error, 0), fmt="o", capsize=2,
+                    color="C0" if t.within else "C3", markersize=4)  # fmt: skip
+    ax.set_yticks(y, [plot_text(t.label, 30) for t in rows], fontsize=6)
+    ax.set(
+        title="Interview odds ratios (bars: published ranges)",
+        xlabel="odds ratio of an interview offer, within applicant",
+    )

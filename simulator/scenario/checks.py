@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.scenario.model import MarketSettings
 from simulator.scenario.values import error, num, show
 from simulator.vocabulary import APPLICANT_TYPES
@@ -72,6 +73,14 @@ def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
             f"'none' (only non-US IMGs need a visa; you.type is '{you.type}')",
             show(you.visa),
         )
+    _check_share_sum(
+        "you.signal_reach_share",
+        "you.signal_safer_share",
+        you.signal_reach_share,
+        you.signal_safer_share,
+        blame,
+        shown,
+    )
 
 
 def _check_share_sum(first: str, second: str, a: float, b: float, blame: Blame, shown: str):

@@ -17,7 +17,8 @@ from dataclasses import fields
 from pathlib import Path
 
 from simulator.errors import ScenarioError, quoted
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.scenario.calibration_file import (
     default_calibration_path,
     read_calibration,
@@ -181,7 +182,7 @@ def with_changes(target, changes: Mapping[str, object], *, source=None):
         roots, kind = ("you",), "the focal applicant (you.*)"
     elif isinstance(target, MarketParams):
         roots = POPULATION_SECTIONS
-        kind = "the market parameters (applicants.*, programs.*, selection.*, soap.*)"
+        kind = "the market parameters (" + ", ".join(f"{s}.*" for s in roots) + ")"
     elif isinstance(target, Scenario):
         roots, kind = tuple(SCHEMA), "a scenario"
         if source is None:

@@ -10,9 +10,10 @@ files are checked against and the key reference is generated from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from simulator.market.params import Focal, MarketParams, param
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams, param
 
 __all__ = [
     "AVAILABLE_YEARS",
@@ -26,7 +27,7 @@ __all__ = [
 #: Match years whose published data ship with the package.
 AVAILABLE_YEARS = (2025,)
 #: Sections of a scenario holding population parameters (fields of ``MarketParams``).
-POPULATION_SECTIONS = ("applicants", "programs", "selection", "soap")
+POPULATION_SECTIONS = tuple(f.name for f in fields(MarketParams))
 #: The largest seed: one that fits a signed 64-bit integer, so every output can store it.
 MAX_SEED = 2**63 - 1
 

@@ -25,7 +25,7 @@ REFERENCE_END = "<!-- END GENERATED REFERENCE -->"
 _SECTION_TITLES = {
     "": ("Top level", "Keys at the top of the file, outside any table."),
     "market": ("`[market]`", "Which market is simulated."),
-    "you": ("`[you]`", "The focal applicant: you (`simulator.market.params.Focal`)."),
+    "you": ("`[you]`", "The focal applicant: you (`simulator.market.focal_params.Focal`)."),
     "applicants": (
         "`[applicants]`",
         "How the other applicants are drawn (`simulator.market.params.ApplicantParams`).",
@@ -42,6 +42,16 @@ _SECTION_TITLES = {
         "`[soap]`",
         "SOAP after the Main Match: offer rounds for the positions it left "
         "(`simulator.market.soap_params.SoapParams`).",
+    ),
+    "geography": (
+        "`[geography]`",
+        "Where programs are and where applicants come from "
+        "(`simulator.market.signal_params.GeographyParams`).",
+    ),
+    "signals": (
+        "`[signals]`",
+        "ERAS preference signals, and what programs make of signals and geography "
+        "(`simulator.market.signal_params.SignalParams`).",
     ),
 }
 
@@ -63,7 +73,7 @@ def _md_range(node) -> str:
     if key.path == "market.year":
         return "one of " + ", ".join(f"`{y}`" for y in AVAILABLE_YEARS)
     if key.choices:
-        return "one of " + ", ".join(f"`{c}`" for c in key.choices)
+        return "one of " + ", ".join(f'`"{c}"`' if c == "" else f"`{c}`" for c in key.choices)
     if key.path in SPECIALTY_KEYS:
         return "a specialty of `data/specialties_2025.csv`" + (
             ", or empty" if key.path == "you.backup_specialty" else ""

@@ -12,13 +12,16 @@ import dataclasses
 import typing
 from dataclasses import dataclass, fields
 
-from simulator.market.params import Focal, MarketParams, PerType
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams, PerType
 from simulator.scenario.model import AVAILABLE_YEARS, MarketSettings, Scenario
 from simulator.vocabulary import (
     APPLICANT_TYPES,
     APPLICATION_POLICIES,
+    DIVISIONS,
     FOCAL_TYPES,
     FOCAL_USCE_KINDS,
+    SIGNAL_POLICIES,
     VISAS,
 )
 
@@ -88,6 +91,10 @@ def _choices_for(path: str) -> tuple:
         "you.visa": VISAS,
         "you.usce_kind": FOCAL_USCE_KINDS,
         "you.application_policy": APPLICATION_POLICIES,
+        "you.signal_policy": SIGNAL_POLICIES,
+        "you.home_region": ("", *DIVISIONS),
+        "you.geographic_preference": ("home", "none", *DIVISIONS),
+        "signals.policy": SIGNAL_POLICIES[:3],
         "market.year": AVAILABLE_YEARS,
     }.get(path, ())
 

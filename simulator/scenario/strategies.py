@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from simulator.errors import ScenarioError
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.scenario.checks import check_focal, check_params
 from simulator.scenario.document import population, replace, under, walk
 from simulator.scenario.model import POPULATION_SECTIONS, Strategy

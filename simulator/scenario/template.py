@@ -20,7 +20,7 @@ from pathlib import Path
 
 from simulator.errors import RunError, ScenarioError
 from simulator.files import write_text
-from simulator.market.params import Focal
+from simulator.market.focal_params import Focal
 from simulator.scenario.document import nest, walk
 from simulator.scenario.load import load_scenario
 from simulator.scenario.model import MarketSettings, Scenario

@@ -98,7 +98,7 @@ def expected(key: Key) -> str:
     if key.path == "market.year":
         return f"one of the years with published data ({', '.join(map(str, AVAILABLE_YEARS))})"
     if key.choices:
-        return "one of " + ", ".join(map(str, key.choices))
+        return "one of " + ", ".join("'' (empty)" if c == "" else str(c) for c in key.choices)
     if key.kind is str:
         return "a string"
     if key.kind is bool:

@@ -49,12 +49,20 @@ ASSUMED_VIA = {
     # SOAP's bars and noise are fitted to its published fill; these are not.
     "you.soap": _SOAP_ASSUMED,
     "you.soap_applications": _SOAP_ASSUMED,
+    # A signal's bonus is fitted to published odds ratios; how many go where is your choice,
+    # and the population's own policy and the tier counts outside Internal Medicine are not.
+    "you.signals": ("signals.policy", "signals.assumed_gold", "signals.assumed_silver"),
+    "you.signal_policy": ("signals.policy", "applicants.taste_sd"),
+    "you.signal_reach_share": ("signals.policy", "applicants.taste_sd"),
+    "you.signal_safer_share": ("signals.policy", "applicants.taste_sd"),
+    "you.home_region": ("geography.division_shares", "geography.home_application_weight"),
+    "you.geographic_preference": ("geography.stated_preference_share",),
 }
 #: Sponsorship shares are published for this specialty and assumed for every other.
 SPONSORSHIP_PUBLISHED_FOR = "Internal Medicine (Categorical)"
 SPONSORSHIP = ("programs.visa_none_share", "programs.visa_j1_h1b_share")
 #: Sections whose keys are the model's own parameters: changing one is a "what if" of the model.
-MODEL_SECTIONS = ("applicants.", "programs.", "selection.", "soap.")
+MODEL_SECTIONS = ("applicants.", "programs.", "selection.", "soap.", "geography.", "signals.")
 
 
 def assumed_parameters(

@@ -1,8 +1,10 @@
 """Fit the model's free parameters to many published 2025 figures at once, reproducibly.
 
 The free parameters (:data:`FREE_PARAMETERS`: the type penalties programs
-apply, how much programs value beyond the numbers, their acceptability bar
-and how many registrants stand behind each active applicant) are fitted by
+apply, how much programs value beyond the numbers, their acceptability bar,
+how many registrants stand behind each active applicant, and what a signal,
+a gold signal, a stated geographic preference and being in-state add when
+programs choose whom to interview) are fitted by
 ``scipy.optimize.least_squares`` to every target of
 :mod:`simulator.study.validation` that has a tolerance, plus the active
 applicants by type.  The loss is
@@ -11,9 +13,12 @@ applicants by type.  The loss is
 
 where a target's tolerance is issue 11's (:data:`.validation.TOLERANCES`;
 counts, :data:`COUNTS`: :data:`COUNT_TOLERANCE` of the published count), and
-a row of a Charting Outcomes table weighs ``1 / sqrt(rows)`` of its
-figure, so that each published table figure counts as much as one national
-rate.  Two validation figures are reported, not fitted (:data:`NOT_FITTED`):
+a row of a Charting Outcomes table (or of the signal's odds ratio by
+specialty) weighs ``1 / sqrt(rows)`` of its figure, so that each published
+table figure counts as much as one national rate; the published odds-ratio
+ranges of an interview (signal, geographic preference, in-state) and
+Anesthesiology's gold/silver contrast count one each (:data:`OWN_WEIGHT`).
+Two validation figures are reported, not fitted (:data:`NOT_FITTED`):
 the fill *rate*, whose count is fitted instead (the PGY-1 positions filled:
 the model's 28 specialties hold 260 fewer positions than the nation's
 40,041, so the published rate, 94.1%, and the published matches by type,
@@ -58,7 +63,14 @@ FREE_PARAMETERS = {
     "selection.other_merit_sd": (0.0, 3.0),
     "selection.acceptability_bar": (-5.0, 3.0),
     **{f"applicants.registered_per_active.{t}": (1.0, 3.0) for t in APPLICANT_TYPES},
+    "signals.silver_bonus": (0.0, 10.0),
+    "signals.gold_bonus": (0.0, 12.0),
+    "signals.geographic_bonus": (0.0, 8.0),
+    "signals.in_state_bonus": (0.0, 8.0),
 }
+#: Families and figures whose every row is a published figure of its own (not a row of a
+#: table): each weighs as much as one national rate.
+OWN_WEIGHT = ("applicant_types", "odds_ratio")
 #: Counted targets, held to :data:`COUNT_TOLERANCE` of the published count.
 COUNTS = ("active_applicants", "positions_filled")
 COUNT_TOLERANCE = 0.01  # of the positions filled, about one point of the fill rate
@@ -136,7 +148,9 @@ def residuals(targets: tuple[Target, ...]) -> dict:
             scaled[key] = t.gap / t.tolerance
     rows = Counter((family, figure) for family, _, figure in scaled)
     return {
-        key: gap if key[0] == "applicant_types" else gap / math.sqrt(rows[key[0], key[2]])
+        key: gap
+        if key[0] in OWN_WEIGHT or key[2] in OWN_WEIGHT
+        else gap / math.sqrt(rows[key[0], key[2]])
         for key, gap in scaled.items()
     }
 

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import special
 
 from simulator.stats import Proportion, clustered_proportion_from_counts
+from simulator.study.signal_targets import signal_rates, signal_tally
 from simulator.vocabulary import APPLICANT_TYPES
 
 __all__ = [
@@ -53,6 +54,10 @@ FOCAL_COLUMNS = (
     "n_soap_applications",
     "soap_placed",
     "placed",
+    "n_signals",
+    "n_gold_signals",
+    "n_invited_signalled",
+    "n_interviews_signalled",
 )
 #: The focal applicant's funnel: each stage and the column of the focal rows that counts it.
 #: Screening reasons are attributed in this order (visa, score, graduation, attempts), so
@@ -70,6 +75,14 @@ FUNNEL_STAGES = {
     "ranked": "rol_length",
     "matched": "matched",
 }
+#: Your preference signals: signals sent, gold among them, invitations and interviews from
+#: programs you signalled (the column of the focal rows that counts each).
+SIGNAL_STAGES = {
+    "sent": "n_signals",
+    "gold": "n_gold_signals",
+    "invited": "n_invited_signalled",
+    "interviews": "n_interviews_signalled",
+}
 
 
 def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -79,7 +92,9 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     ``by_step2ck`` and ``by_rol_length``: counts of active population applicants
     (who ranked a program, as the NRMP counts) and their matches per trial;
     ``fill``: positions, filled in the Main Match and in SOAP per trial;
-    ``soap_rounds``: population applicants placed in SOAP per trial and round.
+    ``soap_rounds``: population applicants placed in SOAP per trial and round;
+    ``by_signal``: active population applicants' applications and invitations with
+    and without a signal per trial and preferred specialty.
     """
     population = applicants[~applicants["is_focal"] & applicants["active"]]
     focal = applicants.loc[applicants["is_focal"], list(FOCAL_COLUMNS)].reset_index(drop=True)
@@ -110,6 +125,7 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
         .groupby(["strategy", "trial", "soap_round"], observed=True)
         .size()
         .reset_index(name="placed"),
+        "by_signal": signal_tally(population, ["strategy", "trial", "specialty"]),
     }
 
 
@@ -179,6 +195,7 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "mean_rol_length": float(focal["rol_length"].mean()),
         "mean_soap_applications": float(focal["n_soap_applications"].mean()),
         "funnel": funnel_summary(focal),
+        "signals": funnel_summary(focal, SIGNAL_STAGES),
     }
 
 
@@ -192,13 +209,16 @@ def _shares(column: pd.Series) -> dict:
     }
 
 
-def funnel_summary(focal: pd.DataFrame, confidence: float = 0.95) -> dict:
-    """Each stage of :data:`FUNNEL_STAGES`: the mean count per copy and its interval.
+def funnel_summary(
+    focal: pd.DataFrame, stages: dict = FUNNEL_STAGES, confidence: float = 0.95
+) -> dict:
+    """Each stage of ``stages`` (:data:`FUNNEL_STAGES`, :data:`SIGNAL_STAGES`): the mean count
+    per copy and its interval.
 
     The interval is a t interval over the per-trial means (copies in one trial
     share a market, so the trial is the unit), cut at 0; it is missing (NaN) with one trial.
     """
-    columns = list(FUNNEL_STAGES.values())
+    columns = list(stages.values())
     counts = focal[columns].astype(float)
     per_trial = counts.groupby(focal["trial"]).mean()
     m = len(per_trial)
@@ -216,7 +236,7 @@ def funnel_summary(focal: pd.DataFrame, confidence: float = 0.95) -> dict:
             "n_trials": m,
             "method": "t interval over per-trial means",
         }
-        for stage, column in FUNNEL_STAGES.items()
+        for stage, column in stages.items()
     }
 
 
@@ -259,4 +279,5 @@ def run_summary(tally: dict[str, pd.DataFrame]) -> dict:
         "by_type": type_summary(tally["by_type"]),
         "fill_rate": clustered(fill["filled"], fill["positions"]),
         "soap": soap_summary(fill, tally["soap_rounds"]),
+        "signals_by_specialty": signal_rates(tally["by_signal"]),
     }

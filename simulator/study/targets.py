@@ -64,9 +64,14 @@ class Target:
     model: Estimate
     counted: bool = True
     note: str = ""
+    #: The tolerance when it comes from the published figure itself (half a published
+    #: range), not from :data:`TOLERANCES`.
+    tolerance_override: float | None = None
 
     @property
     def tolerance(self) -> float | None:
+        if self.tolerance_override is not None:
+            return self.tolerance_override
         return TOLERANCES.get((self.family, self.figure))
 
     @property
@@ -79,7 +84,7 @@ class Target:
         """|gap| within the tolerance; ``None`` without a tolerance or a model value."""
         if self.tolerance is None or self.gap is None:
             return None
-        return abs(self.gap) <= self.tolerance + 1e-9
+        return bool(abs(self.gap) <= self.tolerance + 1e-9)
 
 
 # -- estimates over trials ----------------------------------------------------------------

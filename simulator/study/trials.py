@@ -28,10 +28,12 @@ from simulator.market import (
     trial_streams,
 )
 from simulator.market.focal import FUNNEL_COUNTS
+from simulator.market.signals import SIGNAL_COUNTS
 from simulator.market.soap import no_soap
 from simulator.scenario import Strategy
 from simulator.vocabulary import (
     APPLICANT_TYPES,
+    DIVISIONS,
     PROGRAM_KINDS,
     USCE_KINDS,
     VISA_POLICIES,
@@ -156,6 +158,17 @@ def applicant_table(
             "soap_round": pd.Series(soap.round[rows], dtype="Int8").mask(~soap_placed),
             "soap_specialty": _specialty_column(soap_specialty, names),
             "placed": matched | soap_placed,
+            # Geography and preference signals (docs/model.md): where the applicant comes from
+            # and the division of their stated geographic preference (empty if none).
+            "home_division": pd.Categorical.from_codes(a.home_division[rows], DIVISIONS),
+            "geographic_preference": pd.Categorical.from_codes(
+                a.preferred_division[rows], DIVISIONS
+            ),
+            **{
+                name: outcome.signal_counts[rows, i].astype(np.int16)
+                for i, name in enumerate(SIGNAL_COUNTS)
+            },
+            "n_interviews_signalled": outcome.interviews_signalled[rows].astype(np.int16),
             **_funnel_columns(outcome.focal_funnel, a.size, rows),
         }
     )

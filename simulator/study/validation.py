@@ -14,7 +14,10 @@ A finished run of the default market (``applicants.parquet``,
 * ``ranked_per_position``: applicants ranked per position by programs (2020),
   by specialty (``programs.parquet``'s ``ranked`` over ``positions``);
 * ``soap``: SOAP's positions offered (2025) and filled (2024), and the share of
-  its placements made by rounds 1 and 2.
+  its placements made by rounds 1 and 2;
+* ``signals``: the odds ratios of an interview offer with a preference signal,
+  a matching geographic preference and in-state (published ranges), and
+  Anesthesiology's gold/silver contrast (:mod:`.signal_targets`).
 
 Definitions, chosen to be those of the publications (:data:`DEFINITIONS`
 says them in words, and the report prints them): only the population is
@@ -43,6 +46,7 @@ import pandas as pd
 from simulator.errors import RunError
 from simulator.market.published import PublishedData, load_published
 from simulator.stats import clustered_proportion_from_counts
+from simulator.study.signal_targets import signal_targets
 from simulator.study.targets import (
     NOTHING,
     TOLERANCES,
@@ -103,7 +107,7 @@ DEFINITIONS = (
     "effect; means, medians and gaps are the mean of per-trial values with a Student t "
     "interval over trials.",
 )
-FAMILIES = ("applicant_types", "us_md", "non_us_img", "ranked_per_position", "soap")
+FAMILIES = ("applicant_types", "us_md", "non_us_img", "ranked_per_position", "soap", "signals")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -366,6 +370,7 @@ def validate(
         *specialty_targets(active, published.charting_outcomes_non_us_img, "non_us_img"),
         *ranked_per_position_targets(programs, published),
         *soap_targets(population, programs, published, run["scale"]),
+        *signal_targets(active, published),
     ]
     return Validation(
         targets=tuple(targets),

@@ -8,7 +8,8 @@ and every variant's focal copies see the same noise, so copy ``j`` of trial
 ``t`` under strategy A and under strategy B differ only by the strategy.  A
 sweep over a ``you.*`` key therefore draws each trial's market once, whatever
 the number of values; a sweep over a population key (``applicants.*``,
-``programs.*``, ``selection.*``, ``soap.*``) needs one market per value, drawn
+``programs.*``, ``selection.*``, ``soap.*``, ``geography.*``, ``signals.*``) needs one
+market per value, drawn
 from the same seeds.
 
 Nothing here imports click; bad input raises :class:`~simulator.errors.ScenarioError`.
@@ -20,8 +21,10 @@ import dataclasses
 import typing
 
 from simulator.errors import ScenarioError, closest
-from simulator.market.params import Focal, MarketParams
+from simulator.market.focal_params import Focal
+from simulator.market.params import MarketParams
 from simulator.scenario import Strategy, scenario_keys, with_changes
+from simulator.scenario.model import POPULATION_SECTIONS
 from simulator.study.trials import Plan
 
 __all__ = [
@@ -34,7 +37,7 @@ __all__ = [
 ]
 
 #: Sections whose keys a sweep may vary: the focal applicant and the population parameters.
-SWEEPABLE_ROOTS = ("you", "applicants", "programs", "selection", "soap")
+SWEEPABLE_ROOTS = ("you", *POPULATION_SECTIONS)
 _PARAM = "--param"
 _VALUES = "--values"
 
@@ -79,8 +82,9 @@ def sweep_key_kind(key: str) -> type:
         raise ScenarioError(
             _PARAM,
             key,
-            message="cannot be swept (a sweep varies one you.*, applicants.*, "
-            "programs.*, selection.* or soap.* key; use --set for the others)",
+            message="cannot be swept (a sweep varies one "
+            + ", ".join(f"{root}.*" for root in SWEEPABLE_ROOTS)
+            + " key; use --set for the others)",
         )
     cls = Focal if root == "you" else MarketParams
     parts = rest.split(".") if root == "you" else key.split(".")

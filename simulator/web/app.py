@@ -20,7 +20,7 @@ from simulator import __version__
 from simulator.errors import MatchsimError, ScenarioError
 from simulator.report.html import REPORT, STYLE, report_body
 from simulator.vocabulary import PROPOSING_SIDES
-from simulator.web.forms import SETTINGS, STRATEGY_KEYS, STRATEGY_ROWS, profile_fields, read_form
+from simulator.web.forms import SETTINGS, STRATEGY_KEYS, STRATEGY_ROWS, profile_groups, read_form
 from simulator.web.jobs import Jobs
 from simulator.web.lessons import FIRST_LESSON, lesson_data, read_lesson, shipped_lessons
 
@@ -118,7 +118,7 @@ def create_app(home=None, *, workers: int | None = None) -> Flask:
     def _form_page(values, errors):
         return render_template(
             "index.html",
-            profile=profile_fields(),
+            profile=profile_groups(),
             settings=SETTINGS,
             strategy_keys=STRATEGY_KEYS,
             strategy_rows=range(1, STRATEGY_ROWS + 1),

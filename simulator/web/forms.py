@@ -16,7 +16,14 @@ from simulator.errors import ScenarioError
 from simulator.report.outcomes import CHOICE_WORDS
 from simulator.report.specialties import specialty_rows
 from simulator.scenario.template import check_text, read_answers, scenario_text
-from simulator.vocabulary import APPLICATION_POLICIES, FOCAL_TYPES, FOCAL_USCE_KINDS, VISAS
+from simulator.vocabulary import (
+    APPLICATION_POLICIES,
+    DIVISIONS,
+    FOCAL_TYPES,
+    FOCAL_USCE_KINDS,
+    SIGNAL_POLICIES,
+    VISAS,
+)
 
 __all__ = [
     "SETTINGS",
@@ -25,6 +32,7 @@ __all__ = [
     "Field",
     "detail",
     "profile_fields",
+    "profile_groups",
     "read_form",
 ]
 
@@ -34,17 +42,21 @@ BOOLEANS = ("false", "true")
 STRATEGY_ROWS = 3
 #: The first strategy of a comparison: the profile as entered.
 BASELINE = "your profile as entered"
+#: The signal counts the form offers beyond all (-1) and none (0): at most 1 to this many.
+MOST_SIGNALS = 30
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One input: its scenario key, label, default text and, for a list, its choices."""
+    """One input: its scenario key, label, default text and, for a list, its choices;
+    ``only_for``: the ``you.signal_policy`` it is read with (the page hides it otherwise)."""
 
     key: str
     label: str
     default: str
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
+    only_for: str = ""
 
 
 def _words(key: str, choices) -> tuple[tuple[str, str], ...]:
@@ -57,8 +69,22 @@ def _specialties(blank: str | None = None) -> tuple[tuple[str, str], ...]:
 
 
 @functools.cache
+def profile_groups() -> tuple[tuple[str, tuple[Field, ...]], ...]:
+    """The profile's fields in groups, each a legend and its fields (the specialty lists are
+    read from the published data once)."""
+    return (
+        ("You", _you_fields()),
+        ("Your preference signals and where you want to train", _signal_fields()),
+    )
+
+
 def profile_fields() -> tuple[Field, ...]:
-    """The profile's fields (their specialty lists are read from the published data once)."""
+    """The profile's fields, every group's."""
+    return tuple(field for _, fields in profile_groups() for field in fields)
+
+
+def _you_fields() -> tuple[Field, ...]:
+    """Who you are and what you do, beside your signals."""
     return (
         Field("you.type", "Applicant type", "non_us_img", _words("type", FOCAL_TYPES)),
         Field("you.specialty", "Specialty", "Internal Medicine (Categorical)", _specialties()),
@@ -90,6 +116,57 @@ def profile_fields() -> tuple[Field, ...]:
     )
 
 
+def _signal_counts() -> tuple[tuple[str, str], ...]:
+    counts = tuple((str(n), f"at most {n}") for n in range(1, MOST_SIGNALS + 1))
+    return _words("signals", ("-1", "0")) + counts
+
+
+def _signal_fields() -> tuple[Field, ...]:
+    """Your preference signals and where you want to train."""
+    return (
+        Field(
+            "you.signals",
+            "Preference signals in each specialty",
+            "-1",
+            _signal_counts(),
+            hint="gold first where there are two tiers; never more than the specialty allows",
+        ),
+        Field(
+            "you.signal_policy",
+            "Send your signals",
+            "most_preferred",
+            _words("signal_policy", SIGNAL_POLICIES),
+        ),
+        Field(
+            "you.signal_reach_share",
+            "Share of signals to reach programs",
+            "0.3",
+            hint="0 to 1; reach: the third of your applications least likely to invite you",
+            only_for="shares",
+        ),
+        Field(
+            "you.signal_safer_share",
+            "Share of signals to safer programs",
+            "0.2",
+            hint="0 to 1; safer: the third likeliest to invite you; target ones get the rest",
+            only_for="shares",
+        ),
+        Field(
+            "you.home_region",
+            "Your home region",
+            "",
+            _words("home_region", ("", *DIVISIONS)),
+            hint="where you come from or want to live",
+        ),
+        Field(
+            "you.geographic_preference",
+            "Geographic preference you state on ERAS",
+            "home",
+            _words("geographic_preference", ("home", "none", *DIVISIONS)),
+        ),
+    )
+
+
 #: How much to simulate: small by default, so that a run takes seconds.
 SETTINGS = (
     Field("trials", "Simulated Match years", "4", hint="more: narrower intervals, slower"),
@@ -109,6 +186,9 @@ STRATEGY_KEYS = (
     ("you.step3", "Step 3 (true/false)"),
     ("you.step2ck_attempts", "attempts to pass Step 2 CK"),
     ("you.application_policy", "where you apply"),
+    ("you.signals", "preference signals (-1: all allowed, 0: none)"),
+    ("you.signal_policy", "where signals go (most_preferred, best_chance, spread, shares)"),
+    ("you.geographic_preference", "geographic preference (home, none or a region)"),
     ("you.specialty", "specialty"),
     ("you.backup_specialty", "backup specialty"),
 )

@@ -1,0 +1,174 @@
+"""ERAS preference signals and geography in interview offers.
+
+Each applicant has a signal budget per specialty they apply to (gold and
+silver; :func:`signal_budget`), places it on programs they apply to by a
+policy (:func:`place_signals`), and programs add a bonus to an application's
+evaluation when choosing whom to interview (:func:`interview_bonus`): a
+signal (gold more than silver), a stated geographic preference for the
+program's division, an applicant from the program's state, the three held
+in one code per application (:func:`application_code`).  Ranking after
+the interview ignores them.  :func:`signal_counts` counts, per applicant,
+what the published interview-rate contrasts are computed from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.engine.csr import place_in_group
+from simulator.market.interviews import sort_by_group_desc
+
+NONE, SILVER, GOLD = 0, 1, 2
+#: Per applicant (columns of ``applicants.parquet``): signals sent, gold among them; then
+#: invitations (before the interview cap) in all, to signalled programs, to gold-signalled
+#: ones; applications to programs in the division of a stated geographic preference and
+#: their invitations; applications to programs in the applicant's state and their invitations.
+SIGNAL_COUNTS = (
+    "n_signals",
+    "n_gold_signals",
+    "n_invitations",
+    "n_invited_signalled",
+    "n_invited_gold",
+    "n_geographic",
+    "n_invited_geographic",
+    "n_in_state",
+    "n_invited_in_state",
+)
+
+
+def signal_budget(inputs, params) -> np.ndarray:
+    """(specialties, 2): gold and silver signals per applicant in each specialty.
+
+    Published counts (``data/signal_counts.csv``) where there are any, the
+    assumed ``signals.assumed_gold`` / ``assumed_silver`` elsewhere, all
+    times ``signals.budget_scale`` (rounded).
+    """
+    s = params.signals
+    published = inputs.published_signals
+    assumed = np.array([s.assumed_gold, s.assumed_silver])
+    budget = np.where(published >= 0, published, assumed[None, :])
+    return np.round(budget * s.budget_scale).astype(np.int64)
+
+
+def place_signals(
+    group,
+    preference,
+    margin,
+    gold,
+    total,
+    policy: str,
+    *,
+    reach_share: float = 0.0,
+    safer_share: float = 0.0,
+) -> np.ndarray:
+    """Which applications carry a signal: ``GOLD``, ``SILVER`` or ``NONE`` per row (int8).
+
+    Rows are applications; ``group`` numbers one applicant's applications to
+    one specialty (0 .. groups - 1), whose budget is ``total`` signals per
+    row (``gold`` of them gold).  ``preference``: how much the applicant wants
+    the program; ``margin``: how safely they expect to be invited there.
+    Policies: ``most_preferred`` signals the most wanted programs;
+    ``best_chance`` the safest; ``spread`` programs evenly spaced down the
+    applicant's preference order; ``shares`` splits the applications into
+    thirds by margin (reach, target, safer) and sends ``reach_share`` and
+    ``safer_share`` of the signals to the first and last (the rest to
+    target), most wanted first within each, topping up from the most wanted
+    if a third is too small.  Gold signals go to the most wanted signalled
+    programs.
+    """
+    n_groups = int(group.max()) + 1 if group.size else 0
+    wanted_place = _places(group, preference, n_groups)
+    if policy == "most_preferred":
+        return np.where(
+            wanted_place < gold, GOLD, np.where(wanted_place < total, SILVER, NONE)
+        ).astype(np.int8)
+    size = np.bincount(group, minlength=n_groups)[group]
+    if policy == "best_chance":
+        chosen = _places(group, margin, n_groups) < total
+    elif policy == "spread":  # places floor((j + 1/2) size / k), j < k, down the preferences
+        k = np.minimum(total, size)
+        step = np.floor((wanted_place + 1) * k / size + 0.5) - np.floor(
+            wanted_place * k / size + 0.5
+        )
+        chosen = step > 0
+    elif policy == "shares":
+        third = np.minimum(3 * _places(group, -np.asarray(margin), n_groups) // size, 2)
+        reach = np.round(total * reach_share).astype(np.int64)
+        safer = np.minimum(np.round(total * safer_share).astype(np.int64), total - reach)
+        quota = np.choose(third, [reach, total - reach - safer, safer])
+        chosen = _places(3 * group + third, preference, 3 * n_groups) < quota
+        lift = np.ptp(preference) + 1.0 if preference.size else 0.0
+        chosen |= _places(group, preference + lift * chosen, n_groups) < total
+    else:
+        raise ValueError(f"unknown signal policy {policy!r}")
+    lift = np.ptp(preference) + 1.0 if preference.size else 0.0
+    gold_place = _places(group, preference + lift * chosen, n_groups)
+    return np.where(chosen & (gold_place < gold), GOLD, np.where(chosen, SILVER, NONE)).astype(
+        np.int8
+    )
+
+
+def _places(group, value, n_groups) -> np.ndarray:
+    """Each row's place (0 = highest ``value``) among the rows of its group."""
+    order = sort_by_group_desc(group, value, n_groups)
+    place = np.empty(group.size, dtype=np.int64)
+    place[order] = place_in_group(group[order])
+    return place
+
+
+def application_code(tier, applicants, who, programs, where) -> np.ndarray:
+    """What programs see beside each application, in one small code (uint8):
+    ``4 * tier + 2 * geographic + in_state``, where *geographic* is a stated
+    geographic preference for the program's division and *in_state* an applicant
+    from the program's state (non-US IMGs have none)."""
+    # geography.NO_DIVISION and NO_STATE (-1) equal no program's division or state.
+    code = np.asarray(tier, dtype=np.uint8) << 2
+    geographic = applicants.preferred_division[who] == programs.division[where]
+    code |= geographic.view(np.uint8) << 1
+    code |= (applicants.home_state[who] == programs.state[where]).view(np.uint8)
+    return code
+
+
+def tier_of(code) -> np.ndarray:
+    """The signal tier (``NONE``, ``SILVER``, ``GOLD``) of application codes."""
+    return np.asarray(code) >> 2
+
+
+def interview_bonus(code, params) -> np.ndarray:
+    """What programs add to each application's evaluation when choosing whom to interview:
+    the signal's bonus by tier, plus the geographic and in-state bonuses (float32)."""
+    s = params.signals
+    by_tier = np.array([0.0, s.silver_bonus, s.gold_bonus], dtype=np.float32)
+    geographic = np.array([0.0, s.geographic_bonus], dtype=np.float32)
+    same_state = np.array([0.0, s.in_state_bonus], dtype=np.float32)
+    # In float32, adding in this order, so the bonus is the same whatever holds the codes.
+    table = (by_tier[:, None, None] + geographic[None, :, None]) + same_state[None, None, :]
+    table = table.ravel()
+    return table[code]
+
+
+def signal_counts(who, n: int, code, invited) -> np.ndarray:
+    """(n, len(SIGNAL_COUNTS)) int32: :data:`SIGNAL_COUNTS` per applicant from each
+    application's :func:`application_code` and whether it was ``invited`` (the program
+    offered an interview, before the applicant's cap).
+
+    One pass: code and invitation make one of 24 keys, counted per applicant.
+    """
+    key = np.asarray(who, dtype=np.int64) * 24
+    key += np.asarray(code, dtype=np.uint8) << 1
+    key += invited
+    # Axes: applicant, tier, geographic, in-state, invited.
+    by_code = np.bincount(key, minlength=24 * n).reshape(n, 3, 2, 2, 2)
+    yes = by_code[..., 1]
+    columns = (
+        by_code[:, 1:].sum(axis=(1, 2, 3, 4)),
+        by_code[:, 2].sum(axis=(1, 2, 3)),
+        yes.sum(axis=(1, 2, 3)),
+        yes[:, 1:].sum(axis=(1, 2, 3)),
+        yes[:, 2].sum(axis=(1, 2)),
+        by_code[:, :, 1].sum(axis=(1, 2, 3)),
+        yes[:, :, 1].sum(axis=(1, 2)),
+        by_code[:, :, :, 1].sum(axis=(1, 2, 3)),
+        yes[:, :, :, 1].sum(axis=(1, 2)),
+    )
+    return np.stack(columns, axis=1).astype(np.int32)
