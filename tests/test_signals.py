@@ -256,20 +256,7 @@ def test_a_signal_never_costs_you_an_interview(inputs, seed):
 
 def test_signalled_applications_are_invited_more_often_by_the_population(inputs):
     market = draw_market(inputs, MarketParams(), trial_streams(11, 0))
-    counts = pd.DataFrame(
-        market.signal_counts,
-        columns=[
-            "n_signals",
-            "n_gold_signals",
-            "n_invitations",
-            "n_invited_signalled",
-            "n_invited_gold",
-            "n_geographic",
-            "n_invited_geographic",
-            "n_in_state",
-            "n_invited_in_state",
-        ],
-    )
+    counts = pd.DataFrame(market.signal_counts, columns=list(SIGNAL_COUNTS))
     counts["n_applications"] = market.sent
     assert odds_ratio(counts, "signal") > 1.5
     assert odds_ratio(counts, "geographic") > 1.0
