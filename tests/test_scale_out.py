@@ -143,6 +143,10 @@ def test_two_workers_and_a_dask_cluster_give_identical_outputs(
 # --------------------------------------------------------------------------- interrupted runs
 
 
+def _default_interrupt_handling() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(scenario_file, out, workers) -> subprocess.Popen:
     """``python -m simulator run`` in a real process; returns once it has saved a chunk."""
     process = subprocess.Popen(
@@ -160,6 +164,9 @@ def start(scenario_file, out, workers) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell running the tests in the background ignores Ctrl-C, and its children would
+        # inherit that: give the run the default handling a terminal's Ctrl-C meets.
+        preexec_fn=_default_interrupt_handling,
     )
     deadline = time.monotonic() + 120
     while not list(out.glob("chunks/programs-*.parquet")):

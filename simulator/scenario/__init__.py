@@ -1,6 +1,6 @@
 """Scenario files: TOML read into frozen dataclasses, every value checked once.
 
-A scenario says who *you* are (:class:`~simulator.market.params.Focal`), how the rest
+A scenario says who *you* are (:class:`~simulator.market.focal_params.Focal`), how the rest
 of the market is drawn (:class:`~simulator.market.params.MarketParams`), how many
 trials to run and, optionally, alternative *strategies* to compare.  Values
 are layered, later layers winning key by key:

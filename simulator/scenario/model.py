@@ -1,6 +1,6 @@
 """The resolved scenario: frozen dataclasses holding every checked value.
 
-:class:`Scenario` holds who you are (:class:`~simulator.market.params.Focal`),
+:class:`Scenario` holds who you are (:class:`~simulator.market.focal_params.Focal`),
 how the market is drawn (:class:`~simulator.market.params.MarketParams`), which
 market is simulated (:class:`MarketSettings`), how many trials to run and the
 :class:`Strategy` alternatives to compare.  The ``doc`` and ``range`` metadata
