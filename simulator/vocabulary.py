@@ -27,6 +27,10 @@ FOCAL_USCE_KINDS = USCE_KINDS[:3]
 APPLICATION_POLICIES = ("broad", "visa_sponsoring", "img_friendly")
 #: Kinds of program.
 PROGRAM_KINDS = ("community", "university")
+#: A position's track (a program's ``track`` in a small market; ``matched_track``): one
+#: leading on to a career (categorical), an advanced one (starts at PGY-2 and needs a PGY-1
+#: year; not in the synthetic market yet), or a one-year preliminary or transitional year.
+TRACKS = ("categorical", "advanced", "preliminary")
 #: The US Census divisions: the regions ERAS applicants state a geographic preference for.
 DIVISIONS = (
     "new_england",
@@ -55,6 +59,7 @@ __all__ = [
     "PROPOSING_SIDES",
     "SIGNAL_POLICIES",
     "STATES_PER_DIVISION",
+    "TRACKS",
     "USCE_KINDS",
     "VISAS",
     "VISA_POLICIES",

@@ -274,13 +274,17 @@ def format_sweep(
 
 
 def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
-    """Your chances, named: any specialty, your preferred one, your backup (if any), a top-3
-    choice, a position through SOAP, a position at all, at least one interview."""
+    """Your chances, named: any specialty (a career position), your preferred one, a one-year
+    preliminary position alone (when it happened), your backup (if any), a top-3 choice, a
+    position through SOAP, a position at all, at least one interview."""
     specialty, backup = you.get("specialty"), you.get("backup_specialty")
     rows = [
         ("matched (any specialty)", focal["p_match"]),
         (f"matched in {specialty or 'your preferred specialty'}", focal["p_match_preferred"]),
     ]
+    one_year = focal.get("p_match_preliminary_only")
+    if one_year is not None and one_year.k > 0:
+        rows.append(("matched to a one-year preliminary position only", one_year))
     if backup and "p_match_backup" in focal:
         rows.append((f"matched in {backup} (backup)", focal["p_match_backup"]))
     rows += [

@@ -42,6 +42,7 @@ FOCAL_COLUMNS = (
     "matched_rank",
     "matched_program_kind",
     "matched_visa_policy",
+    "matched_track",
     "n_applications",
     "n_interviews",
     "rol_length",
@@ -158,14 +159,28 @@ def clustered(k_per_trial, n_per_trial) -> Proportion:
 def focal_summary(focal: pd.DataFrame) -> dict:
     """The focal applicant's chances: at least one interview, match, match in the preferred
     specialty, top-3 choice, match in the backup specialty (you apply to those two only), a
-    position through SOAP, and a position at all (``p_placed``: the Main Match or SOAP)."""
+    position through SOAP, and a position at all (``p_placed``: the Main Match or SOAP).
+
+    ``p_match`` (and the backup's) counts a career position only: a one-year preliminary or
+    transitional year alone is ``p_match_preliminary_only`` (issue 14); ``p_placed``
+    counts any position.  The population's rates by type count every PGY-1 match, as the
+    NRMP does.
+    """
+    one_year = (focal["matched_track"] == "preliminary").fillna(False).astype(bool)
     per_trial = (
-        focal.assign(interviewed=focal["n_interviews"] > 0)
+        focal.assign(
+            interviewed=focal["n_interviews"] > 0,
+            career=focal["matched"] & ~one_year,
+            backup=focal["matched"] & ~one_year & ~focal["matched_preferred"],
+            one_year=one_year,
+        )
         .groupby("trial")
         .agg(
             n=("matched", "size"),
             interviewed=("interviewed", "sum"),
-            matched=("matched", "sum"),
+            matched=("career", "sum"),
+            one_year=("one_year", "sum"),
+            backup=("backup", "sum"),
             preferred=("matched_preferred", "sum"),
             top3=("matched_rank", lambda r: int((r <= 3).sum())),
             soap=("soap_placed", "sum"),
@@ -177,9 +192,10 @@ def focal_summary(focal: pd.DataFrame) -> dict:
     return {
         "p_interview": clustered(per_trial["interviewed"], per_trial["n"]),
         "p_match": clustered(per_trial["matched"], per_trial["n"]),
+        "p_match_preliminary_only": clustered(per_trial["one_year"], per_trial["n"]),
         "p_match_preferred": clustered(per_trial["preferred"], per_trial["n"]),
         "p_match_top3": clustered(per_trial["top3"], per_trial["n"]),
-        "p_match_backup": clustered(per_trial["matched"] - per_trial["preferred"], per_trial["n"]),
+        "p_match_backup": clustered(per_trial["backup"], per_trial["n"]),
         "p_soap": clustered(per_trial["soap"], per_trial["n"]),
         "p_placed": clustered(per_trial["placed"], per_trial["n"]),
         "matched_rank_distribution": {

@@ -27,6 +27,7 @@ from simulator.market import (
     run_soap,
     trial_streams,
 )
+from simulator.market.applicants import ONE_YEAR_TRACKS
 from simulator.market.focal import FUNNEL_COUNTS
 from simulator.market.signals import SIGNAL_COUNTS
 from simulator.market.soap import no_soap
@@ -35,6 +36,7 @@ from simulator.vocabulary import (
     APPLICANT_TYPES,
     DIVISIONS,
     PROGRAM_KINDS,
+    TRACKS,
     USCE_KINDS,
     VISA_POLICIES,
     VISAS,
@@ -145,7 +147,7 @@ def applicant_table(
             "matched_specialty": _specialty_column(matched_specialty, names),
             "matched_preferred": matched_specialty == specialty,
             # Where the Main Match placed the applicant: kind and visa policy of the program.
-            **_matched_program_columns(outcome, rows),
+            **_matched_program_columns(outcome, rows, names),
             "matched_rank": pd.Series(outcome.matched_rank[rows], dtype="Int16").mask(~matched),
             "is_focal": is_focal,
             # Certified a rank-order list (ranked at least one program): the NRMP's "active".
@@ -242,13 +244,18 @@ def run_chunk(plan: Plan, trials) -> ChunkResult:
     return ChunkResult(trials=tuple(trials), tables=tables)
 
 
-def _matched_program_columns(outcome: TrialOutcome, rows) -> dict[str, pd.Categorical]:
-    """``matched_program_kind`` and ``matched_visa_policy``: missing when unmatched."""
+def _matched_program_columns(outcome: TrialOutcome, rows, names) -> dict[str, pd.Categorical]:
+    """``matched_program_kind``, ``matched_visa_policy`` and ``matched_track`` (a one-year
+    preliminary or transitional position, or one that leads on: categorical): missing when
+    unmatched."""
     p = outcome.programs
     program = outcome.matched_program[rows]
     matched = program < p.size
     at = np.minimum(program, p.size - 1)
+    one_year = np.isin(p.specialty[at], [names.index(n) for n in ONE_YEAR_TRACKS if n in names])
+    track = np.where(one_year, TRACKS.index("preliminary"), TRACKS.index("categorical"))
     return {
+        "matched_track": pd.Categorical.from_codes(np.where(matched, track, -1), TRACKS),
         "matched_program_kind": pd.Categorical.from_codes(
             np.where(matched, p.university[at].astype(np.int8), -1), PROGRAM_KINDS
         ),

@@ -34,10 +34,8 @@ from simulator.teaching.market_keys import (
     show,
     toml_key,
 )
+from simulator.vocabulary import TRACKS  # categorical (default), advanced, preliminary
 
-#: A program's track: ``categorical`` (the default), ``advanced`` (starts at PGY-2, needs a
-#: PGY-1 year) or ``preliminary`` (a one-year PGY-1 position, transitional years included).
-TRACKS = ("categorical", "advanced", "preliminary")
 #: In a couple's pair: no match for that member.
 NO_MATCH = "-"
 _COUPLE_KEYS = ("members", "ranks")

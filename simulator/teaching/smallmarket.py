@@ -71,7 +71,7 @@ class SmallMarket:
     #: ``()`` when the file gives none at all.
     applicant_soap_ranks: tuple[tuple[str, ...], ...] = ()
     program_soap_ranks: tuple[tuple[str, ...], ...] = ()
-    #: Each program's track (:data:`~simulator.teaching.nrmp_market.TRACKS`), in the same
+    #: Each program's track (:data:`~simulator.vocabulary.TRACKS`), in the same
     #: order; ``()`` when the file gives none (all categorical).
     tracks: tuple[str, ...] = ()
     #: Each applicant's supplemental PGY-1 lists, ``((advanced program, (PGY-1 programs,

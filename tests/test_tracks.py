@@ -1,0 +1,68 @@
+"""A one-year preliminary position alone is not a career match (issue 14): ``matched_track``
+in the tables, ``p_match`` and ``p_match_preliminary_only`` for you."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+from simulator.market.applicants import ONE_YEAR_TRACKS
+
+# A US IMG whose backup is a preliminary year: some copies match only that year.
+SCENARIO = """\
+description = "A US IMG in Internal Medicine with a preliminary-year backup"
+seed = 5
+trials = 2
+
+[market]
+scale = 0.1
+focal_copies = 64
+
+[you]
+type = "us_img"
+specialty = "Internal Medicine (Categorical)"
+backup_specialty = "Medicine-Preliminary (PGY-1 Only)"
+step2ck = 228
+usce_months = 0
+usce_kind = "none"
+years_since_graduation = 3
+visa = "none"
+applications = 120
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tracks")
+    (root / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(root / "s.toml"), "--out", str(root / "out")])
+    assert result.exit_code == 0, result.output
+    return root / "out", result.output
+
+
+def test_matched_track_says_which_matches_are_a_one_year_position(folder):
+    out, _ = folder
+    applicants = pd.read_parquet(out / "applicants.parquet")
+    track = applicants["matched_track"]
+    assert list(track.cat.categories) == ["categorical", "advanced", "preliminary"]
+    assert (track.isna() == ~applicants["matched"]).all()
+    one_year = applicants["matched_specialty"].isin(ONE_YEAR_TRACKS)
+    assert ((track == "preliminary").fillna(False) == one_year).all()
+    assert one_year.any()  # the population holds one-year tracks in every trial
+
+
+def test_your_match_counts_a_career_position_and_the_one_year_alone_beside_it(folder):
+    out, printed = folder
+    focal = json.loads((out / "summary.json").read_text(encoding="utf-8"))["focal"]
+    copies = pd.read_parquet(out / "applicants.parquet").query("is_focal")
+    one_year = (copies["matched_track"] == "preliminary").fillna(False)
+    assert focal["p_match"]["k"] == int((copies["matched"] & ~one_year).sum())
+    assert focal["p_match_preliminary_only"]["k"] == int(one_year.sum())
+    assert focal["p_match_preliminary_only"]["k"] > 0  # the backup year is within reach
+    assert focal["p_placed"]["k"] == int(copies["placed"].sum())  # any position counts there
+    assert focal["p_placed"]["p"] >= focal["p_match"]["p"] + focal["p_match_preliminary_only"]["p"]
+    assert "matched to a one-year preliminary position only" in printed
