@@ -320,3 +320,12 @@ def test_bad_signal_settings_name_the_key_and_the_choices(key, value, words):
     with pytest.raises(ScenarioError) as error:
         with_changes(scenario, {key: value})
     assert key in str(error.value) and words in str(error.value)
+
+
+def test_division_shares_adding_up_to_nothing_are_one_clear_error():
+    scenario = load_scenario("scenarios/img-internal-medicine.toml")
+    nowhere = {f"geography.division_shares.{d}": 0.0 for d in DIVISIONS}
+    with pytest.raises(ScenarioError) as error:
+        with_changes(scenario, nowhere)
+    assert "geography.division_shares" in str(error.value)
+    assert "adding up to more than 0" in str(error.value)

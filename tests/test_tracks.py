@@ -66,3 +66,19 @@ def test_your_match_counts_a_career_position_and_the_one_year_alone_beside_it(fo
     assert focal["p_placed"]["k"] == int(copies["placed"].sum())  # any position counts there
     assert focal["p_placed"]["p"] >= focal["p_match"]["p"] + focal["p_match_preliminary_only"]["p"]
     assert "matched to a one-year preliminary position only" in printed
+
+
+def test_a_one_year_track_is_not_your_main_specialty(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        SCENARIO.replace(
+            'specialty = "Internal Medicine (Categorical)"',
+            'specialty = "Transitional (PGY-1 Only)"',
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert "you.specialty" in lines[0] and "you.backup_specialty" in lines[0]

@@ -156,6 +156,15 @@ class PublishedData:
             raise KeyError(f"no visa policies for {specialty!r}{closest(specialty, known)}")
         return rows.set_index("policy")["share"].reindex(list(VISA_POLICIES)).copy()
 
+    def odds_ratio_range(self, effect: str = "signal") -> tuple[float, float]:
+        """The published range of the odds ratio of an interview over specialties, for
+        ``signal``, ``geographic`` or ``in_state`` (``signal_effects.csv``)."""
+        figures = self.signal_effects.set_index(["figure", "specialty"])["value"]
+        return (
+            float(figures[f"{effect}_odds_ratio_low", "all"]),
+            float(figures[f"{effect}_odds_ratio_high", "all"]),
+        )
+
 
 def load_published(directory: str | os.PathLike[str] | None = None) -> PublishedData:
     """Read and check every published table.

@@ -12,6 +12,7 @@ import html
 import math
 from pathlib import Path
 
+from simulator.report.outcomes import signal_range_words
 from simulator.report.plots import FUNNEL_LABELS
 
 __all__ = [
@@ -140,6 +141,6 @@ def signal_rates_table(rates: dict) -> str:
         + table(header, rows, numeric=range(1, 6))
         + '<p class="small">The applications of the simulated applicants who apply, by each '
         "applicant's preferred specialty, and the share that led to an interview offer. Odds "
-        "ratio: within applicant (Mantel-Haenszel); published 2.71 to 9.07 over nine "
-        "specialties (Romanoski et al. 2025); docs/model.md.</p>"
+        f"ratio: within applicant (Mantel-Haenszel); {escape(signal_range_words())}; "
+        "docs/model.md.</p>"
     )

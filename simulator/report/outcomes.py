@@ -8,9 +8,18 @@ SOAP's scale and the interview offers with and without a signal.
 
 from __future__ import annotations
 
+from simulator.market.published import load_published
 from simulator.report.formats import format_ci, format_percent, prose
 
-__all__ = ["CHOICE_WORDS", "COLUMNS", "OUTCOME_WORDS", "WHERE_WORDS", "signal_lines", "type_lines"]
+__all__ = [
+    "CHOICE_WORDS",
+    "COLUMNS",
+    "OUTCOME_WORDS",
+    "WHERE_WORDS",
+    "signal_lines",
+    "signal_range_words",
+    "type_lines",
+]
 
 #: The US Census divisions (``simulator.vocabulary.DIVISIONS``) in words, with their states.
 _DIVISION_WORDS = {
@@ -127,6 +136,11 @@ def signal_lines(rates: dict, top: int = 12) -> list[str]:
             f"{r['invited_not_signalled_pct']:>8.1f}%{r['odds_ratio']:>12.2f}"
         )
     return lines + prose(
-        "odds ratio: within applicant (Mantel-Haenszel); published 2.71 to 9.07 over nine "
-        "specialties (Romanoski et al. 2025); docs/model.md"
+        f"odds ratio: within applicant (Mantel-Haenszel); {signal_range_words()}; docs/model.md"
     )
+
+
+def signal_range_words() -> str:
+    """The published range of a signal's odds ratio of an interview, with its source."""
+    low, high = load_published().odds_ratio_range("signal")
+    return f"published {low:g} to {high:g} over nine specialties (Romanoski et al. 2025)"

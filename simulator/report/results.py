@@ -94,8 +94,27 @@ class RunResult:
         )
 
 
+class _Estimates:
+    """What a comparison and a sweep share: their text, and their table in a notebook."""
+
+    def _text(self, format_function, estimates, all_types: bool) -> str:
+        return format_function(
+            estimates,
+            title=self.title,
+            assumptions=self.assumptions,
+            notes=self.notes,
+            all_types=all_types,
+        )
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
-class ComparisonResult:
+class ComparisonResult(_Estimates):
     """The outcome of ``matchsim compare``: each strategy's chances and its paired difference.
 
     ``comparison`` holds the estimates; ``record`` is ``comparison.json``;
@@ -119,23 +138,11 @@ class ComparisonResult:
 
     def to_text(self, *, all_types: bool = False) -> str:
         """What ``matchsim compare`` prints; ``all_types``: every column (n, every interval)."""
-        return format_comparison(
-            self.comparison,
-            title=self.title,
-            assumptions=self.assumptions,
-            notes=self.notes,
-            all_types=all_types,
-        )
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()
+        return self._text(format_comparison, self.comparison, all_types)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class SweepResult:
+class SweepResult(_Estimates):
     """The outcome of ``matchsim sweep``: your chance at each value, paired with the first.
 
     ``sweep`` holds the estimates, ``table`` the rows of ``sweep.csv`` and
@@ -154,19 +161,7 @@ class SweepResult:
 
     def to_text(self, *, all_types: bool = False) -> str:
         """What ``matchsim sweep`` prints; ``all_types``: every column (n, every interval)."""
-        return format_sweep(
-            self.sweep,
-            title=self.title,
-            assumptions=self.assumptions,
-            notes=self.notes,
-            all_types=all_types,
-        )
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{_escape(self.title)}</b></p>" + self.table.to_html()
+        return self._text(format_sweep, self.sweep, all_types)
 
 
 def _escape(text: str) -> str:

@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from simulator.market.applicants import ONE_YEAR_TRACKS
 from simulator.market.focal_params import Focal
 from simulator.market.params import MarketParams
 from simulator.scenario.model import MarketSettings
 from simulator.scenario.values import error, num, show
-from simulator.vocabulary import APPLICANT_TYPES
+from simulator.vocabulary import APPLICANT_TYPES, DIVISIONS
 
 __all__ = ["Blame", "blame_by_layer", "check_focal", "check_market", "check_params"]
 
@@ -58,6 +59,15 @@ def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
             "0 when you.usce_kind is 'observership' (give all observership months as "
             "you.usce_months)",
             show(you.observership_months),
+        )
+    if you.specialty in ONE_YEAR_TRACKS:
+        raise error(
+            blame(("you.specialty",)),
+            shown + "you.specialty",
+            "a specialty that leads on to a career: a one-year preliminary or transitional "
+            "year is ranked beside one, so give it as you.backup_specialty (and your main "
+            "specialty as you.specialty)",
+            show(you.specialty),
         )
     if you.backup_specialty and you.backup_specialty == you.specialty:
         raise error(
@@ -119,6 +129,15 @@ def check_params(p: MarketParams, blame: Blame, shown: str = "") -> None:
             getattr(p.applicants.usce_none_share, t),
             blame,
             shown,
+        )
+    if sum(p.geography.division_shares.values()) <= 0:
+        keys = tuple(f"geography.division_shares.{d}" for d in DIVISIONS)
+        raise error(
+            blame(keys),
+            shown + "geography.division_shares",
+            "shares adding up to more than 0 (programs and applicants are placed in proportion "
+            "to them)",
+            "all 0",
         )
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from simulator.market.published import PublishedData
 from simulator.market.signals import SIGNAL_COUNTS
-from simulator.study.targets import Target, over_trials
+from simulator.study.targets import MIN_APPLICANTS, Target, over_trials
 
 #: Effects with a published range of odds ratios: (row label, published name, compared).
 RANGES = (
@@ -32,9 +32,6 @@ RANGES = (
     ("geographic preference", "geographic", "in the stated preferred division vs elsewhere"),
     ("in-state", "in_state", "in the applicant's state vs elsewhere"),
 )
-#: A specialty's row counts when it has at least this many active applicants preferring it
-#: per trial (as :data:`simulator.study.validation.MIN_APPLICANTS`).
-MIN_APPLICANTS = 50
 #: The tier contrast's tolerance (odds-ratio units): no range is published for it; about a
 #: third of the figure. Assumption.
 GOLD_SILVER_TOLERANCE = 1.0
@@ -129,8 +126,7 @@ def specialty_signal_targets(active: pd.DataFrame, published: PublishedData, tri
     """The signal's odds ratio in each preferred specialty against the published range (which
     spans nine specialties); rows with fewer than ``MIN_APPLICANTS`` active applicants per
     trial are shown but not counted."""
-    effects = published.signal_effects.set_index(["figure", "specialty"])["value"]
-    low, high = effects["signal_odds_ratio_low", "all"], effects["signal_odds_ratio_high", "all"]
+    low, high = published.odds_ratio_range("signal")
     targets = []
     for specialty, rows in active.groupby("specialty", observed=True):
         targets.append(

@@ -39,6 +39,12 @@ TOLERANCES = {
 }
 
 
+#: A specialty counts (towards its family's mean absolute error, or as a judged row) when
+#: the model has at least this many active applicants preferring it per trial (on average):
+#: fewer, and the model's specialty is too small a market to stand for the published one.
+MIN_APPLICANTS = 50
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Estimate:
     """A model figure with its 95% interval; ``value`` is ``None`` when nothing measured it."""

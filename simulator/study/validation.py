@@ -48,6 +48,7 @@ from simulator.market.published import PublishedData, load_published
 from simulator.stats import clustered_proportion_from_counts
 from simulator.study.signal_targets import signal_targets
 from simulator.study.targets import (
+    MIN_APPLICANTS,
     NOTHING,
     TOLERANCES,
     Estimate,
@@ -75,10 +76,6 @@ __all__ = [
     "validate_folder",
 ]
 
-#: A specialty counts towards its family's mean absolute error when the model has at least
-#: this many active applicants of the type preferring it per trial (on average): fewer, and
-#: the model's specialty is too small a market to stand for the published one.
-MIN_APPLICANTS = 50
 #: Figures whose mean absolute error over specialties is a target of issue 11, by family;
 #: the two contiguous-rank medians are held to one error together.
 MAE_TARGETS = {

@@ -11,6 +11,7 @@ tried once its advanced position is held).  :mod:`.nrmp_trace_text` prints it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from simulator.teaching.nrmp_procedure import Bundle, Procedure, Reprocessing, Step, run_procedure
@@ -46,17 +47,8 @@ class NRMPEvent:
     reason: str | None = None
 
     def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "applicant": self.applicant,
-            "program": self.program,
-            "applicant_choice": self.applicant_choice,
-            "program_choice": self.program_choice,
-            "displaced": self.displaced,
-            "role": self.role,
-            "couple": self.couple,
-            "reason": self.reason,
-        }
+        """The event as JSON: every field by name."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

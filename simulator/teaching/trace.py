@@ -17,6 +17,7 @@ every round in words.  No click here: the command is
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 
 from simulator.engine.reference import traced_deferred_acceptance
@@ -53,14 +54,8 @@ class TraceEvent:
     displaced: bool = False
 
     def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "applicant": self.applicant,
-            "program": self.program,
-            "applicant_choice": self.applicant_choice,
-            "program_choice": self.program_choice,
-            "displaced": self.displaced,
-        }
+        """The event as JSON: every field by name."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,17 +13,11 @@ import re
 from dataclasses import dataclass
 
 from simulator.errors import ScenarioError
+from simulator.market.applicants import ONE_YEAR_TRACKS
 from simulator.report.outcomes import CHOICE_WORDS
 from simulator.report.specialties import specialty_rows
+from simulator.scenario.schema import lookup
 from simulator.scenario.template import check_text, read_answers, scenario_text
-from simulator.vocabulary import (
-    APPLICATION_POLICIES,
-    DIVISIONS,
-    FOCAL_TYPES,
-    FOCAL_USCE_KINDS,
-    SIGNAL_POLICIES,
-    VISAS,
-)
 
 __all__ = [
     "SETTINGS",
@@ -59,12 +53,41 @@ class Field:
     only_for: str = ""
 
 
-def _words(key: str, choices) -> tuple[tuple[str, str], ...]:
-    return tuple((choice, CHOICE_WORDS[key][choice]) for choice in choices)
+#: Where the form starts: the non-US IMG of scenarios/img-internal-medicine.toml (every other
+#: field starts at its scenario default).
+START = {
+    "you.usce_kind": "hands_on",
+    "you.usce_months": "3",
+    "you.years_since_graduation": "2",
+    "you.visa": "j1",
+}
+
+
+def _toml(value) -> str:
+    """A default as the form sends it: TOML's spelling (``true``, ``-1``, ``0.3``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _field(key: str, label: str, *, choices=None, hint: str = "", only_for: str = "") -> Field:
+    """The field of scenario ``key``: its default (:data:`START`, else the scenario's) and,
+    for a key with a fixed set of choices, those choices in words."""
+    node = lookup(key)
+    name = key.removeprefix("you.")
+    if choices is None and (node.choices or node.kind is bool):
+        values = node.choices or BOOLEANS
+        choices = tuple((_toml(c), CHOICE_WORDS[name][_toml(c)]) for c in values)
+    default = START.get(key, _toml(node.default))
+    return Field(key, label, default, choices or (), hint=hint, only_for=only_for)
 
 
 def _specialties(blank: str | None = None) -> tuple[tuple[str, str], ...]:
-    rows = [(name, f"{name} ({positions:,} positions)") for name, positions, _ in specialty_rows()]
+    """The specialties to choose from; a main specialty (no ``blank``) is never a one-year
+    track, which is ranked beside one."""
+    rows = [
+        (name, f"{name} ({positions:,} positions)")
+        for name, positions, _ in specialty_rows()
+        if blank is not None or name not in ONE_YEAR_TRACKS
+    ]
     return tuple(([("", blank)] if blank is not None else []) + rows)
 
 
@@ -86,84 +109,56 @@ def profile_fields() -> tuple[Field, ...]:
 def _you_fields() -> tuple[Field, ...]:
     """Who you are and what you do, beside your signals."""
     return (
-        Field("you.type", "Applicant type", "non_us_img", _words("type", FOCAL_TYPES)),
-        Field("you.specialty", "Specialty", "Internal Medicine (Categorical)", _specialties()),
-        Field("you.backup_specialty", "Backup specialty", "", _specialties("none")),
-        Field("you.step2ck", "Step 2 CK score", "240"),
-        Field(
-            "you.usce_kind",
-            "US clinical experience",
-            "hands_on",
-            _words("usce_kind", FOCAL_USCE_KINDS),
-        ),
-        Field("you.usce_months", "Months of US clinical experience", "3"),
-        Field("you.observership_months", "Months of observership beside it", "0"),
-        Field("you.years_since_graduation", "Years since graduation", "2"),
-        Field("you.visa", "Visa needed", "j1", _words("visa", VISAS)),
-        Field("you.step3", "Step 3 (an H-1B needs it)", "false", _words("step3", BOOLEANS)),
-        Field("you.step1_attempts", "Attempts to pass Step 1", "1"),
-        Field("you.step2ck_attempts", "Attempts to pass Step 2 CK", "1"),
-        Field("you.applications", "Applications", "100"),
-        Field(
-            "you.application_policy",
-            "Apply",
-            "broad",
-            _words("application_policy", APPLICATION_POLICIES),
-        ),
-        Field("you.rank_list_length", "Most programs you will rank", "0", hint="0: all"),
-        Field("you.soap", "Take part in SOAP if unmatched", "true", _words("soap", BOOLEANS)),
-        Field("you.soap_applications", "SOAP applications", "45", hint="at most 45"),
+        _field("you.type", "Applicant type"),
+        _field("you.specialty", "Specialty", choices=_specialties()),
+        _field("you.backup_specialty", "Backup specialty", choices=_specialties("none")),
+        _field("you.step2ck", "Step 2 CK score"),
+        _field("you.usce_kind", "US clinical experience"),
+        _field("you.usce_months", "Months of US clinical experience"),
+        _field("you.observership_months", "Months of observership beside it"),
+        _field("you.years_since_graduation", "Years since graduation"),
+        _field("you.visa", "Visa needed"),
+        _field("you.step3", "Step 3 (an H-1B needs it)"),
+        _field("you.step1_attempts", "Attempts to pass Step 1"),
+        _field("you.step2ck_attempts", "Attempts to pass Step 2 CK"),
+        _field("you.applications", "Applications"),
+        _field("you.application_policy", "Apply"),
+        _field("you.rank_list_length", "Most programs you will rank", hint="0: all"),
+        _field("you.soap", "Take part in SOAP if unmatched"),
+        _field("you.soap_applications", "SOAP applications", hint="at most 45"),
     )
 
 
 def _signal_counts() -> tuple[tuple[str, str], ...]:
+    words = CHOICE_WORDS["signals"]
     counts = tuple((str(n), f"at most {n}") for n in range(1, MOST_SIGNALS + 1))
-    return _words("signals", ("-1", "0")) + counts
+    return (("-1", words["-1"]), ("0", words["0"])) + counts
 
 
 def _signal_fields() -> tuple[Field, ...]:
     """Your preference signals and where you want to train."""
     return (
-        Field(
+        _field(
             "you.signals",
             "Preference signals in each specialty",
-            "-1",
-            _signal_counts(),
+            choices=_signal_counts(),
             hint="gold first where there are two tiers; never more than the specialty allows",
         ),
-        Field(
-            "you.signal_policy",
-            "Send your signals",
-            "most_preferred",
-            _words("signal_policy", SIGNAL_POLICIES),
-        ),
-        Field(
+        _field("you.signal_policy", "Send your signals"),
+        _field(
             "you.signal_reach_share",
             "Share of signals to reach programs",
-            "0.3",
             hint="0 to 1; reach: the third of your applications least likely to invite you",
             only_for="shares",
         ),
-        Field(
+        _field(
             "you.signal_safer_share",
             "Share of signals to safer programs",
-            "0.2",
             hint="0 to 1; safer: the third likeliest to invite you; target ones get the rest",
             only_for="shares",
         ),
-        Field(
-            "you.home_region",
-            "Your home region",
-            "",
-            _words("home_region", ("", *DIVISIONS)),
-            hint="where you come from or want to live",
-        ),
-        Field(
-            "you.geographic_preference",
-            "Geographic preference you state on ERAS",
-            "home",
-            _words("geographic_preference", ("home", "none", *DIVISIONS)),
-        ),
+        _field("you.home_region", "Your home region", hint="where you come from or want to live"),
+        _field("you.geographic_preference", "Geographic preference you state on ERAS"),
     )
 
 
