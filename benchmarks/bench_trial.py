@@ -27,6 +27,7 @@ from simulator.market import (
     match_market,
     place_in_soap,
     run_soap,
+    specialty_blocks,
     trial_streams,
 )
 from simulator.market.lists import rank_order_lists
@@ -53,7 +54,9 @@ def main():
         streams = trial_streams(scenario.seed, trial)
         market = draw_market(inputs, params, streams, timings=timings)
         clock = time.perf_counter()
-        noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
+        sought = (scenario.you.specialty, scenario.you.backup_specialty)
+        blocks = specialty_blocks(market.programs, inputs.specialties, sought)
+        noise = draw_focal_noise(copies, market.programs.size, streams["focal"], blocks=blocks)
         focal = draw_focal(market, scenario.you, noise, params, inputs.specialties)
         timings["focal copies"] = time.perf_counter() - clock
         outcome = match_market(market, focal, params, timings=timings)

@@ -23,6 +23,7 @@ from simulator.market import (
     draw_market,
     market_inputs,
     match_solo_copies,
+    specialty_blocks,
     trial_streams,
 )
 from simulator.market.focal_params import Focal
@@ -63,7 +64,10 @@ def main():
         for trial in range(args.trials):
             streams = trial_streams(args.seed, trial)
             market = draw_market(inputs, params, streams)
-            noise = draw_focal_noise(args.copies, market.programs.size, streams["focal"])
+            sought = specialty_blocks(market.programs, inputs.specialties, [you.specialty])
+            noise = draw_focal_noise(
+                args.copies, market.programs.size, streams["focal"], blocks=sought
+            )
             focal = draw_focal(market, you, noise, params, inputs.specialties)
             outcome = match_solo_copies(market, focal, params)
             means.append(outcome.matched[outcome.is_focal].mean())

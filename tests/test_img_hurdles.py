@@ -86,13 +86,17 @@ def test_sponsorship_needs_step3_for_an_h1b_only(market, shipped):
             assert can.any() and not can.all()
 
 
-def test_a_failed_attempt_only_ever_takes_invitations_away(market, shipped):
-    """Same noise, lower evaluation and more screens: each copy's invitations can only fall."""
+def test_a_failed_attempt_takes_invitations_away(market, shipped):
+    """Same noise, lower evaluation and more screens: invitations fall, by a wide margin.
+
+    Not copy by copy: a lower known merit also moves a copy's applications
+    towards less desirable programs, where it may be invited more.
+    """
     first = entries(market, shipped)
     for attempts in ({"step2ck_attempts": 2}, {"step1_attempts": 2}, {"step2ck_attempts": 3}):
         later = entries(market, shipped, **attempts)
-        assert (later.funnel[:, INVITED] <= first.funnel[:, INVITED]).all()
-        assert later.funnel[:, INVITED].sum() < first.funnel[:, INVITED].sum()
+        assert later.funnel[:, INVITED].sum() < 0.9 * first.funnel[:, INVITED].sum()
+        assert np.mean(later.funnel[:, INVITED] <= first.funnel[:, INVITED]) > 0.9
 
 
 def shipped_with(tmp_path, name: str, strategies: str, replace=("", "")) -> ms.Scenario:

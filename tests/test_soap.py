@@ -31,6 +31,7 @@ from simulator.market import (
     place_copies,
     place_in_soap,
     run_soap,
+    specialty_blocks,
     trial_streams,
 )
 from simulator.market.applications import screened_in
@@ -77,7 +78,9 @@ def one_trial(you_changes=None, trial=0) -> Trial:
     market = draw_market(inputs, params, streams)
     population = match_population(market, params)
     soap = run_soap(market, population.match, params, streams["soap"], COPIES)
-    noise = draw_focal_noise(COPIES, market.programs.size, streams["focal"])
+    sought = (scenario.you.specialty, scenario.you.backup_specialty)
+    blocks = specialty_blocks(market.programs, inputs.specialties, sought)  # as trials draw
+    noise = draw_focal_noise(COPIES, market.programs.size, streams["focal"], blocks=blocks)
     focal = draw_focal(market, scenario.you, noise, params, inputs.specialties)
     outcome = place_in_soap(
         place_copies(population, focal, params), soap, focal.applicants, scenario.you, params

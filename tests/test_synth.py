@@ -28,6 +28,7 @@ from simulator.market import (
     draw_market,
     market_inputs,
     match_market,
+    specialty_blocks,
     trial_streams,
 )
 from simulator.market.applicants import Applicants, draw_applicants, registered_counts
@@ -155,7 +156,11 @@ def test_step2ck_within_passing_score_and_300(case):
     [
         {"applicants.step2ck_mean.us_md": 50},
         {"applicants.step2ck_mean.us_md": 200, "applicants.step2ck_sd.us_md": 0},
-        {"applicants.step2ck_mean.us_md": 218, "applicants.step2ck_sd.us_md": 0},
+        {
+            "applicants.step2ck_mean.us_md": 218,
+            "applicants.step2ck_sd.us_md": 0,
+            "applicants.score_self_selection": 0,
+        },
     ],
     ids=["mean-50", "mean-200-sd-0", "mean-218-sd-0"],
 )
@@ -169,7 +174,10 @@ def test_step2ck_stays_at_the_floor_when_the_mean_is_far_below_it(scenario, inpu
     params = with_changes(scenario.params, changes)
     streams = trial_streams(1, 0)
     applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
-    scores = applicants.step2ck[applicants.type == codes.US_MD]
+    # The type's mean applies where Charting Outcomes publishes no score for the specialty.
+    unpublished = np.isnan(inputs.preferred_step2ck_mean[codes.US_MD, applicants.specialty])
+    scores = applicants.step2ck[(applicants.type == codes.US_MD) & unpublished]
+    assert scores.size > 100
     floor = params.applicants.passing_score
     assert scores.min() >= floor, (scores.min(), scores.max())
     assert scores.max() <= floor + 12, (scores.min(), scores.max())
@@ -441,6 +449,27 @@ def test_raising_the_non_us_img_type_penalty_lowers_their_match_rate(scenario):
             total += chosen.sum()
         rates[name] = matched / total
     assert rates["harsh"] < rates["base"] - 0.05, rates
+
+
+def test_a_programs_focal_noise_does_not_depend_on_the_other_specialties_drawn(scenario, inputs):
+    """Strategies in different specialties share noise: each specialty has its own stream."""
+    streams = trial_streams(*CASES[0])
+    programs = draw_market(inputs, scenario.params, streams).programs
+    names = inputs.specialties
+    one = specialty_blocks(programs, names, [names[3]])
+    both = specialty_blocks(programs, names, [names[7], names[3], ""])
+    assert len(both) == 2 and one[0] in both
+    n = programs.size
+    alone = draw_focal_noise(5, n, trial_streams(*CASES[0])["focal"], blocks=one)
+    together = draw_focal_noise(5, n, trial_streams(*CASES[0])["focal"], blocks=both)
+    first, last = one[0]
+    for name in ("choice", "application", "taste", "interview", "ranking", "signal_taste"):
+        a, b = getattr(alone, name), getattr(together, name)
+        assert np.array_equal(a[:, first:last], b[:, first:last]), name
+        assert not np.isnan(a[:, first:last]).any()
+        assert np.isnan(a[:, :first]).all() and np.isnan(a[:, last:]).all(), name
+    assert np.array_equal(alone.other_merit, together.other_merit)
+    assert np.array_equal(alone.home, together.home)
 
 
 def test_focal_noise_is_common_to_every_focal_applicant(scenario, inputs):

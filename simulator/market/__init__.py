@@ -25,7 +25,7 @@ documented in ``docs/model.md``.  This package exports the steps of one trial;
 everything else is imported from its module.
 """
 
-from simulator.market.focal import draw_focal, draw_focal_noise
+from simulator.market.focal import draw_focal, draw_focal_noise, specialty_blocks
 from simulator.market.inputs import MarketInputs, market_inputs
 from simulator.market.match import (
     TrialOutcome,
@@ -53,5 +53,6 @@ __all__ = [
     "place_copies",
     "place_in_soap",
     "run_soap",
+    "specialty_blocks",
     "trial_streams",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import log_ndtr
 
 from simulator.market.codes import (
     H1B,
@@ -96,12 +97,7 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng)
     elsewhere[np.arange(n), specialty] = 0.0  # a backup is another specialty than the main one
     backup = np.where(wants_backup, categorical(elsewhere, rng), len(inputs.specialties))
 
-    mean = np.array(a.step2ck_mean.values())[kind] + np.array(a.step2ck_shift.values())[kind]
-    sd = np.array(a.step2ck_sd.values(), dtype=float)[kind]
-    for s, (img_mean, img_sd) in inputs.img_step2ck.items():
-        chosen = (kind == NON_US_IMG) & (specialty == s)
-        mean[chosen] = img_mean + a.step2ck_shift.non_us_img
-        sd[chosen] = img_sd
+    mean, sd = step2ck_distribution(kind, specialty, inputs, params)
     step2ck = truncated_normal_scores(mean, sd, low=a.passing_score, high=300, rng=rng)
 
     is_img = IS_IMG_TYPE[kind]
@@ -152,6 +148,47 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng)
         home_state=home_state,
         preferred_division=preferred_division,
     )
+
+
+def step2ck_distribution(kind, specialty, inputs: MarketInputs, params: MarketParams):
+    """Mean and SD of each applicant's Step 2 CK, by type and preferred specialty.
+
+    Applicants choose specialties by their scores (self-selection): where
+    Charting Outcomes publishes the Step 2 CK of a type's applicants preferring
+    a specialty, that is their distribution; elsewhere the type's mean plus
+    ``applicants.score_self_selection`` times how far US MD seniors preferring
+    the specialty score above their own average, with the type's SD.
+    ``applicants.step2ck_shift`` is added to every score of a type.
+    """
+    a = params.applicants
+    type_sd = np.array(a.step2ck_sd.values(), dtype=float)[:, None]
+    sd = np.where(np.isnan(inputs.preferred_step2ck_sd), type_sd, inputs.preferred_step2ck_sd)
+    # The published scores are those of applicants in the Match, who all passed: draws are
+    # truncated at the passing score, so their untruncated mean lies a little lower.
+    published = mean_before_truncation(inputs.preferred_step2ck_mean, sd, a.passing_score)
+    own = np.array(a.step2ck_mean.values())[:, None]
+    own = own + a.score_self_selection * inputs.specialty_score_shift[None, :]
+    mean = np.where(np.isnan(published), own, published)
+    mean += np.array(a.step2ck_shift.values())[:, None]
+    return mean[kind, specialty], sd[kind, specialty]
+
+
+def mean_before_truncation(truncated_mean, sd, low, *, iterations: int = 30) -> np.ndarray:
+    """The mean ``m`` of a normal with SD ``sd`` whose part above ``low`` has mean
+    ``truncated_mean`` (nan stays nan).
+
+    Solves ``m + sd * lambda((low - m) / sd) = truncated_mean``, where
+    ``lambda`` is the normal's inverse Mills ratio, by fixed-point iteration
+    (a contraction: the ratio's slope lies between 0 and 1).
+    """
+    target = np.asarray(truncated_mean, dtype=float)
+    sd = np.maximum(np.asarray(sd, dtype=float), 1e-9)
+    mean = target.copy()
+    for _ in range(iterations):
+        a = (low - mean) / sd
+        mills = np.exp(-0.5 * a**2 - 0.5 * np.log(2 * np.pi) - log_ndtr(-a))
+        mean = target - sd * mills
+    return mean
 
 
 def registered_counts(inputs: MarketInputs, params: MarketParams) -> np.ndarray:

@@ -45,8 +45,9 @@ from simulator.vocabulary import (
 class FocalNoise:
     """The focal copies' random numbers: (copies, programs) arrays of fixed shape.
 
-    Drawn before anything about the focal applicant is known, so every
-    strategy of a comparison sees the same numbers at the same programs.
+    Drawn before anything about the focal applicant is known but the
+    specialties some strategy applies to (the other columns are NaN), so
+    every strategy of a comparison sees the same numbers at the same programs.
     """
 
     choice: np.ndarray  # Gumbel keys for choosing where to apply
@@ -59,19 +60,44 @@ class FocalNoise:
     home: np.ndarray  # (copies, 2) uniforms: the copy's home division and state, if drawn
 
 
-def draw_focal_noise(copies: int, n_programs: int, rng) -> FocalNoise:
-    """Draw the focal copies' noise, in a fixed order and shape."""
+def draw_focal_noise(copies: int, n_programs: int, rng, *, blocks=None) -> FocalNoise:
+    """Draw the focal copies' noise, in a fixed order and shape.
+
+    ``blocks``: the ``(first, last)`` ranges of programs whose (copies,
+    programs) noise may be needed (the specialties the copies may apply to,
+    :func:`specialty_blocks`); the other columns are NaN, and cost nothing to
+    draw.  Each block has its own stream, keyed by its first program, so a
+    program's noise is the same whichever other blocks are drawn: strategies
+    in different specialties still share their noise.  Default: all programs
+    as one block.
+    """
+    key = [int(k) for k in rng.integers(0, 2**63, size=2)]
+    other_merit = rng.standard_normal(copies)
+    home = rng.random((copies, 2))
     shape = (copies, n_programs)
-    return FocalNoise(
-        choice=rng.gumbel(size=shape),
-        application=rng.standard_normal(shape),
-        taste=rng.standard_normal(shape),
-        interview=rng.standard_normal(shape),
-        ranking=rng.random(shape),
-        other_merit=rng.standard_normal(copies),
-        signal_taste=rng.standard_normal(shape),
-        home=rng.random((copies, 2)),
-    )
+    arrays = {name: np.full(shape, np.nan) for name in _PER_PROGRAM}
+    for first, last in [(0, n_programs)] if blocks is None else blocks:
+        block = np.random.default_rng(np.random.SeedSequence(key, spawn_key=(int(first),)))
+        size = (copies, int(last - first))
+        arrays["choice"][:, first:last] = block.gumbel(size=size)
+        arrays["application"][:, first:last] = block.standard_normal(size)
+        arrays["taste"][:, first:last] = block.standard_normal(size)
+        arrays["interview"][:, first:last] = block.standard_normal(size)
+        arrays["ranking"][:, first:last] = block.random(size)
+        arrays["signal_taste"][:, first:last] = block.standard_normal(size)
+    return FocalNoise(**arrays, other_merit=other_merit, home=home)
+
+
+#: The (copies, programs) arrays of :class:`FocalNoise`, in the order they are drawn.
+_PER_PROGRAM = ("choice", "application", "taste", "interview", "ranking", "signal_taste")
+
+
+def specialty_blocks(programs, specialties, wanted) -> list[tuple[int, int]]:
+    """The program ranges of the specialties named in ``wanted`` (empty names ignored),
+    for :func:`draw_focal_noise`."""
+    indices = sorted({specialties.index(name) for name in wanted if name})
+    indptr = programs.specialty_indptr
+    return [(int(indptr[s]), int(indptr[s + 1])) for s in indices]
 
 
 #: The columns of :attr:`FocalEntries.funnel`: applications not read for each reason of

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.errors import ScenarioError
+from simulator.vocabulary import APPLICANT_TYPES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -20,7 +21,13 @@ class MarketInputs:
     ranking_counts: np.ndarray  # (types, specialties): applicants ranking each specialty
     backup_probability: np.ndarray  # per applicant type
     ranked_per_position: np.ndarray  # per specialty, nan where unpublished
-    img_step2ck: dict  # specialty index -> (mean, sd) published for non-US IMGs
+    #: (types, specialties): mean and SD of the Step 2 CK of applicants preferring the
+    #: specialty, published in Charting Outcomes (nan where not).
+    preferred_step2ck_mean: np.ndarray
+    preferred_step2ck_sd: np.ndarray
+    #: Per specialty: how far US MD seniors preferring it score above their average (0 where
+    #: unpublished); types without figures of their own follow it (self-selection).
+    specialty_score_shift: np.ndarray
     #: (specialties, 2): published gold and silver signals per applicant, -1 where unpublished.
     published_signals: np.ndarray
     scale: float
@@ -53,16 +60,16 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
 
     ranked = published.applicants_ranked_per_position.set_index("specialty")["ranked_per_position"]
     ranked_per_position = ranked.reindex(specialties).to_numpy(float)
-    img_step2ck = {}
-    for name, group in (
-        ("Internal Medicine (Categorical)", "non_us_img_internal_medicine"),
-        ("Family Medicine", "non_us_img_family_medicine"),
-    ):
-        if name in specialties:
-            img_step2ck[specialties.index(name)] = (
-                published.step2ck(group, "mean"),
-                published.step2ck(group, "sd"),
-            )
+    preferred = published.preferred_step2ck
+    row = preferred["applicant_type"].map(APPLICANT_TYPES.index).to_numpy()
+    column = preferred["specialty"].map(specialties.index).to_numpy()
+    step2ck_mean = np.full((len(APPLICANT_TYPES), len(specialties)), np.nan)
+    step2ck_sd = np.full_like(step2ck_mean, np.nan)
+    step2ck_mean[row, column] = preferred["mean"]
+    step2ck_sd[row, column] = preferred["sd"]
+    us_md = preferred[preferred["applicant_type"] == "us_md"]
+    average = np.average(us_md["mean"], weights=us_md["applicants"])
+    specialty_score_shift = np.nan_to_num(step2ck_mean[APPLICANT_TYPES.index("us_md")] - average)
     signals = published.signal_counts.set_index("specialty")[["gold", "silver"]]
     published_signals = signals.reindex(specialties).fillna(-1).to_numpy(np.int64)
     return MarketInputs(
@@ -74,6 +81,8 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
         ranking_counts=counts,
         backup_probability=backup,
         ranked_per_position=ranked_per_position,
-        img_step2ck=img_step2ck,
+        preferred_step2ck_mean=step2ck_mean,
+        preferred_step2ck_sd=step2ck_sd,
+        specialty_score_shift=specialty_score_shift,
         scale=scale,
     )

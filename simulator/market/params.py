@@ -43,8 +43,9 @@ class ApplicantParams:
         per_type(us_md=250, us_do=247, us_img=236, non_us_img=240, other=236),
         "Mean Step 2 CK by type. US MD: 250, USMLE Score Interpretation Guidelines 2024-25 "
         "(LCME first-takers). Others: assumption, below the LCME mean as the NRMP Charting "
-        "Outcomes tables show; non-US IMGs preferring Internal Medicine / Family Medicine use "
-        "the published 245 / 231 from data/step2ck_norms.csv instead.",
+        "Outcomes tables show. Where Charting Outcomes publishes the scores of a type's "
+        "applicants preferring a specialty (US MD seniors: 17 specialties; non-US IMGs: 9, and "
+        "Internal Medicine from data/step2ck_norms.csv), those are used instead.",
     )
     step2ck_sd: PerType = table(
         per_type(us_md=15, us_do=15, us_img=15, non_us_img=14, other=15),
@@ -55,6 +56,16 @@ class ApplicantParams:
         per_type(),
         "Points added to every Step 2 CK of a type, to explore 'what if IMGs scored higher' "
         "(scenario lever; 0 reproduces the published distributions).",
+    )
+    score_self_selection: float = param(
+        1.0,
+        "Applicants choose specialties by their scores: where no Step 2 CK is published for a "
+        "type and specialty, the type's mean moves by this times how far US MD seniors "
+        "preferring the specialty score above their average (Charting Outcomes 2024: -5.7 "
+        "points in Family Medicine to +5.6 in Otolaryngology). 1: as US MD seniors; 0: no "
+        "self-selection. Assumption.",
+        0,
+        2,
     )
     passing_score: int = param(
         218, "Step 2 CK passing score from 1 July 2025 (USMLE); scores are drawn above it.", 1, 300
@@ -100,7 +111,7 @@ class ApplicantParams:
         1,
     )
     registered_per_active: PerType = table(
-        per_type(us_md=1.01, us_do=1.01, us_img=1.2, non_us_img=1.47, other=1.6),
+        per_type(us_md=1.0, us_do=1.01, us_img=1.2, non_us_img=1.45, other=1.6),
         "Registered applicants drawn per published active applicant of each type. A registrant "
         "who ends the season with no interview certifies no rank-order list: not active, in no "
         "published rate. Calibrated so that the simulated active applicants of each type meet "
@@ -338,13 +349,13 @@ class SelectionParams:
         10,
     )
     type_penalty: PerType = table(
-        per_type(us_md=0.0, us_do=1.1, us_img=4.2, non_us_img=4.5, other=5.6),
+        per_type(us_md=0.0, us_do=1.13, us_img=4.25, non_us_img=4.44, other=5.79),
         "Evaluation points a program subtracts for the applicant's type (for IMG types, scaled by "
         "the program's unfriendliness 2(1 - friendliness)). Calibrated to the 2025 match rates by "
         "type.",
     )
     other_merit_sd: float = param(
-        1.25,
+        1.38,
         "Spread (SD, evaluation points) of what programs value beyond Step 2 CK, USCE and "
         "graduation year: letters, school, research, fit. Common to every program and unseen by "
         "the applicant when choosing where to apply; for you it is drawn afresh for each copy, "
@@ -373,7 +384,7 @@ class SelectionParams:
         10,
     )
     acceptability_bar: float = param(
-        -1.7,
+        -1.56,
         "Programs leave unranked interviewees evaluated below this quality floor, even if it "
         "leaves positions unfilled (beside those ruled out at interview, see "
         "programs.interview_rank_share). Calibrated: it sets how many positions are filled "

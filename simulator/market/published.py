@@ -28,6 +28,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from simulator.errors import DataError, closest
@@ -134,6 +135,55 @@ class PublishedData:
                 f"no Step 2 CK figure {group}/{statistic}{closest(f'{group}/{statistic}', known)}"
             )
         return float(hit["value"].iloc[0])
+
+    @property
+    def preferred_step2ck(self) -> pd.DataFrame:
+        """Step 2 CK of the applicants preferring each specialty, from Charting Outcomes.
+
+        One row per (``applicant_type``, ``specialty``) the tables cover: the
+        ``applicants`` and the ``mean`` (and, for non-US IMGs, the ``sd``) of
+        the matched-to-preferred and not-matched groups pooled (those matched in
+        another specialty are in neither group, as in the tables).  Non-US IMGs
+        preferring Internal Medicine, which the 2026 table lacks, take
+        ``step2ck_norms.csv``'s figures.
+        """
+        rows = []
+        for kind, table in (
+            ("us_md", self.charting_outcomes_us_md),
+            ("non_us_img", self.charting_outcomes_non_us_img),
+        ):
+            n1, n2 = table["matched_preferred"], table["not_matched"]
+            m1, m2 = table["step2ck_matched_mean"], table["step2ck_not_matched_mean"]
+            mean = (n1 * m1 + n2 * m2) / (n1 + n2)
+            if "step2ck_matched_sd" in table:
+                s1, s2 = table["step2ck_matched_sd"], table["step2ck_not_matched_sd"]
+                within = (n1 * s1**2 + n2 * s2**2) / (n1 + n2)
+                sd = np.sqrt(within + n1 * n2 * (m1 - m2) ** 2 / (n1 + n2) ** 2)
+            else:
+                sd = np.full(len(table), np.nan)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "applicant_type": kind,
+                        "specialty": table["model_specialty"],
+                        "applicants": n1 + n2,
+                        "mean": mean,
+                    }
+                ).assign(sd=np.asarray(sd, dtype=float))
+            )
+        internal_medicine = "Internal Medicine (Categorical)"
+        rows.append(
+            pd.DataFrame(
+                {
+                    "applicant_type": ["non_us_img"],
+                    "specialty": [internal_medicine],
+                    "applicants": [np.nan],
+                    "mean": [self.step2ck("non_us_img_internal_medicine", "mean")],
+                    "sd": [self.step2ck("non_us_img_internal_medicine", "sd")],
+                }
+            )
+        )
+        return pd.concat(rows, ignore_index=True)
 
     @property
     def step2ck_passing_score(self) -> int:

@@ -25,6 +25,7 @@ from simulator.market import (
     place_copies,
     place_in_soap,
     run_soap,
+    specialty_blocks,
     trial_streams,
 )
 from simulator.market.applicants import ONE_YEAR_TRACKS
@@ -54,6 +55,11 @@ class Plan:
     #: False: :func:`run_chunk` keeps only the focal copies' rows, as the table ``focal``
     #: (compare and sweep, whose population tables would be huge).
     population: bool = True
+
+    @property
+    def sought(self) -> set[str]:
+        """Every specialty a variant's copies may apply to (preferred or backup)."""
+        return {s for v in self.variants for s in (v.you.specialty, v.you.backup_specialty) if s}
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -91,7 +97,12 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
         if variant.params not in markets:
             streams = trial_streams(plan.seed, trial)
             market = draw_market(plan.inputs, variant.params, streams)
-            noise = draw_focal_noise(plan.copies, market.programs.size, streams["focal"])
+            noise = draw_focal_noise(
+                plan.copies,
+                market.programs.size,
+                streams["focal"],
+                blocks=specialty_blocks(market.programs, plan.inputs.specialties, plan.sought),
+            )
             population = match_population(market, variant.params)
             soap = run_soap(market, population.match, variant.params, streams["soap"], plan.copies)
             markets[variant.params] = market, noise, population, soap
