@@ -34,7 +34,9 @@ from simulator.market.signals import (
 class Market:
     """A drawn Match year without the focal applicant.
 
-    ``interview_*`` arrays hold one row per interview held, sorted by applicant.
+    ``interview_*`` arrays hold one row per interview held, in the order the applications
+    were drawn: specialty by specialty, and by applicant within a specialty (an applicant
+    with a backup has rows in two places).
     ``invite_bar`` is the invitation value (evaluation plus signal and
     geography bonuses) of each program's last invitee (``-inf`` if it invited
     everyone it screened in): the bar a focal copy must clear.
