@@ -150,17 +150,23 @@ def test_pinned_market_totals(published):
 
 def test_pinned_specialties(published):
     positions = published.positions_by_specialty
-    assert len(published.specialty_names) == 28
+    assert len(published.specialty_names) == 29
     assert positions["Internal Medicine (Categorical)"] == 10941
     assert positions["Family Medicine"] == 5357
     assert published.programs_by_specialty["Internal Medicine (Categorical)"] == 758
-    assert positions.sum() == 39781
-    assert published.programs_by_specialty.sum() == 5184
+    assert positions.sum() == 40041  # every PGY-1 position: 28 itemised specialties and the pool
+    assert published.programs_by_specialty.sum() == 5224
     assert positions.dtype == "int64"
     estimated = published.specialties["source"].str.contains("estimated")
-    assert estimated.sum() == 13
+    assert estimated.sum() == 14  # 13 transcribed as estimated, and the pool
     wide = published.specialty_applicants_wide
-    assert wide.shape == (28, 4)
+    assert wide.shape == (29, 4)
+    assert wide.loc["Other specialties (pooled)"].to_dict() == {
+        "us_md": 151,
+        "us_do": 71,
+        "us_img": 43,
+        "non_us_img": 106,
+    }
     assert wide.loc["Internal Medicine (Categorical)"].to_dict() == {
         "us_md": 4522,
         "us_do": 2396,
@@ -192,8 +198,9 @@ def test_pinned_step2ck_and_policies(published):
 
 @pytest.mark.skipif(not SHARED_INPUTS.is_file(), reason="shared/ not beside the repository")
 def test_specialty_tables_match_the_shared_inputs(published):
+    """Every itemised row as in the shared file; the last row is the pool derived from it."""
     shared = pd.read_csv(SHARED_INPUTS)
-    specialties = published.specialties
+    specialties = published.specialties.iloc[:-1]
     assert list(specialties["specialty"]) == list(shared["specialty"])
     assert list(specialties["programs"]) == list(shared["programs"])
     assert list(specialties["positions"]) == list(shared["positions"])
@@ -204,9 +211,13 @@ def test_specialty_tables_match_the_shared_inputs(published):
         "us_img": "us_img_applicants",
         "non_us_img": "non_us_img_applicants",
     }
-    wide = published.specialty_applicants_wide
+    wide = published.specialty_applicants_wide.iloc[:-1]
     for kind, column in columns.items():
         assert list(wide[kind]) == list(shared[column])
+    pooled = published.specialties.iloc[-1]
+    assert pooled["specialty"] == "Other specialties (pooled)"
+    national = published.market("pgy1_positions_offered")
+    assert pooled["positions"] == national - shared["positions"].sum() == 260
 
 
 SHARED_CHARTING = {
@@ -316,7 +327,7 @@ CELL_CASES = [
         "Internal Medicine (Categorical)",
         "positions",
         "20941",
-        "column 'positions': the specialties sum to 49,781 positions, more than "
+        "column 'positions': the specialties sum to 50,041 positions, more than "
         "pgy1_positions_offered = 40,041 in market_totals_2025.csv",
     ),
     (
@@ -324,7 +335,7 @@ CELL_CASES = [
         "Internal Medicine (Categorical)",
         "programs",
         "2300",
-        "column 'programs': the specialties sum to 6,726 programs, more than programs = 6,626 "
+        "column 'programs': the specialties sum to 6,766 programs, more than programs = 6,626 "
         "in market_totals_2025.csv",
     ),
     (

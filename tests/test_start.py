@@ -23,10 +23,22 @@ def test_specialties_lists_every_name_with_positions_and_programs():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     table = load_published().specialties
-    for name, positions, programs in zip(table["specialty"], table["positions"], table["programs"]):
+    rows = zip(table["specialty"], table["positions"], table["programs"])
+    for name, positions, programs in list(rows)[:-1]:
         row = next(line for line in lines if line.startswith(f"{name}  "))
         assert row.split()[-2:] == [f"{positions:,}", f"{programs:,}"], name
     assert max(len(line) for line in lines) <= 88
+    # The pool is a note, not a line to copy: a scenario cannot name it.
+    assert not any(line.startswith("Other specialties (pooled)") for line in lines)
+    assert "260 positions in 40 programs" in result.output
+
+
+def test_the_pooled_remainder_is_not_a_choice(tmp_path):
+    path = tmp_path / "pool.toml"
+    path.write_text('[you]\nspecialty = "Other specialties (pooled)"\n')
+    result = invoke("run", path, "--trials", "1")
+    assert result.exit_code == 2
+    assert "one specialty, not the pool of programs the tables do not itemise" in result.output
 
 
 def test_new_writes_a_commented_scenario_that_runs(tmp_path):

@@ -32,6 +32,10 @@ ONE_YEAR_TRACKS = (
     "Surgery-Preliminary (PGY-1 Only)",
     "Transitional (PGY-1 Only)",
 )
+#: The PGY-1 positions of the specialties the published tables do not itemise (combined
+#: programs and small specialties), pooled into one row so that the market holds every
+#: PGY-1 position: applicants of the population may prefer it, you may not name it.
+POOLED_SPECIALTY = "Other specialties (pooled)"
 SECONDARY_TRACKS = ONE_YEAR_TRACKS + (
     "Medicine-Primary",
     "Pediatrics-Primary",

@@ -111,7 +111,7 @@ class ApplicantParams:
         1,
     )
     registered_per_active: PerType = table(
-        per_type(us_md=1.0, us_do=1.01, us_img=1.2, non_us_img=1.45, other=1.6),
+        per_type(us_md=1.0, us_do=1.01, us_img=1.21, non_us_img=1.47, other=1.61),
         "Registered applicants drawn per published active applicant of each type. A registrant "
         "who ends the season with no interview certifies no rank-order list: not active, in no "
         "published rate. Calibrated so that the simulated active applicants of each type meet "
@@ -349,13 +349,13 @@ class SelectionParams:
         10,
     )
     type_penalty: PerType = table(
-        per_type(us_md=0.0, us_do=1.13, us_img=4.25, non_us_img=4.44, other=5.79),
+        per_type(us_md=0.0, us_do=1.09, us_img=4.32, non_us_img=4.53, other=5.85),
         "Evaluation points a program subtracts for the applicant's type (for IMG types, scaled by "
         "the program's unfriendliness 2(1 - friendliness)). Calibrated to the 2025 match rates by "
         "type.",
     )
     other_merit_sd: float = param(
-        1.38,
+        1.43,
         "Spread (SD, evaluation points) of what programs value beyond Step 2 CK, USCE and "
         "graduation year: letters, school, research, fit. Common to every program and unseen by "
         "the applicant when choosing where to apply; for you it is drawn afresh for each copy, "
@@ -384,7 +384,7 @@ class SelectionParams:
         10,
     )
     acceptability_bar: float = param(
-        -1.56,
+        -1.0,
         "Programs leave unranked interviewees evaluated below this quality floor, even if it "
         "leaves positions unfilled (beside those ruled out at interview, see "
         "programs.interview_rank_share). Calibrated: it sets how many positions are filled "

@@ -104,7 +104,7 @@ class SignalParams:
         "order). Assumption.",
     )
     silver_bonus: float = param(
-        2.61,
+        2.46,
         "What a silver (or single-tier) signal adds to a program's evaluation when it chooses "
         "whom to interview (evaluation points; not when ranking). Calibrated to the published "
         "odds ratio of an interview with a signal, 2.71 to 9.07 (Romanoski et al. 2025).",
@@ -113,7 +113,7 @@ class SignalParams:
         calibrated=True,
     )
     gold_bonus: float = param(
-        4.64,
+        4.73,
         "What a gold signal adds when choosing whom to interview. Calibrated to Anesthesiology's "
         "interview rates with a gold (57%) and a silver (31%) signal.",
         0,
@@ -121,7 +121,7 @@ class SignalParams:
         calibrated=True,
     )
     geographic_bonus: float = param(
-        1.15,
+        1.13,
         "What a stated geographic preference for the program's division adds when choosing "
         "whom to interview. Calibrated to the published odds ratio 1.83 to 2.75.",
         0,
@@ -129,7 +129,7 @@ class SignalParams:
         calibrated=True,
     )
     in_state_bonus: float = param(
-        1.81,
+        1.91,
         "What an applicant from the program's state (a US senior's school state; a US IMG's or "
         "other applicant's home state; non-US IMGs have none) adds when choosing whom to "
         "interview. Calibrated to the published odds "

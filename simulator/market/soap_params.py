@@ -51,14 +51,14 @@ class SoapParams:
         20,
     )
     bar_drop: float = param(
-        1.6,
+        1.8,
         "How far programs lower that floor each round after the first, as Match Week goes on. "
         "Calibrated by hand to the rounds (60% filled in round 1, 80% by round 2).",
         0,
         20,
     )
     evaluation_noise_sd: float = param(
-        5.25,
+        5.75,
         "What one program alone sees in a SOAP application (SD): how little programs' offers "
         "collide. Calibrated by hand to the rounds (60% filled in round 1, 80% by round 2).",
         0,

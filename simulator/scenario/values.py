@@ -116,9 +116,18 @@ def expected(key: Key) -> str:
 
 
 def _specialty_names() -> tuple[str, ...]:
+    """The specialties a scenario may name: every published one but the pooled remainder."""
     from simulator.market import published  # lazy: the tables are read only when needed
+    from simulator.market.applicants import POOLED_SPECIALTY
 
-    return published.load_published().specialty_names
+    names = published.load_published().specialty_names
+    return tuple(name for name in names if name != POOLED_SPECIALTY)
+
+
+def _pooled_specialty() -> str:
+    from simulator.market.applicants import POOLED_SPECIALTY  # lazy, as above
+
+    return POOLED_SPECIALTY
 
 
 def spelled(word: str, choices) -> str | None:
@@ -147,6 +156,8 @@ def _check_text(key: Key, value, where, shown: str) -> str:
         value = value if value in names else spelled(value, names) or value
         if value not in names:
             wanted = "a specialty named in data/specialties_2025.csv"
+            if _letters(value) == _letters(_pooled_specialty()):
+                wanted = "one specialty, not the pool of programs the tables do not itemise"
             if key.path == "you.backup_specialty":
                 wanted += " or '' for none"
             raise error(where, shown, wanted, show(value), suggest(value, names))

@@ -19,11 +19,9 @@ table figure counts as much as one national rate; the published odds-ratio
 ranges of an interview (signal, geographic preference, in-state) and
 Anesthesiology's gold/silver contrast count one each (:data:`OWN_WEIGHT`).
 Two validation figures are reported, not fitted (:data:`NOT_FITTED`):
-the fill *rate*, whose count is fitted instead (the PGY-1 positions filled:
-the model's 28 specialties hold 260 fewer positions than the nation's
-40,041, so the published rate, 94.1%, and the published matches by type,
-37,667 or 94.7% of the model's positions, cannot both be met; the count is
-the one consistent with the match rates and active applicants); and the
+the fill *rate*, whose count is fitted instead (the PGY-1 positions filled;
+the market holds the nation's 40,041 PGY-1 positions, so rate and count are
+one figure and fitting both would count it twice); and the
 applicants ranked per position, published for 2020, before interviews went
 virtual, which pull the acceptability bar against the 2025 fill.  SOAP's
 figures are not fitted either (:data:`FAMILIES_NOT_FITTED`): SOAP has
@@ -72,9 +70,9 @@ FREE_PARAMETERS = {
 #: table): each weighs as much as one national rate.
 OWN_WEIGHT = ("applicant_types", "odds_ratio")
 #: Counted targets, each held to its share of the published count: 1% of the active
-#: applicants of a type; a quarter of that for the PGY-1 positions filled (94 positions),
-#: whose complement is what the Main Match leaves to SOAP (2,114 of the model's positions
-#: at the published count, against SOAP's published 2,521 offered, PGY-2 included).
+#: applicants of a type; half that for the PGY-1 positions filled (188 positions), whose
+#: complement is what the Main Match leaves to SOAP (2,374 at the published count, against
+#: SOAP's published 2,521 offered, PGY-2 included).
 COUNTS = {"active_applicants": 0.01, "positions_filled": 0.005}
 #: Reported, not fitted (see the module's docstring).
 NOT_FITTED = ("fill_rate", "ranked_per_position")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from simulator.errors import ScenarioError
-from simulator.market.applicants import ONE_YEAR_TRACKS
+from simulator.market.applicants import ONE_YEAR_TRACKS, POOLED_SPECIALTY
 from simulator.report.outcomes import CHOICE_WORDS
 from simulator.report.specialties import specialty_rows
 from simulator.scenario.schema import lookup
@@ -81,12 +81,12 @@ def _field(key: str, label: str, *, choices=None, hint: str = "", only_for: str 
 
 
 def _specialties(blank: str | None = None) -> tuple[tuple[str, str], ...]:
-    """The specialties to choose from; a main specialty (no ``blank``) is never a one-year
-    track, which is ranked beside one."""
+    """The specialties to choose from (never the pooled remainder); a main specialty (no
+    ``blank``) is never a one-year track, which is ranked beside one."""
     rows = [
         (name, f"{name} ({positions:,} positions)")
         for name, positions, _ in specialty_rows()
-        if blank is not None or name not in ONE_YEAR_TRACKS
+        if name != POOLED_SPECIALTY and (blank is not None or name not in ONE_YEAR_TRACKS)
     ]
     return tuple(([("", blank)] if blank is not None else []) + rows)
 
