@@ -120,6 +120,29 @@ def test_every_policy_sends_its_budget_and_gold_to_the_most_wanted_signalled(
             assert golds.min() >= np.sort(signalled)[::-1][golds.size - 1]
 
 
+@settings(max_examples=100)
+@given(
+    sizes=st.lists(st.integers(1, 12), min_size=1, max_size=6),
+    budgets=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 8)), min_size=6, max_size=6),
+    seed=st.integers(0, 10_000),
+)
+def test_most_preferred_ranks_each_group_as_a_plain_sort_would(sizes, budgets, seed):
+    """Rows in any order, budgets one per row: the ``gold`` most wanted of each group are
+    gold, the next up to ``gold + silver`` silver (as sorting each group on its own)."""
+    rng = np.random.default_rng(seed)
+    group = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
+    preference = rng.standard_normal(group.size)
+    gold, silver = (np.array([budgets[g][k] for g in group]) for k in (0, 1))
+    tier = place_signals(group, preference, None, gold, gold + silver, "most_preferred")
+    for g in range(len(sizes)):
+        rows = np.flatnonzero(group == g)
+        place = np.empty(rows.size, dtype=int)
+        place[np.argsort(-preference[rows], kind="stable")] = np.arange(rows.size)
+        first_gold, first_total = budgets[g][0], sum(budgets[g])
+        want = np.where(place < first_gold, GOLD, np.where(place < first_total, SILVER, NONE))
+        assert tier[rows].tolist() == want.tolist()
+
+
 def test_signal_counts_and_bonus_read_the_application_code():
     rng = np.random.default_rng(4)
     m, n = 5000, 40

@@ -73,19 +73,31 @@ def application_weights(
     favour programs within reach of their merit and in their home division.
     """
     a = params.applicants
-    is_img, visa, merit_level, home_division = (
-        np.asarray(x)[:, None] for x in (is_img, visa, merit_level, home_division)
+    size = programs.positions**a.size_weight
+    # Each factor depends on one trait of the kind: computed once per distinct value.
+    visa = _per_value(
+        visa,
+        lambda v: np.where(SPONSORS[v * 3 + programs.visa_policy], 1.0, a.visa_mismatch_weight),
     )
-    sponsors = SPONSORS[visa * 3 + programs.visa_policy[None, :]]
-    weight = (programs.positions**a.size_weight)[None, :] * np.where(
-        sponsors, 1.0, a.visa_mismatch_weight
+    friendly = _per_value(
+        is_img, lambda i: np.exp(a.friendliness_weight * i * (programs.friendliness - 0.5))
     )
-    weight = weight * np.exp(
-        a.friendliness_weight * is_img * (programs.friendliness[None, :] - 0.5)
-        + params.geography.home_application_weight * (programs.division[None, :] == home_division)
+    home = _per_value(
+        home_division,
+        lambda d: np.exp(params.geography.home_application_weight * (programs.division == d)),
     )
-    reach = np.maximum(programs.desirability[None, :] - merit_level, 0.0)
-    return weight * np.exp(-a.reach_weight * reach)
+    reach = _per_value(
+        merit_level,
+        lambda m: np.exp(-a.reach_weight * np.maximum(programs.desirability - m, 0.0)),
+    )
+    return size * visa * friendly * home * reach
+
+
+def _per_value(trait, factor) -> np.ndarray:
+    """(kinds, programs): ``factor(value)`` (a row over the programs) for each kind's value
+    of ``trait``, computed once per distinct value."""
+    values, inverse = np.unique(np.asarray(trait), return_inverse=True)
+    return np.stack([factor(value) for value in values])[inverse]
 
 
 def draw_applications(programs, applicants, applicant_merit, inputs, params, rng, signaller):
@@ -140,7 +152,6 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
 
     who, where, read, signal = [], [], [], []
-    sent = np.zeros(n, dtype=np.int64)
     for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
         block = weights[:, first:last]
@@ -157,7 +168,6 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             chance = block[kind_of[part]]
             chance *= scale[start - bounds[s] : start - bounds[s] + part.size, None]
             applied = rng.random(chance.shape, dtype=np.float32) < chance
-            sent[part] += np.count_nonzero(applied, axis=1)
             # Screening: visa sponsorship, for IMGs the Step 2 CK cut-off and YSG limit, and
             # failed attempts where a program screens them (as screening_reasons).
             reads = sponsors[kind_of[part], first:last]  # a copy: advanced indexing
@@ -173,7 +183,8 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             where.append(first + hits - hit_row * applied.shape[1])
             read.append(reads.ravel()[hits])
             signal.append(signaller(who[-1], where[-1], s))
-    return tuple(np.concatenate(x) for x in (who, where, read, signal)) + (sent,)
+    who, where, read, signal = (np.concatenate(x) for x in (who, where, read, signal))
+    return who, where, read, signal, np.bincount(who, minlength=n)
 
 
 def _inclusion_scale(weights, kind, wanted) -> np.ndarray:

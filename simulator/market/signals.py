@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.engine.csr import place_in_group
+from simulator.engine.csr import place_in_group, segment_aranges
 from simulator.market.interviews import sort_by_group_desc
 
 NONE, SILVER, GOLD = 0, 1, 2
@@ -77,11 +77,9 @@ def place_signals(
     programs.
     """
     n_groups = int(group.max()) + 1 if group.size else 0
-    wanted_place = _places(group, preference, n_groups)
     if policy == "most_preferred":
-        return np.where(
-            wanted_place < gold, GOLD, np.where(wanted_place < total, SILVER, NONE)
-        ).astype(np.int8)
+        return _tiers_of_the_first(group, preference, n_groups, gold, total)
+    wanted_place = _places(group, preference, n_groups)
     size = np.bincount(group, minlength=n_groups)[group]
     if policy == "best_chance":
         chosen = _places(group, margin, n_groups) < total
@@ -106,6 +104,30 @@ def place_signals(
     return np.where(chosen & (gold_place < gold), GOLD, np.where(chosen, SILVER, NONE)).astype(
         np.int8
     )
+
+
+def _tiers_of_the_first(group, value, n_groups, gold, total) -> np.ndarray:
+    """``GOLD`` for the ``gold`` rows of highest ``value`` in each group, ``SILVER`` for the
+    next up to ``total``, ``NONE`` for the rest: :func:`_places` compared with the budget,
+    without placing the rows no signal reaches.  ``gold`` and ``total`` are numbers or,
+    like ``group``, one per row (the same within a group)."""
+    order = sort_by_group_desc(group, value, n_groups)
+    size = np.bincount(group, minlength=n_groups)
+    start = np.cumsum(size) - size  # where each group begins in ``order``
+    gold, total = (_per_group(x, group, n_groups) for x in (gold, total))
+    reached = np.minimum(size, total)
+    at = segment_aranges(start, reached)
+    place = at - np.repeat(start, reached)
+    tier = np.zeros(group.size, dtype=np.int8)
+    tier[order[at]] = np.where(place < np.repeat(gold, reached), GOLD, SILVER)
+    return tier
+
+
+def _per_group(budget, group, n_groups) -> np.ndarray:
+    """A budget given as one number or one per row, as one per group."""
+    per_group = np.zeros(n_groups, dtype=np.int64)
+    per_group[group] = budget
+    return per_group
 
 
 def _places(group, value, n_groups) -> np.ndarray:
@@ -157,18 +179,31 @@ def signal_counts(who, n: int, code, invited) -> np.ndarray:
     key = np.asarray(who, dtype=np.int64) * 24
     key += np.asarray(code, dtype=np.uint8) << 1
     key += invited
-    # Axes: applicant, tier, geographic, in-state, invited.
-    by_code = np.bincount(key, minlength=24 * n).reshape(n, 3, 2, 2, 2)
-    yes = by_code[..., 1]
-    columns = (
-        by_code[:, 1:].sum(axis=(1, 2, 3, 4)),
-        by_code[:, 2].sum(axis=(1, 2, 3)),
-        yes.sum(axis=(1, 2, 3)),
-        yes[:, 1:].sum(axis=(1, 2, 3)),
-        yes[:, 2].sum(axis=(1, 2)),
-        by_code[:, :, 1].sum(axis=(1, 2, 3)),
-        yes[:, :, 1].sum(axis=(1, 2)),
-        by_code[:, :, :, 1].sum(axis=(1, 2, 3)),
-        yes[:, :, :, 1].sum(axis=(1, 2)),
-    )
-    return np.stack(columns, axis=1).astype(np.int32)
+    by_key = np.bincount(key, minlength=24 * n).reshape(n, 24)
+    # Which of the 24 keys each count adds up (exact in float64: counts stay far below 2**53).
+    return (by_key.astype(np.float64) @ _KEYS_IN_COUNT).astype(np.int32)
+
+
+def _keys_in_count() -> np.ndarray:
+    """(24, len(SIGNAL_COUNTS)): 1 where a key (tier, geographic, in-state, invited) adds to
+    the count, in the order of :data:`SIGNAL_COUNTS`."""
+    tier, geographic, in_state, invited = np.indices((3, 2, 2, 2)).reshape(4, -1)
+    signalled, gold = tier > NONE, tier == GOLD
+    geographic, in_state, invited = (x == 1 for x in (geographic, in_state, invited))
+    return np.stack(
+        [
+            signalled,
+            gold,
+            invited,
+            invited & signalled,
+            invited & gold,
+            geographic,
+            geographic & invited,
+            in_state,
+            in_state & invited,
+        ],
+        axis=1,
+    ).astype(np.float64)
+
+
+_KEYS_IN_COUNT = _keys_in_count()
