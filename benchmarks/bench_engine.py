@@ -5,13 +5,21 @@
 
 Prints milliseconds per solve (median of several), proposals per second and
 rounds for the engine (both proposing sides) and the reference, on the same
-arrays in the same process, and the speed-up.
+arrays in the same process, and the speed-up; and, if a C compiler is on the
+PATH, a compiled single-thread heap-based deferred acceptance
+(``benchmarks/heap_da.c``, with and without its input checks) as the yardstick
+of issue 13: the engine with its default checks within 3x of it checked.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -71,6 +79,35 @@ def chain_market(n: int):
     return np.arange(0, n * m + 1, m), programs, ranks, np.ones(m, dtype=np.int64)
 
 
+def compiled_heap_da():
+    """``benchmarks/heap_da.c`` built with the system's C compiler, as a function of the
+    engine's four arrays and ``check``; ``None`` if there is no compiler."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    library = Path(tempfile.mkdtemp()) / "heap_da.so"
+    source = Path(__file__).with_name("heap_da.c")
+    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", library, source], check=True)
+    heap_da = ctypes.CDLL(str(library)).heap_da
+    heap_da.restype = ctypes.c_int
+
+    def solve_compiled(indptr, programs, ranks, caps, *, check=True):
+        arrays = [np.ascontiguousarray(x, dtype=np.int64) for x in (indptr, programs, ranks, caps)]
+        match = np.empty(arrays[0].size - 1, dtype=np.int64)
+        pointer = ctypes.POINTER(ctypes.c_int64)
+        indptr, programs, ranks, caps = (a.ctypes.data_as(pointer) for a in arrays)
+        status = heap_da(
+            ctypes.c_int64(match.size), indptr, programs, ranks,
+            ctypes.c_int64(arrays[3].size), caps, ctypes.c_int(int(check)),
+            match.ctypes.data_as(pointer),
+        )  # fmt: skip
+        if status:
+            raise ValueError(f"heap_da: input check {status} failed")
+        return match
+
+    return solve_compiled
+
+
 def median_ms(func, repeats):
     times = []
     for _ in range(repeats):
@@ -122,6 +159,20 @@ def main():
         f"matched: {(engine_match < caps.size).sum():,} of {indptr.size - 1:,}; "
         "engine equals reference: yes"
     )
+    compiled = compiled_heap_da()
+    if compiled is None:
+        print("compiled heap-based deferred acceptance: no C compiler on the PATH, skipped")
+    else:
+        for checked in (True, False):
+            ms_c, match_c = median_ms(lambda: compiled(*market, check=checked), args.repeats)
+            assert np.array_equal(match_c, ref), "compiled heap and reference disagree"
+            engine_ms = rows[0 if checked else 1][1]
+            checks = "with" if checked else "without"
+            print(
+                f"compiled heap (C, -O2), {checks} input checks: {ms_c:.1f} ms; the engine "
+                f"{checks} its checks takes {engine_ms / ms_c:.1f}x that (target: 3x or less "
+                "with checks); same matching"
+            )
     n = 100 if args.size == "small" else 300
     chain = chain_market(n)
     ms_chain, stats = median_ms(lambda: solve(*chain), 3)
