@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from simulator.engine.csr import place_in_group, segment_aranges
+from simulator.market import applications as applications_module
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market.applicants import draw_applicants
@@ -113,6 +114,36 @@ def assert_same_interviews(case, params):
     want = interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng)
     for name, g, w in zip(("held", "preference", "invite_bar"), got[:3], want, strict=True):
         assert g.dtype == w.dtype and np.array_equal(g, w), name
+
+
+def test_applications_are_the_same_when_their_arrays_must_grow(inputs, monkeypatch):
+    """The applications are written in place into arrays sized for the expected count; sized
+    for almost none, they grow, and every row and count comes out the same."""
+    params = MarketParams()
+
+    def drawn():
+        streams = trial_streams(3, 0)
+        programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
+        applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
+        signaller = PopulationSignals(
+            programs, applicants, signal_budget(inputs, params), params, streams["signals"]
+        )
+        level = known_merit(applicants, params)
+        return draw_applications(
+            programs, applicants, level, inputs, params, streams["applications"], signaller
+        )
+
+    expected = drawn()
+    original = applications_module._Applications.__init__
+    monkeypatch.setattr(
+        applications_module._Applications,
+        "__init__",
+        lambda self, expected: original(self, expected=0.0),  # room for 1,024 rows at first
+    )
+    grown = drawn()
+    assert expected[0].size > 50 * 1024
+    for want, got in zip(expected, grown, strict=True):
+        assert np.array_equal(want, got)
 
 
 def test_application_evaluation_equals_the_plain_formula(inputs):

@@ -151,7 +151,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     seekers, sought, wanted = seekers[order], sought[order], wanted[order]
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
 
-    who, where, read, signal = [], [], [], []
+    sent = _Applications(expected=float(np.minimum(wanted, inputs.programs[sought]).sum()))
     for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
         block = weights[:, first:last]
@@ -178,13 +178,40 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             failed = applicants.failed_attempts[part] > 0
             reads[failed] &= ~programs.attempts_screen[None, first:last]
             hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
+            who, where, read, code = sent.next(hits.size)
             hit_row = hits // applied.shape[1]
-            who.append(part[hit_row])
-            where.append(first + hits - hit_row * applied.shape[1])
-            read.append(reads.ravel()[hits])
-            signal.append(signaller(who[-1], where[-1], s))
-    who, where, read, signal = (np.concatenate(x) for x in (who, where, read, signal))
-    return who, where, read, signal, np.bincount(who, minlength=n)
+            np.take(part, hit_row, out=who)
+            hit_row *= applied.shape[1]
+            np.subtract(hits, hit_row, out=where)
+            where += first
+            np.take(reads.ravel(), hits, out=read)
+            code[:] = signaller(who, where, s)
+    who, where, read, code = sent.all()
+    return who, where, read, code, np.bincount(who, minlength=n)
+
+
+class _Applications:
+    """The applications drawn so far, written in place into arrays sized for about as many as
+    expected (Poisson sampling: the count's SD is at most its mean's square root), so that
+    no copy joins the pieces."""
+
+    def __init__(self, expected: float):
+        capacity = int(expected + 10.0 * np.sqrt(expected) + 1024)
+        self.columns = [np.empty(capacity, dtype=t) for t in (np.int64, np.int64, bool, np.uint8)]
+        self.size = 0
+
+    def next(self, count: int) -> list[np.ndarray]:
+        """Views of the next ``count`` rows of who, where, read and signal code, to fill."""
+        if self.size + count > self.columns[0].size:  # more than expected: grow
+            capacity = max(self.size + count, int(1.5 * self.columns[0].size))
+            self.columns = [np.resize(c[: self.size], capacity) for c in self.columns]
+        rows = slice(self.size, self.size + count)
+        self.size += count
+        return [c[rows] for c in self.columns]
+
+    def all(self) -> list[np.ndarray]:
+        """Every row drawn: who, where, read and signal code."""
+        return [c[: self.size] for c in self.columns]
 
 
 def _inclusion_scale(weights, kind, wanted) -> np.ndarray:
