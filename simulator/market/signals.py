@@ -125,6 +125,8 @@ def _tiers_of_the_first(group, value, n_groups, gold, total) -> np.ndarray:
 
 def _per_group(budget, group, n_groups) -> np.ndarray:
     """A budget given as one number or one per row, as one per group."""
+    if np.ndim(budget) == 0:
+        return np.full(n_groups, budget, dtype=np.int64)
     per_group = np.zeros(n_groups, dtype=np.int64)
     per_group[group] = budget
     return per_group
