@@ -30,6 +30,7 @@ from simulator.study.estimates import check_outcome, compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
 from simulator.study.folder import RunFolder
 from simulator.study.launch import FINISHED, Start, Study
+from simulator.study.like_you import like_you
 from simulator.study.simulate import Progress, simulate
 from simulator.study.tallies import merge_tallies, run_summary, tallies
 from simulator.study.trials import plan_for
@@ -83,6 +84,13 @@ def run_in(study: Study, *, progress: Progress | None = None) -> RunResult:
         combined.close(scenario.trials)
     tally = merge_tallies(parts)
     summary = run_summary(tally)
+    summary["applicants_like_you"] = like_you(
+        tally["by_type"],
+        tally["by_preferred"],
+        scenario.you.type,
+        scenario.you.specialty,
+        load_published(),
+    )
     scaled = scale_notes([scenario.you], load_published(), scenario.market.scale)
     notes = text.run_notes(scenario, summary, scaled)
     if notes:

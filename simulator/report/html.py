@@ -27,7 +27,13 @@ from simulator.report.html_parts import (
     signal_table,
     table,
 )
-from simulator.report.outcomes import CHOICE_WORDS, COLUMNS, OUTCOME_WORDS, WHERE_WORDS
+from simulator.report.outcomes import (
+    CHOICE_WORDS,
+    COLUMNS,
+    OUTCOME_WORDS,
+    WHERE_WORDS,
+    like_you_sentences,
+)
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
 from simulator.report.text import format_ci, format_percent, your_chances
 from simulator.study.assumptions import assumed_parameters
@@ -193,6 +199,14 @@ def _run_body(result: RunResult) -> str:
                 f'<p class="small">On average {focal["mean_applications"]:.0f} applications, '
                 f"{focal['mean_interviews']:.1f} interviews, {focal['mean_rol_length']:.1f} "
                 "programs ranked.</p>",
+            ),
+            section(
+                "like-you",
+                "How the model does for applicants like you",
+                paragraphs(
+                    s[0].upper() + s[1:] + "."
+                    for s in like_you_sentences(summary.get("applicants_like_you"))
+                ),
             ),
             section("profile", "Who you are in this simulation", _profile(you)),
             section(

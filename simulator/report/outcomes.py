@@ -144,3 +144,65 @@ def signal_range_words() -> str:
     """The published range of a signal's odds ratio of an interview, with its source."""
     low, high = load_published().odds_ratio_range("signal")
     return f"published {low:g} to {high:g} over nine specialties (Romanoski et al. 2025)"
+
+
+#: Applicant types in the plural, as a sentence names them.
+TYPE_PLURALS = {
+    "us_md": "US MD seniors",
+    "us_do": "US DO seniors",
+    "us_img": "US-citizen IMGs",
+    "non_us_img": "non-US IMGs",
+    "other": "other applicants",
+}
+
+
+def like_you_lines(like: dict | None) -> list[str]:
+    """How the model does for applicants like you (``summary["applicants_like_you"]``), as
+    printed: a heading line, then one indented line per figure."""
+    sentences = like_you_sentences(like)
+    if not sentences:
+        return []
+    heading, *figures = sentences
+    return ["", *prose(heading), *(line for f in figures for line in prose(f"  {f}", "  "))]
+
+
+def like_you_sentences(like: dict | None) -> list[str]:
+    """The run's own population of your type, and of your type preferring your specialty,
+    beside the published rates, with the gap where it is beyond the validation's
+    tolerance: a heading, then one sentence per figure."""
+    if not like:
+        return []
+    kind = TYPE_PLURALS[like["applicant_type"]]
+    return [
+        f"applicants like you, in the population of this run: {kind} who ranked a program",
+        f"matched at all: {_beside_published(like['match_rate'])}",
+        f"preferring {like['specialty']}, matched to it: "
+        f"{_beside_published(like['match_rate_preferred'])}",
+    ]
+
+
+def _beside_published(figure: dict) -> str:
+    """``"57.2% (56.9–57.5%); published 58.0% (NRMP 2025), within 1.5 points"``."""
+    model = figure["model"]
+    if model is None:
+        return "none in this run"
+    said = f"{format_percent(model.p)} ({format_ci(model)}, n = {model.n:,})"
+    if figure["published"] is None:
+        return f"{said}; no published figure"
+    said += f"; published {format_percent(figure['published'])} ({figure['source']})"
+    tolerance = figure["tolerance_points"]
+    if figure["within"]:
+        return f"{said}, within {tolerance:g} points"
+    gap = figure["gap_points"]
+    side = "higher" if gap > 0 else "lower"
+    band = (figure["published"] - tolerance / 100, figure["published"] + tolerance / 100)
+    if model.ci_low <= band[1] and model.ci_high >= band[0]:  # the interval reaches the band
+        return (
+            f"{said}: {abs(gap):.1f} points {side}, not clearly beyond the {tolerance:g}-point "
+            "tolerance with this many trials"
+        )
+    which = "high" if gap > 0 else "low"
+    return (
+        f"{said}: the model is {abs(gap):.1f} points {side}, beyond its {tolerance:g}-point "
+        f"tolerance, so your chance may be too {which} by about as much (docs/validation.md)"
+    )

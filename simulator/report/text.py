@@ -9,7 +9,13 @@ import math
 
 from simulator.report.formats import WIDTH, format_ci, format_percent, prose
 from simulator.report.funnel import format_funnel, format_signals
-from simulator.report.outcomes import COLUMNS, OUTCOME_WORDS, WHERE_WORDS, type_lines
+from simulator.report.outcomes import (
+    COLUMNS,
+    OUTCOME_WORDS,
+    WHERE_WORDS,
+    like_you_lines,
+    type_lines,
+)
 from simulator.report.titles import comparison_title, run_size, run_title, sweep_title
 from simulator.stats import PairedDifference, Proportion, UnpairedDifference
 from simulator.study.estimates import Comparison, Sweep, pairing_gain
@@ -316,6 +322,7 @@ def format_run_summary(
         f"n = {p.n:,} copies of you ({p.n_clusters} trials); intervals: Wilson, widened for "
         "clustering by trial (docs/model.md)"
     )
+    lines += like_you_lines(summary.get("applicants_like_you"))
     lines += [
         "",
         f"you: on average {focal['mean_applications']:.0f} applications, "

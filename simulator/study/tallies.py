@@ -90,8 +90,9 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     """Small per-trial tables from which every reported figure is computed.
 
     ``focal``: one row per focal copy per trial and strategy; ``by_type``,
-    ``by_step2ck`` and ``by_rol_length``: counts of active population applicants
-    (who ranked a program, as the NRMP counts) and their matches per trial;
+    ``by_preferred`` (by type and preferred specialty), ``by_step2ck`` and
+    ``by_rol_length``: counts of active population applicants (who ranked a
+    program, as the NRMP counts) and their matches per trial;
     ``fill``: positions, filled in the Main Match and in SOAP per trial;
     ``soap_rounds``: population applicants placed in SOAP per trial and round;
     ``by_signal``: active population applicants' applications and invitations with
@@ -115,6 +116,7 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     return {
         "focal": focal,
         "by_type": _count(population, keys),
+        "by_preferred": _count(population, [*keys, "specialty"]),
         "by_step2ck": _count(population.assign(step2ck_band=band), [*keys, "step2ck_band"]),
         "by_rol_length": _count(population.assign(rol_bucket=rol), [*keys, "rol_bucket"]),
         "fill": programs.groupby(["strategy", "trial"], observed=True)[

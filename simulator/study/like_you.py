@@ -1,0 +1,80 @@
+"""How the model does for applicants like you: the run's own population beside published figures.
+
+Your own chance has no published counterpart, but two nearby figures do, and
+every run has the population to compute them: the PGY-1 match rate of your
+applicant type (NRMP 2025) and, for US MD seniors and non-US IMGs, Charting
+Outcomes' match rate to the preferred specialty of those preferring yours
+(2024 and 2026 tables).  Both use :mod:`.validation`'s definitions (active
+population applicants only; to the preferred specialty: matched to it over
+matched to it or not matched at all) and its tolerances; a gap beyond the
+tolerance says how far the model is off for applicants like you.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from simulator.market.published import PublishedData
+from simulator.study.tallies import clustered
+from simulator.study.targets import TOLERANCES
+
+#: Where each published figure comes from, in the words the report prints.
+TYPE_RATE_SOURCE = "NRMP 2025"
+PREFERRED_TABLES = {
+    "us_md": ("charting_outcomes_us_md", "Charting Outcomes 2024"),
+    "non_us_img": ("charting_outcomes_non_us_img", "Charting Outcomes 2026"),
+}
+
+
+def like_you(
+    by_type: pd.DataFrame,
+    by_preferred: pd.DataFrame,
+    applicant_type: str,
+    specialty: str,
+    published: PublishedData,
+) -> dict:
+    """The ``applicants_like_you`` block of ``summary.json``: for the population of your
+    type (``match_rate``) and of your type preferring your specialty
+    (``match_rate_preferred``), the model's rate with its interval and n, the published
+    rate (``None`` where none is published), the gap in points and whether it is within
+    the validation's tolerance."""
+    mine = by_type[by_type["applicant_type"] == applicant_type]
+    cell = by_preferred[
+        (by_preferred["applicant_type"] == applicant_type)
+        & (by_preferred["specialty"] == specialty)
+    ]
+    decided = cell["matched_preferred"] + cell["n"] - cell["matched"]  # matched there or nowhere
+    table, source = PREFERRED_TABLES.get(applicant_type, (None, None))
+    row = pd.DataFrame()
+    if table is not None:
+        rows = getattr(published, table)
+        row = rows[rows["model_specialty"] == specialty]
+    return {
+        "applicant_type": applicant_type,
+        "specialty": specialty,
+        "match_rate": _figure(
+            clustered(mine["matched"], mine["n"]),
+            float(published.match_rate_by_type[applicant_type]),
+            TOLERANCES[("applicant_types", "match_rate")],
+            TYPE_RATE_SOURCE,
+        ),
+        "match_rate_preferred": _figure(
+            clustered(cell["matched_preferred"], decided) if decided.sum() > 0 else None,
+            float(row["match_rate_preferred"].iloc[0]) if len(row) else None,
+            TOLERANCES.get((applicant_type, "match_rate_preferred"), 5.0),
+            source if len(row) else None,
+        ),
+    }
+
+
+def _figure(model, published: float | None, tolerance: float, source: str | None) -> dict:
+    """One figure: ``model`` is ``None`` when the run holds no applicant it counts."""
+    gap = None if published is None or model is None else 100 * (model.p - published)
+    return {
+        "model": model,
+        "published": published,
+        "source": source,
+        "gap_points": gap,
+        "tolerance_points": tolerance,
+        "within": None if gap is None else bool(abs(gap) <= tolerance),
+    }
