@@ -54,6 +54,7 @@ or supplemental lists it may depend on processing order.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,10 +158,12 @@ class _State:
         self._bundles(market)
         self.held = np.full((n, 2), p, dtype=_INT)
         self.held[:, 0] = match
+        self.held_rank = np.full((n, 2), n, dtype=_INT)  # each held seat's rank there
         self.cur = self.unit_indptr[1:].copy()  # everyone unmatched, ...
         entry_applicant = segment_ids(market.rol_indptr)
         won = np.flatnonzero(market.rol_programs == match[entry_applicant])
         self.cur[entry_applicant[won]] = self.entry_bundle[won]  # ... but the singles held
+        self.held_rank[entry_applicant[won], 0] = market.program_ranks[won]
         # Each program's holders after step 1, and its cutoff: the rank to beat
         # (``N``: room for anyone ranked; the "no match" program ``P`` takes nobody).
         self._order = won[np.argsort(market.rol_programs[won], kind="stable")]
@@ -277,9 +280,9 @@ class _State:
                 self.cur[u] = self.unit_indptr[u + 1]
 
     def _takes(self, u: int, b: int) -> bool:
-        p0, p1 = int(self.prog0[b]), int(self.prog1[b])
-        a0, a1 = int(self.m0[u]), int(self.m1[u])
-        r0, r1 = int(self.rank0[b]), int(self.rank1[b])
+        p0, p1 = self.prog0.item(b), self.prog1.item(b)
+        a0, a1 = self.m0.item(u), self.m1.item(u)
+        r0, r1 = self.rank0.item(b), self.rank1.item(b)
         if p0 == p1:  # both members of a couple at one program
             worse = max(r0, r1)
             if worse >= self.n:
@@ -289,17 +292,21 @@ class _State:
         return self._fits(p0, a0, r0) and self._fits(p1, a1, r1)
 
     def _fits(self, p: int, a: int, r: int) -> bool:
-        return p == self.p or p in (self.held[a, 0], self.held[a, 1]) or r < self.cutoff[p]
+        held = self.held
+        there = p == held.item(a, 0) or p == held.item(a, 1)
+        return p == self.p or there or r < self.cutoff.item(p)
 
     def _seats(self, u: int, b: int):
-        seats = [(int(self.prog0[b]), int(self.m0[u]), int(self.rank0[b]), 0)]
-        seats.append((int(self.prog1[b]), int(self.m1[u]), int(self.rank1[b]), int(self.role1[u])))
+        seats = (
+            (self.prog0.item(b), self.m0.item(u), self.rank0.item(b), 0),
+            (self.prog1.item(b), self.m1.item(u), self.rank1.item(b), self.role1.item(u)),
+        )
         return [seat for seat in seats if seat[0] != self.p]
 
     def _seats_held(self, u: int):
-        members = {int(self.m0[u]), int(self.m1[u])}
-        held = self.held
-        return [(int(held[a, r]), a, r) for a in members for r in (0, 1) if held[a, r] != self.p]
+        members = {self.m0.item(u), self.m1.item(u)}
+        held, p = self.held, self.p
+        return [(held.item(a, r), a, r) for a in members for r in (0, 1) if held.item(a, r) != p]
 
     def _move(self, u: int, b: int) -> None:
         new = self._seats(u, b)
@@ -326,16 +333,16 @@ class _State:
 
     def _release(self, p: int, a: int, role: int) -> None:
         holders = self._at(p)
-        holders.pop(next(i for i, h in enumerate(holders) if h[1] == a and h[2] == role))
+        holders.pop(bisect_left(holders, (self.held_rank.item(a, role), a, role)))
         self.held[a, role] = self.p
         self.cutoff[p] = self.n
         self.loosened[p] = True
 
     def _take(self, p: int, a: int, r: int, role: int) -> None:
         holders = self._at(p)
-        i = next((i for i, h in enumerate(holders) if h[0] > r), len(holders))
-        holders.insert(i, (r, a, role))
+        insort(holders, (r, a, role))
         self.held[a, role] = p
+        self.held_rank[a, role] = r
         capacity = int(self.capacities[p])
         if len(holders) > capacity:
             _, out, out_role = holders.pop()
