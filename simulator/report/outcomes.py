@@ -88,22 +88,26 @@ COLUMNS = {
 def type_lines(summary: dict) -> list[str]:
     """Every applicant type's chance of matching and of a position at all (the Match or
     SOAP), the fill rate and SOAP's scale: what ``--all-types`` adds."""
+    published = load_published().match_rate_by_type
     lines = [
-        f"{'applicant type':14s}{'P(match)':>9s}  {'95% CI':13s}{'n':>9s}  "
-        f"{'effective n':>11s}  {'P(preferred)':>12s}{'P(placed)':>11s}"
+        f"{'type':12s}{'P(match)':>9s}  {'95% CI':12s}{'published':>10s}{'n':>9s}  "
+        f"{'eff. n':>8s}  {'P(preferred)':>12s}{'P(placed)':>10s}"
     ]
     for name, figures in summary["by_type"].items():
         p, preferred = figures["p_match"], figures["p_match_preferred"]
         lines.append(
-            f"{name:14s}{format_percent(p.p):>9s}  {format_ci(p):13s}{p.n:>9,d}  "
-            f"{p.n_effective:>11,.0f}  {format_percent(preferred.p):>12s}"
-            f"{format_percent(figures['p_placed'].p):>11s}"
+            f"{name:12s}{format_percent(p.p):>9s}  {format_ci(p):12s}"
+            f"{format_percent(published[name]):>10s}{p.n:>9,d}  "
+            f"{p.n_effective:>8,.0f}  {format_percent(preferred.p):>12s}"
+            f"{format_percent(figures['p_placed'].p):>10s}"
         )
     fill, soap = summary["fill_rate"], summary["soap"]
     lines.append(
-        f"{'fill rate':14s}{format_percent(fill.p):>9s}  "
-        f"{format_ci(fill):13s}{fill.n:>9,d}  {fill.n_effective:>11,.0f}"
+        f"{'fill rate':12s}{format_percent(fill.p):>9s}  {format_ci(fill):12s}"
+        f"{format_percent(load_published().market('pgy1_fill_rate')):>10s}"
+        f"{fill.n:>9,d}  {fill.n_effective:>8,.0f}"
     )
+    lines += prose("published: NRMP 2025 Main Residency Match, PGY-1 (docs/validation.md)")
     return lines + soap_lines(soap) + signal_lines(summary.get("signals_by_specialty", {}))
 
 
