@@ -151,7 +151,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     seekers, sought, wanted = seekers[order], sought[order], wanted[order]
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
 
-    sent = _Applications(expected=float(np.minimum(wanted, inputs.programs[sought]).sum()))
+    drawn = _Applications(expected=float(np.minimum(wanted, inputs.programs[sought]).sum()))
     for s in range(len(inputs.specialties)):  # a loop over specialties, not applicants
         first, last = programs.specialty_indptr[s], programs.specialty_indptr[s + 1]
         block = weights[:, first:last]
@@ -178,7 +178,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             failed = applicants.failed_attempts[part] > 0
             reads[failed] &= ~programs.attempts_screen[None, first:last]
             hits = np.flatnonzero(applied)  # much faster than a 2-D np.nonzero
-            who, where, read, code = sent.next(hits.size)
+            who, where, read, code = drawn.next(hits.size)
             hit_row = hits // applied.shape[1]
             np.take(part, hit_row, out=who)
             hit_row *= applied.shape[1]
@@ -186,7 +186,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             where += first
             np.take(reads.ravel(), hits, out=read)
             code[:] = signaller(who, where, s)
-    who, where, read, code = sent.all()
+    who, where, read, code = drawn.all()
     return who, where, read, code, np.bincount(who, minlength=n)
 
 
