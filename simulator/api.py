@@ -30,7 +30,7 @@ from simulator.study.estimates import check_outcome, compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
 from simulator.study.folder import RunFolder
 from simulator.study.launch import FINISHED, Start, Study
-from simulator.study.like_you import like_you
+from simulator.study.like_you import like_you, like_you_by_strategy
 from simulator.study.simulate import Progress, simulate
 from simulator.study.tallies import merge_tallies, run_summary, tallies
 from simulator.study.trials import plan_for
@@ -136,7 +136,7 @@ def compare_in(
     """:func:`compare` as ``study`` (its scenario, executor and folder)."""
     scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     variants = strategy_variants(scenario)
-    focal = _simulate_focal(study, variants, progress)
+    focal, like_you = _simulate_focal(study, variants, progress)
     comparison = compare_focal(focal, [v.name for v in variants], outcome=outcome)
     assumptions = strategy_assumptions(scenario)
     notes = tuple(scale_notes([v.you for v in variants], load_published(), scenario.market.scale))
@@ -162,6 +162,7 @@ def compare_in(
                 comparison, {s.name: dict(s.changes) for s in scenario.strategies}, assumptions
             ),
             "notes": list(notes),
+            "applicants_like_you": like_you,
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
     )
@@ -172,6 +173,7 @@ def compare_in(
         folder=folder.path,
         assumptions=assumptions,
         notes=notes,
+        like_you=like_you,
     )
     _finish(folder, result, FINISHED["compare"])
     return result
@@ -209,7 +211,7 @@ def sweep_in(
     scenario, folder, resolved = study.start.scenario, study.folder, study.start.resolved
     values = tuple(values)
     variants = sweep_variants(scenario, key, values)
-    focal = _simulate_focal(study, variants, progress)
+    focal, like_you = _simulate_focal(study, variants, progress)
     result = sweep_focal(focal, key, values, outcome=outcome)
     table = sweep_table(result)
     assumptions = assumed_parameters([key], (scenario.you.specialty, scenario.you.backup_specialty))
@@ -233,6 +235,7 @@ def sweep_in(
             "assumed_parameters": list(assumptions),
             "notes": list(notes),
             "rows": table.to_dict(orient="records"),
+            "applicants_like_you": like_you,
             "scenario": resolved if resolved is not None else scenario_to_dict(scenario),
         }
     )
@@ -244,6 +247,7 @@ def sweep_in(
         folder=folder.path,
         assumptions=assumptions,
         notes=notes,
+        like_you=like_you,
     )
     _finish(folder, swept, FINISHED["sweep"])
     return swept
@@ -258,8 +262,9 @@ def _finish(folder: RunFolder, result, finished: str) -> None:
     folder.finish()
 
 
-def _simulate_focal(study: Study, variants, progress) -> pd.DataFrame:
-    """Your copies' rows under every variant, every trial; saved as ``focal.parquet``."""
+def _simulate_focal(study: Study, variants, progress) -> tuple[pd.DataFrame, dict]:
+    """Your copies' rows under every variant, every trial (saved as ``focal.parquet``), and
+    how the model does for applicants like you under each variant."""
     scenario, folder = study.start.scenario, study.folder
     plan = focal_plan(plan_for(scenario, load_published(), strategies=False), variants)
     pieces = simulate(
@@ -268,11 +273,12 @@ def _simulate_focal(study: Study, variants, progress) -> pd.DataFrame:
         study.execution,
         total=scenario.trials,
         progress=progress,
-        digest=lambda t: t["focal"],
+        digest=lambda t: (t["focal"], t["population_counts"]),
     )
-    focal = pd.concat(pieces, ignore_index=True)
+    focal = pd.concat([p[0] for p in pieces], ignore_index=True)
+    counts = pd.concat([p[1] for p in pieces], ignore_index=True)
     folder.write_parquet("focal.parquet", focal)
-    return focal
+    return focal, like_you_by_strategy(counts, variants, load_published())
 
 
 def _header(scenario: Scenario) -> dict:

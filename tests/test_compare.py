@@ -334,7 +334,8 @@ def plan_tables(scenario):
 
 def test_focal_rows_only(sweep_run):
     scenario, every, focal = sweep_run
-    assert plan_tables(scenario) == ("focal",) and "is_focal" not in focal.columns
+    assert plan_tables(scenario) == ("focal", "population_counts")
+    assert "is_focal" not in focal.columns
     assert len(focal) == TRIALS * scenario.market.focal_copies * len(every)
     assert set(tallies.FOCAL_COLUMNS) <= set(focal.columns)
 

@@ -3,13 +3,17 @@ beside the published rates, computed as ``matchsim validate`` computes them."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import simulator as ms
 from simulator.market.published import load_published
 from simulator.report.outcomes import like_you_lines
 from simulator.stats import clustered_proportion_from_counts
+from simulator.study import tallies, trials, variants
 from simulator.study.validation import applicant_type_targets, specialty_targets
 
 SCENARIO = "scenarios/img-internal-medicine.toml"
@@ -70,6 +74,42 @@ def test_summary_json_and_the_printed_run_carry_it(family_run):
     assert "applicants like you, in the population of this run: non-US IMGs" in text
     assert f"preferring {FAMILY}, matched to it" in text
     assert "published 58.0% (NRMP 2025)" in text
+
+
+def test_compare_and_sweep_count_the_population_as_the_run_does():
+    """Compare and sweep keep no population rows: their per-trial counts by type and
+    preferred specialty equal the run's tallies of the same trials."""
+    scenario = ms.load_scenario(
+        SCENARIO, overrides={"seed": 5, "market.scale": 0.05, "market.focal_copies": 4}
+    )
+    plan = trials.plan_for(scenario, load_published(), strategies=False)
+    run_tables = trials.run_chunk(plan, [0, 1]).tables
+    by_preferred = tallies.tallies(run_tables["applicants"], run_tables["programs"])["by_preferred"]
+    focal_plan = variants.focal_plan(plan, plan.variants)
+    counts = trials.run_chunk(focal_plan, [0, 1]).tables["population_counts"]
+    columns = ["trial", "applicant_type", "specialty", "n", "matched", "matched_preferred"]
+    want, got = (
+        frame[columns]
+        .astype({"applicant_type": str, "specialty": str})
+        .sort_values(columns[:3])
+        .reset_index(drop=True)
+        for frame in (by_preferred, counts)
+    )
+    pd.testing.assert_frame_equal(want, got, check_dtype=False)
+
+
+def test_a_sweep_over_specialties_says_it_for_each(tmp_path):
+    scenario = ms.load_scenario(
+        SCENARIO,
+        overrides={"trials": 2, "seed": 5, "market.scale": 0.1, "market.focal_copies": 8},
+    )
+    ms.sweep(scenario, "you.specialty", ["Pediatrics", FAMILY], workers=1, out=tmp_path / "s")
+    record = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    blocks = record["applicants_like_you"]
+    assert [b["specialty"] for b in blocks.values()] == ["Pediatrics (Categorical)", FAMILY]
+    assert {b["match_rate_preferred"]["source"] for b in blocks.values()} == {
+        "Charting Outcomes 2026"
+    }
 
 
 def figure(k, n, published, tolerance=5.0):

@@ -301,7 +301,7 @@ def test_compare_and_sweep_stopped_after_their_trials_resume_from_the_chunks(
 
     monkeypatch.setattr(api, step, stop)
     assert run(name, scenario_file, *options, *small, "--out", out).exit_code == 130
-    assert (out / "focal.parquet").exists() and kept_chunks_of(out, ("focal",))
+    assert (out / "focal.parquet").exists() and kept_chunks_of(out, ("focal", "population_counts"))
     monkeypatch.setattr(api, step, real)
 
     def run_nothing(task, plan, chunks, execution, on_chunk):

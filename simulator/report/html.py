@@ -32,6 +32,7 @@ from simulator.report.outcomes import (
     COLUMNS,
     OUTCOME_WORDS,
     WHERE_WORDS,
+    like_you_groups,
     like_you_sentences,
 )
 from simulator.report.results import ComparisonResult, RunResult, SweepResult
@@ -200,14 +201,7 @@ def _run_body(result: RunResult) -> str:
                 f"{focal['mean_interviews']:.1f} interviews, {focal['mean_rol_length']:.1f} "
                 "programs ranked.</p>",
             ),
-            section(
-                "like-you",
-                "How the model does for applicants like you",
-                paragraphs(
-                    s[0].upper() + s[1:] + "."
-                    for s in like_you_sentences(summary.get("applicants_like_you"))
-                ),
-            ),
+            _like_you_section(like_you_sentences(summary.get("applicants_like_you"))),
             section("profile", "Who you are in this simulation", _profile(you)),
             section(
                 "funnel",
@@ -349,12 +343,30 @@ def _variants_body(
                 signal_table(signals),
             ),
             section("charts", "Charts", figure(result.folder, picture, result.title)),
+            _like_you_section(
+                [
+                    sentence
+                    for whose, block in like_you_groups(result.like_you)
+                    for sentence in like_you_sentences(block, whose=whose)
+                ]
+            ),
             section(
                 "assumptions",
                 "What the model assumes",
                 _assumptions(assumptions, result.notes),
             ),
         ]
+    )
+
+
+def _like_you_section(sentences) -> str:
+    """How the model does for applicants like you, one paragraph per sentence ("" if none)."""
+    if not sentences:
+        return ""
+    return section(
+        "like-you",
+        "How the model does for applicants like you",
+        paragraphs(s[0].upper() + s[1:] + "." for s in sentences),
     )
 
 

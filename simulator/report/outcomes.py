@@ -160,29 +160,53 @@ TYPE_PLURALS = {
 }
 
 
-def like_you_lines(like: dict | None) -> list[str]:
+def like_you_lines(like: dict | None, *, whose: str = "") -> list[str]:
     """How the model does for applicants like you (``summary["applicants_like_you"]``), as
-    printed: a heading line, then one indented line per figure."""
-    sentences = like_you_sentences(like)
+    printed: a heading line, then one indented line per figure; ``whose`` names the
+    strategies it is for, in a comparison."""
+    sentences = like_you_sentences(like, whose=whose)
     if not sentences:
         return []
     heading, *figures = sentences
     return ["", *prose(heading), *(line for f in figures for line in prose(f"  {f}", "  "))]
 
 
-def like_you_sentences(like: dict | None) -> list[str]:
+def like_you_sentences(like: dict | None, *, whose: str = "") -> list[str]:
     """The run's own population of your type, and of your type preferring your specialty,
     beside the published rates, with the gap where it is beyond the validation's
     tolerance: a heading, then one sentence per figure."""
     if not like:
         return []
     kind = TYPE_PLURALS[like["applicant_type"]]
+    whose = f" ({whose})" if whose else ""
     return [
-        f"applicants like you, in the population of this run: {kind} who ranked a program",
+        f"applicants like you{whose}, in the population of this run: {kind} who ranked a program",
         f"matched at all: {_beside_published(like['match_rate'])}",
         f"preferring {like['specialty']}, matched to it: "
         f"{_beside_published(like['match_rate_preferred'])}",
     ]
+
+
+def like_you_groups(blocks: dict) -> list[tuple[str, dict]]:
+    """A comparison's or sweep's blocks (strategy -> block) grouped where they are the same
+    (the same population, type and specialty): ``(whose, block)``, ``whose`` empty when one
+    block serves every strategy."""
+    groups: dict[tuple, list[str]] = {}
+    first: dict[tuple, dict] = {}
+    for name, block in blocks.items():
+        key = (
+            block["applicant_type"],
+            block["specialty"],
+            *(
+                (f["model"].k, f["model"].n) if f["model"] is not None else None
+                for f in (block["match_rate"], block["match_rate_preferred"])
+            ),
+        )
+        groups.setdefault(key, []).append(name)
+        first.setdefault(key, block)
+    if len(groups) == 1:
+        return [("", next(iter(first.values())))]
+    return [(", ".join(names), first[key]) for key, names in groups.items()]
 
 
 def _beside_published(figure: dict) -> str:

@@ -104,6 +104,7 @@ class _Estimates:
             assumptions=self.assumptions,
             notes=self.notes,
             all_types=all_types,
+            like_you=self.like_you,
         )
 
     def __str__(self) -> str:
@@ -130,6 +131,8 @@ class ComparisonResult(_Estimates):
     assumptions: dict = field(default_factory=dict)
     #: What a reader should be told about these answers (a scale that changes them ...).
     notes: tuple = ()
+    #: Strategy -> how the model does for applicants like you (``applicants_like_you``).
+    like_you: dict = field(default_factory=dict)
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -158,6 +161,8 @@ class SweepResult(_Estimates):
     assumptions: tuple = ()
     #: What a reader should be told about these answers (a scale that changes them ...).
     notes: tuple = ()
+    #: Value -> how the model does for applicants like you (``applicants_like_you``).
+    like_you: dict = field(default_factory=dict)
 
     def to_text(self, *, all_types: bool = False) -> str:
         """What ``matchsim sweep`` prints; ``all_types``: every column (n, every interval)."""

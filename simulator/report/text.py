@@ -13,6 +13,7 @@ from simulator.report.outcomes import (
     COLUMNS,
     OUTCOME_WORDS,
     WHERE_WORDS,
+    like_you_groups,
     like_you_lines,
     type_lines,
 )
@@ -220,13 +221,20 @@ def _difference_lines(comparison: Comparison, label: str, *, full: bool = False)
 
 
 def format_comparison(
-    comparison: Comparison, *, title: str, assumptions=None, notes=(), all_types: bool = False
+    comparison: Comparison,
+    *,
+    title: str,
+    assumptions=None,
+    notes=(),
+    all_types: bool = False,
+    like_you=None,
 ) -> str:
     """What ``matchsim compare`` prints: estimates, paired differences, verdicts.
 
     ``assumptions`` maps a strategy to the assumed parameters its difference
     rests on, said under its verdict.  ``all_types`` prints every column
-    (wider than :data:`WIDTH`).
+    (wider than :data:`WIDTH`); ``like_you`` (strategy -> block) says how the model does
+    for applicants like you.
     """
     assumptions = assumptions or {}
     lines = [*title_lines(title), ""]
@@ -250,17 +258,25 @@ def format_comparison(
                 f"Pairing (common random numbers) makes these intervals {gain:.1f}x narrower "
                 "than two independent runs of the same size (the unpaired column)."
             )
+    lines += _like_you_lines(like_you)
     lines += prose(_INTERVALS)
     return "\n".join(lines + _one_trial(comparison, notes))
 
 
 def format_sweep(
-    sweep: Sweep, *, title: str, assumptions=(), notes=(), all_types: bool = False
+    sweep: Sweep,
+    *,
+    title: str,
+    assumptions=(),
+    notes=(),
+    all_types: bool = False,
+    like_you=None,
 ) -> str:
     """What ``matchsim sweep`` prints: one row per value, then the change from the first value.
 
     ``assumptions``: the assumed parameters the key's effect rests on;
-    ``all_types`` prints every column (wider than :data:`WIDTH`).
+    ``all_types`` prints every column (wider than :data:`WIDTH`); ``like_you`` as for
+    :func:`format_comparison`.
     """
     comparison = sweep.comparison
     lines = [*title_lines(title), ""]
@@ -275,8 +291,21 @@ def format_sweep(
         lines.append("")
     if assumptions:
         lines += prose(f"The effect of {sweep.key} {rests_on(assumptions)}")
+    lines += _like_you_lines(like_you)
     lines += prose(_INTERVALS)
     return "\n".join(lines + _one_trial(comparison, notes))
+
+
+def _like_you_lines(blocks) -> list[str]:
+    """Each distinct applicants-like-you block of a comparison or sweep, then a blank line."""
+    if not blocks:
+        return []
+    lines = [
+        line
+        for whose, block in like_you_groups(blocks)
+        for line in like_you_lines(block, whose=whose)
+    ]
+    return lines + [""]
 
 
 def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:

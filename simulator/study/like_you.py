@@ -78,3 +78,21 @@ def _figure(model, published: float | None, tolerance: float, source: str | None
         "tolerance_points": tolerance,
         "within": None if gap is None else bool(abs(gap) <= tolerance),
     }
+
+
+def like_you_by_strategy(counts: pd.DataFrame, variants, published: PublishedData) -> dict:
+    """:func:`like_you` for each strategy (or swept value) of a comparison or sweep, from
+    its ``population_counts`` (:func:`simulator.study.trials.population_counts`): name ->
+    block, for the type and specialty of that strategy's copies of you."""
+    blocks = {}
+    for variant in variants:
+        mine = counts[counts["strategy"] == variant.name]
+        by_type = (
+            mine.groupby(["trial", "applicant_type"], observed=True)[["n", "matched"]]
+            .sum()
+            .reset_index()
+        )
+        blocks[variant.name] = like_you(
+            by_type, mine, variant.you.type, variant.you.specialty, published
+        )
+    return blocks

@@ -53,7 +53,8 @@ class Plan:
     inputs: MarketInputs
     variants: tuple[Strategy, ...]
     #: False: :func:`run_chunk` keeps only the focal copies' rows, as the table ``focal``
-    #: (compare and sweep, whose population tables would be huge).
+    #: (compare and sweep, whose population tables would be huge), and the population's
+    #: counts by type and preferred specialty, as ``population_counts``.
     population: bool = True
 
     @property
@@ -64,7 +65,7 @@ class Plan:
     @property
     def tables(self) -> tuple[str, ...]:
         """The tables :func:`run_chunk` returns for this plan."""
-        return ("applicants", "programs") if self.population else ("focal",)
+        return ("applicants", "programs") if self.population else ("focal", "population_counts")
 
 
 def plan_for(scenario, published, *, strategies: bool = True) -> Plan:
@@ -238,7 +239,7 @@ def run_chunk(plan: Plan, trials) -> ChunkResult:
     ``applicants`` and ``programs``; when ``plan.population`` is False, only
     ``focal``: the focal copies' rows of the applicants table.
     """
-    applicants, programs = [], []
+    applicants, programs, counts = [], [], []
     names = [variant.name for variant in plan.variants]
     for trial in trials:  # a loop over trials, each fully vectorised
         for k, outcome in enumerate(simulate_trial(plan, trial)):
@@ -246,13 +247,45 @@ def run_chunk(plan: Plan, trials) -> ChunkResult:
             applicants.append(applicant_table(outcome, **keys, population=plan.population))
             if plan.population:
                 programs.append(program_table(outcome, **keys))
+            else:
+                counts.append(population_counts(outcome, **keys))
     applicants = pd.concat(applicants, ignore_index=True)
     if not plan.population:
-        return ChunkResult(
-            trials=tuple(trials), tables={"focal": applicants.drop(columns="is_focal")}
-        )
+        tables = {
+            "focal": applicants.drop(columns="is_focal"),
+            "population_counts": pd.concat(counts, ignore_index=True),
+        }
+        return ChunkResult(trials=tuple(trials), tables=tables)
     tables = {"applicants": applicants, "programs": pd.concat(programs, ignore_index=True)}
     return ChunkResult(trials=tuple(trials), tables=tables)
+
+
+def population_counts(outcome: TrialOutcome, *, trial: int, strategy, specialties) -> pd.DataFrame:
+    """Active population applicants of each type and preferred specialty in one trial (``n``),
+    how many matched (``matched``) and how many matched in that specialty
+    (``matched_preferred``): the columns of the run's ``by_preferred`` tallies, for compare
+    and sweep, which keep no population rows."""
+    a, n_specialties = outcome.applicants, len(specialties)
+    active = ~outcome.is_focal & (outcome.rol_length > 0)
+    key = a.type[active].astype(np.int64) * n_specialties + a.specialty[active]
+    cells = len(APPLICANT_TYPES) * n_specialties
+    n = np.bincount(key, minlength=cells)
+    matched = np.bincount(key, weights=outcome.matched[active], minlength=cells)
+    preferred = outcome.matched_specialty[active] == a.specialty[active]
+    matched_preferred = np.bincount(key, weights=preferred, minlength=cells)
+    present = np.flatnonzero(n)
+    kind, specialty = np.divmod(present, n_specialties)
+    return pd.DataFrame(
+        {
+            "strategy": _repeat(strategy, present.size),
+            "trial": np.full(present.size, trial, dtype=np.int32),
+            "applicant_type": pd.Categorical.from_codes(kind, APPLICANT_TYPES),
+            "specialty": pd.Categorical.from_codes(specialty, list(specialties)),
+            "n": n[present],
+            "matched": matched[present].astype(np.int64),
+            "matched_preferred": matched_preferred[present].astype(np.int64),
+        }
+    )
 
 
 def _matched_program_columns(outcome: TrialOutcome, rows, names) -> dict[str, pd.Categorical]:
