@@ -103,7 +103,16 @@ def test_a_run_writes_a_self_contained_report_with_your_numbers(run_result):
     text = (run_result.folder / REPORT).read_text(encoding="utf-8")
     page = Page(text)
     assert_self_contained(page, text)
-    assert {"chances", "profile", "funnel", "ranks", "charts", "types", "assumptions"} <= page.ids()
+    assert {
+        "chances",
+        "like-you",
+        "profile",
+        "funnel",
+        "ranks",
+        "charts",
+        "types",
+        "assumptions",
+    } <= page.ids()
     headline = next(a for t, a in page.tags if a.get("id") == "p-match")
     you = run_result.you
     assert (int(headline["data-k"]), int(headline["data-n"])) == (you.k, you.n)
@@ -163,6 +172,9 @@ def test_the_report_and_summary_json_say_the_same(run_result):
         assert re.search(rf"{name} {100 * figures['p_match']['p']:.1f}%", words), name
     for note in summary["notes"]:
         assert " ".join(note.split()) in words
+    like = summary["applicants_like_you"]  # a US-citizen IMG: the type's rate, no table
+    assert f"{100 * like['match_rate']['model']['p']:.1f}%" in words
+    assert "no published figure" in words
 
 
 def test_compare_and_sweep_write_a_report_with_funnels_and_their_chart(
@@ -175,8 +187,9 @@ def test_compare_and_sweep_write_a_report_with_funnels_and_their_chart(
         text = (folder / REPORT).read_text(encoding="utf-8")
         page = Page(text)
         assert_self_contained(page, text)
-        assert {"chances", "funnel", "charts", "assumptions"} <= page.ids()
+        assert {"chances", "funnel", "charts", "like-you", "assumptions"} <= page.ids()
         assert pictures(page) == [(folder / picture).read_bytes()]
+        assert "Applicants like you, in the population of this run: non-US IMGs" in page.words()
         assert "not read: Step 2 CK cut-off" in page.words()
         assert "interviews at programs you signalled" in page.section("funnel")  # by variant
         assert json.loads((folder / record).read_text())["seed"] == 5  # the records are kept
