@@ -32,13 +32,13 @@ DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "default.toml"
 TARGET = {"share": (2399 / 2521, 0.02), "round1": (0.60, 0.05), "round2": (0.80, 0.05)}
 
 
-def soap_figures(trials, params) -> dict:
+def soap_figures(trials, params, seed: int) -> dict:
     """Offered and filled a trial, the share filled and the placements by rounds 1 and 2."""
     offered = filled = by_round1 = by_round2 = 0
     for trial, market, match in trials:
         n = market.programs.size
         left = market.programs.positions - np.bincount(match[match < n], minlength=n)
-        soap = run_soap(market, match, params, trial_streams(2025, trial)["soap"], 1)
+        soap = run_soap(market, match, params, trial_streams(seed, trial)["soap"], 1)
         placed_round = soap.outcome.round
         offered += int(left.sum())
         filled += int((placed_round > 0).sum())
@@ -68,21 +68,27 @@ def main() -> None:
     args = parser.parse_args()
     assumed = {}
     for item in args.set:
-        name, value = item.split("=", 1)
-        assumed[name] = type(getattr(SoapParams(), name))(float(value))
+        name, _, value = item.partition("=")
+        if not hasattr(SoapParams(), name):
+            parser.error(f"--set {item}: expected NAME=VALUE with NAME a soap.* parameter")
+        try:
+            assumed[name] = type(getattr(SoapParams(), name))(float(value))
+        except ValueError:
+            parser.error(f"--set {item}: expected a number after '='")
 
-    params = load_scenario(DEFAULT).params
+    scenario = load_scenario(DEFAULT)
+    params, seed = scenario.params, scenario.seed
     inputs = market_inputs(load_published(), 1.0)
     trials = []
     for trial in range(args.trials):
-        market = draw_market(inputs, params, trial_streams(2025, trial))
+        market = draw_market(inputs, params, trial_streams(seed, trial))
         trials.append((trial, market, match_population(market, params).match))
     rows = []
     for noise, bar, drop in itertools.product(args.noise, args.bar, args.drop):
         soap = dataclasses.replace(
             params.soap, evaluation_noise_sd=noise, acceptability_bar=bar, bar_drop=drop, **assumed
         )
-        figures = soap_figures(trials, dataclasses.replace(params, soap=soap))
+        figures = soap_figures(trials, dataclasses.replace(params, soap=soap), seed)
         rows.append((distance(figures), noise, bar, drop, figures))
     print("distance  noise   bar  drop  offered  filled  share  round 1  by round 2")
     for d, noise, bar, drop, f in sorted(rows, key=lambda row: row[0]):

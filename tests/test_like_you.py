@@ -14,6 +14,7 @@ from simulator.market.published import load_published
 from simulator.report.outcomes import like_you_lines
 from simulator.stats import clustered_proportion_from_counts
 from simulator.study import tallies, trials, variants
+from simulator.study.like_you import like_you
 from simulator.study.validation import applicant_type_targets, specialty_targets
 
 SCENARIO = "scenarios/img-internal-medicine.toml"
@@ -150,3 +151,15 @@ def test_the_words_say_how_far_off_and_only_what_the_interval_supports():
     assert "not clearly beyond the 5-point tolerance" in wide
     assert "too low" not in wide
     assert "no published figure" in said(figure([480] * 10, [1000] * 10, None))
+
+
+def test_a_run_without_applicants_like_you_says_none_rather_than_nan():
+    """A tiny market.scale can leave a type without an active applicant: no rate, no NaN."""
+    columns = ["trial", "applicant_type", "specialty", "n", "matched", "matched_preferred"]
+    counts = pd.DataFrame([[0, "us_md", FAMILY, 10, 9, 9]], columns=columns)
+    by_type = counts.groupby(["trial", "applicant_type"])[["n", "matched"]].sum().reset_index()
+    like = like_you(by_type, counts, "non_us_img", FAMILY, load_published())
+    assert like["match_rate"]["model"] is None and like["match_rate"]["gap_points"] is None
+    assert like["match_rate_preferred"]["model"] is None
+    words = " ".join(" ".join(like_you_lines(like)).split())
+    assert words.count("none in this run") == 2 and "nan" not in words

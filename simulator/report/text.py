@@ -258,7 +258,7 @@ def format_comparison(
                 f"Pairing (common random numbers) makes these intervals {gain:.1f}x narrower "
                 "than two independent runs of the same size (the unpaired column)."
             )
-    lines += _like_you_lines(like_you)
+    lines += _like_you_groups_lines(like_you)
     lines += prose(_INTERVALS)
     return "\n".join(lines + _one_trial(comparison, notes))
 
@@ -291,12 +291,12 @@ def format_sweep(
         lines.append("")
     if assumptions:
         lines += prose(f"The effect of {sweep.key} {rests_on(assumptions)}")
-    lines += _like_you_lines(like_you)
+    lines += _like_you_groups_lines(like_you)
     lines += prose(_INTERVALS)
     return "\n".join(lines + _one_trial(comparison, notes))
 
 
-def _like_you_lines(blocks) -> list[str]:
+def _like_you_groups_lines(blocks) -> list[str]:
     """Each distinct applicants-like-you block of a comparison or sweep, then a blank line."""
     if not blocks:
         return []

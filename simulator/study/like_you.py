@@ -53,21 +53,27 @@ def like_you(
         "applicant_type": applicant_type,
         "specialty": specialty,
         "match_rate": _figure(
-            clustered(mine["matched"], mine["n"]),
+            _rate(mine["matched"], mine["n"]),
             float(published.match_rate_by_type[applicant_type]),
             TOLERANCES[("applicant_types", "match_rate")],
             TYPE_RATE_SOURCE,
         ),
         "match_rate_preferred": _figure(
-            clustered(cell["matched_preferred"], decided) if decided.sum() > 0 else None,
+            _rate(cell["matched_preferred"], decided),
             float(row["match_rate_preferred"].iloc[0]) if len(row) else None,
-            TOLERANCES.get((applicant_type, "match_rate_preferred"), 5.0),
+            TOLERANCES.get((applicant_type, "match_rate_preferred")),
             source if len(row) else None,
         ),
     }
 
 
-def _figure(model, published: float | None, tolerance: float, source: str | None) -> dict:
+def _rate(k: pd.Series, n: pd.Series):
+    """The clustered rate of per-trial counts; ``None`` when the run holds nobody it counts
+    (a tiny market.scale can leave a type without an active applicant)."""
+    return clustered(k, n) if n.sum() > 0 else None
+
+
+def _figure(model, published: float | None, tolerance, source: str | None) -> dict:
     """One figure: ``model`` is ``None`` when the run holds no applicant it counts."""
     gap = None if published is None or model is None else 100 * (model.p - published)
     return {
