@@ -240,7 +240,7 @@ def test_compare_bad_scenarios(tmp_path, text, message):
             "market.scale",
             "0.1:0.5:0.1",
             "Error: --param: market.scale: cannot be swept (a sweep varies one you.*, "
-            "applicants.*, programs.*, selection.*, soap.*, geography.*, signals.* key; "
+            "applicants.*, programs.*, selection.*, soap.*, geography.*, signals.*, couples.* key; "
             "use --set for the others)",
         ),
         (

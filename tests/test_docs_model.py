@@ -103,7 +103,16 @@ def table_row(key: str) -> str | None:
 
 def test_the_walk_finds_every_section():
     roots = {key.split(".")[0] for key in PARAMETERS}
-    assert roots == {"applicants", "programs", "selection", "soap", "geography", "signals", "you"}
+    assert roots == {
+        "applicants",
+        "programs",
+        "selection",
+        "soap",
+        "geography",
+        "signals",
+        "couples",
+        "you",
+    }
     assert len(PARAMETERS) > 40
 
 
@@ -216,6 +225,8 @@ MODULE_PATHS = {
     "differences": "simulator.stats.differences",
     "engine": "simulator.engine.kernel",
     "engine.csr": "simulator.engine.csr",
+    "engine.nrmp": "simulator.engine.nrmp",
+    "engine.nrmp_batch": "simulator.engine.nrmp_batch",
     "params": "simulator.market.params",
     "proportions": "simulator.stats.proportions",
     "simulate": "simulator.study.simulate",
@@ -226,6 +237,8 @@ MODULE_PATHS = {
     "engine.insertion": "simulator.engine.insertion",
     "market.applicants": "simulator.market.applicants",
     "market.applications": "simulator.market.applications",
+    "market.couples": "simulator.market.couples",
+    "market.couple_params": "simulator.market.couple_params",
     "market.distributions": "simulator.market.distributions",
     "market.evaluation": "simulator.market.evaluation",
     "market.focal": "simulator.market.focal",

@@ -224,10 +224,11 @@ def test_without_couples_or_supplemental_lists_it_is_deferred_acceptance(market)
     assert result.stable and result.rounds == 0
 
 
-@given(st_nrmp_market())
-def test_a_reported_stable_result_is_a_stable_matching_and_none_is_missed(market):
+@pytest.mark.parametrize("at_once", [False, True], ids=["one couple at a time", "all at once"])
+@given(market=st_nrmp_market())
+def test_a_reported_stable_result_is_a_stable_matching_and_none_is_missed(at_once, market):
     assume(_small_enough(market))
-    result = roth_peranson(**market.arrays())
+    result = roth_peranson(**market.arrays(), place_couples_at_once=at_once)
     seats = seats_of(result.match, result.pgy1, market.n_programs)
     assert feasible(market, seats)
     stable = stable_matchings(market)
@@ -245,9 +246,10 @@ def test_a_reported_stable_result_is_a_stable_matching_and_none_is_missed(market
         assert seats == reference
 
 
-@given(st_nrmp_market(max_programs=5, max_singles=8, max_couples=3))
-def test_larger_markets_stable_means_no_blocking_single_or_couple(market):
-    result = roth_peranson(**market.arrays())
+@pytest.mark.parametrize("at_once", [False, True], ids=["one couple at a time", "all at once"])
+@given(market=st_nrmp_market(max_programs=5, max_singles=8, max_couples=3))
+def test_larger_markets_stable_means_no_blocking_single_or_couple(at_once, market):
+    result = roth_peranson(**market.arrays(), place_couples_at_once=at_once)
     seats = seats_of(result.match, result.pgy1, market.n_programs)
     assert feasible(market, seats)
     if result.stable:

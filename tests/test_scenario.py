@@ -687,7 +687,7 @@ def test_with_changes_sweeps_usce_months_from_zero():
             MarketParams(),
             {"you.step2ck": 250},
             "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
-            "selection.*, soap.*, geography.*, signals.*)",
+            "selection.*, soap.*, geography.*, signals.*, couples.*)",
         ),
         (
             MarketParams(),
@@ -759,6 +759,7 @@ def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
         "soap",
         "geography",
         "signals",
+        "couples",
         "strategies",
         "overrides",
     }

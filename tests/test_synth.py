@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.engine.csr import segment_ids
-from simulator.engine.kernel import deferred_acceptance
+from simulator.engine.nrmp import roth_peranson
 from simulator.engine.stability import blocking_pairs, is_feasible
 from simulator.market import (
     Market,
@@ -33,6 +33,7 @@ from simulator.market import (
 )
 from simulator.market.applicants import Applicants, draw_applicants, registered_counts
 from simulator.market.applications import draw_applications, screened_in
+from simulator.market.couples import couple_lists
 from simulator.market.distributions import truncated_normal_ppf
 from simulator.market.evaluation import known_merit, merit
 from simulator.market.focal import FocalEntries, FocalNoise
@@ -369,12 +370,29 @@ def test_rank_order_lists_respect_rank_list_caps(capped, scenario, inputs):
 
 def check_match(case) -> None:
     lists, outcome = case.lists, case.outcome
-    programs = case.market.programs
+    programs, couples = case.market.programs, case.market.couples
     arrays = (lists.rol_indptr, lists.rol_programs, lists.program_ranks, programs.positions)
     # The engine accepts the arrays with its input checks on, and agrees with match_market.
-    match = deferred_acceptance(*arrays, check_input=True)
+    pairs = couple_lists(lists, couples, programs.division, case.params)
+    result = roth_peranson(
+        pairs.rol_indptr,
+        pairs.rol_programs,
+        pairs.program_ranks,
+        programs.positions,
+        couples=pairs.couples,
+        couple_indptr=pairs.couple_indptr,
+        pair_programs=pairs.pair_programs,
+        pair_ranks=pairs.pair_ranks,
+        check_input=True,
+        place_couples_at_once=True,
+    )
+    match = result.match
     np.testing.assert_array_equal(match, outcome.matched_program)
-    assert blocking_pairs(*arrays, match).size == 0
+    assert result.stable and outcome.stable
+    # No single blocks (couple members' own lists hold their pairs' ranks, so every
+    # holder counts; members themselves match as couples, tests/test_engine_nrmp.py).
+    blocking = blocking_pairs(*arrays, match)
+    assert not np.isin(segment_ids(lists.rol_indptr)[blocking], couples.ravel(), invert=True).any()
     assert is_feasible(*arrays, match)
     fill = np.bincount(match[match < programs.size], minlength=programs.size)
     assert np.all(fill <= programs.positions)

@@ -19,7 +19,7 @@ from simulator.study.variants import sweep_variants
     required=True,
     metavar="KEY",
     help="The scenario key to vary, e.g. you.rank_list_length (a you.*, applicants.*, "
-    "programs.*, selection.*, soap.*, geography.* or signals.* key).",
+    "programs.*, selection.*, soap.*, geography.*, signals.* or couples.* key).",
 )
 @click.option(
     "--values",

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import segment_aranges, segment_ids
+from simulator.engine.holds import Holds
 
 PROPOSING_SIDES = ("applicants", "programs")
 _INT = np.int64
@@ -173,7 +174,7 @@ def _propose_and_dispose(
     at all).  Returns the indices of the entries held at the end, the number of
     rounds and the number of proposals made.
     """
-    holds = _Holds(target_capacity, unacceptable, n_entries=target.size)
+    holds = Holds(target_capacity, unacceptable, n_entries=target.size)
     entry_key = holds.key(
         target, np.minimum(target_rank, unacceptable, dtype=holds.key_dtype, casting="unsafe")
     )
@@ -191,7 +192,17 @@ def _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds):
     list_start = np.zeros(entry_key.size + 1, dtype=bool)
     list_start[prop_indptr] = True  # includes the end of the last list
     starting = (prop_capacity > 0) & (prop_indptr[:-1] < prop_indptr[1:])
-    entry = prop_indptr[:-1][starting]
+    rounds, proposals = propose_from(prop_indptr[:-1][starting], entry_key, list_start, holds)
+    return holds.held_entries(), rounds, proposals
+
+
+def propose_from(entry, entry_key, list_start, holds) -> tuple[int, int]:
+    """Deferred acceptance from entries ``entry`` on, into ``holds`` as they stand.
+
+    Each proposer proposes from its entry down its list (lists end where
+    ``list_start`` is true); every proposer a target turns away goes on down
+    its own list.  Returns the rounds and proposals made.
+    """
     rounds = proposals = 0
     while entry.size:
         rounds += 1
@@ -210,7 +221,7 @@ def _rounds_one_position_each(prop_indptr, prop_capacity, entry_key, holds):
         passed = np.concatenate(passed)
         entry = holds.merge(passed, entry_key[passed]) + 1
         entry = entry[~list_start[entry]]
-    return holds.held_entries(), rounds, proposals
+    return rounds, proposals
 
 
 def _one_by_one(queue: list, entry_key, list_start, holds) -> int:
@@ -270,96 +281,6 @@ def _rounds_several_positions(prop_indptr, prop_capacity, owner, entry_key, hold
         candidates = _distinct(owner[rejected], scratch)
         active = candidates[next_entry[candidates] < list_end[candidates]]
     return holds.held_entries(), rounds, proposals
-
-
-class _Holds:
-    """What every target tentatively holds, and the cutoff a new proposal must beat.
-
-    A (target, rank) pair is packed into one integer *key*, ordered by target
-    and then rank, and a key with the entry into one *hold* (key, then entry),
-    so that one sort orders proposals by target and then by how the target
-    ranks them.  Each target's holds fill the first ``held`` of its slots
-    (CSR-style over the capacities), best first; its cutoff is the key of its
-    worst hold once full, "unacceptable" while it has room.
-    """
-
-    def __init__(self, capacity: np.ndarray, unacceptable: int, *, n_entries: int):
-        n_targets = capacity.size
-        self.capacity = capacity
-        self.rank_bits = max(int(unacceptable).bit_length(), 1)
-        self.entry_bits = max(int(n_entries).bit_length(), 1)
-        target_bits = max(int(n_targets).bit_length(), 1)
-        if target_bits + self.rank_bits + self.entry_bits > 63:
-            raise ValueError("market too large: (receiver, rank, entry) does not fit in 63 bits")
-        self.key_dtype = np.int32 if target_bits + self.rank_bits <= 31 else _INT
-        self.entry_mask = (1 << self.entry_bits) - 1
-        self.slot_indptr = np.zeros(n_targets + 1, dtype=_INT)
-        np.cumsum(capacity, out=self.slot_indptr[1:])
-        self.slots = np.zeros(int(self.slot_indptr[-1]), dtype=_INT)
-        self.held = np.zeros(n_targets, dtype=_INT)
-        # A target with no positions accepts nobody: its cutoff is below every rank.
-        targets = np.arange(n_targets, dtype=_INT)
-        self.room = self.key(targets, unacceptable)  # the cutoff of a target with room
-        self.cutoff = np.where(capacity > 0, self.room, self.key(targets, 0))
-
-    def key(self, target, rank):
-        """The packed (target, rank) key (computed in the key's own type: no 64-bit temporaries)."""
-        key = np.left_shift(target, self.rank_bits, dtype=self.key_dtype, casting="unsafe")
-        return np.bitwise_or(key, rank, out=key, dtype=self.key_dtype, casting="unsafe")
-
-    def beats_cutoff(self, key):
-        """Whether each proposal (by key) beats its target's current cutoff."""
-        return key < self.cutoff[key >> self.rank_bits]
-
-    def merge(self, entries, keys):
-        """Add proposals that beat their cutoffs; keep each target's best; return the rest.
-
-        Returns the entries turned away: newcomers that lost out and holders bumped.
-        """
-        newcomers = np.bincount(keys >> self.rank_bits, minlength=self.capacity.size)
-        reached = np.flatnonzero(newcomers)  # in target order, as the sort below puts them
-        held, capacity = self.held[reached], self.capacity[reached]
-        first_slot = self.slot_indptr[reached]
-        holds = np.concatenate(
-            (
-                self.slots[segment_aranges(first_slot, held)],
-                (keys.astype(_INT) << self.entry_bits) | entries,
-            )
-        )
-        holds.sort()  # by target, then rank: each target's candidates, best first
-        candidates = held + newcomers[reached]
-        kept = np.minimum(candidates, capacity)
-        group_start = np.cumsum(candidates) - candidates
-        rejected = holds[segment_aranges(group_start + kept, candidates - kept)] & self.entry_mask
-        holds = holds[segment_aranges(group_start, kept)]
-        self.slots[segment_aranges(first_slot, kept)] = holds
-        self.held[reached] = kept
-        worst = holds[np.cumsum(kept) - 1] >> self.entry_bits
-        self.cutoff[reached] = np.where(kept == capacity, worst, self.room[reached])
-        return rejected
-
-    def take(self, key: int, entry: int):
-        """Hold a proposal that beats its target's cutoff; return the entry turned away, if any."""
-        target = key >> self.rank_bits
-        first, held = int(self.slot_indptr[target]), int(self.held[target])
-        capacity = int(self.capacity[target])
-        hold = (key << self.entry_bits) | entry
-        own = self.slots[first : first + held]
-        place = int(np.searchsorted(own, hold))
-        turned_away = None
-        if held == capacity:
-            turned_away = int(own[-1]) & self.entry_mask
-            held -= 1
-        self.slots[first + place + 1 : first + held + 1] = self.slots[first + place : first + held]
-        self.slots[first + place] = hold
-        self.held[target] = held + 1
-        if held + 1 == capacity:
-            self.cutoff[target] = self.slots[first + capacity - 1] >> self.entry_bits
-        return turned_away
-
-    def held_entries(self):
-        """The entries held now, target by target."""
-        return self.slots[segment_aranges(self.slot_indptr[:-1], self.held)] & self.entry_mask
 
 
 def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:

@@ -61,9 +61,16 @@ import numpy as np
 
 from simulator.engine.csr import segment_ids
 from simulator.engine.kernel import deferred_acceptance
+from simulator.engine.nrmp_batch import match_in_batches
 from simulator.engine.nrmp_inputs import NRMPMarket, roth_peranson_iv
 
 _INT = np.int64
+#: Batch rounds before re-processing goes on one unit at a time (``place_couples_at_once``):
+#: at national scale (1,259 couples) three took the Match from 0.27 s to 0.21 s here; more
+#: rounds cost more than they save (benchmarks/bench_nrmp.py).
+BATCH_ROUNDS = 3
+#: A unit scanning more bundles than this narrows them down with one NumPy pass first.
+_NARROW_ABOVE = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,7 @@ def roth_peranson(
     supplemental_ranks=None,
     max_rounds: int = 200,
     check_input: bool = True,
+    place_couples_at_once: bool = False,
 ) -> NRMPResult:
     """Run the NRMP's matching procedure; see the module docstring for arrays and steps.
 
@@ -105,6 +113,12 @@ def roth_peranson(
     :func:`deferred_acceptance` (applicants proposing) exactly.  Raises
     ``ValueError`` naming the problem for malformed input (unless ``check_input``
     is false).  The inputs are never modified.
+
+    ``place_couples_at_once``: bring the couples in and re-process in batch rounds,
+    many units at once (:mod:`simulator.engine.nrmp_batch`), then confirm (or
+    finish) one unit at a time as below.  ``stable`` means what it says either way;
+    the matching reached may be another stable one.  The synthetic market uses it
+    for speed; the default follows the NRMP's order, as ``matchsim explain`` tells it.
     """
     market = roth_peranson_iv(
         rol_indptr,
@@ -121,6 +135,17 @@ def roth_peranson(
         max_rounds=max_rounds,
         check=check_input,
     )
+    n_applicants, n_programs = market.rol_indptr.size - 1, market.capacities.size
+    if place_couples_at_once and market.couples.shape[0]:
+        batches = match_in_batches(market, min(BATCH_ROUNDS, max_rounds))
+        state = _State(
+            market,
+            batches.match,
+            couple_pairs=batches.couple_pairs,
+            check_everyone=not batches.converged,
+        )
+        stable, rounds = state.reprocess(max_rounds)
+        return _result(state.held[:, 0], state.held[:, 1], stable, batches.rounds + rounds)
     match = deferred_acceptance(
         market.rol_indptr,
         market.rol_programs,
@@ -128,7 +153,6 @@ def roth_peranson(
         market.capacities,
         check_input=False,
     )
-    n_applicants, n_programs = market.rol_indptr.size - 1, market.capacities.size
     if market.couples.shape[0] == 0 and market.supplemental_programs.size == 0:
         return _result(match, np.full(n_applicants, n_programs, dtype=_INT), True, 0)
     state = _State(market, match)
@@ -152,30 +176,56 @@ class _State:
     program's holders, ``(rank, applicant, role)`` best first, are built on first use.
     """
 
-    def __init__(self, market: NRMPMarket, match: np.ndarray):
+    def __init__(self, market: NRMPMarket, match, *, couple_pairs=None, check_everyone=False):
+        """The state in which single ``a`` holds the entry of program ``match[a]`` (its
+        primary seat) and couple ``c`` the pair ``couple_pairs[c]`` (an index into
+        ``pair_programs``; -1 or not given: none).  ``check_everyone``: the first
+        re-processing round looks at every bundle, not only the couples' and the
+        supplemental lists' (the state may have blocking singles)."""
         n, p = market.rol_indptr.size - 1, market.capacities.size
         self.n, self.p, self.capacities = n, p, market.capacities
         self._bundles(market)
         self.held = np.full((n, 2), p, dtype=_INT)
-        self.held[:, 0] = match
         self.held_rank = np.full((n, 2), n, dtype=_INT)  # each held seat's rank there
         self.cur = self.unit_indptr[1:].copy()  # everyone unmatched, ...
         entry_applicant = segment_ids(market.rol_indptr)
         won = np.flatnonzero(market.rol_programs == match[entry_applicant])
         self.cur[entry_applicant[won]] = self.entry_bundle[won]  # ... but the singles held
-        self.held_rank[entry_applicant[won], 0] = market.program_ranks[won]
-        # Each program's holders after step 1, and its cutoff: the rank to beat
-        # (``N``: room for anyone ranked; the "no match" program ``P`` takes nobody).
-        self._order = won[np.argsort(market.rol_programs[won], kind="stable")]
-        self._start = np.searchsorted(market.rol_programs[self._order], np.arange(p + 1))
-        self._ranks = market.program_ranks
-        self._applicant = entry_applicant
+        seat_applicant, seat_program = [entry_applicant[won]], [market.rol_programs[won]]
+        seat_rank = [market.program_ranks[won]]
+        if couple_pairs is not None:  # ... and the couples placed
+            placed = np.flatnonzero(couple_pairs >= 0)
+            unit = n + placed
+            bundle = self.unit_indptr[n] + couple_pairs[placed]
+            self.cur[unit] = bundle
+            for member, prog, rank in (
+                (self.m0, self.prog0, self.rank0),
+                (self.m1, self.prog1, self.rank1),
+            ):
+                named = prog[bundle] != p
+                seat_applicant.append(member[unit[named]])
+                seat_program.append(prog[bundle[named]])
+                seat_rank.append(rank[bundle[named]])
+        seat_applicant, seat_program, seat_rank = (
+            np.concatenate(x) for x in (seat_applicant, seat_program, seat_rank)
+        )
+        self.held[seat_applicant, 0] = seat_program
+        self.held_rank[seat_applicant, 0] = seat_rank
+        # Each program's holders, and its cutoff: the rank to beat (``N``: room for anyone
+        # ranked; the "no match" program ``P`` takes nobody).
+        self._seats_by_program = np.argsort(seat_program, kind="stable")
+        self._start = np.searchsorted(seat_program[self._seats_by_program], np.arange(p + 1))
+        self._seat = (seat_rank, seat_applicant)
         fill = np.diff(self._start)
         worst = np.zeros(p, dtype=_INT)
-        np.maximum.at(worst, market.rol_programs[won], market.program_ranks[won])
+        holding = fill > 0
+        if holding.any():
+            ranks = seat_rank[self._seats_by_program]
+            worst[holding] = np.maximum.reduceat(ranks, self._start[:-1][holding])
         self.cutoff = np.append(np.where(fill < market.capacities, n, worst), 0)
         self._holders: dict[int, list] = {}
         self.loosened = np.zeros(p + 1, dtype=bool)
+        self.check_everyone = check_everyone
         self.queue: list[int] = []
         self.pending = np.zeros(self.cur.size, dtype=bool)
         self.moved = np.zeros(self.cur.size, dtype=bool)
@@ -184,17 +234,24 @@ class _State:
         """Lay out every unit's bundles (see the class docstring)."""
         n, p = self.n, self.p
         k = np.diff(market.supplemental_indptr)
-        size = k + 1
         first = np.arange(k.size, dtype=_INT) + market.supplemental_indptr[:-1]
-        place = np.arange(int(size.sum()), dtype=_INT) - np.repeat(first, size)
-        last = place == np.repeat(k, size)
-        supp = np.repeat(market.supplemental_indptr[:-1], size) + place
-        supp[last] = 0
         couples, pairs, pair_ranks = market.couples, market.pair_programs, market.pair_ranks
-        supp_prog = np.append(market.supplemental_programs, p)[np.where(last, -1, supp)]
-        supp_rank = np.append(market.supplemental_ranks, n)[np.where(last, -1, supp)]
-        self.prog0 = np.concatenate((np.repeat(market.rol_programs, size), pairs[:, 0]))
-        self.rank0 = np.concatenate((np.repeat(market.program_ranks, size), pair_ranks[:, 0]))
+        if market.supplemental_programs.size:
+            size = k + 1
+            place = np.arange(int(size.sum()), dtype=_INT) - np.repeat(first, size)
+            last = place == np.repeat(k, size)
+            supp = np.repeat(market.supplemental_indptr[:-1], size) + place
+            supp[last] = 0
+            supp_prog = np.append(market.supplemental_programs, p)[np.where(last, -1, supp)]
+            supp_rank = np.append(market.supplemental_ranks, n)[np.where(last, -1, supp)]
+            primary_prog = np.repeat(market.rol_programs, size)
+            primary_rank = np.repeat(market.program_ranks, size)
+        else:  # one bundle (A, none) per entry
+            supp_prog = np.full(k.size, p, dtype=_INT)
+            supp_rank = np.full(k.size, n, dtype=_INT)
+            primary_prog, primary_rank = market.rol_programs, market.program_ranks
+        self.prog0 = np.concatenate((primary_prog, pairs[:, 0]))
+        self.rank0 = np.concatenate((primary_rank, pair_ranks[:, 0]))
         self.prog1 = np.concatenate((supp_prog, pairs[:, 1]))
         self.rank1 = np.concatenate((supp_rank, pair_ranks[:, 1]))
         single_indptr = market.rol_indptr + market.supplemental_indptr[market.rol_indptr]
@@ -217,23 +274,29 @@ class _State:
     def reprocess(self, max_rounds: int) -> tuple[bool, int]:
         """Steps 2-4 of the algorithm; returns ``(stable, rounds)``."""
         bundles, rounds = self.complex_bundles, 0
+        if self.check_everyone:
+            bundles = np.arange(self.bundle_unit.size, dtype=_INT)
         while True:
-            units, firsts = self._candidates(bundles)
+            units, passing, starts = self._candidates(bundles)
             if units.size == 0:
                 return True, rounds
+            passing = passing.tolist()
             if rounds == max_rounds:
                 cur = self.cur[units].tolist()
                 blocked = any(
                     self._takes(u, x)
-                    for u, b, c in zip(units.tolist(), firsts.tolist(), cur)
-                    for x in range(b, c)
+                    for u, b, c in zip(units.tolist(), starts[:-1].tolist(), cur)
+                    for x in range(passing[b], c)
                 )
                 return not blocked, rounds
             rounds += 1
             self.loosened[:] = self.moved[:] = False
             moved = False
-            for u, b in zip(units.tolist(), firsts.tolist()):
-                if self._scan(u, b, int(self.cur[u])):
+            # Each unit tries the bundles that passed at the round's start: one that did not
+            # can only start to pass if a program of it loses a holder or the unit moves, and
+            # the next round looks at those.
+            for u, first, last in zip(units.tolist(), starts[:-1].tolist(), starts[1:].tolist()):
+                if self._try(u, passing[first:last]):
                     moved = True
                     self._settle()
             if not moved:
@@ -244,7 +307,8 @@ class _State:
             bundles = np.flatnonzero(loosened | self.moved[self.bundle_unit])
 
     def _candidates(self, bundles):
-        """Units with a preferred bundle whose every seat passes alone; the first such bundle."""
+        """Units with preferred bundles whose every seat passes alone, and those bundles
+        (``passing[starts[i]:starts[i + 1]]`` for unit ``units[i]``, best first)."""
         unit = self.bundle_unit[bundles]
         keep = bundles < self.cur[unit]
         bundles, unit = bundles[keep], unit[keep]
@@ -252,7 +316,7 @@ class _State:
         ok &= self._fit_all(self.prog1[bundles], self.m1[unit], self.rank1[bundles])
         bundles, unit = bundles[ok], unit[ok]
         first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]]) if unit.size else unit
-        return unit[first], bundles[first]
+        return unit[first], bundles, np.append(first, unit.size)
 
     def _fit_all(self, prog, member, rank):
         held = self.held[member]
@@ -262,8 +326,36 @@ class _State:
     # -- one unit at a time ------------------------------------------------------------------
 
     def _scan(self, u: int, start: int, stop: int) -> bool:
-        """Move unit ``u`` to its first bundle in ``[start, stop)`` that takes it, if any."""
-        for b in range(start, stop):
+        """Move unit ``u`` to its first bundle in ``[start, stop)`` that takes it, if any.
+
+        A long stretch is first narrowed (vectorised) to the bundles whose every seat
+        passes alone, which every bundle that takes the unit does.
+        """
+        bundles = range(start, stop)
+        if stop - start > _NARROW_ABOVE:
+            ok = None
+            for member, prog, rank in (
+                (self.m0, self.prog0, self.rank0),
+                (self.m1, self.prog1, self.rank1),
+            ):
+                prog, rank = prog[start:stop], rank[start:stop]
+                held = self.held[member.item(u)]
+                fit = (prog == self.p) | (prog == held[0]) | (prog == held[1])
+                fit |= rank < self.cutoff[prog]
+                ok = fit if ok is None else ok & fit
+            bundles = (start + np.flatnonzero(ok)).tolist()
+        for b in bundles:
+            if self._takes(u, b):
+                self._move(u, b)
+                return True
+        return False
+
+    def _try(self, u: int, bundles: list) -> bool:
+        """Move unit ``u`` to the first of ``bundles`` (ascending) above its own that takes it."""
+        stop = self.cur.item(u)
+        for b in bundles:
+            if b >= stop:
+                return False
             if self._takes(u, b):
                 self._move(u, b)
                 return True
@@ -324,10 +416,9 @@ class _State:
         """Program ``p``'s holders ``(rank, applicant, role)``, best first."""
         holders = self._holders.get(p)
         if holders is None:
-            entries = self._order[self._start[p] : self._start[p + 1]]
-            holders = sorted(
-                (int(self._ranks[e]), int(self._applicant[e]), 0) for e in entries.tolist()
-            )
+            seats = self._seats_by_program[self._start[p] : self._start[p + 1]]
+            rank, applicant = self._seat
+            holders = sorted(zip(rank[seats].tolist(), applicant[seats].tolist(), [0] * seats.size))
             self._holders[p] = holders
         return holders
 

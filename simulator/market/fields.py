@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["frozen", "param", "table"]
+from simulator.vocabulary import APPLICANT_TYPES
+
+__all__ = ["PerType", "frozen", "param", "per_type", "table"]
 
 
 def param(default, doc: str, low=None, high=None, *, calibrated: bool = False):
@@ -28,3 +30,22 @@ def table(factory, doc: str):
 def frozen(cls):
     """``cls`` as a frozen, slotted, keyword-only dataclass: a table of parameters."""
     return dataclass(frozen=True, slots=True, kw_only=True)(cls)
+
+
+@frozen
+class PerType:
+    """One number per applicant type."""
+
+    us_md: float = 0.0
+    us_do: float = 0.0
+    us_img: float = 0.0
+    non_us_img: float = 0.0
+    other: float = 0.0
+
+    def values(self) -> tuple[float, ...]:
+        """The values in the order of ``APPLICANT_TYPES``."""
+        return tuple(getattr(self, name) for name in APPLICANT_TYPES)
+
+
+def per_type(**values):
+    return lambda: PerType(**values)

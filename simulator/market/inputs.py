@@ -30,6 +30,7 @@ class MarketInputs:
     specialty_score_shift: np.ndarray
     #: (specialties, 2): published gold and silver signals per applicant, -1 where unpublished.
     published_signals: np.ndarray
+    couples: int  # couples in the Match (published), scaled
     scale: float
 
 
@@ -84,5 +85,6 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
         preferred_step2ck_mean=step2ck_mean,
         preferred_step2ck_sd=step2ck_sd,
         specialty_score_shift=specialty_score_shift,
+        couples=round(published.market("couples") * scale),
         scale=scale,
     )

@@ -1,8 +1,13 @@
-"""The Match of one trial: everybody's lists through the NRMP's applicant-proposing algorithm.
+"""The Match of one trial: everybody's lists through the NRMP's procedure.
 
-The population is matched once; each focal copy then gets exactly what it would
-get in a Match of the population and that copy alone (insertion into the
-solved matching, :mod:`simulator.engine.insertion`): copies never compete.
+Singles and couples are matched together by :func:`simulator.engine.roth_peranson`
+(plain deferred acceptance when there are no couples).  The population is
+matched once; each focal copy then gets what it would get in a Match of the
+population and that copy alone (insertion into the solved matching,
+:mod:`simulator.engine.insertion`): copies never compete.  Insertion is exact
+for singles; a couple member that a copy's rejection chain turns away goes on
+down its own list, as a single would (the partner is not withdrawn), which
+docs/model.md measures against the full procedure.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import numpy as np
 from simulator.engine.csr import segment_ids
 from simulator.engine.insertion import solo_outcomes
 from simulator.engine.kernel import deferred_acceptance
+from simulator.engine.nrmp import roth_peranson
 from simulator.market.applicants import Applicants, stack_applicants
+from simulator.market.couples import couple_lists
 from simulator.market.focal import FUNNEL_COUNTS, FocalEntries
 from simulator.market.lists import RankOrderLists, rank_order_lists, solo_lists
 from simulator.market.params import MarketParams
@@ -30,6 +37,7 @@ class TrialOutcome:
 
     applicants: Applicants
     is_focal: np.ndarray
+    in_couple: np.ndarray  # one of a couple of the population (copies: never)
     sent: np.ndarray
     interviews: np.ndarray
     interviews_signalled: np.ndarray  # interviews held at programs the applicant signalled
@@ -48,6 +56,9 @@ class TrialOutcome:
     #: population's): added by :func:`simulator.market.soap.place_in_soap`.
     soap: SoapOutcome | None = None
     filled_soap: np.ndarray | None = None
+    #: False only if the NRMP's procedure stopped re-processing couples without reaching a
+    #: stable matching (see :func:`simulator.engine.roth_peranson`).
+    stable: bool = True
 
     @property
     def matched(self) -> np.ndarray:
@@ -73,7 +84,7 @@ def match_market(
     programs = market.programs
     lists = rank_order_lists(market, focal, params)
     clock.lap("rank-order lists")
-    match = _solve(lists, programs)
+    match, stable = _solve(lists, programs, market.couples, params)
     clock.lap("match")
     n = lists.applicants.size
     return _outcome(
@@ -81,7 +92,9 @@ def match_market(
         match,
         programs,
         is_focal=np.arange(n) >= lists.n_population,
+        in_couple=_members(market.couples, n),
         focal_funnel=_NO_FUNNEL if focal is None else focal.funnel,
+        stable=stable,
     )
 
 
@@ -103,10 +116,16 @@ def match_population(market: Market, params: MarketParams, *, timings=None) -> P
     programs = market.programs
     lists = rank_order_lists(market, None, params)
     clock.lap("rank-order lists")
-    match = _solve(lists, programs)
+    match, stable = _solve(lists, programs, market.couples, params)
     clock.lap("match")
     outcome = _outcome(
-        lists, match, programs, is_focal=np.zeros(match.size, dtype=bool), focal_funnel=_NO_FUNNEL
+        lists,
+        match,
+        programs,
+        is_focal=np.zeros(match.size, dtype=bool),
+        in_couple=_members(market.couples, match.size),
+        focal_funnel=_NO_FUNNEL,
+        stable=stable,
     )
     return PopulationMatch(lists=lists, match=match, outcome=outcome)
 
@@ -136,6 +155,7 @@ def place_copies(
         solo_match,
         programs,
         is_focal=np.ones(solo_match.size, dtype=bool),
+        in_couple=np.zeros(solo_match.size, dtype=bool),
         focal_funnel=focal.funnel,
     )
     return TrialOutcome(
@@ -144,6 +164,7 @@ def place_copies(
         filled_by_type=base.filled_by_type,
         ranked=base.ranked,
         focal_funnel=focal.funnel,
+        stable=base.stable,
         **{
             name: np.concatenate([getattr(base, name), getattr(copies, name)])
             for name in _PER_APPLICANT
@@ -166,6 +187,7 @@ _NO_FUNNEL = np.zeros((0, len(FUNNEL_COUNTS)), dtype=np.int64)  # no focal copie
 
 _PER_APPLICANT = (
     "is_focal",
+    "in_couple",
     "sent",
     "interviews",
     "interviews_signalled",
@@ -177,18 +199,48 @@ _PER_APPLICANT = (
 )
 
 
-def _solve(lists: RankOrderLists, programs: Programs) -> np.ndarray:
-    return deferred_acceptance(
-        lists.rol_indptr,
-        lists.rol_programs,
-        lists.program_ranks,
+def _solve(lists: RankOrderLists, programs: Programs, couples, params) -> tuple[np.ndarray, bool]:
+    """Everyone's program (the number of programs if unmatched) and whether it is stable."""
+    if len(couples) == 0:
+        match = deferred_acceptance(
+            lists.rol_indptr,
+            lists.rol_programs,
+            lists.program_ranks,
+            programs.positions,
+            check_input=False,
+        )
+        return match, True
+    pairs = couple_lists(lists, couples, programs.division, params)
+    result = roth_peranson(
+        pairs.rol_indptr,
+        pairs.rol_programs,
+        pairs.program_ranks,
         programs.positions,
+        couples=pairs.couples,
+        couple_indptr=pairs.couple_indptr,
+        pair_programs=pairs.pair_programs,
+        pair_ranks=pairs.pair_ranks,
         check_input=False,
+        place_couples_at_once=True,
     )
+    return result.match, result.stable
+
+
+def _members(couples, n: int) -> np.ndarray:
+    in_couple = np.zeros(n, dtype=bool)
+    in_couple[np.asarray(couples).ravel()] = True
+    return in_couple
 
 
 def _outcome(
-    lists: RankOrderLists, match, programs: Programs, *, is_focal, focal_funnel
+    lists: RankOrderLists,
+    match,
+    programs: Programs,
+    *,
+    is_focal,
+    in_couple,
+    focal_funnel,
+    stable: bool = True,
 ) -> TrialOutcome:
     """Each applicant's rank matched, list length and contiguous ranks; fills by type."""
     applicants, n = lists.applicants, lists.applicants.size
@@ -209,6 +261,7 @@ def _outcome(
     return TrialOutcome(
         applicants=applicants,
         is_focal=is_focal,
+        in_couple=in_couple,
         sent=lists.sent,
         interviews=lists.interviews,
         interviews_signalled=lists.interviews_signalled,
@@ -221,4 +274,5 @@ def _outcome(
         filled_by_type=filled_by_type,
         ranked=ranked,
         focal_funnel=focal_funnel,
+        stable=stable,
     )

@@ -9,30 +9,11 @@ fitted by ``matchsim calibrate`` and read from the calibration file.
 
 from __future__ import annotations
 
+from simulator.market.couple_params import CoupleParams
+from simulator.market.fields import PerType, param, per_type, table
 from simulator.market.fields import frozen as _frozen
-from simulator.market.fields import param, table
 from simulator.market.signal_params import GeographyParams, SignalParams
 from simulator.market.soap_params import SoapParams
-from simulator.vocabulary import APPLICANT_TYPES
-
-
-@_frozen
-class PerType:
-    """One number per applicant type."""
-
-    us_md: float = 0.0
-    us_do: float = 0.0
-    us_img: float = 0.0
-    non_us_img: float = 0.0
-    other: float = 0.0
-
-    def values(self) -> tuple[float, ...]:
-        """The values in the order of ``APPLICANT_TYPES``."""
-        return tuple(getattr(self, name) for name in APPLICANT_TYPES)
-
-
-def per_type(**values):
-    return lambda: PerType(**values)
 
 
 @_frozen
@@ -405,3 +386,4 @@ class MarketParams:
     soap: SoapParams = table(SoapParams, "SOAP after the Main Match.")
     geography: GeographyParams = table(GeographyParams, "Where programs and applicants are.")
     signals: SignalParams = table(SignalParams, "Preference signals and geographic preference.")
+    couples: CoupleParams = table(CoupleParams, "Couples matching jointly.")

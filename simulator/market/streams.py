@@ -22,6 +22,7 @@ STAGES = (
     "soap",
     "geography",
     "signals",
+    "couples",
 )
 
 

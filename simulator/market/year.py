@@ -1,7 +1,7 @@
 """One Match year without the focal applicant: every stage drawn from its own stream.
 
 :func:`draw_market` draws programs, the applicant population, their
-applications, the programs' evaluations and the interviews, in that order,
+applications, the programs' evaluations, the interviews and the couples, in that order,
 each stage from its stream of :func:`simulator.market.streams.trial_streams`.
 """
 
@@ -14,6 +14,7 @@ import numpy as np
 
 from simulator.market.applicants import Applicants, draw_applicants
 from simulator.market.applications import draw_applications
+from simulator.market.couples import draw_couples
 from simulator.market.evaluation import known_merit, merit, penalty_table
 from simulator.market.inputs import MarketInputs
 from simulator.market.interviews import draw_interviews
@@ -55,6 +56,7 @@ class Market:
     #: (applicants, len(SIGNAL_COUNTS)): signals and invitations per applicant.
     signal_counts: np.ndarray
     signal_budget: np.ndarray  # (specialties, 2): gold and silver signals per applicant
+    couples: np.ndarray  # (couples, 2): the members of each couple (market.couples)
 
 
 def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=None) -> Market:
@@ -106,6 +108,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         invite_bar=invite_bar,
         signal_counts=signal_counts(all_who, applicants.size, code, was_invited),
         signal_budget=budget,
+        couples=draw_couples(applicants, inputs.couples, params, streams["couples"]),
     )
 
 

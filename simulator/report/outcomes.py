@@ -107,7 +107,16 @@ def type_lines(summary: dict) -> list[str]:
         f"{format_percent(load_published().market('pgy1_fill_rate')):>10s}"
         f"{fill.n:>9,d}  {fill.n_effective:>8,.0f}"
     )
-    lines += prose("published: NRMP 2025 Main Residency Match, PGY-1 (docs/validation.md)")
+    if (couples := summary.get("couples")) is not None:
+        lines.append(
+            f"{'couples':12s}{format_percent(couples.p):>9s}  {format_ci(couples):12s}"
+            f"{format_percent(load_published().market('couples_match_rate')):>10s}"
+            f"{couples.n:>9,d}  {couples.n_effective:>8,.0f}"
+        )
+    lines += prose(
+        "published: NRMP 2025 Main Residency Match, PGY-1; couples: members of a couple "
+        "matched (docs/validation.md)"
+    )
     return lines + soap_lines(soap) + signal_lines(summary.get("signals_by_specialty", {}))
 
 

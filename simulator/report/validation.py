@@ -33,6 +33,7 @@ LAYOUT = {
             ("Active applicants and PGY-1 match rate", ("active_applicants", "match_rate")),
             ("PGY-1 fill rate and positions filled", ("fill_rate", "positions_filled")),
             ("Registered applicants (active or not; not fitted)", ("registered_applicants",)),
+            ("Couples: members matched (not fitted)", ("couples_match_rate",)),
         ),
     ),
     "us_md": (
@@ -84,6 +85,7 @@ SHORT_NAMES = {
     "positions_filled": "filled",
     "match_rate": "match rate %",
     "fill_rate": "fill rate %",
+    "couples_match_rate": "matched %",
     "match_rate_preferred": "rate %",
     "step2ck_matched_mean": "matched",
     "step2ck_not_matched_mean": "not matched",
@@ -105,6 +107,7 @@ FIGURE_NAMES = {
     "positions_filled": "PGY-1 positions filled",
     "match_rate": "match rate %",
     "fill_rate": "PGY-1 fill rate %",
+    "couples_match_rate": "couple members matched %",
     "match_rate_preferred": "match rate to preferred %",
     "step2ck_matched_mean": "Step 2 CK of the matched",
     "step2ck_not_matched_mean": "Step 2 CK of the not matched",

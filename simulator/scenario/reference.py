@@ -53,6 +53,11 @@ _SECTION_TITLES = {
         "ERAS preference signals, and what programs make of signals and geography "
         "(`simulator.market.signal_params.SignalParams`).",
     ),
+    "couples": (
+        "`[couples]`",
+        "Couples matching jointly: who pairs up and how a couple ranks pairs of programs "
+        "(`simulator.market.couple_params.CoupleParams`).",
+    ),
 }
 
 

@@ -58,6 +58,7 @@ ENTRY_RANGES = {
     "applicants.step1_failure_share": (0, 1),
     "applicants.step2ck_failure_share": (0, 1),
     "selection.type_penalty": (-20, 20),
+    "couples.type_weight": (0, 100),
 }
 
 

@@ -18,12 +18,14 @@ specialty) weighs ``1 / sqrt(rows)`` of its figure, so that each published
 table figure counts as much as one national rate; the published odds-ratio
 ranges of an interview (signal, geographic preference, in-state) and
 Anesthesiology's gold/silver contrast count one each (:data:`OWN_WEIGHT`).
-Two validation figures are reported, not fitted (:data:`NOT_FITTED`):
+Three validation figures are reported, not fitted (:data:`NOT_FITTED`):
 the fill *rate*, whose count is fitted instead (the PGY-1 positions filled;
 the market holds the nation's 40,041 PGY-1 positions, so rate and count are
 one figure and fitting both would count it twice); and the
 applicants ranked per position, published for 2020, before interviews went
-virtual, which pull the acceptability bar against the 2025 fill.  SOAP's
+virtual, which pull the acceptability bar against the 2025 fill; and the
+couples' match rate, which rests on the couples' own assumptions
+(``[couples]``).  SOAP's
 figures are not fitted either (:data:`FAMILIES_NOT_FITTED`): SOAP has
 parameters of its own and comes after the Main Match.
 Every evaluation simulates the same trials (common random numbers), so the
@@ -75,7 +77,7 @@ OWN_WEIGHT = ("applicant_types", "odds_ratio")
 #: SOAP's published 2,521 offered, PGY-2 included).
 COUNTS = {"active_applicants": 0.01, "positions_filled": 0.005}
 #: Reported, not fitted (see the module's docstring).
-NOT_FITTED = ("fill_rate", "ranked_per_position")
+NOT_FITTED = ("fill_rate", "ranked_per_position", "couples_match_rate")
 UNFITTED_MAES = ("ranked_per_position/ranked_per_position",)
 #: SOAP comes after the Main Match, with parameters of its own (docs/model.md): its figures
 #: are checked by ``matchsim validate``, not fitted here.

@@ -95,6 +95,7 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     program, as the NRMP counts) and their matches per trial;
     ``fill``: positions, filled in the Main Match and in SOAP per trial;
     ``soap_rounds``: population applicants placed in SOAP per trial and round;
+    ``couples``: active couple members and how many matched, per trial;
     ``by_signal``: active population applicants' applications and invitations with
     and without a signal per trial and preferred specialty.
     """
@@ -129,6 +130,10 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
         .size()
         .reset_index(name="placed"),
         "by_signal": signal_tally(population, ["strategy", "trial", "specialty"]),
+        "couples": population[population["in_couple"]]
+        .groupby(["strategy", "trial"], observed=True)
+        .agg(n=("matched", "size"), matched=("matched", "sum"))
+        .reset_index(),
     }
 
 
@@ -298,4 +303,8 @@ def run_summary(tally: dict[str, pd.DataFrame]) -> dict:
         "fill_rate": clustered(fill["filled"], fill["positions"]),
         "soap": soap_summary(fill, tally["soap_rounds"]),
         "signals_by_specialty": signal_rates(tally["by_signal"]),
+        # Active couple members matched (the population's; none without couples).
+        "couples": clustered(tally["couples"]["matched"], tally["couples"]["n"])
+        if len(tally["couples"])
+        else None,
     }

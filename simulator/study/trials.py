@@ -162,6 +162,8 @@ def applicant_table(
             **_matched_program_columns(outcome, rows, names),
             "matched_rank": pd.Series(outcome.matched_rank[rows], dtype="Int16").mask(~matched),
             "is_focal": is_focal,
+            # One of a couple matching jointly (the population's; market.couples).
+            "in_couple": outcome.in_couple[rows],
             # Certified a rank-order list (ranked at least one program): the NRMP's "active".
             "active": outcome.rol_length[rows] > 0,
             "copy": copy.astype(np.int16),

@@ -192,6 +192,19 @@ def applicant_type_targets(
             note="per trial, divided by market.scale",
         )
     )
+    members = applicants[applicants["in_couple"]]
+    if len(members):
+        targets.append(
+            Target(
+                family="applicant_types",
+                label="couples",
+                figure="couples_match_rate",
+                unit="%",
+                published=100 * float(published.market("couples_match_rate")),
+                model=rate(members["matched"], members["trial"], trials),
+                note="active couple members matched (assumed to be the NRMP's measure)",
+            )
+        )
     return targets
 
 

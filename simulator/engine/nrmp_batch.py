@@ -1,0 +1,217 @@
+"""The NRMP procedure's couples, re-processed in batches: many units move in one NumPy pass.
+
+:func:`simulator.engine.roth_peranson` moves one unit at a time, as the NRMP
+describes it; at national scale (over a thousand couples) that is thousands of
+Python steps.  Here every proposal lives in one entry space (the singles' list
+entries, then two *seat entries* per couple pair, one per member), held in the
+deferred-acceptance kernel's hold slots, and each batch round does at once
+what re-processing does one unit at a time:
+
+1. a couple with a seat turned away withdraws the other (its pair is broken);
+2. every single with an earlier entry that its program would now take (a seat
+   came free) withdraws its hold and proposes there;
+3. every couple with a better pair than its own whose every seat passes (both
+   members at one program: two seats among its best) withdraws and proposes
+   that pair's seats, and so does every couple holding nothing;
+4. the proposals run as deferred acceptance from the current holds: each
+   single turned away goes on down its list, a couple's seat turned away stops
+   (step 1 of the next round handles it).
+
+It stops when a round finds nothing to do: then no single and no couple
+blocks, except that a pair's "passes" test above is what the exact one is for
+every pair but one seating both members at one program, where it is exact
+too.  The caller still runs the one-at-a-time re-processing from this state,
+which confirms stability (or finishes the work after ``max_rounds``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.engine.csr import segment_ids
+from simulator.engine.holds import Holds
+from simulator.engine.kernel import propose_from
+from simulator.engine.nrmp_inputs import NRMPMarket
+
+_INT = np.int64
+
+
+@dataclass(frozen=True, slots=True)
+class BatchState:
+    """Where the batches left everyone: each applicant's program (``P``: none), each
+    couple's pair (index into ``pair_programs``; -1: none), whether a round found
+    nothing left to do, and the rounds run."""
+
+    match: np.ndarray
+    couple_pairs: np.ndarray
+    converged: bool
+    rounds: int
+
+
+def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
+    """Singles by deferred acceptance, then couples and re-processing in at most
+    ``max_rounds`` batch rounds.
+
+    The first rounds do most of the work (at national scale about half the
+    couples settle in the first); later ones move ever fewer units for the same
+    NumPy passes, so callers stop after a few and finish one unit at a time.
+    """
+    indptr, programs, ranks = market.rol_indptr, market.rol_programs, market.program_ranks
+    n, p, n_single = indptr.size - 1, market.capacities.size, programs.size
+    pairs, pair_ranks = market.pair_programs, market.pair_ranks
+    n_pairs = pairs.shape[0]
+    pair_couple = segment_ids(market.couple_indptr)
+    members = market.couples
+
+    # One entry space: single entries, then seat entries n_single + 2 * pair + side.
+    named = pairs != p
+    target = np.concatenate((programs, np.where(named, pairs, 0).ravel()))
+    rank = np.concatenate((ranks, np.where(named, pair_ranks, n).ravel()))
+    holds = Holds(np.minimum(market.capacities, n), n, n_entries=target.size)
+    key = holds.key(target, np.minimum(rank, n))
+    list_start = np.zeros(target.size + 1, dtype=bool)
+    list_start[indptr] = True
+    list_start[n_single:] = True  # a seat entry is a list of its own
+    dropping = np.zeros(target.size, dtype=bool)
+    owner = segment_ids(indptr)
+    seat_member = members[pair_couple].ravel()  # the member of each seat entry
+    pair_index = np.arange(n_pairs, dtype=_INT)
+
+    starts = indptr[:-1][np.diff(indptr) > 0]
+    rounds = propose_from(starts, key, list_start, holds)[0]
+    at = np.full(members.shape[0], -1, dtype=_INT)  # each couple's pair, -1: none
+    for batch in range(max_rounds + 1):
+        held = holds.held_entries()
+        is_held = np.zeros(target.size, dtype=bool)
+        is_held[held] = True
+
+        # 1. Broken pairs: a named seat turned away; the couple withdraws the other.
+        mine = np.flatnonzero(at >= 0)
+        seats = n_single + 2 * at[mine, None] + np.arange(2)
+        lost = (named[at[mine]] & ~is_held[seats]).any(axis=1)
+        released = seats[lost][is_held[seats[lost]]]
+        at[mine[lost]] = -1
+        if batch == max_rounds:
+            break
+        cutoff = holds.cutoff.copy()
+        freed = key[released] >> holds.rank_bits
+        cutoff[freed] = holds.room[freed]  # their programs take anyone ranked again
+
+        # Who holds what now.
+        single_at = indptr[1:].copy()  # each single's held entry; its list's end if none
+        held_single = held[held < n_single]
+        single_at[owner[held_single]] = held_single
+        member_target = np.full(n, -1, dtype=_INT)
+        member_rank = np.full(n, n, dtype=_INT)
+        mine = np.flatnonzero(at >= 0)
+        for side in (0, 1):
+            keep = named[at[mine], side]
+            who = members[mine[keep], side]
+            member_target[who] = pairs[at[mine[keep]], side]
+            member_rank[who] = pair_ranks[at[mine[keep]], side]
+
+        # 2. Singles with an earlier entry whose program now takes them: the first such.
+        before = np.arange(n_single) < single_at[owner]
+        blocking = np.flatnonzero(before & (key[:n_single] < cutoff[target[:n_single]]))
+        single_moves = blocking[np.unique(owner[blocking], return_index=True)[1]]
+
+        # 3. Couples with a better pair whose every seat passes (or holding none): the first.
+        better = _passing_pairs(
+            market, key, cutoff, holds, held, member_target, member_rank, pair_couple
+        )
+        better &= pair_index < np.where(at >= 0, at, n_pairs)[pair_couple]
+        candidates = np.flatnonzero(better)
+        moving, first = np.unique(pair_couple[candidates], return_index=True)
+        new_pairs = candidates[first]
+        # Couples moving in one round never want the same program: two couples each turned
+        # away from one seat could otherwise give both seats back and try again for ever.
+        # A couple moves if no couple before it wants one of its programs (the first does).
+        moving, new_pairs = _apart(moving, new_pairs, pairs, named, p)
+        if not (lost.any() or single_moves.size or moving.size):
+            return _state(holds, at, target, owner, seat_member, n, p, True, rounds + batch)
+
+        # 4. Each proposes while still holding what it holds; a proposal turned away stops
+        # there (its maker keeps its hold), and whoever ends up holding both gives up the
+        # worse: a single its later entry, a couple its old pair (or the new one, if a seat
+        # of it was turned away).
+        if released.size:
+            holds.remove(released, key[released], dropping)
+        new_seats = (n_single + 2 * new_pairs[:, None] + np.arange(2)).ravel()
+        new_named = named[new_pairs].ravel()
+        stops = single_moves + 1
+        stops = stops[~list_start[stops]]
+        list_start[stops] = True
+        proposing = np.concatenate((single_moves, new_seats[new_named]))
+        rounds += propose_from(proposing, key, list_start, holds)[0]
+        list_start[stops] = False
+
+        held = holds.held_entries()
+        is_held = np.zeros(target.size, dtype=bool)
+        is_held[held] = True
+        held_single = np.sort(held[held < n_single])
+        repeat = np.zeros(held_single.size, dtype=bool)  # a single's second hold: the worse
+        repeat[1:] = owner[held_single[1:]] == owner[held_single[:-1]]
+        new_seats = new_seats.reshape(-1, 2)
+        taken = (~named[new_pairs] | is_held[new_seats]).all(axis=1)
+        old = at[moving]
+        old_seats = n_single + 2 * old[:, None] + np.arange(2)
+        rows = (old >= 0) | ~taken
+        give_up = np.where(taken[:, None], old_seats, new_seats)[rows].ravel()
+        give_up = np.concatenate((held_single[repeat], give_up[is_held[give_up]]))
+        if give_up.size:
+            holds.remove(give_up, key[give_up], dropping)
+        at[moving[taken]] = new_pairs[taken]
+    # Out of rounds: couples keep only pairs whose every named seat is held.
+    return _state(holds, at, target, owner, seat_member, n, p, False, rounds + max_rounds)
+
+
+def _apart(moving, new_pairs, pairs, named, p):
+    """The moving couples (and their pairs) that no earlier moving couple shares a program with."""
+    wanted = np.where(named[new_pairs], pairs[new_pairs], p)
+    first_wanting = np.full(p + 1, moving.size, dtype=_INT)
+    np.minimum.at(first_wanting, wanted.ravel(), np.repeat(np.arange(moving.size), 2))
+    first_wanting[p] = moving.size  # "no match" is never contested
+    own = (first_wanting[wanted] == np.arange(moving.size)[:, None]) | (wanted == p)
+    keep = own.all(axis=1)
+    return moving[keep], new_pairs[keep]
+
+
+def _passing_pairs(market, key, cutoff, holds, held, member_target, member_rank, pair_couple):
+    """Whether each pair would take its couple now: every named seat passes alone (its
+    member is there already, or beats the cutoff); both at one program: both among its
+    best ``capacity`` once they are in."""
+    pairs, pair_ranks = market.pair_programs, market.pair_ranks
+    n, p = market.rol_indptr.size - 1, market.capacities.size
+    named = pairs != p
+    n_single = key.size - 2 * pairs.shape[0]
+    seat_key = key[n_single:].reshape(-1, 2)
+    who = market.couples[pair_couple]
+    there = member_target[who] == pairs
+    passes = ~named | there | (seat_key < cutoff[np.where(named, pairs, 0)])
+    ok = passes.all(axis=1)
+    same = np.flatnonzero(ok & named.all(axis=1) & (pairs[:, 0] == pairs[:, 1]))
+    if same.size:
+        program = pairs[same, 0]
+        worse = pair_ranks[same].max(axis=1)
+        held_keys = key[held]  # target by target, best first: sorted
+        ahead = np.searchsorted(held_keys, holds.key(program, worse)) - np.searchsorted(
+            held_keys, holds.key(program, np.zeros_like(worse))
+        )
+        for side in (0, 1):  # the members' own holds there do not count
+            m = who[same, side]
+            ahead -= (member_target[m] == program) & (member_rank[m] < worse)
+        ok[same] = (worse < n) & (ahead <= holds.capacity[program] - 2)
+    return ok
+
+
+def _state(holds, at, target, owner, seat_member, n, p, converged, rounds):
+    n_single = owner.size
+    held = holds.held_entries()
+    match = np.full(n, p, dtype=_INT)
+    single = held[held < n_single]
+    match[owner[single]] = target[single]
+    seat = held[held >= n_single]
+    match[seat_member[seat - n_single]] = target[seat]
+    return BatchState(match=match, couple_pairs=at, converged=converged, rounds=int(rounds))

@@ -1,0 +1,111 @@
+"""Couples in the synthetic market: who pairs up, and the pairs of programs each couple ranks.
+
+The NRMP publishes how many couples take part (1,259 in 2025, 93.2% matched),
+not who they are: members are drawn by ``couples.type_weight`` and paired
+within their home division (so that partners look for places near each other).
+Each member interviews alone, as everyone does; the couple then ranks pairs
+of the two members' interview programs, both in one division first: a pair's
+place is the sum of the two programs' places on the members' own lists, plus
+``couples.apart_penalty`` for two divisions, and a pair in which one member
+goes unmatched ("-") comes at the first member's place plus
+``couples.alone_penalty``.  The NRMP's procedure
+(:func:`simulator.engine.roth_peranson`) matches singles and couples together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.engine.csr import place_in_group, segment_ids
+
+__all__ = ["CoupleLists", "couple_lists", "draw_couples"]
+
+
+def draw_couples(applicants, n_couples: int, params, rng) -> np.ndarray:
+    """``(couples, 2)`` applicant indices: ``n_couples`` times ``couples.share`` couples.
+
+    Members are a weighted sample without replacement (weights
+    ``couples.type_weight`` by type; Efraimidis and Spirakis' keys), paired
+    in order of home division so that partners share one.
+    """
+    weight = np.array(params.couples.type_weight.values(), dtype=float)[applicants.type]
+    eligible = np.flatnonzero(weight > 0)
+    count = min(round(n_couples * params.couples.share), eligible.size // 2)
+    if count == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    key = np.log(rng.random(eligible.size)) / weight[eligible]  # larger: drawn first
+    members = eligible[np.argpartition(-key, 2 * count - 1)[: 2 * count]]
+    order = np.lexsort((rng.random(members.size), applicants.home_division[members]))
+    return members[order].reshape(-1, 2).astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class CoupleLists:
+    """The engine's couple arrays, and the singles' lists without the couple members."""
+
+    couples: np.ndarray  # (C, 2)
+    couple_indptr: np.ndarray  # (C + 1): CSR over the pairs
+    pair_programs: np.ndarray  # (pairs, 2); the number of programs: "no match"
+    pair_ranks: np.ndarray  # (pairs, 2): each program's rank of that member
+    rol_indptr: np.ndarray
+    rol_programs: np.ndarray
+    program_ranks: np.ndarray
+
+
+def couple_lists(lists, couples: np.ndarray, division: np.ndarray, params) -> CoupleLists:
+    """Each couple's list of pairs, from the members' own lists (see the module docstring).
+
+    ``lists`` is a :class:`simulator.market.lists.RankOrderLists` (entries in
+    each applicant's order of preference); ``division`` the programs' divisions.
+    Ties keep the first member's order.
+    """
+    c = params.couples
+    n, n_programs = lists.applicants.size, division.size
+    indptr, programs, ranks = lists.rol_indptr, lists.rol_programs, lists.program_ranks
+    length = np.diff(indptr)
+    first, second = couples[:, 0], couples[:, 1]
+    la, lb = length[first], length[second]
+
+    # Both matched: every program of one member with every program of the other.
+    joint = la * lb
+    couple = np.repeat(np.arange(len(couples)), joint)
+    local = np.arange(couple.size) - np.repeat(np.cumsum(joint) - joint, joint)
+    i, j = np.divmod(local, np.maximum(lb[couple], 1))
+    ea, eb = indptr[first][couple] + i, indptr[second][couple] + j
+    apart = division[programs[ea]] != division[programs[eb]]
+    # One of them unmatched ("-"), after the pairs that keep them both.
+    alone_a = segment_ids(np.r_[0, np.cumsum(la)])
+    alone_b = segment_ids(np.r_[0, np.cumsum(lb)])
+    place_a = np.arange(alone_a.size) - np.repeat(np.cumsum(la) - la, la)
+    place_b = np.arange(alone_b.size) - np.repeat(np.cumsum(lb) - lb, lb)
+    ea_alone = indptr[first][alone_a] + place_a
+    eb_alone = indptr[second][alone_b] + place_b
+
+    no = np.int64(n_programs)
+    pair_couple = np.concatenate((couple, alone_a, alone_b))
+    program_a = np.concatenate((programs[ea], programs[ea_alone], np.full(alone_b.size, no)))
+    program_b = np.concatenate((programs[eb], np.full(alone_a.size, no), programs[eb_alone]))
+    rank_a = np.concatenate((ranks[ea], ranks[ea_alone], np.full(alone_b.size, n)))
+    rank_b = np.concatenate((ranks[eb], np.full(alone_a.size, n), ranks[eb_alone]))
+    key = np.concatenate(
+        (i + j + c.apart_penalty * apart, place_a + c.alone_penalty, place_b + c.alone_penalty)
+    )
+    tie = np.concatenate((i, place_a, np.full(alone_b.size, np.iinfo(np.int64).max)))
+    order = np.lexsort((tie, key, pair_couple))
+    order = order[place_in_group(pair_couple[order]) < c.max_pairs]
+    pair_couple = pair_couple[order]
+
+    in_couple = np.zeros(n, dtype=bool)
+    in_couple[couples.ravel()] = True
+    single = ~in_couple[segment_ids(indptr)]
+    return CoupleLists(
+        couples=couples,
+        couple_indptr=np.r_[0, np.cumsum(np.bincount(pair_couple, minlength=len(couples)))],
+        pair_programs=np.column_stack((program_a[order], program_b[order])),
+        pair_ranks=np.column_stack((rank_a[order], rank_b[order])),
+        rol_indptr=np.r_[0, np.cumsum(np.where(in_couple, 0, length))],
+        rol_programs=programs[single],
+        program_ranks=ranks[single],
+    )
