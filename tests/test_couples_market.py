@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulator.engine import deferred_acceptance, roth_peranson
@@ -24,6 +25,9 @@ from simulator.market.focal_params import Focal
 from simulator.market.lists import rank_order_lists
 from simulator.market.params import MarketParams
 from simulator.market.published import load_published
+from simulator.report.outcomes import type_lines
+from simulator.stats import proportion
+from simulator.study.tallies import couples_summary
 from simulator.vocabulary import APPLICANT_TYPES
 
 SCALE = 0.1
@@ -186,3 +190,34 @@ def test_a_copy_placed_by_insertion_gets_what_a_match_with_it_alone_gives_nearly
             agree += together.matched_program[n + copy] == single.matched_program[n]
             total += 1
     assert agree / total >= 0.9
+
+
+def test_the_summary_counts_couple_members_and_trials_without_a_stable_matching():
+    couples = pd.DataFrame(
+        {"strategy": ["you"] * 3, "trial": [0, 1, 2], "n": [100, 90, 110], "matched": [92, 81, 99]}
+    )
+    fill = pd.DataFrame({"trial": [0, 1, 2], "match_stable": [True, False, True]})
+    summary = couples_summary(couples, fill)
+    assert summary["members_matched"].k == 272 and summary["members_matched"].n == 300
+    assert summary["trials_without_stable_matching"] == 1 and summary["trials"] == 3
+    assert couples_summary(couples.iloc[:0], fill) is None
+    text = "\n".join(type_lines(_run_summary(summary)))
+    assert "couples" in text and "90.7%" in text  # 272 / 300
+    assert "In 1 of 3 trials the NRMP's procedure stopped without a stable matching" in text
+
+
+def _run_summary(couples: dict) -> dict:
+    """A run summary with one type, the fill rate, SOAP and the couples: what type_lines reads."""
+    one = proportion(50, 100)
+    return {
+        "by_type": {},
+        "fill_rate": one,
+        "soap": {
+            "positions_offered": 0,
+            "positions_filled": 0,
+            "fill_share": one,
+            "filled_by_round": {},
+        },
+        "signals_by_specialty": {},
+        "couples": couples,
+    }

@@ -184,6 +184,10 @@ def match_solo_copies(
 
 
 _NO_FUNNEL = np.zeros((0, len(FUNNEL_COUNTS)), dtype=np.int64)  # no focal copies
+#: Re-processing rounds before the NRMP's procedure stops without a stable matching (couples
+#: can make one impossible; docs/model.md, couples): a stable Match takes about 10-15 here,
+#: and each round of a cycle about 4 ms at national scale.
+REPROCESSING_ROUNDS = 40
 
 _PER_APPLICANT = (
     "is_focal",
@@ -220,6 +224,7 @@ def _solve(lists: RankOrderLists, programs: Programs, couples, params) -> tuple[
         couple_indptr=pairs.couple_indptr,
         pair_programs=pairs.pair_programs,
         pair_ranks=pairs.pair_ranks,
+        max_rounds=REPROCESSING_ROUNDS,
         check_input=False,
         place_couples_at_once=True,
     )

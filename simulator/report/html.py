@@ -188,14 +188,8 @@ def _run_body(result: RunResult) -> str:
     fill = summary["fill_rate"]
     types.append(("fill rate (positions filled)", format_percent(fill.p), format_ci(fill), ""))
     if (couples := summary.get("couples")) is not None:
-        types.append(
-            (
-                "couples (members matched)",
-                format_percent(couples.p),
-                format_ci(couples),
-                f"{couples.n:,}",
-            )
-        )
+        matched = couples["members_matched"]
+        types.append(("couples (members)", format_percent(matched.p), format_ci(matched), ""))
     specialties = (you.get("specialty"), you.get("backup_specialty"))
     folder = result.folder
     return "".join(

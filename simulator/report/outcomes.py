@@ -108,15 +108,22 @@ def type_lines(summary: dict) -> list[str]:
         f"{fill.n:>9,d}  {fill.n_effective:>8,.0f}"
     )
     if (couples := summary.get("couples")) is not None:
+        matched = couples["members_matched"]
         lines.append(
-            f"{'couples':12s}{format_percent(couples.p):>9s}  {format_ci(couples):12s}"
+            f"{'couples':12s}{format_percent(matched.p):>9s}  {format_ci(matched):12s}"
             f"{format_percent(load_published().market('couples_match_rate')):>10s}"
-            f"{couples.n:>9,d}  {couples.n_effective:>8,.0f}"
+            f"{matched.n:>9,d}  {matched.n_effective:>8,.0f}"
         )
     lines += prose(
         "published: NRMP 2025 Main Residency Match, PGY-1; couples: members of a couple "
         "matched (docs/validation.md)"
     )
+    if couples is not None and (unstable := couples["trials_without_stable_matching"]):
+        lines += prose(
+            f"In {unstable} of {couples['trials']} trials the NRMP's procedure stopped without "
+            "a stable matching (couples can make one impossible): every position held at most "
+            "once, but a few applicants and programs would rather swap (docs/model.md, couples)"
+        )
     return lines + soap_lines(soap) + signal_lines(summary.get("signals_by_specialty", {}))
 
 

@@ -120,10 +120,13 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
         "by_preferred": _count(population, [*keys, "specialty"]),
         "by_step2ck": _count(population.assign(step2ck_band=band), [*keys, "step2ck_band"]),
         "by_rol_length": _count(population.assign(rol_bucket=rol), [*keys, "rol_bucket"]),
-        "fill": programs.groupby(["strategy", "trial"], observed=True)[
-            ["positions", "filled", "filled_soap"]
-        ]
-        .sum()
+        "fill": programs.groupby(["strategy", "trial"], observed=True)
+        .agg(
+            positions=("positions", "sum"),
+            filled=("filled", "sum"),
+            filled_soap=("filled_soap", "sum"),
+            match_stable=("match_stable", "all"),
+        )
         .reset_index(),
         "soap_rounds": applicants[~applicants["is_focal"] & applicants["soap_placed"]]
         .groupby(["strategy", "trial", "soap_round"], observed=True)
@@ -303,8 +306,17 @@ def run_summary(tally: dict[str, pd.DataFrame]) -> dict:
         "fill_rate": clustered(fill["filled"], fill["positions"]),
         "soap": soap_summary(fill, tally["soap_rounds"]),
         "signals_by_specialty": signal_rates(tally["by_signal"]),
-        # Active couple members matched (the population's; none without couples).
-        "couples": clustered(tally["couples"]["matched"], tally["couples"]["n"])
-        if len(tally["couples"])
-        else None,
+        "couples": couples_summary(tally["couples"], fill),
+    }
+
+
+def couples_summary(couples: pd.DataFrame, fill: pd.DataFrame) -> dict | None:
+    """Active couple members matched (the population's), and the trials whose Match stopped
+    without a stable matching; None without couples."""
+    if not len(couples):
+        return None
+    return {
+        "members_matched": clustered(couples["matched"], couples["n"]),
+        "trials_without_stable_matching": int((~fill["match_stable"]).sum()),
+        "trials": len(fill),
     }

@@ -221,6 +221,8 @@ def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -
             if outcome.filled_soap is None
             else outcome.filled_soap.astype(np.int16)
         ),
+        # Whether the trial's Match (the NRMP's procedure) ended in a stable matching.
+        "match_stable": np.full(p.size, outcome.stable),
     }
     for k, name in enumerate(APPLICANT_TYPES):
         table[f"filled_{name}"] = outcome.filled_by_type[:, k].astype(np.int16)

@@ -194,6 +194,7 @@ def applicant_type_targets(
     )
     members = applicants[applicants["in_couple"]]
     if len(members):
+        stable = programs.groupby("trial")["match_stable"].all()
         targets.append(
             Target(
                 family="applicant_types",
@@ -202,7 +203,11 @@ def applicant_type_targets(
                 unit="%",
                 published=100 * float(published.market("couples_match_rate")),
                 model=rate(members["matched"], members["trial"], trials),
-                note="active couple members matched (assumed to be the NRMP's measure)",
+                note=(
+                    "active couple members matched (assumed to be the NRMP's measure); "
+                    f"{int((~stable).sum())} of {len(stable)} trials ended without a stable "
+                    "matching"
+                ),
             )
         )
     return targets
