@@ -331,6 +331,10 @@ def test_it_stops_and_says_so_when_no_stable_matching_exists():
     assume_no_stable = not stable_matchings(market)
     result = roth_peranson(**market.arrays(), max_rounds=20)
     assert assume_no_stable and not result.stable and result.rounds == 20
+    # All at once, re-processing stops as soon as a round starts where an earlier one did.
+    at_once = roth_peranson(**market.arrays(), max_rounds=200, place_couples_at_once=True)
+    assert not at_once.stable and at_once.rounds < 20
+    assert feasible(market, seats_of(at_once.match, at_once.pgy1, market.n_programs))
 
 
 # -- input checks ---------------------------------------------------------------------------------

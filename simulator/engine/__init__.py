@@ -4,7 +4,8 @@ Pure and deterministic; imports nothing else of matchsim.
 """
 
 from simulator.engine.kernel import PROPOSING_SIDES, deferred_acceptance
-from simulator.engine.nrmp import NRMPResult, roth_peranson
+from simulator.engine.nrmp import roth_peranson
+from simulator.engine.nrmp_inputs import NRMPResult
 from simulator.engine.reference import deferred_acceptance_reference
 from simulator.engine.stability import blocking_pairs, is_feasible
 

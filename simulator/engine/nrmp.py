@@ -36,8 +36,8 @@ The algorithm:
    round; later only bundles at programs that lost a holder in the last round
    and bundles of units that moved (no other bundle can have started to fit).
    None: the matching is stable; stop.
-3. Each such unit in turn tries its bundles from the first candidate down to the
-   one it holds (exact test); the first that takes it becomes its bundle: it
+3. Each such unit in turn tries the bundles found, best first, above the one it
+   holds (exact test); the first that takes it becomes its bundle: it
    withdraws the seats not in it, takes the new ones, and each program over
    capacity turns away its worst holder.  A unit turned away from one seat
    withdraws its other one (a couple member's partner, an advanced position's
@@ -45,24 +45,25 @@ The algorithm:
    proposal at a time, until nobody is left turned away.  If no unit moved, stop:
    the matching is stable.
 4. With couples a stable matching need not exist and re-processing may cycle:
-   after ``max_rounds`` rounds the procedure stops and reports ``stable=False``
-   with the matching it reached (feasible, possibly blocked).
+   after ``max_rounds`` rounds (or, with ``place_couples_at_once``, once a round
+   starts where an earlier one did) it stops and reports ``stable=False`` with
+   the matching it reached (feasible, possibly blocked).
 
 The result is one of the stable matchings when ``stable`` is true; with couples
-or supplemental lists it may depend on processing order.
+or supplemental lists it may depend on processing order.  ``place_couples_at_once``
+replaces steps 1-2's start by :mod:`simulator.engine.nrmp_batch`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from dataclasses import dataclass
 
 import numpy as np
 
 from simulator.engine.csr import segment_ids
 from simulator.engine.kernel import deferred_acceptance
 from simulator.engine.nrmp_batch import match_in_batches
-from simulator.engine.nrmp_inputs import NRMPMarket, roth_peranson_iv
+from simulator.engine.nrmp_inputs import NRMPMarket, NRMPResult, result, roth_peranson_iv
 
 _INT = np.int64
 #: Batch rounds before re-processing goes on one unit at a time (``place_couples_at_once``):
@@ -71,23 +72,6 @@ _INT = np.int64
 BATCH_ROUNDS = 3
 #: A unit scanning more bundles than this narrows them down with one NumPy pass first.
 _NARROW_ABOVE = 12
-
-
-@dataclass(frozen=True, slots=True)
-class NRMPResult:
-    """What the NRMP procedure found.
-
-    ``match[a]``: applicant ``a``'s program (categorical, advanced or a one-year
-    position from the primary list), ``P`` if unmatched.  ``pgy1[a]``: the PGY-1
-    program from a supplemental list, ``P`` if none.  ``stable``: no unit blocks
-    (false only when re-processing hit ``max_rounds``).  ``rounds``: re-processing
-    rounds run.
-    """
-
-    match: np.ndarray
-    pgy1: np.ndarray
-    stable: bool
-    rounds: int
 
 
 def roth_peranson(
@@ -142,10 +126,11 @@ def roth_peranson(
             market,
             batches.match,
             couple_pairs=batches.couple_pairs,
-            check_everyone=not batches.converged,
+            loosened=batches.loosened,
+            stop_on_cycle=True,
         )
         stable, rounds = state.reprocess(max_rounds)
-        return _result(state.held[:, 0], state.held[:, 1], stable, batches.rounds + rounds)
+        return result(state.held[:, 0], state.held[:, 1], stable, batches.rounds + rounds)
     match = deferred_acceptance(
         market.rol_indptr,
         market.rol_programs,
@@ -154,16 +139,10 @@ def roth_peranson(
         check_input=False,
     )
     if market.couples.shape[0] == 0 and market.supplemental_programs.size == 0:
-        return _result(match, np.full(n_applicants, n_programs, dtype=_INT), True, 0)
+        return result(match, np.full(n_applicants, n_programs, dtype=_INT), True, 0)
     state = _State(market, match)
     stable, rounds = state.reprocess(max_rounds)
-    return _result(state.held[:, 0], state.held[:, 1], stable, rounds)
-
-
-def _result(match, pgy1, stable, rounds) -> NRMPResult:
-    match, pgy1 = match.copy(), pgy1.copy()
-    match.flags.writeable = pgy1.flags.writeable = False
-    return NRMPResult(match=match, pgy1=pgy1, stable=bool(stable), rounds=int(rounds))
+    return result(state.held[:, 0], state.held[:, 1], stable, rounds)
 
 
 class _State:
@@ -176,12 +155,15 @@ class _State:
     program's holders, ``(rank, applicant, role)`` best first, are built on first use.
     """
 
-    def __init__(self, market: NRMPMarket, match, *, couple_pairs=None, check_everyone=False):
+    def __init__(
+        self, market: NRMPMarket, match, *, couple_pairs=None, loosened=None, stop_on_cycle=False
+    ):
         """The state in which single ``a`` holds the entry of program ``match[a]`` (its
         primary seat) and couple ``c`` the pair ``couple_pairs[c]`` (an index into
-        ``pair_programs``; -1 or not given: none).  ``check_everyone``: the first
-        re-processing round looks at every bundle, not only the couples' and the
-        supplemental lists' (the state may have blocking singles)."""
+        ``pair_programs``; -1 or not given: none).  ``loosened``: programs that lost a
+        holder since that state was stable for singles, whose bundles the first round
+        looks at too; ``stop_on_cycle``: stop, unstable, once a round starts where an
+        earlier one started."""
         n, p = market.rol_indptr.size - 1, market.capacities.size
         self.n, self.p, self.capacities = n, p, market.capacities
         self._bundles(market)
@@ -225,7 +207,7 @@ class _State:
         self.cutoff = np.append(np.where(fill < market.capacities, n, worst), 0)
         self._holders: dict[int, list] = {}
         self.loosened = np.zeros(p + 1, dtype=bool)
-        self.check_everyone = check_everyone
+        self.first_loosened, self.stop_on_cycle = loosened, stop_on_cycle
         self.queue: list[int] = []
         self.pending = np.zeros(self.cur.size, dtype=bool)
         self.moved = np.zeros(self.cur.size, dtype=bool)
@@ -274,13 +256,25 @@ class _State:
     def reprocess(self, max_rounds: int) -> tuple[bool, int]:
         """Steps 2-4 of the algorithm; returns ``(stable, rounds)``."""
         bundles, rounds = self.complex_bundles, 0
-        if self.check_everyone:
-            bundles = np.arange(self.bundle_unit.size, dtype=_INT)
+        if self.first_loosened is not None and self.first_loosened.size:
+            considered = np.zeros(self.p + 1, dtype=bool)
+            considered[self.first_loosened] = True
+            considered = considered[self.prog0] | considered[self.prog1]
+            considered[bundles] = True
+            bundles = np.flatnonzero(considered)
+        seen = set()
         while True:
             units, passing, starts = self._candidates(bundles)
             if units.size == 0:
                 return True, rounds
             passing = passing.tolist()
+            if self.stop_on_cycle:
+                # A round that starts where an earlier one started repeats it, and the one
+                # after, for ever: a cycle (the rounds between moved units, so some block).
+                state = (hash(self.cur.tobytes()), hash(bundles.tobytes()))
+                if state in seen:
+                    return False, rounds
+                seen.add(state)
             if rounds == max_rounds:
                 cur = self.cur[units].tolist()
                 blocked = any(
@@ -333,16 +327,9 @@ class _State:
         """
         bundles = range(start, stop)
         if stop - start > _NARROW_ABOVE:
-            ok = None
-            for member, prog, rank in (
-                (self.m0, self.prog0, self.rank0),
-                (self.m1, self.prog1, self.rank1),
-            ):
-                prog, rank = prog[start:stop], rank[start:stop]
-                held = self.held[member.item(u)]
-                fit = (prog == self.p) | (prog == held[0]) | (prog == held[1])
-                fit |= rank < self.cutoff[prog]
-                ok = fit if ok is None else ok & fit
+            b, unit = np.arange(start, stop), np.full(stop - start, u)
+            ok = self._fit_all(self.prog0[b], self.m0[unit], self.rank0[b])
+            ok &= self._fit_all(self.prog1[b], self.m1[unit], self.rank1[b])
             bundles = (start + np.flatnonzero(ok)).tolist()
         for b in bundles:
             if self._takes(u, b):

@@ -41,11 +41,13 @@ _INT = np.int64
 @dataclass(frozen=True, slots=True)
 class BatchState:
     """Where the batches left everyone: each applicant's program (``P``: none), each
-    couple's pair (index into ``pair_programs``; -1: none), whether a round found
-    nothing left to do, and the rounds run."""
+    couple's pair (index into ``pair_programs``; -1: none), the programs that lost a
+    holder in the last round (the only places a single may now block), whether a round
+    found nothing left to do, and the rounds run."""
 
     match: np.ndarray
     couple_pairs: np.ndarray
+    loosened: np.ndarray
     converged: bool
     rounds: int
 
@@ -82,6 +84,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     starts = indptr[:-1][np.diff(indptr) > 0]
     rounds = propose_from(starts, key, list_start, holds)[0]
     at = np.full(members.shape[0], -1, dtype=_INT)  # each couple's pair, -1: none
+    loosened = np.zeros(0, dtype=_INT)
     for batch in range(max_rounds + 1):
         held = holds.held_entries()
         is_held = np.zeros(target.size, dtype=bool)
@@ -94,6 +97,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         released = seats[lost][is_held[seats[lost]]]
         at[mine[lost]] = -1
         if batch == max_rounds:
+            loosened = np.concatenate((loosened, target[released]))  # released below
             break
         cutoff = holds.cutoff.copy()
         freed = key[released] >> holds.rank_bits
@@ -130,7 +134,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         # A couple moves if no couple before it wants one of its programs (the first does).
         moving, new_pairs = _apart(moving, new_pairs, pairs, named, p)
         if not (lost.any() or single_moves.size or moving.size):
-            return _state(holds, at, target, owner, seat_member, n, p, True, rounds + batch)
+            return _state(holds, at, target, owner, seat_member, n, p, None, rounds + batch)
 
         # 4. Each proposes while still holding what it holds; a proposal turned away stops
         # there (its maker keeps its hold), and whoever ends up holding both gives up the
@@ -162,9 +166,10 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         give_up = np.concatenate((held_single[repeat], give_up[is_held[give_up]]))
         if give_up.size:
             holds.remove(give_up, key[give_up], dropping)
+        loosened = target[np.concatenate((released, give_up))]
         at[moving[taken]] = new_pairs[taken]
     # Out of rounds: couples keep only pairs whose every named seat is held.
-    return _state(holds, at, target, owner, seat_member, n, p, False, rounds + max_rounds)
+    return _state(holds, at, target, owner, seat_member, n, p, loosened, rounds + max_rounds)
 
 
 def _apart(moving, new_pairs, pairs, named, p):
@@ -206,7 +211,8 @@ def _passing_pairs(market, key, cutoff, holds, held, member_target, member_rank,
     return ok
 
 
-def _state(holds, at, target, owner, seat_member, n, p, converged, rounds):
+def _state(holds, at, target, owner, seat_member, n, p, loosened, rounds):
+    """The batch state; ``loosened`` is None once a round found nothing to do (converged)."""
     n_single = owner.size
     held = holds.held_entries()
     match = np.full(n, p, dtype=_INT)
@@ -214,4 +220,10 @@ def _state(holds, at, target, owner, seat_member, n, p, converged, rounds):
     match[owner[single]] = target[single]
     seat = held[held >= n_single]
     match[seat_member[seat - n_single]] = target[seat]
-    return BatchState(match=match, couple_pairs=at, converged=converged, rounds=int(rounds))
+    return BatchState(
+        match=match,
+        couple_pairs=at,
+        loosened=np.zeros(0, dtype=_INT) if loosened is None else np.unique(loosened),
+        converged=loosened is None,
+        rounds=int(rounds),
+    )

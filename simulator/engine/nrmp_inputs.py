@@ -1,4 +1,5 @@
-"""The NRMP procedure's inputs: checked once at the boundary, normalised into one frozen record."""
+"""The NRMP procedure's records: its inputs, checked once at the boundary and normalised
+into one frozen record, and its result."""
 
 from __future__ import annotations
 
@@ -194,3 +195,27 @@ def _check_ranks_agree(market: NRMPMarket, n: int, p: int) -> None:
 def _repeats(key: np.ndarray) -> bool:
     key = np.sort(key)
     return bool(np.any(key[1:] == key[:-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class NRMPResult:
+    """What the NRMP procedure found.
+
+    ``match[a]``: applicant ``a``'s program (categorical, advanced or a one-year
+    position from the primary list), ``P`` if unmatched.  ``pgy1[a]``: the PGY-1
+    program from a supplemental list, ``P`` if none.  ``stable``: no unit blocks
+    (false only when re-processing hit ``max_rounds`` or found a cycle).
+    ``rounds``: re-processing rounds run (with batches, their rounds too).
+    """
+
+    match: np.ndarray
+    pgy1: np.ndarray
+    stable: bool
+    rounds: int
+
+
+def result(match, pgy1, stable, rounds) -> NRMPResult:
+    """The result record, its arrays copied and read-only."""
+    match, pgy1 = match.copy(), pgy1.copy()
+    match.flags.writeable = pgy1.flags.writeable = False
+    return NRMPResult(match=match, pgy1=pgy1, stable=bool(stable), rounds=int(rounds))

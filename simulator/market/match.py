@@ -185,8 +185,8 @@ def match_solo_copies(
 
 _NO_FUNNEL = np.zeros((0, len(FUNNEL_COUNTS)), dtype=np.int64)  # no focal copies
 #: Re-processing rounds before the NRMP's procedure stops without a stable matching (couples
-#: can make one impossible; docs/model.md, couples): a stable Match takes about 10-15 here,
-#: and each round of a cycle about 4 ms at national scale.
+#: can make one impossible; docs/model.md, couples): a stable Match takes about 10-15 here.
+#: A cycle stops it sooner: once a round starts where an earlier one did.
 REPROCESSING_ROUNDS = 40
 
 _PER_APPLICANT = (
