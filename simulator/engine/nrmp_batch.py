@@ -8,20 +8,25 @@ deferred-acceptance kernel's hold slots, and each batch round does at once
 what re-processing does one unit at a time:
 
 1. a couple with a seat turned away withdraws the other (its pair is broken);
-2. every single with an earlier entry that its program would now take (a seat
-   came free) withdraws its hold and proposes there;
+2. every single with an earlier entry whose program would now take it (a seat
+   came free) proposes there, the first such entry;
 3. every couple with a better pair than its own whose every seat passes (both
-   members at one program: two seats among its best) withdraws and proposes
-   that pair's seats, and so does every couple holding nothing;
-4. the proposals run as deferred acceptance from the current holds: each
-   single turned away goes on down its list, a couple's seat turned away stops
-   (step 1 of the next round handles it).
+   members at one program: two seats among its best), and every couple holding
+   nothing, proposes the first such pair's seats; couples moving in one round
+   never want the same program (else two couples each turned away from one seat
+   could give both back and try again for ever);
+4. the proposals run as deferred acceptance from the current holds, everyone
+   still holding what they held: a single turned away from a proposed entry or
+   a couple turned away from a proposed seat stops there, any other single
+   turned away goes on down its list; then whoever holds two gives up the worse
+   (a single its later entry, a couple its old pair, or the new one if a seat
+   of it was turned away).
 
-It stops when a round finds nothing to do: then no single and no couple
-blocks, except that a pair's "passes" test above is what the exact one is for
-every pair but one seating both members at one program, where it is exact
-too.  The caller still runs the one-at-a-time re-processing from this state,
-which confirms stability (or finishes the work after ``max_rounds``).
+Rounds stop when one finds nothing to do (no single and no couple blocks) or
+after ``max_rounds``; the caller then runs the one-at-a-time re-processing of
+:mod:`simulator.engine.nrmp` from this state, which confirms stability or
+finishes the work, looking first at the couples and at the programs that the
+last round left with a free seat (:attr:`BatchState.loosened`).
 """
 
 from __future__ import annotations
