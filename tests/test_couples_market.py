@@ -90,16 +90,7 @@ def test_couple_lists_are_valid_engine_input_built_from_the_members_own_lists(ma
     pairs = couple_lists(lists, market.couples, market.programs.division, params)
     p, n = market.programs.size, market.applicants.size
     # The engine's own input checks accept them (ranks agree, no pair twice, ...).
-    roth_peranson(
-        pairs.rol_indptr,
-        pairs.rol_programs,
-        pairs.program_ranks,
-        market.programs.positions,
-        couples=pairs.couples,
-        couple_indptr=pairs.couple_indptr,
-        pair_programs=pairs.pair_programs,
-        pair_ranks=pairs.pair_ranks,
-    )
+    roth_peranson(**pairs.engine_arguments(market.programs.positions))
     assert np.diff(pairs.couple_indptr).max() <= params.couples.max_pairs
     couple = segment_ids(pairs.couple_indptr)
     for side in (0, 1):

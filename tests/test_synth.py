@@ -375,16 +375,7 @@ def check_match(case) -> None:
     # The engine accepts the arrays with its input checks on, and agrees with match_market.
     pairs = couple_lists(lists, couples, programs.division, case.params)
     result = roth_peranson(
-        pairs.rol_indptr,
-        pairs.rol_programs,
-        pairs.program_ranks,
-        programs.positions,
-        couples=pairs.couples,
-        couple_indptr=pairs.couple_indptr,
-        pair_programs=pairs.pair_programs,
-        pair_ranks=pairs.pair_ranks,
-        check_input=True,
-        place_couples_at_once=True,
+        **pairs.engine_arguments(programs.positions), check_input=True, place_couples_at_once=True
     )
     match = result.match
     np.testing.assert_array_equal(match, outcome.matched_program)

@@ -53,6 +53,13 @@ class CoupleLists:
     rol_programs: np.ndarray
     program_ranks: np.ndarray
 
+    def engine_arguments(self, capacities) -> dict:
+        """The arrays as :func:`simulator.engine.roth_peranson` names them."""
+        names = ("rol_indptr", "rol_programs", "program_ranks", "couples", "couple_indptr")
+        arguments = {name: getattr(self, name) for name in names}
+        arguments.update(pair_programs=self.pair_programs, pair_ranks=self.pair_ranks)
+        return arguments | {"capacities": capacities}
+
 
 def couple_lists(lists, couples: np.ndarray, division: np.ndarray, params) -> CoupleLists:
     """Each couple's list of pairs, from the members' own lists (see the module docstring).

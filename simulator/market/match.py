@@ -18,7 +18,6 @@ import numpy as np
 
 from simulator.engine.csr import segment_ids
 from simulator.engine.insertion import solo_outcomes
-from simulator.engine.kernel import deferred_acceptance
 from simulator.engine.nrmp import roth_peranson
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.couples import couple_lists
@@ -204,26 +203,11 @@ _PER_APPLICANT = (
 
 
 def _solve(lists: RankOrderLists, programs: Programs, couples, params) -> tuple[np.ndarray, bool]:
-    """Everyone's program (the number of programs if unmatched) and whether it is stable."""
-    if len(couples) == 0:
-        match = deferred_acceptance(
-            lists.rol_indptr,
-            lists.rol_programs,
-            lists.program_ranks,
-            programs.positions,
-            check_input=False,
-        )
-        return match, True
+    """Everyone's program (the number of programs if unmatched) and whether it is stable;
+    without couples, plain deferred acceptance."""
     pairs = couple_lists(lists, couples, programs.division, params)
     result = roth_peranson(
-        pairs.rol_indptr,
-        pairs.rol_programs,
-        pairs.program_ranks,
-        programs.positions,
-        couples=pairs.couples,
-        couple_indptr=pairs.couple_indptr,
-        pair_programs=pairs.pair_programs,
-        pair_ranks=pairs.pair_ranks,
+        **pairs.engine_arguments(programs.positions),
         max_rounds=REPROCESSING_ROUNDS,
         check_input=False,
         place_couples_at_once=True,
