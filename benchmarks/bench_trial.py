@@ -56,7 +56,7 @@ def main():
         streams = trial_streams(scenario.seed, trial)
         market = draw_market(inputs, params, streams, timings=timings)
         clock = time.perf_counter()
-        sought = (scenario.you.specialty, scenario.you.backup_specialty)
+        sought = scenario.you.sought
         blocks = specialty_blocks(market.programs, inputs.specialties, sought)
         noise = draw_focal_noise(copies, market.programs.size, streams["focal"], blocks=blocks)
         focal = draw_focal(market, scenario.you, noise, params, inputs.specialties)
@@ -66,7 +66,14 @@ def main():
         # the population's SOAP reads its rows of that Match (the cost is what is timed).
         clock = time.perf_counter()
         n = market.applicants.size
-        soap = run_soap(market, outcome.matched_program[:n], params, streams["soap"], copies)
+        soap = run_soap(
+            market,
+            outcome.matched_program[:n],
+            outcome.pgy1_program[:n],
+            params,
+            streams["soap"],
+            copies,
+        )
         place_in_soap(outcome, soap, focal.applicants, scenario.you, params)
         timings["SOAP, population and copies"] = time.perf_counter() - clock
         timings["whole trial"] = time.perf_counter() - started

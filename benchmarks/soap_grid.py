@@ -35,10 +35,12 @@ TARGET = {"share": (2399 / 2521, 0.02), "round1": (0.60, 0.05), "round2": (0.80,
 def soap_figures(trials, params, seed: int) -> dict:
     """Offered and filled a trial, the share filled and the placements by rounds 1 and 2."""
     offered = filled = by_round1 = by_round2 = 0
-    for trial, market, match in trials:
-        n = market.programs.size
-        left = market.programs.positions - np.bincount(match[match < n], minlength=n)
-        soap = run_soap(market, match, params, trial_streams(seed, trial)["soap"], 1)
+    for trial, market, population in trials:
+        n, match, pgy1 = market.programs.size, population.match, population.pgy1
+        seats = np.r_[match, pgy1]
+        left = market.programs.positions - np.bincount(seats[seats < n], minlength=n)
+        left[market.programs.advanced] = 0  # SOAP offers PGY-1 positions only
+        soap = run_soap(market, match, pgy1, params, trial_streams(seed, trial)["soap"], 1)
         placed_round = soap.outcome.round
         offered += int(left.sum())
         filled += int((placed_round > 0).sum())
@@ -82,7 +84,7 @@ def main() -> None:
     trials = []
     for trial in range(args.trials):
         market = draw_market(inputs, params, trial_streams(seed, trial))
-        trials.append((trial, market, match_population(market, params).match))
+        trials.append((trial, market, match_population(market, params)))
     rows = []
     for noise, bar, drop in itertools.product(args.noise, args.bar, args.drop):
         soap = dataclasses.replace(

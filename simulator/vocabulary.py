@@ -31,6 +31,21 @@ PROGRAM_KINDS = ("community", "university")
 #: leading on to a career (categorical), an advanced one (starts at PGY-2 and needs a PGY-1
 #: year; not in the synthetic market yet), or a one-year preliminary or transitional year.
 TRACKS = ("categorical", "advanced", "preliminary")
+#: The one-year PGY-1 tracks (preliminary medicine or surgery, transitional year): an
+#: advanced seeker's supplemental lists, and anyone's backup, never a career on their own.
+ONE_YEAR_TRACKS = (
+    "Medicine-Preliminary (PGY-1 Only)",
+    "Surgery-Preliminary (PGY-1 Only)",
+    "Transitional (PGY-1 Only)",
+)
+
+
+def advanced_row_name(specialty: str) -> str:
+    """The name of ``specialty``'s advanced (PGY-2) row: its parenthesis replaced by
+    ``(PGY-2)`` (``Dermatology (PGY-1 only)``: ``Dermatology (PGY-2)``)."""
+    return f"{specialty.split(' (', 1)[0]} (PGY-2)"
+
+
 #: The US Census divisions: the regions ERAS applicants state a geographic preference for.
 DIVISIONS = (
     "new_england",

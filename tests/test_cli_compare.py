@@ -240,8 +240,8 @@ def test_compare_bad_scenarios(tmp_path, text, message):
             "market.scale",
             "0.1:0.5:0.1",
             "Error: --param: market.scale: cannot be swept (a sweep varies one you.*, "
-            "applicants.*, programs.*, selection.*, soap.*, geography.*, signals.*, couples.* key; "
-            "use --set for the others)",
+            "applicants.*, programs.*, selection.*, soap.*, geography.*, signals.*, couples.*, "
+            "advanced.* key; use --set for the others)",
         ),
         (
             "you.rank_list_length",

@@ -250,8 +250,8 @@ def test_parse_values_bounds(spec, expected):
         (
             "market.scale",
             "--param: market.scale: cannot be swept (a sweep varies one you.*, applicants.*, "
-            "programs.*, selection.*, soap.*, geography.*, signals.*, couples.* key; use --set "
-            "for the others)",
+            "programs.*, selection.*, soap.*, geography.*, signals.*, couples.*, advanced.* key; "
+            "use --set for the others)",
         ),
         (
             "applicants.step2ck_mean",

@@ -72,7 +72,9 @@ def test_couples_are_drawn_by_type_weight_and_share_a_home_division(inputs):
 
 
 def test_no_couples_when_share_is_zero_and_the_match_is_plain_deferred_acceptance(inputs):
+    """Without couples (and without advanced seekers' supplemental lists)."""
     params = _with(MarketParams(), share=0.0)
+    params = dataclasses.replace(params, advanced=dataclasses.replace(params.advanced, share=0.0))
     market = draw_market(inputs, params, trial_streams(11, 0))
     assert market.couples.shape == (0, 2)
     lists = rank_order_lists(market, None, params)
@@ -87,7 +89,7 @@ def test_no_couples_when_share_is_zero_and_the_match_is_plain_deferred_acceptanc
 def test_couple_lists_are_valid_engine_input_built_from_the_members_own_lists(market):
     params = MarketParams()
     lists = rank_order_lists(market, None, params)
-    pairs = couple_lists(lists, market.couples, market.programs.division, params)
+    pairs = couple_lists(lists, market.couples, market.programs, params)
     p, n = market.programs.size, market.applicants.size
     # The engine's own input checks accept them (ranks agree, no pair twice, ...).
     roth_peranson(**pairs.engine_arguments(market.programs.positions))
@@ -133,7 +135,7 @@ def test_couples_match_to_a_pair_on_their_list_and_the_matching_is_stable(market
     outcome = match_population(market, params).outcome
     assert outcome.stable
     lists = rank_order_lists(market, None, params)
-    pairs = couple_lists(lists, market.couples, market.programs.division, params)
+    pairs = couple_lists(lists, market.couples, market.programs, params)
     p = market.programs.size
     got = outcome.matched_program[market.couples]
     couple = segment_ids(pairs.couple_indptr)

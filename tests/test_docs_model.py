@@ -111,6 +111,7 @@ def test_the_walk_finds_every_section():
         "geography",
         "signals",
         "couples",
+        "advanced",
         "you",
     }
     assert len(PARAMETERS) > 40
@@ -239,6 +240,7 @@ MODULE_PATHS = {
     "market.applications": "simulator.market.applications",
     "market.couples": "simulator.market.couples",
     "market.couple_params": "simulator.market.couple_params",
+    "market.advanced_params": "simulator.market.advanced_params",
     "market.distributions": "simulator.market.distributions",
     "market.evaluation": "simulator.market.evaluation",
     "market.focal": "simulator.market.focal",

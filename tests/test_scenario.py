@@ -91,7 +91,7 @@ def test_full_scenario_loads_into_the_right_values():
     assert s.params.selection.type_penalty.us_do == 0.25
     assert s.params.selection.type_penalty.us_img == base.selection.type_penalty.us_img
     assert s.params.selection.acceptability_bar == base.selection.acceptability_bar
-    assert s.params.applicants.one_year_track_share == base.applicants.one_year_track_share
+    assert s.params.advanced == base.advanced
     assert s.overrides == ()
 
 
@@ -684,10 +684,30 @@ def test_with_changes_sweeps_usce_months_from_zero():
             "you.usce_months: expected 0 when you.usce_kind is 'none', found 3",
         ),
         (
+            Focal(),
+            {"you.advanced": True},
+            "you.advanced: expected false: you.specialty has no advanced (PGY-2) positions in the "
+            "model (those that do: Anesthesiology, Dermatology, Neurology, Physical Medicine & "
+            "Rehab, Radiation Oncology, Radiology-Diagnostic), found true",
+        ),
+        (
+            Focal(specialty="Anesthesiology", backup_specialty="Transitional (PGY-1 Only)"),
+            {"you.advanced": True},
+            "you.backup_specialty: expected a specialty other than you.pgy1_track (your "
+            "supplemental lists already go there), or '' for none, found 'Transitional (PGY-1 "
+            "Only)'",
+        ),
+        (
+            Focal(),
+            {"you.pgy1_track": "Family Medicine"},
+            "you.pgy1_track: expected one of Medicine-Preliminary (PGY-1 Only), "
+            "Surgery-Preliminary (PGY-1 Only), Transitional (PGY-1 Only), found 'Family Medicine'",
+        ),
+        (
             MarketParams(),
             {"you.step2ck": 250},
             "you.step2ck: not a setting of the market parameters (applicants.*, programs.*, "
-            "selection.*, soap.*, geography.*, signals.*, couples.*)",
+            "selection.*, soap.*, geography.*, signals.*, couples.*, advanced.*)",
         ),
         (
             MarketParams(),
@@ -760,6 +780,7 @@ def test_scenario_to_dict_is_json_and_laid_out_like_the_file():
         "geography",
         "signals",
         "couples",
+        "advanced",
         "strategies",
         "overrides",
     }

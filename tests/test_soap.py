@@ -39,6 +39,7 @@ from simulator.market.published import load_published
 from simulator.market.soap import (
     SoapLists,
     copy_lists,
+    partial_track,
     population_lists,
     round_bars,
     soap_rounds,
@@ -77,7 +78,7 @@ def one_trial(you_changes=None, trial=0) -> Trial:
     streams = trial_streams(scenario.seed, trial)
     market = draw_market(inputs, params, streams)
     population = match_population(market, params)
-    soap = run_soap(market, population.match, params, streams["soap"], COPIES)
+    soap = run_soap(market, population.match, population.pgy1, params, streams["soap"], COPIES)
     sought = (scenario.you.specialty, scenario.you.backup_specialty)
     blocks = specialty_blocks(market.programs, inputs.specialties, sought)  # as trials draw
     noise = draw_focal_noise(COPIES, market.programs.size, streams["focal"], blocks=blocks)
@@ -95,15 +96,21 @@ def small():
 
 def left_after_the_match(t: Trial) -> np.ndarray:
     """Positions each program has open after the population's Main Match."""
-    programs, match = t.market.programs, t.population.match
-    return programs.positions - np.bincount(match[match < programs.size], minlength=programs.size)
+    programs, p = t.market.programs, t.market.programs.size
+    seats = np.r_[t.population.match, t.population.pgy1]  # advanced matches' PGY-1 years too
+    return programs.positions - np.bincount(seats[seats < p], minlength=p)
 
 
 def population_soap_lists(t: Trial) -> SoapLists:
     """The population's SOAP lists, drawn again from the trial's ``soap`` stream."""
     rng, _ = trial_streams(t.seed, t.trial)["soap"].spawn(2)
     params = t.scenario.params
-    lists, _ = population_lists(t.market, t.population.match, t.soap.open_programs, params, rng)
+    track = partial_track(
+        t.market.programs, t.market.applicants, t.population.match, t.population.pgy1
+    )
+    lists, _ = population_lists(
+        t.market, t.population.match, t.soap.open_programs, params, rng, track
+    )
     return lists
 
 
@@ -116,13 +123,19 @@ def copies_taking_part(t: Trial) -> np.ndarray:
 
 
 def test_soap_fills_only_open_positions_with_unmatched_applicants_it_may_read(small):
+    """The unmatched, or the partially matched (an advanced position without a PGY-1 year)
+    for a PGY-1 year of their one-year track."""
     t, n = small, small.market.applicants.size
     programs, soap = t.market.programs, t.outcome.soap
     left = left_after_the_match(t)
     assert np.all(t.outcome.filled_soap <= left)
     assert t.outcome.filled_soap.sum() > 0
     placed = np.flatnonzero(soap.placed[:n])
-    assert not t.outcome.matched[placed].any()
+    track = partial_track(programs, t.market.applicants, t.population.match, t.population.pgy1)
+    partial = placed[track[placed] >= 0]
+    assert not t.outcome.matched[np.setdiff1d(placed, partial)].any()
+    assert (programs.specialty[soap.program[partial]] == track[partial]).all()
+    assert not programs.advanced[soap.program[placed]].any()
     assert np.all(left[soap.program[placed]] > 0)
     assert screened_in(t.market.applicants, placed, programs, soap.program[placed]).all()
     assert np.all(soap.sent[placed] > 0)
@@ -195,6 +208,7 @@ def test_a_copy_gets_exactly_its_outcome_in_a_soap_of_the_population_and_it_alon
         t.market.programs,
         t.focal.applicants,
         taking_part,
+        np.full(taking_part.size, -1),  # the copies seek no advanced position
         t.scenario.you.soap_applications,
         params,
     )
@@ -234,7 +248,13 @@ def test_fewer_soap_applications_use_the_first_of_the_same_draws(small):
 
     def applied(count):
         lists, sent = copy_lists(
-            t.soap, t.market.programs, t.focal.applicants, taking_part, count, t.scenario.params
+            t.soap,
+            t.market.programs,
+            t.focal.applicants,
+            taking_part,
+            np.full(taking_part.size, -1),
+            count,
+            t.scenario.params,
         )
         return sent, set(zip(lists.applicant.tolist(), lists.program.tolist()))
 
@@ -292,7 +312,9 @@ def test_the_tables_carry_soap_and_placed_is_the_match_or_soap(chunk):
     a, p = result.tables["applicants"], result.tables["programs"]
     assert a["soap_placed"].dtype == bool and a["placed"].dtype == bool
     assert (a["placed"] == (a["matched"] | a["soap_placed"])).all()
-    assert not (a["matched"] & a["soap_placed"]).any()
+    # Only the partially matched (advanced, no PGY-1 year) can be matched and placed in SOAP.
+    both = a[a["matched"] & a["soap_placed"]]
+    assert (both["matched_track"] == "advanced").all() and both["pgy1_specialty"].isna().all()
     assert a["soap_round"].isna().eq(~a["soap_placed"]).all()
     assert a["soap_specialty"].isna().eq(~a["soap_placed"]).all()
     assert (p["filled"] + p["filled_soap"] <= p["positions"]).all()
@@ -301,16 +323,24 @@ def test_the_tables_carry_soap_and_placed_is_the_match_or_soap(chunk):
 
 
 def test_p_placed_is_p_match_plus_p_soap_for_you_and_every_type(chunk):
+    """Less those counted twice: the partially matched who found their PGY-1 year in SOAP."""
     _, result = chunk
-    summary = run_summary(tallies(result.tables["applicants"], result.tables["programs"]))
+    a = result.tables["applicants"]
+    summary = run_summary(tallies(a, result.tables["programs"]))
+    twice = a[a["matched"] & a["soap_placed"]]
+    population = twice[~twice["is_focal"] & twice["active"]]
+    counted_twice = [
+        int(twice["is_focal"].sum()),
+        *(int((population["applicant_type"] == t).sum()) for t in summary["by_type"]),
+    ]
     chances = [summary["focal"], *summary["by_type"].values()]
-    for figures in chances:
+    for figures, both in zip(chances, counted_twice):
         match, soap, placed = (figures[k] for k in ("p_match", "p_soap", "p_placed"))
         # Your p_match leaves a one-year position alone aside (issue 14); the types' do not.
         one_year = (
             figures["p_match_preliminary_only"].k if "p_match_preliminary_only" in figures else 0
         )
-        assert placed.k == match.k + one_year + soap.k and placed.n == match.n
+        assert placed.k == match.k + one_year + soap.k - both and placed.n == match.n
         assert placed.p >= match.p and placed.ci_low <= placed.p <= placed.ci_high
     scale = summary["soap"]
     assert 0 < scale["positions_filled"] <= scale["positions_offered"]

@@ -178,7 +178,7 @@ def test_step2ck_stays_at_the_floor_when_the_mean_is_far_below_it(scenario, inpu
     # The type's mean applies where Charting Outcomes publishes no score for the specialty.
     unpublished = np.isnan(inputs.preferred_step2ck_mean[codes.US_MD, applicants.specialty])
     scores = applicants.step2ck[(applicants.type == codes.US_MD) & unpublished]
-    assert scores.size > 100
+    assert scores.size > 30
     floor = params.applicants.passing_score
     assert scores.min() >= floor, (scores.min(), scores.max())
     assert scores.max() <= floor + 12, (scores.min(), scores.max())
@@ -229,8 +229,11 @@ def test_interviews_only_where_applied_and_screened_in(case, inputs):
     held = i_who * p.size + i_where
     assert np.unique(held).size == held.size
     # Only at programs of a specialty the applicant applies to, and no more than they sent.
-    in_sought = (p.specialty[i_where] == a.specialty[i_who]) | (
-        p.specialty[i_where] == a.backup[i_who]
+    specialty = p.specialty[i_where]
+    in_sought = (
+        (specialty == a.specialty[i_who])
+        | (specialty == a.backup[i_who])
+        | (specialty == a.pgy1_track[i_who])  # an advanced seeker's one-year track
     )
     assert in_sought.all()
     assert np.all(np.bincount(i_who, minlength=a.size) <= m.sent)
@@ -305,22 +308,27 @@ def test_nobody_exceeds_the_interview_cap(case):
 
 def check_lists(case) -> None:
     """Lists hold interviewed programs only, no repeats, cut to each applicant's cap."""
-    lists, n_programs = case.lists, case.market.programs.size
-    n = lists.applicants.size
+    lists, programs = case.lists, case.market.programs
+    n, n_programs = lists.applicants.size, programs.size
     who = segment_ids(lists.rol_indptr)
-    entries = who * n_programs + lists.rol_programs
+    pgy1_who = segment_ids(lists.pgy1_indptr)  # advanced seekers' supplemental lists
+    primary = who * n_programs + lists.rol_programs
+    entries = np.r_[primary, pgy1_who * n_programs + lists.pgy1_programs]
     assert np.unique(entries).size == entries.size  # no program twice on one list
     i_who, i_where = interview_pairs(case)
     assert np.isin(entries, i_who * n_programs + i_where).all()
+    assert (programs.specialty[lists.pgy1_programs] == lists.applicants.pgy1_track[pgy1_who]).all()
     interviews = np.bincount(i_who, minlength=n)
     np.testing.assert_array_equal(lists.interviews, interviews)
     cap = lists.applicants.rank_list_cap
     expected = np.where(cap > 0, np.minimum(interviews, cap), interviews)
-    np.testing.assert_array_equal(np.diff(lists.rol_indptr), expected)
-    np.testing.assert_array_equal(lists.position, np.arange(entries.size) - lists.rol_indptr[who])
+    np.testing.assert_array_equal(np.diff(lists.rol_indptr) + np.diff(lists.pgy1_indptr), expected)
+    np.testing.assert_array_equal(lists.position, np.arange(primary.size) - lists.rol_indptr[who])
     # Programs' ranks: n (not ranked) or 0, 1, 2 ... distinct within each program.
-    ranked = lists.program_ranks < n
-    program, rank = lists.rol_programs[ranked], lists.program_ranks[ranked]
+    all_ranks = np.r_[lists.program_ranks, lists.pgy1_ranks]
+    ranked = all_ranks < n
+    program = np.r_[lists.rol_programs, lists.pgy1_programs][ranked]
+    rank = all_ranks[ranked]
     order = np.lexsort((rank, program))
     program, rank = program[order], rank[order]
     starts = np.r_[0, np.flatnonzero(np.diff(program)) + 1]
@@ -328,7 +336,7 @@ def check_lists(case) -> None:
         starts, np.diff(np.r_[starts, program.size])
     )
     np.testing.assert_array_equal(rank, expected_rank)
-    assert np.all(lists.program_ranks[~ranked] == n)
+    assert np.all(all_ranks[~ranked] == n)
 
 
 def test_rank_order_lists_hold_interviewed_programs_only(case):
@@ -373,29 +381,36 @@ def check_match(case) -> None:
     programs, couples = case.market.programs, case.market.couples
     arrays = (lists.rol_indptr, lists.rol_programs, lists.program_ranks, programs.positions)
     # The engine accepts the arrays with its input checks on, and agrees with match_market.
-    pairs = couple_lists(lists, couples, programs.division, case.params)
+    pairs = couple_lists(lists, couples, programs, case.params)
     result = roth_peranson(
         **pairs.engine_arguments(programs.positions), check_input=True, place_couples_at_once=True
     )
     match = result.match
     np.testing.assert_array_equal(match, outcome.matched_program)
     assert result.stable and outcome.stable
+    np.testing.assert_array_equal(result.pgy1, outcome.pgy1_program)
     # No single blocks (couple members' own lists hold their pairs' ranks, so every
-    # holder counts; members themselves match as couples, tests/test_engine_nrmp.py).
+    # holder counts; members themselves match as couples, tests/test_engine_nrmp.py) at a
+    # program holding no PGY-1 year of an advanced match (those seats are not in ``match``;
+    # the engine's tests check supplemental lists).
     blocking = blocking_pairs(*arrays, match)
+    pgy1 = result.pgy1[result.pgy1 < programs.size]
+    blocking = blocking[~np.isin(lists.rol_programs[blocking], pgy1)]
     assert not np.isin(segment_ids(lists.rol_indptr)[blocking], couples.ravel(), invert=True).any()
     assert is_feasible(*arrays, match)
-    fill = np.bincount(match[match < programs.size], minlength=programs.size)
+    population = np.arange(match.size) < lists.n_population
+    fill = np.zeros(programs.size, dtype=np.int64)
+    filled = np.zeros(programs.size, dtype=np.int64)
+    by_type = np.zeros(len(APPLICANT_TYPES), dtype=np.int64)
+    for seat in (match, result.pgy1):
+        fill += np.bincount(seat[seat < programs.size], minlength=programs.size)
+        # The fill counts only the population: focal copies are observers, not the market.
+        held = (seat < programs.size) & population
+        filled += np.bincount(seat[held], minlength=programs.size)
+        by_type += np.bincount(lists.applicants.type[held], minlength=len(APPLICANT_TYPES))
     assert np.all(fill <= programs.positions)
-    # The fill counts only the population: focal copies are observers, not part of the market.
-    population = (match < programs.size) & (np.arange(match.size) < lists.n_population)
-    np.testing.assert_array_equal(
-        outcome.filled_by_type.sum(axis=1), np.bincount(match[population], minlength=programs.size)
-    )
-    np.testing.assert_array_equal(
-        outcome.filled_by_type.sum(axis=0),
-        np.bincount(lists.applicants.type[population], minlength=len(APPLICANT_TYPES)),
-    )
+    np.testing.assert_array_equal(outcome.filled_by_type.sum(axis=1), filled)
+    np.testing.assert_array_equal(outcome.filled_by_type.sum(axis=0), by_type)
 
 
 def test_engine_matching_is_stable_and_feasible(case):

@@ -206,7 +206,9 @@ def test_program_table_filled_is_the_sum_by_type_and_at_most_positions(three, pl
 def test_program_fills_agree_with_applicant_matches(three):
     a, p = three.tables["applicants"], three.tables["programs"]
     a = a[~a["is_focal"]]  # programs' fills count the population only, not the focal copies
-    matched = a[a["matched"]].groupby(["strategy", "trial", "applicant_type"], observed=True).size()
+    # An advanced match with a PGY-1 year from its supplemental list fills two positions.
+    seats = pd.concat([a[a["matched"]], a[a["pgy1_specialty"].notna()]])
+    matched = seats.groupby(["strategy", "trial", "applicant_type"], observed=True).size()
     filled = (
         p.melt(
             id_vars=["strategy", "trial"],
@@ -222,7 +224,8 @@ def test_program_fills_agree_with_applicant_matches(three):
     pairs = {(str(s), int(t), str(k)): int(v) for (s, t, k), v in matched.items()}
     assert pairs == {(str(s), int(t), str(k)): int(v) for (s, t, k), v in filled.items()}
     keys = ["strategy", "trial", "matched_specialty"]
-    by_specialty = a[a["matched"]].groupby(keys, observed=True).size()
+    pgy1 = a[a["pgy1_specialty"].notna()].assign(matched_specialty=lambda d: d["pgy1_specialty"])
+    by_specialty = pd.concat([a[a["matched"]], pgy1]).groupby(keys, observed=True).size()
     by_program = p.groupby(["strategy", "trial", "specialty"], observed=True)["filled"].sum()
     by_program = by_program[by_program > 0]
     assert {k: int(v) for k, v in by_specialty.items()} == {

@@ -22,16 +22,12 @@ from simulator.market.distributions import categorical, gamma_counts, truncated_
 from simulator.market.geography import applicant_places
 from simulator.market.inputs import MarketInputs
 from simulator.market.params import MarketParams
-from simulator.vocabulary import APPLICANT_TYPES
+from simulator.vocabulary import APPLICANT_TYPES, ONE_YEAR_TRACKS, advanced_row_name
 
-# Tracks that applicants rank beside a main choice, never as it: one-year PGY-1 years taken
-# before an advanced position (not simulated), primary-care tracks of Internal Medicine and
-# Pediatrics, and the few PGY-1 positions of specialties that mostly start at PGY-2.
-ONE_YEAR_TRACKS = (
-    "Medicine-Preliminary (PGY-1 Only)",
-    "Surgery-Preliminary (PGY-1 Only)",
-    "Transitional (PGY-1 Only)",
-)
+# Tracks that applicants rank beside a main choice, never as it: the one-year PGY-1 years
+# (ONE_YEAR_TRACKS: advanced seekers' supplemental lists, and others' backups),
+# primary-care tracks of Internal Medicine and Pediatrics, and the few PGY-1 positions of
+# specialties that mostly start at PGY-2.
 #: The PGY-1 positions of the specialties the published tables do not itemise (combined
 #: programs and small specialties), pooled into one row so that the market holds every
 #: PGY-1 position: applicants of the population may prefer it, you may not name it.
@@ -53,6 +49,9 @@ class Applicants:
     type: np.ndarray
     specialty: np.ndarray  # preferred
     backup: np.ndarray  # backup specialty; the number of specialties if none
+    #: The one-year PGY-1 track of an applicant whose main choice is an advanced (PGY-2)
+    #: specialty (their supplemental lists); the number of specialties if none.
+    pgy1_track: np.ndarray
     step2ck: np.ndarray
     usce_months: np.ndarray
     usce_kind: np.ndarray
@@ -100,6 +99,9 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng)
     elsewhere = backup_share[kind]
     elsewhere[np.arange(n), specialty] = 0.0  # a backup is another specialty than the main one
     backup = np.where(wants_backup, categorical(elsewhere, rng), len(inputs.specialties))
+    # An advanced seeker's one-year track is their supplemental list, not a backup.
+    one_year = np.isin(backup, one_year_tracks(inputs)) & inputs.is_advanced[specialty]
+    backup[one_year] = len(inputs.specialties)
 
     mean, sd = step2ck_distribution(kind, specialty, inputs, params)
     step2ck = truncated_normal_scores(mean, sd, low=a.passing_score, high=300, rng=rng)
@@ -131,10 +133,14 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng)
     mean_apps = np.array(a.applications_mean.values())[kind]
     applications = gamma_counts(mean_apps, a.applications_cv, rng)
     home_division, home_state, preferred_division = applicant_places(kind, params, places_rng)
+    other_merit = rng.standard_normal(n)
+    step1_attempts = 1 + (rng.random(n) < np.array(a.step1_failure_share.values())[kind])
+    step2ck_attempts = 1 + (rng.random(n) < np.array(a.step2ck_failure_share.values())[kind])
     return Applicants(
         type=kind.astype(np.int8),
         specialty=specialty,
         backup=backup,
+        pgy1_track=pgy1_tracks(kind, specialty, inputs, rng),
         step2ck=step2ck,
         usce_months=usce_months,
         usce_kind=usce_kind,
@@ -142,9 +148,9 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng)
         visa=visa,
         applications=applications,
         rank_list_cap=np.full(n, a.rank_list_cap, dtype=np.int64),
-        other_merit=rng.standard_normal(n),
-        step1_attempts=1 + (rng.random(n) < np.array(a.step1_failure_share.values())[kind]),
-        step2ck_attempts=1 + (rng.random(n) < np.array(a.step2ck_failure_share.values())[kind]),
+        other_merit=other_merit,
+        step1_attempts=step1_attempts,
+        step2ck_attempts=step2ck_attempts,
         # Every H-1B applicant has passed Step 3 (one who had not would apply on a J-1).
         step3=visa == H1B,
         observership_months=np.zeros(n),
@@ -205,19 +211,49 @@ def registered_counts(inputs: MarketInputs, params: MarketParams) -> np.ndarray:
 def specialty_shares(inputs: MarketInputs, params: MarketParams):
     """Each type's chance of choosing each specialty as main choice, and as backup.
 
-    Both follow the published counts of applicants ranking each specialty.
-    Secondary tracks are never a main choice, except that a share of those
-    ranking a one-year track hold it as their main PGY-1 choice.
+    Advanced (PGY-2) specialties are the main choice of their published US MD seniors
+    preferring them and the other types in proportion (``inputs.advanced_seekers_by_type``),
+    or where none are published of ``advanced.applicants_per_position`` registered
+    applicants per position (``inputs.advanced_positions_by_type``), both times
+    ``advanced.share``; nobody's backup.
+    Otherwise both follow the published counts of applicants ranking each specialty;
+    secondary tracks are never a main choice.
     """
-    names = inputs.specialties
-    one_year = np.array([name in ONE_YEAR_TRACKS for name in names])
-    secondary = np.array([name in SECONDARY_TRACKS for name in names])
-    weight = np.where(
-        one_year, params.applicants.one_year_track_share, np.where(secondary, 0.0, 1.0)
-    )
-    main = inputs.ranking_counts * weight[None, :]
+    secondary = np.array([name in SECONDARY_TRACKS for name in inputs.specialties])
+    main = inputs.ranking_counts * ~secondary[None, :]
+    main = main / main.sum(axis=1, keepdims=True)
+    a = params.advanced
+    seekers = inputs.advanced_seekers_by_type
+    seekers = a.share * (seekers + a.applicants_per_position * inputs.advanced_positions_by_type)
+    advanced = seekers / np.maximum(registered_counts(inputs, params), 1)[:, None]
+    advanced *= min(1.0, 0.5 / max(advanced.sum(axis=1).max(), 1e-12))  # at most half a type
+    main = main * (1.0 - advanced.sum(axis=1, keepdims=True)) + advanced
     backup = inputs.ranking_counts
-    return main / main.sum(axis=1, keepdims=True), backup / backup.sum(axis=1, keepdims=True)
+    return main, backup / backup.sum(axis=1, keepdims=True)
+
+
+def advanced_specialty(specialties, name: str) -> int | None:
+    """The index of ``name``'s advanced (PGY-2) row in ``specialties``, if it has one
+    (:func:`simulator.vocabulary.advanced_row_name`)."""
+    row = advanced_row_name(name)
+    return specialties.index(row) if row in specialties else None
+
+
+def one_year_tracks(inputs: MarketInputs) -> np.ndarray:
+    """The specialty indices of the one-year PGY-1 tracks (:data:`ONE_YEAR_TRACKS`)."""
+    return np.array([inputs.specialties.index(n) for n in ONE_YEAR_TRACKS], dtype=np.int64)
+
+
+def pgy1_tracks(kind, specialty, inputs: MarketInputs, rng) -> np.ndarray:
+    """The one-year track of each applicant whose main choice is advanced (else none):
+    drawn in the proportions of their type's published applicants ranking each track."""
+    tracks = one_year_tracks(inputs)
+    seeking = np.flatnonzero(inputs.is_advanced[specialty])
+    weights = inputs.ranking_counts[:, tracks]
+    weights = weights / weights.sum(axis=1, keepdims=True)
+    out = np.full(kind.size, len(inputs.specialties), dtype=np.int64)
+    out[seeking] = tracks[categorical(weights[kind[seeking]], rng)]
+    return out
 
 
 def stack_applicants(parts) -> Applicants:

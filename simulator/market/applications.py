@@ -137,16 +137,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     )
     sponsors = SPONSORS[kinds[:, 1:2] * 3 + programs.visa_policy[None, :]]
 
-    share = params.applicants.backup_application_share
-    has_backup = applicants.backup < len(inputs.specialties)
-    to_preferred = np.where(
-        has_backup, np.round(applicants.applications * (1 - share)), applicants.applications
-    )
-    seekers = np.r_[np.arange(n), np.flatnonzero(has_backup)]
-    sought = np.r_[applicants.specialty, applicants.backup[has_backup]]
-    wanted = np.r_[to_preferred, (applicants.applications - to_preferred)[has_backup]].astype(
-        np.float32
-    )
+    seekers, sought, wanted = _sought(applicants, len(inputs.specialties), params)
     order = np.argsort(sought, kind="stable")
     seekers, sought, wanted = seekers[order], sought[order], wanted[order]
     bounds = np.searchsorted(sought, np.arange(len(inputs.specialties) + 1))
@@ -188,6 +179,27 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             code[:] = signaller(who, where, s)
     who, where, read, code = drawn.all()
     return who, where, read, code, np.bincount(who, minlength=n)
+
+
+def _sought(applicants: Applicants, n_specialties: int, params: MarketParams):
+    """Who seeks which specialty with how many applications: the main choice, the backup
+    (``applicants.backup_application_share`` of them) and an advanced seeker's one-year
+    PGY-1 track (``advanced.pgy1_application_share``); the rest go to the main choice."""
+    sent = applicants.applications
+    has_backup = applicants.backup < n_specialties
+    has_pgy1 = applicants.pgy1_track < n_specialties
+    to_preferred = np.where(
+        has_backup, np.round(sent * (1 - params.applicants.backup_application_share)), sent
+    )
+    to_backup = sent - to_preferred
+    to_pgy1 = np.where(has_pgy1, np.round(sent * params.advanced.pgy1_application_share), 0)
+    to_preferred = np.maximum(to_preferred - to_pgy1, 0)
+    seekers = np.r_[np.arange(sent.size), np.flatnonzero(has_backup), np.flatnonzero(has_pgy1)]
+    sought = np.r_[
+        applicants.specialty, applicants.backup[has_backup], applicants.pgy1_track[has_pgy1]
+    ]
+    wanted = np.r_[to_preferred, to_backup[has_backup], to_pgy1[has_pgy1]].astype(np.float32)
+    return seekers, sought, wanted
 
 
 class _Applications:

@@ -23,14 +23,17 @@ from simulator.engine.csr import place_in_group, segment_ids
 __all__ = ["CoupleLists", "couple_lists", "draw_couples"]
 
 
-def draw_couples(applicants, n_couples: int, params, rng) -> np.ndarray:
-    """``(couples, 2)`` applicant indices: ``n_couples`` times ``couples.share`` couples.
+def draw_couples(applicants, inputs, params, rng) -> np.ndarray:
+    """``(couples, 2)`` applicant indices: ``inputs.couples`` times ``couples.share`` couples.
 
     Members are a weighted sample without replacement (weights
     ``couples.type_weight`` by type; Efraimidis and Spirakis' keys), paired
-    in order of home division so that partners share one.
+    in order of home division so that partners share one.  Advanced seekers are
+    never drawn: matchsim's couples rank pairs of primary entries only (an assumption).
     """
+    n_couples = inputs.couples
     weight = np.array(params.couples.type_weight.values(), dtype=float)[applicants.type]
+    weight = weight * ~inputs.is_advanced[applicants.specialty]
     eligible = np.flatnonzero(weight > 0)
     count = min(round(n_couples * params.couples.share), eligible.size // 2)
     if count == 0:
@@ -52,23 +55,26 @@ class CoupleLists:
     rol_indptr: np.ndarray
     rol_programs: np.ndarray
     program_ranks: np.ndarray
+    supplemental: dict  # the singles' supplemental PGY-1 lists, as the engine names them
 
     def engine_arguments(self, capacities) -> dict:
         """The arrays as :func:`simulator.engine.roth_peranson` names them."""
         names = ("rol_indptr", "rol_programs", "program_ranks", "couples", "couple_indptr")
         arguments = {name: getattr(self, name) for name in names}
         arguments.update(pair_programs=self.pair_programs, pair_ranks=self.pair_ranks)
-        return arguments | {"capacities": capacities}
+        return arguments | self.supplemental | {"capacities": capacities}
 
 
-def couple_lists(lists, couples: np.ndarray, division: np.ndarray, params) -> CoupleLists:
+def couple_lists(lists, couples: np.ndarray, programs, params) -> CoupleLists:
     """Each couple's list of pairs, from the members' own lists (see the module docstring).
 
     ``lists`` is a :class:`simulator.market.lists.RankOrderLists` (entries in
-    each applicant's order of preference); ``division`` the programs' divisions.
-    Ties keep the first member's order.
+    each applicant's order of preference); ``programs`` the market's
+    :class:`~simulator.market.programs.Programs`.  Ties keep the first member's order.
+    Couple members have no supplemental lists (:func:`draw_couples`).
     """
     c = params.couples
+    division, advanced = programs.division, programs.advanced
     n, n_programs = lists.applicants.size, division.size
     indptr, programs, ranks = lists.rol_indptr, lists.rol_programs, lists.program_ranks
     length = np.diff(indptr)
@@ -107,7 +113,11 @@ def couple_lists(lists, couples: np.ndarray, division: np.ndarray, params) -> Co
     in_couple = np.zeros(n, dtype=bool)
     in_couple[couples.ravel()] = True
     single = ~in_couple[segment_ids(indptr)]
+    supplemental = lists.supplemental(advanced)
+    per_entry = np.diff(supplemental["supplemental_indptr"])
+    supplemental["supplemental_indptr"] = np.r_[0, np.cumsum(per_entry[single])]
     return CoupleLists(
+        supplemental=supplemental,
         couples=couples,
         couple_indptr=np.r_[0, np.cumsum(np.bincount(pair_couple, minlength=len(couples)))],
         pair_programs=np.column_stack((program_a[order], program_b[order])),

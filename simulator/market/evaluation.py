@@ -59,9 +59,11 @@ def penalty_table(programs: Programs, params: MarketParams) -> np.ndarray:
 
 def program_preference(programs, applicants, who, where, params, noise) -> np.ndarray:
     """How much applicant ``who`` wants program ``where``: desirability, taste, specialty,
-    home division."""
+    home division.  An advanced seeker wants its one-year PGY-1 track as much as its
+    main choice: it needs both (and ranks them on separate lists)."""
     a = params.applicants
-    preferred = programs.specialty[where] == applicants.specialty[who]
+    specialty = programs.specialty[where]
+    preferred = (specialty == applicants.specialty[who]) | (specialty == applicants.pgy1_track[who])
     home = programs.division[where] == applicants.home_division[who]
     return (
         programs.desirability[where]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import place_in_group
-from simulator.market.applicants import Applicants
+from simulator.market.applicants import Applicants, advanced_specialty
 from simulator.market.applications import SCREENS, application_weights, screening_reasons
 from simulator.market.codes import IS_IMG_TYPE, NON_US_IMG, TYPE_INDEX, US_CLERKSHIPS
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
@@ -241,8 +241,14 @@ def _signals(focal: Focal, applicants, row, col, margin, market, noise, params) 
         + params.geography.home_preference * home
         + params.applicants.taste_sd * noise.signal_taste[row, col]
     )
+    # One budget per specialty of a copy: its main choice, backup and one-year track.
+    kind = np.where(
+        specialty == applicants.specialty[0],
+        0,
+        np.where(specialty == applicants.pgy1_track[0], 2, 1),
+    )
     return place_signals(
-        2 * row + (specialty != applicants.specialty[0]),
+        3 * row + kind,
         preference,
         np.clip(margin, -_SUREST, _SUREST),
         gold,
@@ -275,13 +281,17 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
     if eligible is not None:
         log_weights = np.where(eligible, log_weights, -np.inf)
     applied = np.zeros(choice.shape, dtype=bool)
-    sought = [(specialties.index(focal.specialty), focal.applications)]
+    main = int(applicants.specialty[0])
+    to_backup = to_pgy1 = 0
     if focal.backup_specialty:
         to_backup = int(round(focal.applications * params.applicants.backup_application_share))
-        sought = [
-            (sought[0][0], focal.applications - to_backup),
-            (specialties.index(focal.backup_specialty), to_backup),
-        ]
+    if focal.advanced:  # as the population's advanced seekers (applications._sought)
+        to_pgy1 = int(round(focal.applications * params.advanced.pgy1_application_share))
+    sought = [(main, max(focal.applications - to_backup - to_pgy1, 0))]
+    if to_backup:
+        sought.append((specialties.index(focal.backup_specialty), to_backup))
+    if to_pgy1:
+        sought.append((int(applicants.pgy1_track[0]), to_pgy1))
     for specialty, wanted in sought:
         first, last = programs.specialty_indptr[specialty], programs.specialty_indptr[specialty + 1]
         available = last - first if eligible is None else np.count_nonzero(eligible[first:last])
@@ -305,14 +315,20 @@ def focal_applicants(focal: Focal, noise: FocalNoise, specialties, params) -> Ap
     usce_kind = USCE_KINDS.index(focal.usce_kind) if is_img else US_CLERKSHIPS
     no_backup = len(specialties)
     backup = specialties.index(focal.backup_specialty) if focal.backup_specialty else no_backup
+    specialty = specialties.index(focal.specialty)
+    pgy1_track = no_backup
+    if focal.advanced:  # you seek the advanced row, with your one-year track beside it
+        specialty = advanced_specialty(specialties, focal.specialty)
+        pgy1_track = specialties.index(focal.pgy1_track)
 
     def column(value, dtype):
         return np.full(copies, value, dtype=dtype)
 
     return Applicants(
         type=column(kind, np.int8),
-        specialty=column(specialties.index(focal.specialty), np.int64),
+        specialty=column(specialty, np.int64),
         backup=column(backup, np.int64),
+        pgy1_track=column(pgy1_track, np.int64),
         step2ck=column(focal.step2ck, np.int64),
         usce_months=column(focal.usce_months if is_img else np.nan, float),
         usce_kind=column(usce_kind, np.int8),

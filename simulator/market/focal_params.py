@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simulator.market.fields import frozen, param
 from simulator.market.soap_params import SOAP_APPLICATION_LIMIT
-from simulator.vocabulary import APPLICANT_TYPES
+from simulator.vocabulary import APPLICANT_TYPES, ONE_YEAR_TRACKS, advanced_row_name
 
 __all__ = ["Focal"]
 
@@ -24,6 +24,19 @@ class Focal:
         "Preferred specialty (a name in data/specialties_2025.csv).",
     )
     backup_specialty: str = param("", "Backup specialty, or empty for none.")
+    advanced: bool = param(
+        False,
+        "Seek the advanced (PGY-2) positions of you.specialty (Anesthesiology, Dermatology, "
+        "Neurology, Physical Medicine & Rehab, Radiation Oncology, Radiology-Diagnostic), "
+        "ranking each with a supplemental list of your you.pgy1_track interviews for the "
+        "PGY-1 year; false: its PGY-1 positions.",
+    )
+    pgy1_track: str = param(
+        ONE_YEAR_TRACKS[2],
+        "With you.advanced: the one-year PGY-1 track of your supplemental lists (Transitional, "
+        "Medicine-Preliminary or Surgery-Preliminary); advanced.pgy1_application_share of "
+        "your applications go to it.",
+    )
     step2ck: int = param(240, "Step 2 CK score.", 1, 300)
     usce_months: float = param(0, "Months of US clinical experience (IMGs).", 0, 120)
     usce_kind: str = param("none", "Kind of USCE: none, observership, hands_on.")
@@ -108,3 +121,12 @@ class Focal:
         1,
         SOAP_APPLICATION_LIMIT,
     )
+
+    @property
+    def sought(self) -> tuple[str, ...]:
+        """The specialties your copies apply to: your main choice (its advanced row with
+        you.advanced, and then your one-year track) and your backup, if any."""
+        if not self.advanced:
+            return tuple(s for s in (self.specialty, self.backup_specialty) if s)
+        main = advanced_row_name(self.specialty)
+        return tuple(s for s in (main, self.backup_specialty, self.pgy1_track) if s)

@@ -31,14 +31,40 @@ class MarketInputs:
     #: (specialties, 2): published gold and silver signals per applicant, -1 where unpublished.
     published_signals: np.ndarray
     couples: int  # couples in the Match (published), scaled
+    #: Per specialty: True for the advanced (PGY-2) rows, appended after the PGY-1 ones.
+    is_advanced: np.ndarray
+    #: (types, specialties): each advanced specialty's positions split by the type mix of
+    #: the published applicants of its PGY-1 specialty, where no count of its applicants is
+    #: published; 0 elsewhere (PGY-1 specialties, and advanced ones in the next array).
+    advanced_positions_by_type: np.ndarray
+    #: (types, specialties): the applicants preferring an advanced specialty where Charting
+    #: Outcomes publishes its US MD seniors (matched and not), the other types in the same
+    #: mix, scaled; 0 elsewhere.
+    advanced_seekers_by_type: np.ndarray
     scale: float
 
 
 def market_inputs(published, scale: float = 1.0) -> MarketInputs:
-    """The arrays one trial draws from, read off a :class:`.published.PublishedData`."""
-    specialties = published.specialty_names
-    positions = published.positions_by_specialty.reindex(specialties).to_numpy(float)
-    programs = published.programs_by_specialty.reindex(specialties).to_numpy(float)
+    """The arrays one trial draws from, read off a :class:`.published.PublishedData`.
+
+    The advanced (PGY-2) specialties of ``advanced_positions_2025.csv`` follow the
+    PGY-1 ones; each takes its PGY-1 specialty's Step 2 CK figures and signals.
+    """
+    pgy1_names = published.specialty_names
+    advanced = published.advanced_positions
+    linked = np.array([pgy1_names.index(n) for n in advanced["pgy1_specialty"]], dtype=np.int64)
+    specialties = pgy1_names + tuple(str(n) for n in advanced["specialty"])
+    n_pgy1 = len(pgy1_names)
+    # Each specialty's own row, or (advanced) its PGY-1 specialty's: for figures they share.
+    own = np.r_[np.arange(n_pgy1), linked]
+    positions = np.r_[
+        published.positions_by_specialty.reindex(pgy1_names).to_numpy(float),
+        advanced["positions"].to_numpy(float),
+    ]
+    programs = np.r_[
+        published.programs_by_specialty.reindex(pgy1_names).to_numpy(float),
+        advanced["programs"].to_numpy(float),
+    ]
     n_programs = np.maximum(1, np.round(programs * scale)).astype(np.int64)
     n_positions = np.maximum(n_programs, np.round(positions * scale)).astype(np.int64)
     applicants = np.round(published.applicants_by_type.to_numpy(float) * scale).astype(np.int64)
@@ -54,6 +80,28 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
     counts = wide.to_numpy(float).T  # (4, specialties)
     pooled = counts.sum(axis=0, keepdims=True)  # "other" applicants: the pooled pattern
     counts = np.vstack([counts, pooled])
+    is_advanced = np.arange(len(specialties)) >= n_pgy1
+    mix = counts[:4, linked] / counts[:4, linked].sum(axis=0, keepdims=True)
+    us_md = published.charting_outcomes_us_md.set_index("model_specialty")
+    preferring = (us_md["matched_preferred"] + us_md["not_matched"]).reindex(advanced["specialty"])
+    preferring = preferring.to_numpy(float) * scale
+    has_count = ~np.isnan(preferring)
+    advanced_by_type = np.zeros((len(APPLICANT_TYPES), len(specialties)))
+    seekers_by_type = np.zeros_like(advanced_by_type)
+    positions_scaled = np.round(advanced["positions"].to_numpy(float) * scale)
+    advanced_by_type[:4, n_pgy1:] = np.where(has_count, 0.0, mix * positions_scaled)
+    us_md_share = mix[APPLICANT_TYPES.index("us_md")]
+    seekers_by_type[:4, n_pgy1:] = np.where(has_count, mix * preferring / us_md_share, 0.0)
+    # Non-US IMGs preferring it, where their Charting Outcomes table counts them.
+    img = published.charting_outcomes_non_us_img.set_index("model_specialty")
+    img_preferring = (img["matched_preferred"] + img["not_matched"]).reindex(advanced["specialty"])
+    img_preferring = img_preferring.to_numpy(float) * scale
+    row = APPLICANT_TYPES.index("non_us_img")
+    own_count = has_count & ~np.isnan(img_preferring)
+    seekers_by_type[row, n_pgy1:] = np.where(
+        own_count, img_preferring, seekers_by_type[row, n_pgy1:]
+    )
+    counts = np.hstack([counts, np.zeros((counts.shape[0], len(linked)))])  # never a backup
     # Applicants rank about 1.5 specialties each: the excess over one is the backup rate.
     active = published.applicants_by_type.to_numpy(float)
     per_applicant = counts.sum(axis=1) / np.r_[active[:4], active[:4].sum()]
@@ -68,11 +116,15 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
     step2ck_sd = np.full_like(step2ck_mean, np.nan)
     step2ck_mean[row, column] = preferred["mean"]
     step2ck_sd[row, column] = preferred["sd"]
+    # An advanced row without figures of its own takes its PGY-1 specialty's.
+    missing = np.isnan(step2ck_mean)
+    step2ck_mean = np.where(missing, step2ck_mean[:, own], step2ck_mean)
+    step2ck_sd = np.where(missing, step2ck_sd[:, own], step2ck_sd)
     us_md = preferred[preferred["applicant_type"] == "us_md"]
     average = np.average(us_md["mean"], weights=us_md["applicants"])
     specialty_score_shift = np.nan_to_num(step2ck_mean[APPLICANT_TYPES.index("us_md")] - average)
     signals = published.signal_counts.set_index("specialty")[["gold", "silver"]]
-    published_signals = signals.reindex(specialties).fillna(-1).to_numpy(np.int64)
+    published_signals = signals.reindex(pgy1_names).fillna(-1).to_numpy(np.int64)[own]
     return MarketInputs(
         specialties=specialties,
         published_signals=published_signals,
@@ -86,5 +138,8 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
         preferred_step2ck_sd=step2ck_sd,
         specialty_score_shift=specialty_score_shift,
         couples=round(published.market("couples") * scale),
+        is_advanced=is_advanced,
+        advanced_positions_by_type=advanced_by_type,
+        advanced_seekers_by_type=seekers_by_type,
         scale=scale,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import place_in_group
+from simulator.engine.csr import place_in_group, segment_aranges
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.focal import FocalEntries
 from simulator.market.interviews import sort_by_group_desc
@@ -29,6 +29,24 @@ class RankOrderLists:
     program_ranks: np.ndarray
     position: np.ndarray  # 0-based position of each entry on its applicant's list
     evaluation: np.ndarray  # the program's evaluation of the applicant at each entry
+    #: Each advanced seeker's supplemental PGY-1 list (CSR by applicant, in their order):
+    #: their interviews at their one-year track, attached to every advanced program they rank.
+    pgy1_indptr: np.ndarray
+    pgy1_programs: np.ndarray
+    pgy1_ranks: np.ndarray
+    pgy1_evaluation: np.ndarray
+
+    def supplemental(self, advanced: np.ndarray) -> dict:
+        """The engine's supplemental arrays (CSR over the primary entries): each entry at an
+        ``advanced`` program carries its applicant's PGY-1 list; other entries none."""
+        who = np.repeat(np.arange(self.rol_indptr.size - 1), np.diff(self.rol_indptr))
+        count = np.diff(self.pgy1_indptr)[who] * advanced[self.rol_programs]
+        taken = segment_aranges(self.pgy1_indptr[who], count)
+        return {
+            "supplemental_indptr": np.r_[0, np.cumsum(count)],
+            "supplemental_programs": self.pgy1_programs[taken],
+            "supplemental_ranks": self.pgy1_ranks[taken],
+        }
 
 
 def rank_order_lists(
@@ -70,6 +88,9 @@ def rank_order_lists(
     by_program = ranked[sort_by_group_desc(where[ranked], evaluation[ranked], programs.size)]
     program_ranks = np.full(where.size, n, dtype=np.int64)
     program_ranks[by_program] = place_in_group(where[by_program])
+    # An advanced seeker's interviews at their one-year track make their supplemental list.
+    pgy1 = programs.specialty[where] == applicants.pgy1_track[who]
+    primary = ~pgy1
     return RankOrderLists(
         applicants=applicants,
         n_population=market.applicants.size,
@@ -77,16 +98,20 @@ def rank_order_lists(
         interviews=interviews,
         interviews_signalled=interviews_signalled,
         signal_counts=np.concatenate([p.signal_counts for p in pieces]),
-        rol_indptr=np.r_[0, np.cumsum(np.bincount(who, minlength=n))],
-        rol_programs=where,
-        program_ranks=program_ranks,
-        position=position,
-        evaluation=evaluation,
+        rol_indptr=np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
+        rol_programs=where[primary],
+        program_ranks=program_ranks[primary],
+        position=place_in_group(who[primary]),
+        evaluation=evaluation[primary],
+        pgy1_indptr=np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
+        pgy1_programs=where[pgy1],
+        pgy1_ranks=program_ranks[pgy1],
+        pgy1_evaluation=evaluation[pgy1],
     )
 
 
 def solo_lists(
-    population: RankOrderLists, focal: FocalEntries, params: MarketParams, n_programs: int
+    population: RankOrderLists, focal: FocalEntries, params: MarketParams, program_specialty
 ) -> RankOrderLists:
     """The focal copies' lists, each copy ranked by programs among the population alone.
 
@@ -95,8 +120,11 @@ def solo_lists(
     above it (``r``: above everyone ranked ``r``-th or lower); where the
     program does not rank it, ``n_population + 1``.  This is the form
     :func:`simulator.engine.insertion.solo_outcomes` reads: no copy competes
-    with another.
+    with another.  A copy seeking an advanced position (``you.advanced``) keeps its
+    interviews at its one-year track apart, as its supplemental list, as the
+    population's seekers do (``program_specialty``: each program's specialty).
     """
+    n_programs = program_specialty.size
     n = focal.sent.size
     who, where = focal.interview_applicant, focal.interview_program
     interviews_signalled = np.bincount(who[focal.interview_signalled], minlength=n)
@@ -115,6 +143,8 @@ def solo_lists(
     ranks = np.full(where.size, n_population + 1, dtype=np.int64)
     ranked = (evaluation >= params.selection.acceptability_bar) & ~unranked
     ranks[ranked] = _ranked_above(population, where[ranked], evaluation[ranked], n_programs)
+    pgy1 = program_specialty[where] == focal.applicants.pgy1_track[who]
+    primary = ~pgy1
     return RankOrderLists(
         applicants=focal.applicants,
         n_population=0,
@@ -122,11 +152,15 @@ def solo_lists(
         interviews=interviews,
         interviews_signalled=interviews_signalled,
         signal_counts=focal.signal_counts,
-        rol_indptr=np.r_[0, np.cumsum(np.bincount(who, minlength=n))],
-        rol_programs=where,
-        program_ranks=ranks,
-        position=position,
-        evaluation=evaluation,
+        rol_indptr=np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
+        rol_programs=where[primary],
+        program_ranks=ranks[primary],
+        position=place_in_group(who[primary]),
+        evaluation=evaluation[primary],
+        pgy1_indptr=np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
+        pgy1_programs=where[pgy1],
+        pgy1_ranks=ranks[pgy1],
+        pgy1_evaluation=evaluation[pgy1],
     )
 
 
@@ -136,10 +170,12 @@ def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -
     A binary search in each program's ranked evaluations (best first), all
     queries at once.
     """
-    ranked = np.flatnonzero(population.program_ranks < population.applicants.size)
-    where = population.rol_programs[ranked]
-    order = ranked[sort_by_group_desc(where, population.evaluation[ranked], n_programs)]
-    values = population.evaluation[order]
+    n = population.applicants.size
+    ranks = np.r_[population.program_ranks, population.pgy1_ranks]
+    ranked = np.flatnonzero(ranks < n)  # primary and supplemental entries alike
+    where = np.r_[population.rol_programs, population.pgy1_programs][ranked]
+    evaluations = np.r_[population.evaluation, population.pgy1_evaluation][ranked]
+    values = evaluations[sort_by_group_desc(where, evaluations, n_programs)]
     starts = np.r_[0, np.cumsum(np.bincount(where, minlength=n_programs))]
     low, high = starts[program], starts[program + 1]
     base = low.copy()

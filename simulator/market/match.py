@@ -1,13 +1,16 @@
 """The Match of one trial: everybody's lists through the NRMP's procedure.
 
-Singles and couples are matched together by :func:`simulator.engine.roth_peranson`
-(plain deferred acceptance when there are no couples).  The population is
-matched once; each focal copy then gets what it would get in a Match of the
-population and that copy alone (insertion into the solved matching,
-:mod:`simulator.engine.insertion`): copies never compete.  Insertion is exact
-for singles; a couple member that a copy's rejection chain turns away goes on
-down its own list, as a single would (the partner is not withdrawn), which
-docs/model.md measures against the full procedure.
+Singles, couples and the advanced seekers' supplemental PGY-1 lists are matched
+together by :func:`simulator.engine.roth_peranson` (plain deferred acceptance
+without couples and supplemental lists).  The population is matched once; each
+focal copy then gets what it would get in a Match of the population and that
+copy alone (insertion into the solved matching, :mod:`simulator.engine.insertion`):
+copies never compete.  Insertion is exact for singles.  A PGY-1 seat held from a
+supplemental list is a holder of its own, which a copy's chain sends on down that
+list; a couple member or advanced holder that a chain turns away goes on down its
+own list, as a single would (the partner is not withdrawn, the PGY-1 seat not
+given back); a copy with an advanced position tries its supplemental list by a
+second insertion.  docs/model.md measures these against the full procedure.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import segment_ids
+from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.insertion import solo_outcomes
 from simulator.engine.nrmp import roth_peranson
 from simulator.market.applicants import Applicants, stack_applicants
@@ -44,6 +47,8 @@ class TrialOutcome:
     rol_length: np.ndarray
     contiguous_ranks: np.ndarray
     matched_program: np.ndarray  # n_programs if unmatched
+    #: The PGY-1 program an advanced match holds from a supplemental list; n_programs if none.
+    pgy1_program: np.ndarray
     matched_rank: np.ndarray  # 1 = first choice, 0 = unmatched
     programs: Programs
     filled_by_type: np.ndarray  # (programs, applicant types), the population's matches only
@@ -83,12 +88,13 @@ def match_market(
     programs = market.programs
     lists = rank_order_lists(market, focal, params)
     clock.lap("rank-order lists")
-    match, stable = _solve(lists, programs, market.couples, params)
+    match, pgy1, stable = _solve(lists, programs, market.couples, params)
     clock.lap("match")
     n = lists.applicants.size
     return _outcome(
         lists,
         match,
+        pgy1,
         programs,
         is_focal=np.arange(n) >= lists.n_population,
         in_couple=_members(market.couples, n),
@@ -106,6 +112,7 @@ class PopulationMatch:
 
     lists: RankOrderLists
     match: np.ndarray
+    pgy1: np.ndarray  # the PGY-1 program held from a supplemental list; n_programs if none
     outcome: TrialOutcome
 
 
@@ -115,18 +122,19 @@ def match_population(market: Market, params: MarketParams, *, timings=None) -> P
     programs = market.programs
     lists = rank_order_lists(market, None, params)
     clock.lap("rank-order lists")
-    match, stable = _solve(lists, programs, market.couples, params)
+    match, pgy1, stable = _solve(lists, programs, market.couples, params)
     clock.lap("match")
     outcome = _outcome(
         lists,
         match,
+        pgy1,
         programs,
         is_focal=np.zeros(match.size, dtype=bool),
         in_couple=_members(market.couples, match.size),
         focal_funnel=_NO_FUNNEL,
         stable=stable,
     )
-    return PopulationMatch(lists=lists, match=match, outcome=outcome)
+    return PopulationMatch(lists=lists, match=match, pgy1=pgy1, outcome=outcome)
 
 
 def place_copies(
@@ -138,20 +146,36 @@ def place_copies(
     """
     base, lists = population.outcome, population.lists
     programs = base.programs
-    solos = solo_lists(lists, focal, params, programs.size)
-    solo_match = solo_outcomes(
-        lists.rol_indptr,
-        lists.rol_programs,
-        lists.program_ranks,
+    solos = solo_lists(lists, focal, params, programs.specialty)
+    market = (
+        *_with_pgy1_holders(lists, population.pgy1, programs.size),
         programs.positions,
-        population.match,
+        np.r_[population.match, population.pgy1[population.pgy1 < programs.size]],
+    )
+    n = lists.applicants.size
+    solo_match = solo_outcomes(
+        *market,
         solos.rol_indptr,
         solos.rol_programs,
-        solos.program_ranks,
+        np.where(solos.program_ranks > n, _NOT_RANKED, solos.program_ranks),
+    )
+    # A copy holding an advanced position then tries its supplemental list alone: a second
+    # insertion into the same solved market (its two chains are followed apart).
+    advanced = (solo_match < programs.size) & programs.advanced[
+        np.minimum(solo_match, programs.size - 1)
+    ]
+    supplemental = np.where(advanced, np.diff(solos.pgy1_indptr), 0)
+    taken = segment_aranges(solos.pgy1_indptr[:-1], supplemental)
+    solo_pgy1 = solo_outcomes(
+        *market,
+        np.r_[0, np.cumsum(supplemental)],
+        solos.pgy1_programs[taken],
+        np.where(solos.pgy1_ranks[taken] > n, _NOT_RANKED, solos.pgy1_ranks[taken]),
     )
     copies = _outcome(
         solos,
         solo_match,
+        solo_pgy1,
         programs,
         is_focal=np.ones(solo_match.size, dtype=bool),
         in_couple=np.zeros(solo_match.size, dtype=bool),
@@ -198,21 +222,52 @@ _PER_APPLICANT = (
     "rol_length",
     "contiguous_ranks",
     "matched_program",
+    "pgy1_program",
     "matched_rank",
 )
 
 
-def _solve(lists: RankOrderLists, programs: Programs, couples, params) -> tuple[np.ndarray, bool]:
-    """Everyone's program (the number of programs if unmatched) and whether it is stable;
-    without couples, plain deferred acceptance."""
-    pairs = couple_lists(lists, couples, programs.division, params)
+def _solve(lists: RankOrderLists, programs: Programs, couples, params):
+    """Everyone's program and PGY-1 program from a supplemental list (the number of
+    programs if none), and whether the matching is stable; without couples and
+    supplemental lists, plain deferred acceptance."""
+    pairs = couple_lists(lists, couples, programs, params)
     result = roth_peranson(
         **pairs.engine_arguments(programs.positions),
         max_rounds=REPROCESSING_ROUNDS,
         check_input=False,
         place_couples_at_once=True,
     )
-    return result.match, result.stable
+    return result.match, result.pgy1, result.stable
+
+
+#: "Not ranked" for a copy at a program, once :func:`_with_pgy1_holders` adds applicants.
+_NOT_RANKED = np.iinfo(np.int64).max // 2
+
+
+def _with_pgy1_holders(lists: RankOrderLists, pgy1: np.ndarray, n_programs: int):
+    """The population's lists for insertion, with one extra applicant per PGY-1 seat held
+    from a supplemental list: its list is the rest of that supplemental list, from the
+    seat held on.  A copy's rejection chain that turns such a holder away sends it on
+    down its supplemental list, as the NRMP's procedure does (with an empty list it keeps
+    the advanced position alone).  Ranks are unchanged; "not ranked" becomes large.
+    """
+    n = lists.applicants.size
+    holders = np.flatnonzero(pgy1 < n_programs)
+    starts, ends = lists.pgy1_indptr[holders], lists.pgy1_indptr[holders + 1]
+    entries = segment_aranges(starts, ends - starts)
+    owner = np.repeat(np.arange(holders.size), ends - starts)
+    held_from = np.flatnonzero(lists.pgy1_programs[entries] == pgy1[holders][owner])
+    first = np.full(holders.size, entries.size)
+    np.minimum.at(first, owner[held_from], held_from)
+    kept = np.arange(entries.size) >= first[owner]
+    extra_indptr = np.r_[0, np.cumsum(np.bincount(owner[kept], minlength=holders.size))]
+    ranks = np.r_[lists.program_ranks, lists.pgy1_ranks[entries[kept]]]
+    return (
+        np.r_[lists.rol_indptr, lists.rol_indptr[-1] + extra_indptr[1:]],
+        np.r_[lists.rol_programs, lists.pgy1_programs[entries[kept]]],
+        np.where(ranks >= n, _NOT_RANKED, ranks),
+    )
 
 
 def _members(couples, n: int) -> np.ndarray:
@@ -224,6 +279,7 @@ def _members(couples, n: int) -> np.ndarray:
 def _outcome(
     lists: RankOrderLists,
     match,
+    pgy1,
     programs: Programs,
     *,
     is_focal,
@@ -242,11 +298,14 @@ def _outcome(
     elsewhere = programs.specialty[where] != applicants.specialty[who]
     first_elsewhere = rol_length.copy()
     np.minimum.at(first_elsewhere, who[elsewhere], position[elsewhere])
-    counted = (match < programs.size) & ~is_focal  # the population only, not copies
     filled_by_type = np.zeros((programs.size, len(APPLICANT_TYPES)), dtype=np.int64)
-    np.add.at(filled_by_type, (match[counted], applicants.type[counted]), 1)
+    for seat in (match, pgy1):  # advanced seekers fill a PGY-1 seat too
+        counted = (seat < programs.size) & ~is_focal  # the population only, not copies
+        np.add.at(filled_by_type, (seat[counted], applicants.type[counted]), 1)
     on_program_list = (lists.program_ranks < n) & ~is_focal[who]  # n: "not ranked"
+    on_pgy1_list = lists.pgy1_ranks < n  # the population's: copies have none
     ranked = np.bincount(where[on_program_list], minlength=programs.size)
+    ranked += np.bincount(lists.pgy1_programs[on_pgy1_list], minlength=programs.size)
     return TrialOutcome(
         applicants=applicants,
         is_focal=is_focal,
@@ -258,6 +317,7 @@ def _outcome(
         rol_length=rol_length,
         contiguous_ranks=first_elsewhere,
         matched_program=match,
+        pgy1_program=pgy1,
         matched_rank=matched_rank,
         programs=programs,
         filled_by_type=filled_by_type,

@@ -9,6 +9,7 @@ fitted by ``matchsim calibrate`` and read from the calibration file.
 
 from __future__ import annotations
 
+from simulator.market.advanced_params import AdvancedParams
 from simulator.market.couple_params import CoupleParams
 from simulator.market.fields import PerType, param, per_type, table
 from simulator.market.fields import frozen as _frozen
@@ -150,14 +151,6 @@ class ApplicantParams:
         20,
     )
     interview_cap: int = param(18, "Most interviews one applicant accepts. Assumption.", 1, 200)
-    one_year_track_share: float = param(
-        0.25,
-        "Share of the applicants who rank a one-year PGY-1 track (preliminary medicine or surgery, "
-        "transitional year) for whom it is the main PGY-1 choice, beside an advanced PGY-2 "
-        "position that matchsim does not simulate; the rest hold it as a backup. Assumption.",
-        0,
-        1,
-    )
     rank_list_cap: int = param(
         0, "Cap on everyone's rank-list length (0: no cap, rank every interview).", 0, 200
     )
@@ -387,3 +380,6 @@ class MarketParams:
     geography: GeographyParams = table(GeographyParams, "Where programs and applicants are.")
     signals: SignalParams = table(SignalParams, "Preference signals and geographic preference.")
     couples: CoupleParams = table(CoupleParams, "Couples matching jointly.")
+    advanced: AdvancedParams = table(
+        AdvancedParams, "Advanced (PGY-2) positions and supplemental PGY-1 lists."
+    )

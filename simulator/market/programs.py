@@ -31,6 +31,7 @@ class Programs:
     ysg_limit: np.ndarray
     attempts_screen: np.ndarray  # reads no application showing a failed exam attempt
     interview_slots: np.ndarray
+    advanced: np.ndarray  # an advanced (PGY-2) position: it needs a PGY-1 year elsewhere
     division: np.ndarray  # US Census division (simulator.vocabulary.DIVISIONS)
     state: np.ndarray  # state code, numbered division by division (market.geography)
     #: The programs of specialty ``s`` are rows ``specialty_indptr[s]:specialty_indptr[s+1]``.
@@ -105,6 +106,7 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng, places_rng) -
         ysg_limit=ysg_limit,
         attempts_screen=rng.random(n) < p.attempts_screen_share,  # drawn last: streams stay
         interview_slots=slots,
+        advanced=inputs.is_advanced[specialty],
         division=division,
         state=state,
         specialty_indptr=indptr,

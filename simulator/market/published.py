@@ -58,6 +58,7 @@ class PublishedData:
     applicant_types: pd.DataFrame
     market_totals: pd.DataFrame
     specialties: pd.DataFrame
+    advanced_positions: pd.DataFrame
     specialty_applicants: pd.DataFrame
     step2ck_norms: pd.DataFrame
     step2ck_percentiles: pd.DataFrame

@@ -17,7 +17,7 @@ from simulator.market.published_files import (
     STEP2CK_STATISTICS,
     Table,
 )
-from simulator.vocabulary import APPLICANT_TYPES, PROGRAM_KINDS
+from simulator.vocabulary import APPLICANT_TYPES, PROGRAM_KINDS, advanced_row_name
 
 MATCH_RATE_TOLERANCE = 0.001
 VISA_SUM_TOLERANCE = 0.002
@@ -130,6 +130,30 @@ def _check_specialties(table: Table, market_name: str, market: dict[str, float])
         if frame["positions"].iat[i] > 0 and frame["programs"].iat[i] == 0:
             table.fail("positions are offered but there are 0 programs", row=i, column="programs")
     return [str(s) for s in frame["specialty"]]
+
+
+def _check_advanced_positions(
+    table: Table, names: list[str], specialties: Table, market: dict[str, float]
+) -> None:
+    """Advanced rows are new names, each linked to a specialty of ``specialties``; with the
+    PGY-1 positions they make at most the positions offered."""
+    _check_specialty_names(table, names, specialties, column="pgy1_specialty")
+    frame = table.frame
+    for i, (name, linked) in enumerate(zip(frame["specialty"], frame["pgy1_specialty"])):
+        if name in names:
+            table.fail(f"'{name}' is already a PGY-1 specialty of {specialties.name}", row=i)
+        expected = advanced_row_name(linked)  # how you.advanced finds it
+        if name != expected:
+            table.fail(f"expected the name '{expected}' (its pgy1_specialty's)", row=i)
+        if frame["positions"].iat[i] == 0 or frame["programs"].iat[i] == 0:
+            table.fail("an advanced specialty needs positions and programs", row=i)
+    offered = int(specialties.frame["positions"].sum()) + int(frame["positions"].sum())
+    if offered > market["positions_offered"]:
+        table.fail(
+            f"with the PGY-1 positions they make {offered:,} positions, more than "
+            f"positions_offered = {market['positions_offered']:,.0f}",
+            column="positions",
+        )
 
 
 def _check_specialty_names(
@@ -300,13 +324,16 @@ def check_tables(tables: dict[str, Table]) -> None:
     _check_specialty_applicants(
         tables["specialty_applicants"], names, tables["specialties"], tables["applicant_types"]
     )
+    _check_advanced_positions(tables["advanced_positions"], names, tables["specialties"], market)
     _check_step2ck_norms(tables["step2ck_norms"])
     _check_step2ck_percentiles(tables["step2ck_percentiles"])
     _check_specialty_names(tables["applicants_ranked_per_position"], names, tables["specialties"])
     _check_visa_policies(tables["visa_policies"], names, tables["specialties"])
     _check_img_share(tables["img_share_of_positions"])
+    # Applicants preferring a specialty that mostly starts at PGY-2 seek its advanced row.
+    modelled = names + [str(s) for s in tables["advanced_positions"].frame["specialty"]]
     for field in ("charting_outcomes_us_md", "charting_outcomes_non_us_img"):
-        _check_charting_outcomes(tables[field], names, tables["specialties"])
+        _check_charting_outcomes(tables[field], modelled, tables["specialties"])
     _check_specialty_names(tables["signal_counts"], names, tables["specialties"])
     _check_signal_effects(tables["signal_effects"], names, tables["specialties"])
 

@@ -101,6 +101,17 @@ SCHEMAS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
         {"specialty": "text", "programs": "count", "positions": "count", "source": "source"},
         ("specialty",),
     ),
+    "advanced_positions": (
+        "advanced_positions_2025.csv",
+        {
+            "specialty": "text",
+            "pgy1_specialty": "text",
+            "programs": "count",
+            "positions": "count",
+            "source": "source",
+        },
+        ("specialty",),
+    ),
     "specialty_applicants": (
         "specialty_applicants_2025.csv",
         {

@@ -3,8 +3,10 @@
 After the Main Match every unfilled position is offered in SOAP (:func:`run_soap`):
 
 1. **Who takes part.** Each unmatched registered applicant of the population
-   (active or not) with probability ``soap.participation``; a focal copy when
-   the Main Match left it unmatched and ``you.soap`` is true.
+   (active or not) with probability ``soap.participation``, and so each
+   partially matched one (an advanced position without a PGY-1 year), who
+   applies only to its one-year track; a focal copy when the Main Match left it
+   unmatched or partially matched and ``you.soap`` is true.
 2. **Applications.** Each draws ``soap.applications`` programs (a copy
    ``you.soap_applications``) among those with open positions, weighted as in
    the season (:func:`~simulator.market.applications.application_weights`);
@@ -133,9 +135,13 @@ def draw_soap_noise(copies: int, n_open: int, rng) -> SoapNoise:
     )
 
 
-def run_soap(market, matched_program, params: MarketParams, rng, copies: int) -> SoapMarket:
-    """The population's SOAP after its Main Match ``matched_program`` (one per applicant),
-    and the noise of ``copies`` focal copies.
+def run_soap(
+    market, matched_program, pgy1_program, params: MarketParams, rng, copies: int
+) -> SoapMarket:
+    """The population's SOAP after its Main Match ``matched_program`` (one per applicant,
+    and ``pgy1_program``, the PGY-1 seats advanced matches hold from supplemental lists),
+    and the noise of ``copies`` focal copies.  SOAP offers the PGY-1 positions left, not
+    advanced ones (an assumption: the NRMP's SOAP offers some).
 
     ``rng`` (the trial's ``soap`` stream) is split in two: the population's
     draws, whose number depends on the market and ``soap.*``, and the copies'
@@ -143,11 +149,13 @@ def run_soap(market, matched_program, params: MarketParams, rng, copies: int) ->
     """
     rng, copies_rng = rng.spawn(2)
     n_programs, n = market.programs.size, market.applicants.size
-    left = market.programs.positions - np.bincount(
-        matched_program[matched_program < n_programs], minlength=n_programs
+    left = market.programs.positions - sum(
+        np.bincount(seat[seat < n_programs], minlength=n_programs)
+        for seat in (matched_program, pgy1_program)
     )
-    open_programs = np.flatnonzero(left > 0)
-    lists, sent = population_lists(market, matched_program, open_programs, params, rng)
+    open_programs = np.flatnonzero((left > 0) & ~market.programs.advanced)
+    track = partial_track(market.programs, market.applicants, matched_program, pgy1_program)
+    lists, sent = population_lists(market, matched_program, open_programs, params, rng, track)
     rounds = soap_rounds(lists, left[open_programs], n, params.soap)
     program = np.r_[open_programs, n_programs][rounds.placed]
     outcome = SoapOutcome(program=program, round=rounds.round, sent=sent)
@@ -160,18 +168,33 @@ def run_soap(market, matched_program, params: MarketParams, rng, copies: int) ->
     )
 
 
-def population_lists(market, matched_program, open_programs, params, rng):
+def partial_track(programs, applicants, matched_program, pgy1_program) -> np.ndarray:
+    """Each applicant's one-year track if the Main Match left them partially matched (an
+    advanced position without a PGY-1 year: they seek one in SOAP), else -1."""
+    at = np.minimum(matched_program, programs.size - 1)
+    partial = (matched_program < programs.size) & programs.advanced[at]
+    partial &= pgy1_program == programs.size
+    return np.where(partial, applicants.pgy1_track, -1)
+
+
+def population_lists(market, matched_program, open_programs, params, rng, track):
     """The population's SOAP lists (:class:`SoapLists`) and the applications each sent.
 
-    Draws, in this order: who takes part, where each applies, each
-    application's evaluation noise, then the taste noise of those above the bar.
+    The unmatched, and the partially matched (``track``, :func:`partial_track`) for a
+    PGY-1 year of their track, take part.  Draws, in this order: who takes part, where
+    each applies, each application's evaluation noise, then the taste noise of those
+    above the bar.
     """
     programs, applicants, s = market.programs, market.applicants, params.soap
     n = applicants.size
-    unmatched = matched_program == programs.size
-    taking_part = np.flatnonzero(unmatched & (rng.random(n) < s.participation))
+    seeking = (matched_program == programs.size) | (track >= 0)
+    taking_part = np.flatnonzero(seeking & (rng.random(n) < s.participation))
     kind, weights = _population_weights(programs, applicants, params, open_programs)
-    row, col = _applied(weights, kind[taking_part], rng.random((taking_part.size, s.applications)))
+    kind, weights, room = _only_their_track(
+        kind[taking_part], weights, track[taking_part], programs.specialty[open_programs]
+    )
+    taking_part, kind = taking_part[room], kind[room]
+    row, col = _applied(weights, kind, rng.random((taking_part.size, s.applications)))
     who = taking_part[row]
     evaluation = rng.standard_normal(who.size, dtype=np.float32)
     lists = soap_lists(
@@ -189,14 +212,19 @@ def population_lists(market, matched_program, open_programs, params, rng):
 
 def place_in_soap(outcome, soap: SoapMarket, copies: Applicants, you: Focal, params):
     """``outcome`` (a :class:`~simulator.market.match.TrialOutcome`: the population, then the
-    copies) with SOAP added: the population's, and each copy's alone in it."""
+    copies) with SOAP added: the population's, and each copy's alone in it (unmatched, or
+    partially matched: then for a PGY-1 year of its track)."""
     n_population = soap.outcome.round.size
-    taking_part = ~outcome.matched[n_population:] & you.soap
-    mine = place_copies_in_soap(
-        soap, outcome.programs, copies, taking_part, you.soap_applications, params
+    mine = slice(n_population, None)
+    track = partial_track(
+        outcome.programs, copies, outcome.matched_program[mine], outcome.pgy1_program[mine]
+    )
+    taking_part = (~outcome.matched[mine] | (track >= 0)) & you.soap
+    placed = place_copies_in_soap(
+        soap, outcome.programs, copies, taking_part, track, you.soap_applications, params
     )
     both = SoapOutcome(
-        **{f: np.concatenate([getattr(soap.outcome, f), getattr(mine, f)]) for f in _FIELDS}
+        **{f: np.concatenate([getattr(soap.outcome, f), getattr(placed, f)]) for f in _FIELDS}
     )
     return dataclasses.replace(outcome, soap=both, filled_soap=soap.filled)
 
@@ -205,11 +233,12 @@ _FIELDS = SoapOutcome.__slots__
 
 
 def place_copies_in_soap(
-    soap: SoapMarket, programs, copies: Applicants, taking_part, applications, params
+    soap: SoapMarket, programs, copies: Applicants, taking_part, track, applications, params
 ) -> SoapOutcome:
-    """Each copy ``taking_part`` alone in the population's SOAP (exact, see the module)."""
+    """Each copy ``taking_part`` alone in the population's SOAP (exact, see the module);
+    ``track`` as :func:`partial_track`."""
     n, n_open = copies.size, soap.open_programs.size
-    lists, sent = copy_lists(soap, programs, copies, taking_part, applications, params)
+    lists, sent = copy_lists(soap, programs, copies, taking_part, track, applications, params)
     placed = np.full(n, n_open, dtype=np.int64)
     round_of = np.zeros(n, dtype=np.int64)
     rounds, bars = soap.rounds, round_bars(params.soap)
@@ -229,11 +258,14 @@ def place_copies_in_soap(
     )
 
 
-def copy_lists(soap: SoapMarket, programs, copies: Applicants, taking_part, applications, params):
+def copy_lists(
+    soap: SoapMarket, programs, copies: Applicants, taking_part, track, applications, params
+):
     """The copies' SOAP lists and applications sent, from their noise (``soap.noise``).
 
     Every copy has your known merit, so one row of application weights serves
-    them all; each uses the first ``applications`` of its draws.
+    them all (a partially matched one: its track's programs only); each uses the
+    first ``applications`` of its draws.
     """
     part = np.flatnonzero(taking_part)
     weights = application_weights(
@@ -245,8 +277,14 @@ def copy_lists(soap: SoapMarket, programs, copies: Applicants, taking_part, appl
         params,
     )[:, soap.open_programs]
     noise = soap.noise
-    draws = noise.draws[part, :applications]
-    row, col = _applied(weights, np.zeros(part.size, dtype=np.int64), draws)
+    kind, weights, room = _only_their_track(
+        np.zeros(part.size, dtype=np.int64),
+        weights,
+        track[part],
+        programs.specialty[soap.open_programs],
+    )
+    part, kind = part[room], kind[room]
+    row, col = _applied(weights, kind, noise.draws[part, :applications])
     who = part[row]
     lists = soap_lists(
         programs,
@@ -372,6 +410,17 @@ def _population_weights(programs, applicants, params, open_programs):
         params,
     )
     return kind, weights[:, open_programs]
+
+
+def _only_their_track(kind, weights, track, open_specialty):
+    """``kind`` and ``weights`` with each partially matched applicant (``track`` >= 0)
+    applying only to open programs of its track (one masked copy of the weights per
+    track), and which applicants have any such program to apply to."""
+    tracks = np.unique(track[track >= 0])
+    masked = [weights * (open_specialty == t)[None, :] for t in tracks]
+    slot = np.where(track >= 0, np.searchsorted(tracks, track) + 1, 0)
+    room = (track < 0) | np.isin(track, open_specialty)
+    return kind + weights.shape[0] * slot, np.vstack([weights, *masked]), room
 
 
 def _applied(weights, kind, draws):

@@ -108,7 +108,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         invite_bar=invite_bar,
         signal_counts=signal_counts(all_who, applicants.size, code, was_invited),
         signal_budget=budget,
-        couples=draw_couples(applicants, inputs.couples, params, streams["couples"]),
+        couples=draw_couples(applicants, inputs, params, streams["couples"]),
     )
 
 

@@ -20,6 +20,7 @@ from simulator.report.outcomes import (
 from simulator.report.titles import comparison_title, run_size, run_title, sweep_title
 from simulator.stats import PairedDifference, Proportion, UnpairedDifference
 from simulator.study.estimates import Comparison, Sweep, pairing_gain
+from simulator.vocabulary import advanced_row_name
 
 __all__ = [
     "WIDTH",
@@ -313,6 +314,8 @@ def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
     preliminary position alone (when it happened), your backup (if any), a top-3 choice, a
     position through SOAP, a position at all, at least one interview."""
     specialty, backup = you.get("specialty"), you.get("backup_specialty")
+    if specialty and you.get("advanced"):
+        specialty = advanced_row_name(specialty)
     rows = [
         ("matched (any specialty)", focal["p_match"]),
         (f"matched in {specialty or 'your preferred specialty'}", focal["p_match_preferred"]),
@@ -320,6 +323,9 @@ def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
     one_year = focal.get("p_match_preliminary_only")
     if one_year is not None and one_year.k > 0:
         rows.append(("matched to a one-year preliminary position only", one_year))
+    partial = focal.get("p_match_advanced_without_pgy1")
+    if partial is not None and (partial.k > 0 or you.get("advanced")):
+        rows.append(("matched to an advanced position without a PGY-1 year", partial))
     if backup and "p_match_backup" in focal:
         rows.append((f"matched in {backup} (backup)", focal["p_match_backup"]))
     rows += [

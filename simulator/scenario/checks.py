@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from simulator.market.applicants import ONE_YEAR_TRACKS
+from simulator.market.applicants import ONE_YEAR_TRACKS, advanced_specialty
 from simulator.market.focal_params import Focal
 from simulator.market.params import MarketParams
 from simulator.scenario.model import MarketSettings
@@ -69,6 +69,23 @@ def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
             "specialty as you.specialty)",
             show(you.specialty),
         )
+    if you.advanced and not _has_advanced_positions(you.specialty):
+        raise error(
+            blame(("you.specialty", "you.advanced")),
+            shown + "you.advanced",
+            "false: you.specialty has no advanced (PGY-2) positions in the model (those that do: "
+            "Anesthesiology, Dermatology, Neurology, Physical Medicine & Rehab, Radiation "
+            "Oncology, Radiology-Diagnostic)",
+            show(you.advanced),
+        )
+    if you.advanced and you.backup_specialty == you.pgy1_track:
+        raise error(
+            blame(("you.backup_specialty", "you.pgy1_track")),
+            shown + "you.backup_specialty",
+            "a specialty other than you.pgy1_track (your supplemental lists already go "
+            "there), or '' for none",
+            show(you.backup_specialty),
+        )
     if you.backup_specialty and you.backup_specialty == you.specialty:
         raise error(
             blame(("you.specialty", "you.backup_specialty")),
@@ -101,6 +118,13 @@ def _check_share_sum(first: str, second: str, a: float, b: float, blame: Blame, 
             f"at most {num(1 - a)} (1 - {first}; the two shares add up to at most 1)",
             show(b),
         )
+
+
+def _has_advanced_positions(specialty: str) -> bool:
+    from simulator.market import published  # lazy: the tables are read only when needed
+
+    names = tuple(published.load_published().advanced_positions["specialty"])
+    return advanced_specialty(names, specialty) is not None
 
 
 def check_params(p: MarketParams, blame: Blame, shown: str = "") -> None:

@@ -58,6 +58,11 @@ _SECTION_TITLES = {
         "Couples matching jointly: who pairs up and how a couple ranks pairs of programs "
         "(`simulator.market.couple_params.CoupleParams`).",
     ),
+    "advanced": (
+        "`[advanced]`",
+        "Advanced (PGY-2) positions: who seeks one, and their supplemental PGY-1 applications "
+        "(`simulator.market.advanced_params.AdvancedParams`).",
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from simulator.vocabulary import (
     DIVISIONS,
     FOCAL_TYPES,
     FOCAL_USCE_KINDS,
+    ONE_YEAR_TRACKS,
     SIGNAL_POLICIES,
     VISAS,
 )
@@ -93,6 +94,7 @@ def _choices_for(path: str) -> tuple:
         "you.usce_kind": FOCAL_USCE_KINDS,
         "you.application_policy": APPLICATION_POLICIES,
         "you.signal_policy": SIGNAL_POLICIES,
+        "you.pgy1_track": ONE_YEAR_TRACKS,
         "you.home_region": ("", *DIVISIONS),
         "you.geographic_preference": ("home", "none", *DIVISIONS),
         "signals.policy": SIGNAL_POLICIES[:3],

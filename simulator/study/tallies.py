@@ -43,6 +43,7 @@ FOCAL_COLUMNS = (
     "matched_program_kind",
     "matched_visa_policy",
     "matched_track",
+    "pgy1_specialty",
     "n_applications",
     "n_interviews",
     "rol_length",
@@ -93,7 +94,7 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
     ``by_preferred`` (by type and preferred specialty), ``by_step2ck`` and
     ``by_rol_length``: counts of active population applicants (who ranked a
     program, as the NRMP counts) and their matches per trial;
-    ``fill``: positions, filled in the Main Match and in SOAP per trial;
+    ``fill``: PGY-1 positions, filled in the Main Match and in SOAP per trial;
     ``soap_rounds``: population applicants placed in SOAP per trial and round;
     ``couples``: active couple members and how many matched, per trial;
     ``by_signal``: active population applicants' applications and invitations with
@@ -120,7 +121,8 @@ def tallies(applicants: pd.DataFrame, programs: pd.DataFrame) -> dict[str, pd.Da
         "by_preferred": _count(population, [*keys, "specialty"]),
         "by_step2ck": _count(population.assign(step2ck_band=band), [*keys, "step2ck_band"]),
         "by_rol_length": _count(population.assign(rol_bucket=rol), [*keys, "rol_bucket"]),
-        "fill": programs.groupby(["strategy", "trial"], observed=True)
+        "fill": programs[~programs["advanced"]]  # the PGY-1 positions, as published
+        .groupby(["strategy", "trial"], observed=True)
         .agg(
             positions=("positions", "sum"),
             filled=("filled", "sum"),
@@ -172,17 +174,21 @@ def focal_summary(focal: pd.DataFrame) -> dict:
     position through SOAP, and a position at all (``p_placed``: the Main Match or SOAP).
 
     ``p_match`` (and the backup's) counts a career position only: a one-year preliminary or
-    transitional year alone is ``p_match_preliminary_only`` (issue 14); ``p_placed``
+    transitional year alone is ``p_match_preliminary_only`` (issue 14), and an advanced
+    (PGY-2) position counts whether or not a PGY-1 year came with it
+    (``p_match_advanced_without_pgy1``: without, partially matched); ``p_placed``
     counts any position.  The population's rates by type count every PGY-1 match, as the
     NRMP does.
     """
     one_year = (focal["matched_track"] == "preliminary").fillna(False).astype(bool)
+    advanced = (focal["matched_track"] == "advanced").fillna(False).astype(bool)
     per_trial = (
         focal.assign(
             interviewed=focal["n_interviews"] > 0,
             career=focal["matched"] & ~one_year,
             backup=focal["matched"] & ~one_year & ~focal["matched_preferred"],
             one_year=one_year,
+            partial=advanced & focal["pgy1_specialty"].isna(),
         )
         .groupby("trial")
         .agg(
@@ -190,6 +196,7 @@ def focal_summary(focal: pd.DataFrame) -> dict:
             interviewed=("interviewed", "sum"),
             matched=("career", "sum"),
             one_year=("one_year", "sum"),
+            partial=("partial", "sum"),
             backup=("backup", "sum"),
             preferred=("matched_preferred", "sum"),
             top3=("matched_rank", lambda r: int((r <= 3).sum())),
@@ -203,6 +210,7 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "p_interview": clustered(per_trial["interviewed"], per_trial["n"]),
         "p_match": clustered(per_trial["matched"], per_trial["n"]),
         "p_match_preliminary_only": clustered(per_trial["one_year"], per_trial["n"]),
+        "p_match_advanced_without_pgy1": clustered(per_trial["partial"], per_trial["n"]),
         "p_match_preferred": clustered(per_trial["preferred"], per_trial["n"]),
         "p_match_top3": clustered(per_trial["top3"], per_trial["n"]),
         "p_match_backup": clustered(per_trial["backup"], per_trial["n"]),

@@ -59,8 +59,8 @@ class Plan:
 
     @property
     def sought(self) -> set[str]:
-        """Every specialty a variant's copies may apply to (preferred or backup)."""
-        return {s for v in self.variants for s in (v.you.specialty, v.you.backup_specialty) if s}
+        """Every specialty a variant's copies may apply to (``you.sought``)."""
+        return {s for v in self.variants for s in v.you.sought}
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -105,7 +105,14 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
                 blocks=specialty_blocks(market.programs, plan.inputs.specialties, plan.sought),
             )
             population = match_population(market, variant.params)
-            soap = run_soap(market, population.match, variant.params, streams["soap"], plan.copies)
+            soap = run_soap(
+                market,
+                population.match,
+                population.pgy1,
+                variant.params,
+                streams["soap"],
+                plan.copies,
+            )
             markets[variant.params] = market, noise, population, soap
         market, noise, population, soap = markets[variant.params]
         focal = draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
@@ -214,6 +221,8 @@ def program_table(outcome: TrialOutcome, *, trial: int, strategy, specialties) -
         "university": p.university,
         "visa_policy": pd.Categorical.from_codes(p.visa_policy, VISA_POLICIES),
         "positions": p.positions.astype(np.int16),
+        # An advanced (PGY-2) program: not in the PGY-1 fill, not offered in SOAP.
+        "advanced": p.advanced,
         "filled": outcome.filled_by_type.sum(axis=1).astype(np.int16),
         "ranked": outcome.ranked.astype(np.int16),
         "filled_soap": (
@@ -293,17 +302,21 @@ def population_counts(outcome: TrialOutcome, *, trial: int, strategy, specialtie
 
 
 def _matched_program_columns(outcome: TrialOutcome, rows, names) -> dict[str, pd.Categorical]:
-    """``matched_program_kind``, ``matched_visa_policy`` and ``matched_track`` (a one-year
-    preliminary or transitional position, or one that leads on: categorical): missing when
-    unmatched."""
+    """``matched_program_kind``, ``matched_visa_policy``, ``matched_track`` (categorical,
+    advanced (PGY-2), or a one-year preliminary or transitional position) and
+    ``pgy1_specialty`` (an advanced match's PGY-1 year): missing when none."""
     p = outcome.programs
     program = outcome.matched_program[rows]
     matched = program < p.size
     at = np.minimum(program, p.size - 1)
     one_year = np.isin(p.specialty[at], [names.index(n) for n in ONE_YEAR_TRACKS if n in names])
     track = np.where(one_year, TRACKS.index("preliminary"), TRACKS.index("categorical"))
+    track = np.where(p.advanced[at], TRACKS.index("advanced"), track)
+    pgy1_specialty = np.r_[p.specialty, len(names)][outcome.pgy1_program[rows]]
     return {
         "matched_track": pd.Categorical.from_codes(np.where(matched, track, -1), TRACKS),
+        # An advanced match's PGY-1 year, from its supplemental list (empty if none).
+        "pgy1_specialty": _specialty_column(pgy1_specialty, names),
         "matched_program_kind": pd.Categorical.from_codes(
             np.where(matched, p.university[at].astype(np.int8), -1), PROGRAM_KINDS
         ),

@@ -166,7 +166,8 @@ def applicant_type_targets(
                 note="per trial, divided by market.scale",
             )
         )
-    filled = programs.groupby("trial")[["filled", "positions"]].sum().reindex(trials, fill_value=0)
+    pgy1 = programs[~programs["advanced"]]  # the published figures are of PGY-1 positions
+    filled = pgy1.groupby("trial")[["filled", "positions"]].sum().reindex(trials, fill_value=0)
     fill = clustered_proportion_from_counts(filled["filled"], filled["positions"])
     targets.append(
         Target(
@@ -317,7 +318,8 @@ def soap_targets(
     """SOAP's scale: positions offered (left unfilled by the Main Match) and filled, per
     trial and divided by ``scale``; the share of SOAP placements made by rounds 1 and 2."""
     trials = np.sort(programs["trial"].unique())
-    per_trial = programs.groupby("trial")[["positions", "filled", "filled_soap"]].sum()
+    pgy1 = programs[~programs["advanced"]]  # SOAP offers PGY-1 positions (run_soap)
+    per_trial = pgy1.groupby("trial")[["positions", "filled", "filled_soap"]].sum()
     per_trial = per_trial.reindex(trials, fill_value=0).astype(np.float64) / scale
     placed = applicants[applicants["soap_placed"]]
     rounds = placed["soap_round"].astype(np.float64)
