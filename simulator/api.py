@@ -28,6 +28,7 @@ from simulator.study.combined import CombinedTables
 from simulator.study.coverage import scale_notes
 from simulator.study.estimates import check_outcome, compare_focal, sweep_focal
 from simulator.study.executors import Execution, prepare_execution
+from simulator.study.fingerprint import model_fingerprint
 from simulator.study.folder import RunFolder
 from simulator.study.launch import FINISHED, Start, Study
 from simulator.study.like_you import like_you, like_you_by_strategy
@@ -295,7 +296,13 @@ def _header(scenario: Scenario) -> dict:
 def _study(scenario: Scenario, command: str, execution: Execution, out, extra=None):
     """A study in a new folder at ``out``, or in a temporary one that is removed after."""
     resolved = scenario_to_dict(scenario)
-    record = {"matchsim": __version__, "command": command, **(extra or {}), "scenario": resolved}
+    record = {
+        "matchsim": __version__,
+        "model": model_fingerprint(),
+        "command": command,
+        **(extra or {}),
+        "scenario": resolved,
+    }
     start = Start(scenario=scenario, resolved=resolved, record=record)
     if out is not None:
         folder = RunFolder.create(scenario.name, record, out)

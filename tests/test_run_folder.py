@@ -17,8 +17,10 @@ from simulator.study.combined import CombinedTables
 from simulator.study.folder import RunFolder, fingerprint
 
 TABLES = ("applicants", "programs")
+MODEL = "0123456789abcdef"  # a model fingerprint (simulator.study.fingerprint)
 RECORD = {
     "matchsim": "0.1.0",
+    "model": MODEL,
     "command": "run",
     "options": {"scenario": "s.toml", "set": [], "trials": None, "seed": None},
     "scenario": {"name": "s", "seed": 7, "trials": 6},
@@ -163,7 +165,9 @@ def test_a_folder_in_use_is_refused(tmp_path):
     folder.unlock()
     try:
         assert holder.stdout.readline().strip() == "locked"
-        resumed = RunFolder.resume(folder.path, "run", finished="summary.json", version="0.1.0")
+        resumed = RunFolder.resume(
+            folder.path, "run", finished="summary.json", version="0.1.0", model=MODEL
+        )
         with pytest.raises(RunError) as excinfo:
             resumed.lock()
         assert "is in use by another matchsim run (process " in str(excinfo.value)
@@ -189,7 +193,7 @@ def test_an_edited_run_json_is_one_line(tmp_path, edit, problem):
     text = edited if isinstance(edited, str) else json.dumps(edited)
     (tmp_path / "run.json").write_text(text)
     with pytest.raises(RunError) as excinfo:
-        RunFolder.resume(tmp_path, "run", finished="summary.json", version="0.1.0")
+        RunFolder.resume(tmp_path, "run", finished="summary.json", version="0.1.0", model=MODEL)
     message = str(excinfo.value)
     assert message.startswith(f"{tmp_path}: not a matchsim run that can be resumed (")
     assert problem in message and "\n" not in message

@@ -33,6 +33,7 @@ from simulator.market.published import load_published
 from simulator.scenario import default_calibration_path, load_scenario
 from simulator.study import dask_executor, executors
 from simulator.study.executors import Execution, execute
+from simulator.study.fingerprint import model_fingerprint
 from simulator.study.folder import RunFolder
 from simulator.study.simulate import MAX_CHUNK, chunk_ranges
 from simulator.study.trials import plan_for, run_chunk
@@ -465,6 +466,19 @@ def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path)
             "run.json, 5 now); resume it with the scenario file and options it was started with",
         ),
     ]
+    # A run started with other published data or code: its chunks would mix two models.
+    other_model = tmp_path / "other-model"
+    other_model.mkdir()
+    record = json.loads((baseline / "run.json").read_text(encoding="utf-8"))
+    (other_model / "run.json").write_text(json.dumps({**record, "model": "0" * 16}))
+    cases.append(
+        (
+            ["--resume", other_model],
+            f"{other_model}: was started with other published data or model code than this "
+            f"matchsim has (model {'0' * 16} in run.json, {model_fingerprint()} now), whose "
+            "trials may differ: start a new run",
+        )
+    )
     before = sorted(p.name for p in started.iterdir())
     for options, message in cases:
         result = run("run", scenario_file, *options)
@@ -473,6 +487,7 @@ def test_resume_refuses_what_it_cannot_finish(baseline, scenario_file, tmp_path)
     assert sorted(p.name for p in started.iterdir()) == before
     record = json.loads((started / "run.json").read_text(encoding="utf-8"))
     assert record["command"] == "run" and record["matchsim"] == __version__
+    assert record["model"] == model_fingerprint()
     assert record["options"] == {
         "scenario": str(scenario_file),
         "set": [],

@@ -233,10 +233,10 @@ def load_published(directory: str | os.PathLike[str] | None = None) -> Published
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> PublishedData:
-    return _load(_default_directory())
+    return _load(default_data_directory())
 
 
-def _default_directory() -> Path:
+def default_data_directory() -> Path:
     """The ``simulator.published`` package directory, else ``data/`` of a source tree."""
     try:
         from importlib import resources

@@ -154,14 +154,22 @@ class RunFolder:
 
     @classmethod
     def resume(
-        cls, path, command: str, *, finished: str, version: str, discard_bad_chunks=False
+        cls,
+        path,
+        command: str,
+        *,
+        finished: str,
+        version: str,
+        model: str,
+        discard_bad_chunks=False,
     ) -> RunFolder:
         """The folder of an interrupted ``matchsim COMMAND`` run, with its record.
 
         Raises :class:`RunError` (naming the folder) when this is not a run of
-        ``command`` started by this version of matchsim, when its ``run.json``
-        is damaged, or when it is already complete (its ``finished`` file
-        exists).  Call :meth:`lock` before working in it.
+        ``command`` started by this version of matchsim with this ``model``
+        (:func:`simulator.study.fingerprint.model_fingerprint`: the same published
+        tables and code), when its ``run.json`` is damaged, or when it is already
+        complete (its ``finished`` file exists).  Call :meth:`lock` before working in it.
         """
         folder = cls(path)
         where = str(folder.path)
@@ -180,6 +188,13 @@ class RunFolder:
                 where,
                 message=f"was started by matchsim {record['matchsim']}; this is {version}, "
                 "whose trials may differ: start a new run",
+            )
+        if record.get("model") != model:
+            raise RunError(
+                where,
+                message="was started with other published data or model code than this "
+                f"matchsim has (model {record.get('model', 'not recorded')} in run.json, "
+                f"{model} now), whose trials may differ: start a new run",
             )
         if (folder.path / finished).exists():
             raise RunError(

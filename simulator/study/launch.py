@@ -16,6 +16,7 @@ from simulator import __version__
 from simulator.errors import RunError
 from simulator.scenario import Scenario, load_scenario, scenario_to_dict, with_changes
 from simulator.study.executors import Execution, prepare_execution
+from simulator.study.fingerprint import model_fingerprint
 from simulator.study.folder import RunFolder
 
 #: The file each study writes last but for removing its chunks: until it exists, it can resume.
@@ -119,6 +120,7 @@ def start_run(
         options = {"scenario": str(scenario_file), "set": overrides, "trials": trials, "seed": seed}
         record = {
             "matchsim": __version__,
+            "model": model_fingerprint(),
             "command": command,
             **extra,
             "options": options,
@@ -130,6 +132,7 @@ def start_run(
         command,
         finished=finished,
         version=__version__,
+        model=model_fingerprint(),
         discard_bad_chunks=discard_bad_chunks,
     )
     record = folder.record
