@@ -4,16 +4,21 @@ combined tables in trial order; run.json checked field by field."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+import simulator
 from simulator.errors import RunError
+from simulator.market.published import default_data_directory
 from simulator.study.chunks import DISCARD_HINT
 from simulator.study.combined import CombinedTables
+from simulator.study.fingerprint import fingerprint_of, model_fingerprint
 from simulator.study.folder import RunFolder, fingerprint
 
 TABLES = ("applicants", "programs")
@@ -204,3 +209,23 @@ def test_an_unwritable_folder_is_one_line(tmp_path):
     with pytest.raises(RunError) as excinfo:
         folder.write_json("summary.json", {})
     assert str(excinfo.value).startswith(f"{folder.path}: cannot be written (")
+
+
+def test_the_model_fingerprint_follows_the_data_and_code_not_where_they_are_installed(tmp_path):
+    """A copy of the package (as pip installs it, with the data package inside) has the
+    same fingerprint; a changed module or data file gives another."""
+    package = Path(simulator.__file__).parent
+    data = default_data_directory()
+    installed = tmp_path / "site-packages" / "simulator"
+    shutil.copytree(package, installed, ignore=shutil.ignore_patterns("__pycache__"))
+    (installed / "published").mkdir(exist_ok=True)
+    (installed / "published" / "__init__.py").write_text('"""The data package."""\n')
+    tables = tmp_path / "data"
+    shutil.copytree(data, tables)
+    assert fingerprint_of(tables, installed) == fingerprint_of(data, package) == model_fingerprint()
+    (installed / "engine" / "csr.py").write_text("# changed\n", encoding="utf-8")
+    assert fingerprint_of(tables, installed) != model_fingerprint()
+    shutil.copy(package / "engine" / "csr.py", installed / "engine" / "csr.py")
+    with (tables / "specialties_2025.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")
+    assert fingerprint_of(tables, installed) != model_fingerprint()

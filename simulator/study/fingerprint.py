@@ -15,17 +15,29 @@ import simulator
 from simulator.market.published import default_data_directory
 from simulator.market.published_files import DATA_FILES
 
-__all__ = ["model_fingerprint"]
+__all__ = ["fingerprint_of", "model_fingerprint"]
 
 
 @functools.cache
 def model_fingerprint() -> str:
-    """A short hash of every published table the model reads and of matchsim's own code."""
-    data = default_data_directory()
-    paths = [data / name for name in sorted(DATA_FILES.values())]
-    paths += sorted(Path(simulator.__file__).parent.rglob("*.py"))
+    """The fingerprint of this matchsim's published tables and code (:func:`fingerprint_of`)."""
+    return fingerprint_of(default_data_directory(), Path(simulator.__file__).parent)
+
+
+def fingerprint_of(data: Path, package: Path) -> str:
+    """A short hash of the published tables in ``data`` and of the code in ``package``.
+
+    The same from a source tree and from an installed copy: the code is every module of
+    the package but the ``simulator.published`` data package (installed only), each
+    hashed with its path inside the package.
+    """
+    files = [(name, data / name) for name in sorted(DATA_FILES.values())]
+    for path in sorted(package.rglob("*.py")):
+        inside = path.relative_to(package)
+        if inside.parts[0] != "published":
+            files.append((inside.as_posix(), path))
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
+    for name, path in files:
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
