@@ -82,3 +82,45 @@ def test_a_one_year_track_is_not_your_main_specialty(tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ")
     assert "you.specialty" in lines[0] and "you.backup_specialty" in lines[0]
+
+
+ADVANCED = """\
+description = "A US MD senior seeking Anesthesiology's advanced positions"
+seed = 5
+trials = 2
+
+[market]
+scale = 0.1
+focal_copies = 64
+
+[you]
+type = "us_md"
+specialty = "Anesthesiology"
+advanced = true
+pgy1_track = "Medicine-Preliminary"
+step2ck = 240
+applications = 40
+"""
+
+
+def test_an_advanced_match_counts_with_or_without_its_pgy1_year(tmp_path):
+    """you.advanced: copies match the advanced row (matched_track advanced), a PGY-1 year
+    of their one-year track only with it, and p_match counts the advanced match either way,
+    with p_match_advanced_without_pgy1 beside it."""
+    (tmp_path / "s.toml").write_text(ADVANCED, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    focal = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))["focal"]
+    copies = pd.read_parquet(tmp_path / "o" / "applicants.parquet").query("is_focal")
+    advanced = (copies["matched_track"] == "advanced").fillna(False)
+    assert advanced.any()
+    assert (copies.loc[advanced, "matched_specialty"] == "Anesthesiology (PGY-2)").all()
+    year = copies["pgy1_specialty"].notna()
+    assert not (year & ~advanced).any()
+    assert (copies.loc[year, "pgy1_specialty"] == "Medicine-Preliminary (PGY-1 Only)").all()
+    assert focal["p_match"]["k"] == int(copies["matched"].sum())
+    assert focal["p_match_advanced_without_pgy1"]["k"] == int((advanced & ~year).sum())
+    assert "matched in Anesthesiology (PGY-2)" in result.output
+    assert "matched to an advanced position without a PGY-1 year" in result.output
