@@ -79,9 +79,7 @@ def rank_order_lists(
     interviews = np.bincount(who, minlength=n)
     cap = applicants.rank_list_cap[who]
     kept = (cap == 0) | (position < cap)
-    who, where, evaluation, unranked, position = (
-        x[kept] for x in (who, where, evaluation, unranked, position)
-    )
+    who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
 
     # Programs' lists: interviewees at or above the bar and not ruled out at interview, best first.
     ranked = np.flatnonzero((evaluation >= params.selection.acceptability_bar) & ~unranked)
@@ -90,7 +88,6 @@ def rank_order_lists(
     program_ranks[by_program] = place_in_group(where[by_program])
     # An advanced seeker's interviews at their one-year track make their supplemental list.
     pgy1 = programs.specialty[where] == applicants.pgy1_track[who]
-    primary = ~pgy1
     return RankOrderLists(
         applicants=applicants,
         n_population=market.applicants.size,
@@ -98,15 +95,7 @@ def rank_order_lists(
         interviews=interviews,
         interviews_signalled=interviews_signalled,
         signal_counts=np.concatenate([p.signal_counts for p in pieces]),
-        rol_indptr=np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
-        rol_programs=where[primary],
-        program_ranks=program_ranks[primary],
-        position=place_in_group(who[primary]),
-        evaluation=evaluation[primary],
-        pgy1_indptr=np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
-        pgy1_programs=where[pgy1],
-        pgy1_ranks=program_ranks[pgy1],
-        pgy1_evaluation=evaluation[pgy1],
+        **_primary_and_supplemental(who, where, program_ranks, evaluation, pgy1, n),
     )
 
 
@@ -136,15 +125,12 @@ def solo_lists(
     interviews = np.bincount(who, minlength=n)
     cap = focal.applicants.rank_list_cap[who]
     kept = (cap == 0) | (position < cap)
-    who, where, evaluation, unranked, position = (
-        x[kept] for x in (who, where, evaluation, unranked, position)
-    )
+    who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
     n_population = population.applicants.size
     ranks = np.full(where.size, n_population + 1, dtype=np.int64)
     ranked = (evaluation >= params.selection.acceptability_bar) & ~unranked
     ranks[ranked] = _ranked_above(population, where[ranked], evaluation[ranked], n_programs)
     pgy1 = program_specialty[where] == focal.applicants.pgy1_track[who]
-    primary = ~pgy1
     return RankOrderLists(
         applicants=focal.applicants,
         n_population=0,
@@ -152,16 +138,26 @@ def solo_lists(
         interviews=interviews,
         interviews_signalled=interviews_signalled,
         signal_counts=focal.signal_counts,
-        rol_indptr=np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
-        rol_programs=where[primary],
-        program_ranks=ranks[primary],
-        position=place_in_group(who[primary]),
-        evaluation=evaluation[primary],
-        pgy1_indptr=np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
-        pgy1_programs=where[pgy1],
-        pgy1_ranks=ranks[pgy1],
-        pgy1_evaluation=evaluation[pgy1],
+        **_primary_and_supplemental(who, where, ranks, evaluation, pgy1, n),
     )
+
+
+def _primary_and_supplemental(who, where, ranks, evaluation, pgy1, n: int) -> dict:
+    """The list fields of :class:`RankOrderLists` from entries sorted by applicant, then
+    preference: the ``pgy1`` entries (an advanced seeker's one-year track) make the
+    supplemental lists, the others the primary lists."""
+    primary = ~pgy1
+    return {
+        "rol_indptr": np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
+        "rol_programs": where[primary],
+        "program_ranks": ranks[primary],
+        "position": place_in_group(who[primary]),
+        "evaluation": evaluation[primary],
+        "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
+        "pgy1_programs": where[pgy1],
+        "pgy1_ranks": ranks[pgy1],
+        "pgy1_evaluation": evaluation[pgy1],
+    }
 
 
 def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -> np.ndarray:
