@@ -121,9 +121,9 @@ def main():
             lambda: deferred_acceptance(*singles, check_input=checked), args.repeats
         )
         print(f"{'deferred_acceptance, singles only' + label:60s} {ms_da:9.1f} {1:6.2f}")
-        for at_once, how in ((False, ""), (True, ", couples at once")):
+        for batches, how in ((False, ""), (True, ", in batches")):
             ms_rp, result = median_ms(
-                lambda: roth_peranson(**market, check_input=checked, place_couples_at_once=at_once),
+                lambda: roth_peranson(**market, check_input=checked, in_batches=batches),
                 args.repeats,
             )
             print(

@@ -228,7 +228,7 @@ def test_without_couples_or_supplemental_lists_it_is_deferred_acceptance(market)
 @given(market=st_nrmp_market())
 def test_a_reported_stable_result_is_a_stable_matching_and_none_is_missed(at_once, market):
     assume(_small_enough(market))
-    result = roth_peranson(**market.arrays(), place_couples_at_once=at_once)
+    result = roth_peranson(**market.arrays(), in_batches=at_once)
     seats = seats_of(result.match, result.pgy1, market.n_programs)
     assert feasible(market, seats)
     stable = stable_matchings(market)
@@ -249,7 +249,7 @@ def test_a_reported_stable_result_is_a_stable_matching_and_none_is_missed(at_onc
 @pytest.mark.parametrize("at_once", [False, True], ids=["one couple at a time", "all at once"])
 @given(market=st_nrmp_market(max_programs=5, max_singles=8, max_couples=3))
 def test_larger_markets_stable_means_no_blocking_single_or_couple(at_once, market):
-    result = roth_peranson(**market.arrays(), place_couples_at_once=at_once)
+    result = roth_peranson(**market.arrays(), in_batches=at_once)
     seats = seats_of(result.match, result.pgy1, market.n_programs)
     assert feasible(market, seats)
     if result.stable:
@@ -272,6 +272,9 @@ def test_the_nrmp_worked_example_without_couples():
 
 # -- supplemental lists, by hand ----------------------------------------------------------------
 # Programs: 0 Radiology (advanced), 1 Prelim, 2 Transitional, 3 City (categorical).
+BOTH_ORDERS = pytest.mark.parametrize(
+    "in_batches", [False, True], ids=["one at a time", "in batches"]
+)
 
 
 def _supplemental(entries, capacities=(1, 1, 1, 1), prog_rank=None) -> Market:
@@ -280,32 +283,38 @@ def _supplemental(entries, capacities=(1, 1, 1, 1), prog_rank=None) -> Market:
     return Market(n, capacities, prog_rank, entries)
 
 
-def test_a_matched_advanced_position_tries_its_supplemental_list():
+@BOTH_ORDERS
+def test_a_matched_advanced_position_tries_its_supplemental_list(in_batches):
     lee = ((0, (1, 2)), (3, ()))
-    result = roth_peranson(**_supplemental((lee,)).arrays())
+    result = roth_peranson(**_supplemental((lee,)).arrays(), in_batches=in_batches)
     assert result.match.tolist() == [0] and result.pgy1.tolist() == [1] and result.stable
 
 
-def test_without_a_pgy1_position_the_advanced_one_is_kept_and_the_list_stops_there():
+@BOTH_ORDERS
+def test_without_a_pgy1_position_the_advanced_one_is_kept_and_the_list_stops_there(in_batches):
     # Kim (ranked first everywhere) fills Prelim and Transitional; Lee keeps Radiology, not City.
     kim, lee = ((1, ()), (2, ())), ((0, (1, 2)), (3, ()))
     market = _supplemental((kim, lee), capacities=(1, 1, 0, 1))
-    result = roth_peranson(**market.arrays())
+    result = roth_peranson(**market.arrays(), in_batches=in_batches)
     assert result.match.tolist() == [1, 0] and result.pgy1.tolist() == [4, 4] and result.stable
 
 
-def test_a_supplemental_list_is_not_tried_when_its_advanced_program_is_not_matched():
+@BOTH_ORDERS
+def test_a_supplemental_list_is_not_tried_when_its_advanced_program_is_not_matched(in_batches):
     # Radiology ranks Kim first and has one position: Lee goes on to City, no PGY-1 taken.
     kim, lee = ((0, ()),), ((0, (1,)), (3, ()))
-    result = roth_peranson(**_supplemental((kim, lee)).arrays())
+    result = roth_peranson(**_supplemental((kim, lee)).arrays(), in_batches=in_batches)
     assert result.match.tolist() == [0, 3] and result.pgy1.tolist() == [4, 4] and result.stable
 
 
-def test_a_pgy1_holder_displaced_from_the_advanced_program_gives_the_pgy1_seat_back():
+@BOTH_ORDERS
+def test_a_pgy1_holder_displaced_from_the_advanced_program_gives_the_pgy1_seat_back(in_batches):
     # Lee holds Radiology + Prelim until Kim (preferred by Radiology) arrives; Ann wants Prelim.
     lee, kim, ann = ((0, (1,)), (3, ())), ((0, ()),), ((1, ()),)
     prog_rank = ((1, 0, 2), (0, 2, 1), (0, 1, 2), (0, 1, 2))
-    result = roth_peranson(**_supplemental((lee, kim, ann), prog_rank=prog_rank).arrays())
+    result = roth_peranson(
+        **_supplemental((lee, kim, ann), prog_rank=prog_rank).arrays(), in_batches=in_batches
+    )
     assert result.match.tolist() == [3, 0, 1] and result.pgy1.tolist() == [4, 4, 4]
     assert result.stable
 
@@ -332,7 +341,7 @@ def test_it_stops_and_says_so_when_no_stable_matching_exists():
     result = roth_peranson(**market.arrays(), max_rounds=20)
     assert assume_no_stable and not result.stable and result.rounds == 20
     # All at once, re-processing stops as soon as a round starts where an earlier one did.
-    at_once = roth_peranson(**market.arrays(), max_rounds=200, place_couples_at_once=True)
+    at_once = roth_peranson(**market.arrays(), max_rounds=200, in_batches=True)
     assert not at_once.stable and at_once.rounds < 20
     assert feasible(market, seats_of(at_once.match, at_once.pgy1, market.n_programs))
 

@@ -383,7 +383,7 @@ def check_match(case) -> None:
     # The engine accepts the arrays with its input checks on, and agrees with match_market.
     pairs = couple_lists(lists, couples, programs, case.params)
     result = roth_peranson(
-        **pairs.engine_arguments(programs.positions), check_input=True, place_couples_at_once=True
+        **pairs.engine_arguments(programs.positions), check_input=True, in_batches=True
     )
     match = result.match
     np.testing.assert_array_equal(match, outcome.matched_program)

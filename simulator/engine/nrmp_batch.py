@@ -1,26 +1,33 @@
-"""The NRMP procedure's couples, re-processed in batches: many units move in one NumPy pass.
+"""The NRMP procedure's couples and supplemental lists, re-processed in batches: many
+units move in one NumPy pass.
 
 :func:`simulator.engine.roth_peranson` moves one unit at a time, as the NRMP
-describes it; at national scale (over a thousand couples) that is thousands of
-Python steps.  Here every proposal lives in one entry space (the singles' list
-entries, then two *seat entries* per couple pair, one per member), held in the
-deferred-acceptance kernel's hold slots, and each batch round does at once
-what re-processing does one unit at a time:
+describes it; at national scale (over a thousand couples, three thousand
+advanced positions) that is thousands of Python steps.  Here every proposal
+lives in one entry space (the singles' list entries, then two *seat entries*
+per couple pair, one per member, then the supplemental entries: each
+supplemental list a list of its own, proposed by the advanced position it
+belongs to), held in the deferred-acceptance kernel's hold slots, and each
+batch round does at once what re-processing does one unit at a time:
 
-1. a couple with a seat turned away withdraws the other (its pair is broken);
+1. a couple with a seat turned away withdraws the other (its pair is broken),
+   and a PGY-1 seat whose advanced position is no longer held is given back;
 2. every single with an earlier entry whose program would now take it (a seat
    came free) proposes there, the first such entry;
 3. every couple with a better pair than its own whose every seat passes (both
    members at one program: two seats among its best), and every couple holding
    nothing, proposes the first such pair's seats; couples moving in one round
    never want the same program (else two couples each turned away from one seat
-   could give both back and try again for ever);
+   could give both back and try again for ever); every held advanced position
+   with a supplemental entry above the one it holds that would now take it
+   proposes down its supplemental list from there;
 4. the proposals run as deferred acceptance from the current holds, everyone
    still holding what they held: a single turned away from a proposed entry or
-   a couple turned away from a proposed seat stops there, any other single
-   turned away goes on down its list; then whoever holds two gives up the worse
-   (a single its later entry, a couple its old pair, or the new one if a seat
-   of it was turned away).
+   a couple turned away from a proposed seat stops there, a supplemental list
+   stops above the entry it holds, any other single turned away goes on down
+   its list; then whoever holds two gives up the worse (a single its later
+   entry, an advanced position its later PGY-1 seat, a couple its old pair, or
+   the new one if a seat of it was turned away).
 
 Rounds stop when one finds nothing to do (no single and no couple blocks) or
 after ``max_rounds``; the caller then runs the one-at-a-time re-processing of
@@ -46,20 +53,22 @@ _INT = np.int64
 @dataclass(frozen=True, slots=True)
 class BatchState:
     """Where the batches left everyone: each applicant's program (``P``: none), each
-    couple's pair (index into ``pair_programs``; -1: none), the programs that lost a
-    holder in the last round (the only places a single may now block), whether a round
-    found nothing left to do, and the rounds run."""
+    couple's pair (index into ``pair_programs``; -1: none), each applicant's PGY-1 seat
+    (index into ``supplemental_programs``, under the advanced position it holds; -1:
+    none), the programs that lost a holder in the last round (the only places a single
+    may now block), whether a round found nothing left to do, and the rounds run."""
 
     match: np.ndarray
     couple_pairs: np.ndarray
+    pgy1_entries: np.ndarray
     loosened: np.ndarray
     converged: bool
     rounds: int
 
 
 def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
-    """Singles by deferred acceptance, then couples and re-processing in at most
-    ``max_rounds`` batch rounds.
+    """Singles by deferred acceptance, then couples, supplemental lists and
+    re-processing in at most ``max_rounds`` batch rounds.
 
     The first rounds do most of the work (at national scale about half the
     couples settle in the first); later ones move ever fewer units for the same
@@ -71,16 +80,26 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     n_pairs = pairs.shape[0]
     pair_couple = segment_ids(market.couple_indptr)
     members = market.couples
+    supp_indptr = market.supplemental_indptr
+    supp_parent = segment_ids(supp_indptr)  # the primary entry of each supplemental entry
+    first_supp = n_single + 2 * n_pairs
 
-    # One entry space: single entries, then seat entries n_single + 2 * pair + side.
+    # One entry space: single entries, then seat entries n_single + 2 * pair + side, then
+    # supplemental entries first_supp + s.
     named = pairs != p
-    target = np.concatenate((programs, np.where(named, pairs, 0).ravel()))
-    rank = np.concatenate((ranks, np.where(named, pair_ranks, n).ravel()))
+    target = np.concatenate(
+        (programs, np.where(named, pairs, 0).ravel(), market.supplemental_programs)
+    )
+    rank = np.concatenate(
+        (ranks, np.where(named, pair_ranks, n).ravel(), market.supplemental_ranks)
+    )
     holds = Holds(np.minimum(market.capacities, n), n, n_entries=target.size)
     key = holds.key(target, np.minimum(rank, n))
+    supp_key, supp_target = key[first_supp:], target[first_supp:]
     list_start = np.zeros(target.size + 1, dtype=bool)
     list_start[indptr] = True
-    list_start[n_single:] = True  # a seat entry is a list of its own
+    list_start[n_single : first_supp + 1] = True  # a seat entry is a list of its own
+    list_start[first_supp + supp_indptr] = True  # so is a supplemental list
     dropping = np.zeros(target.size, dtype=bool)
     owner = segment_ids(indptr)
     seat_member = members[pair_couple].ravel()  # the member of each seat entry
@@ -101,6 +120,11 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         lost = (named[at[mine]] & ~is_held[seats]).any(axis=1)
         released = seats[lost][is_held[seats[lost]]]
         at[mine[lost]] = -1
+        # ... and a PGY-1 seat whose advanced position is no longer held is given back.
+        held_supp = held[held >= first_supp] - first_supp
+        kept = is_held[supp_parent[held_supp]]
+        orphans = first_supp + held_supp[~kept]
+        released, held_supp = np.concatenate((released, orphans)), held_supp[kept]
         if batch == max_rounds:
             loosened = np.concatenate((loosened, target[released]))  # released below
             break
@@ -128,7 +152,14 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
 
         # 3. Couples with a better pair whose every seat passes (or holding none): the first.
         better = _passing_pairs(
-            market, key, cutoff, holds, held, member_target, member_rank, pair_couple
+            market,
+            key[n_single:first_supp],
+            key[held],
+            cutoff,
+            holds,
+            member_target,
+            member_rank,
+            pair_couple,
         )
         better &= pair_index < np.where(at >= 0, at, n_pairs)[pair_couple]
         candidates = np.flatnonzero(better)
@@ -138,21 +169,32 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         # away from one seat could otherwise give both seats back and try again for ever.
         # A couple moves if no couple before it wants one of its programs (the first does).
         moving, new_pairs = _apart(moving, new_pairs, pairs, named, p)
-        if not (lost.any() or single_moves.size or moving.size):
-            return _state(holds, at, target, owner, seat_member, n, p, None, rounds + batch)
+        # ... and every held advanced position with a supplemental entry above the one it
+        # holds (or, holding none, any) that would now take it: the first such.
+        supp_at = supp_indptr[1:].copy()  # per primary entry: its held PGY-1 entry, or its end
+        supp_at[supp_parent[held_supp]] = held_supp
+        passing = np.flatnonzero(
+            is_held[supp_parent]
+            & (np.arange(supp_parent.size) < supp_at[supp_parent])
+            & (supp_key < cutoff[supp_target])
+        )
+        supp_moves = passing[np.unique(supp_parent[passing], return_index=True)[1]]
+        if not (lost.any() or orphans.size or single_moves.size or moving.size or supp_moves.size):
+            return _state(holds, at, target, owner, seat_member, market, None, rounds + batch)
 
         # 4. Each proposes while still holding what it holds; a proposal turned away stops
-        # there (its maker keeps its hold), and whoever ends up holding both gives up the
-        # worse: a single its later entry, a couple its old pair (or the new one, if a seat
-        # of it was turned away).
+        # there (its maker keeps its hold; a supplemental list goes on down to the entry it
+        # holds), and whoever ends up holding both gives up the worse: a single its later
+        # entry, an advanced position its later PGY-1 seat, a couple its old pair (or the
+        # new one, if a seat of it was turned away).
         if released.size:
             holds.remove(released, key[released], dropping)
         new_seats = (n_single + 2 * new_pairs[:, None] + np.arange(2)).ravel()
         new_named = named[new_pairs].ravel()
-        stops = single_moves + 1
+        stops = np.concatenate((single_moves + 1, first_supp + supp_at[supp_parent[supp_moves]]))
         stops = stops[~list_start[stops]]
         list_start[stops] = True
-        proposing = np.concatenate((single_moves, new_seats[new_named]))
+        proposing = np.concatenate((single_moves, new_seats[new_named], first_supp + supp_moves))
         rounds += propose_from(proposing, key, list_start, holds)[0]
         list_start[stops] = False
 
@@ -162,19 +204,23 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         held_single = np.sort(held[held < n_single])
         repeat = np.zeros(held_single.size, dtype=bool)  # a single's second hold: the worse
         repeat[1:] = owner[held_single[1:]] == owner[held_single[:-1]]
+        held_supp = np.sort(held[held >= first_supp])  # a second PGY-1 seat: the worse
+        again = np.zeros(held_supp.size, dtype=bool)
+        parent = supp_parent[held_supp - first_supp]
+        again[1:] = parent[1:] == parent[:-1]
         new_seats = new_seats.reshape(-1, 2)
         taken = (~named[new_pairs] | is_held[new_seats]).all(axis=1)
         old = at[moving]
         old_seats = n_single + 2 * old[:, None] + np.arange(2)
         rows = (old >= 0) | ~taken
         give_up = np.where(taken[:, None], old_seats, new_seats)[rows].ravel()
-        give_up = np.concatenate((held_single[repeat], give_up[is_held[give_up]]))
+        give_up = np.concatenate((held_single[repeat], held_supp[again], give_up[is_held[give_up]]))
         if give_up.size:
             holds.remove(give_up, key[give_up], dropping)
         loosened = target[np.concatenate((released, give_up))]
         at[moving[taken]] = new_pairs[taken]
     # Out of rounds: couples keep only pairs whose every named seat is held.
-    return _state(holds, at, target, owner, seat_member, n, p, loosened, rounds + max_rounds)
+    return _state(holds, at, target, owner, seat_member, market, loosened, rounds + max_rounds)
 
 
 def _apart(moving, new_pairs, pairs, named, p):
@@ -188,15 +234,17 @@ def _apart(moving, new_pairs, pairs, named, p):
     return moving[keep], new_pairs[keep]
 
 
-def _passing_pairs(market, key, cutoff, holds, held, member_target, member_rank, pair_couple):
+def _passing_pairs(
+    market, seat_key, held_keys, cutoff, holds, member_target, member_rank, pair_couple
+):
     """Whether each pair would take its couple now: every named seat passes alone (its
     member is there already, or beats the cutoff); both at one program: both among its
-    best ``capacity`` once they are in."""
+    best ``capacity`` once they are in.  ``seat_key``: the keys of the seat entries;
+    ``held_keys``: the keys held now, target by target, best first (sorted)."""
     pairs, pair_ranks = market.pair_programs, market.pair_ranks
     n, p = market.rol_indptr.size - 1, market.capacities.size
     named = pairs != p
-    n_single = key.size - 2 * pairs.shape[0]
-    seat_key = key[n_single:].reshape(-1, 2)
+    seat_key = seat_key.reshape(-1, 2)
     who = market.couples[pair_couple]
     there = member_target[who] == pairs
     passes = ~named | there | (seat_key < cutoff[np.where(named, pairs, 0)])
@@ -205,7 +253,6 @@ def _passing_pairs(market, key, cutoff, holds, held, member_target, member_rank,
     if same.size:
         program = pairs[same, 0]
         worse = pair_ranks[same].max(axis=1)
-        held_keys = key[held]  # target by target, best first: sorted
         ahead = np.searchsorted(held_keys, holds.key(program, worse)) - np.searchsorted(
             held_keys, holds.key(program, np.zeros_like(worse))
         )
@@ -216,18 +263,29 @@ def _passing_pairs(market, key, cutoff, holds, held, member_target, member_rank,
     return ok
 
 
-def _state(holds, at, target, owner, seat_member, n, p, loosened, rounds):
-    """The batch state; ``loosened`` is None once a round found nothing to do (converged)."""
-    n_single = owner.size
+def _state(holds, at, target, owner, seat_member, market, loosened, rounds):
+    """The batch state; ``loosened`` is None once a round found nothing to do (converged).
+    A PGY-1 seat held under an advanced position no longer held is left out (its
+    program is among ``loosened``)."""
+    n, p = market.rol_indptr.size - 1, market.capacities.size
+    n_single, first_supp = owner.size, owner.size + seat_member.size
     held = holds.held_entries()
+    is_held = np.zeros(target.size, dtype=bool)
+    is_held[held] = True
     match = np.full(n, p, dtype=_INT)
     single = held[held < n_single]
     match[owner[single]] = target[single]
-    seat = held[held >= n_single]
+    seat = held[(held >= n_single) & (held < first_supp)]
     match[seat_member[seat - n_single]] = target[seat]
+    held_supp = held[held >= first_supp] - first_supp
+    parent = segment_ids(market.supplemental_indptr)[held_supp]
+    kept = is_held[parent]
+    pgy1_entries = np.full(n, -1, dtype=_INT)
+    pgy1_entries[owner[parent[kept]]] = held_supp[kept]
     return BatchState(
         match=match,
         couple_pairs=at,
+        pgy1_entries=pgy1_entries,
         loosened=np.zeros(0, dtype=_INT) if loosened is None else np.unique(loosened),
         converged=loosened is None,
         rounds=int(rounds),

@@ -236,7 +236,7 @@ def _solve(lists: RankOrderLists, programs: Programs, couples, params):
         **pairs.engine_arguments(programs.positions),
         max_rounds=REPROCESSING_ROUNDS,
         check_input=False,
-        place_couples_at_once=True,
+        in_batches=True,
     )
     return result.match, result.pgy1, result.stable
 

@@ -1,0 +1,325 @@
+"""Re-processing in the NRMP's procedure: the tentative matching of singles, couples and
+supplemental lists, and the units that move in it one at a time (steps 2-4 of
+:mod:`simulator.engine.nrmp`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+
+import numpy as np
+
+from simulator.engine.csr import segment_ids
+from simulator.engine.nrmp_inputs import NRMPMarket
+
+_INT = np.int64
+#: A unit scanning more bundles than this narrows them down with one NumPy pass first.
+_NARROW_ABOVE = 12
+
+
+class Reprocessing:
+    """The tentative matching during re-processing: who holds which seat, per unit and program.
+
+    Units ``0..N-1`` are the single applicants, ``N + c`` couple ``c``.  Bundle ``b``
+    has seats ``(prog0[b], rank0[b])`` for member ``m0[u]`` and ``(prog1[b], rank1[b])``
+    for member ``m1[u]`` (role ``role1[u]``: 0 the primary position, 1 the PGY-1).
+    ``held[a, role]`` is the program applicant ``a`` holds in that role; each
+    program's holders, ``(rank, applicant, role)`` best first, are built on first use.
+    """
+
+    def __init__(
+        self,
+        market: NRMPMarket,
+        match,
+        *,
+        couple_pairs=None,
+        pgy1_entries=None,
+        loosened=None,
+        stop_on_cycle=False,
+    ):
+        """The state in which single ``a`` holds the entry of program ``match[a]`` (its
+        primary seat) and the PGY-1 seat of supplemental entry ``pgy1_entries[a]`` under
+        it (-1 or not given: none), and couple ``c`` the pair ``couple_pairs[c]`` (an
+        index into ``pair_programs``; -1 or not given: none).  ``loosened``: programs that lost a
+        holder since that state was stable for singles, whose bundles the first round
+        looks at too; ``stop_on_cycle``: stop, unstable, once a round starts where an
+        earlier one started."""
+        n, p = market.rol_indptr.size - 1, market.capacities.size
+        self.n, self.p, self.capacities = n, p, market.capacities
+        self._bundles(market)
+        self.held = np.full((n, 2), p, dtype=_INT)
+        self.held_rank = np.full((n, 2), n, dtype=_INT)  # each held seat's rank there
+        self.cur = self.unit_indptr[1:].copy()  # everyone unmatched, ...
+        entry_applicant = segment_ids(market.rol_indptr)
+        won = np.flatnonzero(market.rol_programs == match[entry_applicant])
+        self.cur[entry_applicant[won]] = self.entry_bundle[won]  # ... but the singles held
+        seat_applicant, seat_program = [entry_applicant[won]], [market.rol_programs[won]]
+        seat_rank, seat_role = [market.program_ranks[won]], [np.zeros(won.size, dtype=_INT)]
+        if pgy1_entries is not None:  # ... with their PGY-1 seats
+            supp = pgy1_entries[entry_applicant[won]]
+            with_pgy1 = supp >= 0
+            a, supp = entry_applicant[won][with_pgy1], supp[with_pgy1]
+            self.cur[a] = won[with_pgy1] + supp  # bundle (A, S) of entry e and entry s: e + s
+            seat_applicant.append(a)
+            seat_program.append(market.supplemental_programs[supp])
+            seat_rank.append(market.supplemental_ranks[supp])
+            seat_role.append(np.ones(a.size, dtype=_INT))
+        if couple_pairs is not None:  # ... and the couples placed
+            placed = np.flatnonzero(couple_pairs >= 0)
+            unit = n + placed
+            bundle = self.unit_indptr[n] + couple_pairs[placed]
+            self.cur[unit] = bundle
+            for member, prog, rank in (
+                (self.m0, self.prog0, self.rank0),
+                (self.m1, self.prog1, self.rank1),
+            ):
+                named = prog[bundle] != p
+                seat_applicant.append(member[unit[named]])
+                seat_program.append(prog[bundle[named]])
+                seat_rank.append(rank[bundle[named]])
+                seat_role.append(np.zeros(int(named.sum()), dtype=_INT))
+        seat_applicant, seat_program, seat_rank, seat_role = (
+            np.concatenate(x) for x in (seat_applicant, seat_program, seat_rank, seat_role)
+        )
+        self.held[seat_applicant, seat_role] = seat_program
+        self.held_rank[seat_applicant, seat_role] = seat_rank
+        # Each program's holders, and its cutoff: the rank to beat (``N``: room for anyone
+        # ranked; the "no match" program ``P`` takes nobody).
+        self._seats_by_program = np.argsort(seat_program, kind="stable")
+        self._start = np.searchsorted(seat_program[self._seats_by_program], np.arange(p + 1))
+        self._seat = (seat_rank, seat_applicant, seat_role)
+        fill = np.diff(self._start)
+        worst = np.zeros(p, dtype=_INT)
+        holding = fill > 0
+        if holding.any():
+            ranks = seat_rank[self._seats_by_program]
+            worst[holding] = np.maximum.reduceat(ranks, self._start[:-1][holding])
+        self.cutoff = np.append(np.where(fill < market.capacities, n, worst), 0)
+        self._holders: dict[int, list] = {}
+        self.loosened = np.zeros(p + 1, dtype=bool)
+        self.first_loosened, self.stop_on_cycle = loosened, stop_on_cycle
+        self.queue: list[int] = []
+        self.pending = np.zeros(self.cur.size, dtype=bool)
+        self.moved = np.zeros(self.cur.size, dtype=bool)
+
+    def _bundles(self, market: NRMPMarket) -> None:
+        """Lay out every unit's bundles (see the class docstring)."""
+        n, p = self.n, self.p
+        k = np.diff(market.supplemental_indptr)
+        first = np.arange(k.size, dtype=_INT) + market.supplemental_indptr[:-1]
+        couples, pairs, pair_ranks = market.couples, market.pair_programs, market.pair_ranks
+        if market.supplemental_programs.size:
+            size = k + 1
+            place = np.arange(int(size.sum()), dtype=_INT) - np.repeat(first, size)
+            last = place == np.repeat(k, size)
+            supp = np.repeat(market.supplemental_indptr[:-1], size) + place
+            supp[last] = 0
+            supp_prog = np.append(market.supplemental_programs, p)[np.where(last, -1, supp)]
+            supp_rank = np.append(market.supplemental_ranks, n)[np.where(last, -1, supp)]
+            primary_prog = np.repeat(market.rol_programs, size)
+            primary_rank = np.repeat(market.program_ranks, size)
+        else:  # one bundle (A, none) per entry
+            supp_prog = np.full(k.size, p, dtype=_INT)
+            supp_rank = np.full(k.size, n, dtype=_INT)
+            primary_prog, primary_rank = market.rol_programs, market.program_ranks
+        self.prog0 = np.concatenate((primary_prog, pairs[:, 0]))
+        self.rank0 = np.concatenate((primary_rank, pair_ranks[:, 0]))
+        self.prog1 = np.concatenate((supp_prog, pairs[:, 1]))
+        self.rank1 = np.concatenate((supp_rank, pair_ranks[:, 1]))
+        single_indptr = market.rol_indptr + market.supplemental_indptr[market.rol_indptr]
+        self.unit_indptr = np.concatenate(
+            (single_indptr, single_indptr[-1] + market.couple_indptr[1:])
+        )
+        self.entry_bundle = first + k  # the (A, none) bundle of each entry
+        self.m0 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 0]))
+        self.m1 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 1]))
+        self.role1 = np.concatenate((np.ones(n, dtype=_INT), np.zeros(len(couples), dtype=_INT)))
+        self.unit_of = np.arange(n, dtype=_INT)
+        self.unit_of[couples.ravel()] = n + np.repeat(np.arange(len(couples), dtype=_INT), 2)
+        self.bundle_unit = segment_ids(self.unit_indptr)
+        has_supp = np.diff(market.supplemental_indptr[market.rol_indptr]) > 0
+        self.complex = np.concatenate((has_supp, np.ones(len(couples), dtype=bool)))
+        self.complex_bundles = np.flatnonzero(self.complex[self.bundle_unit])
+
+    # -- re-processing rounds (vectorised search, one unit at a time moves) ------------------
+
+    def reprocess(self, max_rounds: int) -> tuple[bool, int]:
+        """Steps 2-4 of the algorithm; returns ``(stable, rounds)``."""
+        bundles, rounds = self.complex_bundles, 0
+        if self.first_loosened is not None and self.first_loosened.size:
+            considered = np.zeros(self.p + 1, dtype=bool)
+            considered[self.first_loosened] = True
+            considered = considered[self.prog0] | considered[self.prog1]
+            considered[bundles] = True
+            bundles = np.flatnonzero(considered)
+        seen = set()
+        while True:
+            units, passing, starts = self._candidates(bundles)
+            if units.size == 0:
+                return True, rounds
+            passing = passing.tolist()
+            if self.stop_on_cycle:
+                # A round that starts where an earlier one started repeats it, and the one
+                # after, for ever: a cycle (the rounds between moved units, so some block).
+                state = (hash(self.cur.tobytes()), hash(bundles.tobytes()))
+                if state in seen:
+                    return False, rounds
+                seen.add(state)
+            if rounds == max_rounds:
+                cur = self.cur[units].tolist()
+                blocked = any(
+                    self._takes(u, x)
+                    for u, b, c in zip(units.tolist(), starts[:-1].tolist(), cur)
+                    for x in range(passing[b], c)
+                )
+                return not blocked, rounds
+            rounds += 1
+            self.loosened[:] = self.moved[:] = False
+            moved = False
+            # Each unit tries the bundles that passed at the round's start: one that did not
+            # can only start to pass if a program of it loses a holder or the unit moves, and
+            # the next round looks at those.
+            for u, first, last in zip(units.tolist(), starts[:-1].tolist(), starts[1:].tolist()):
+                if self._try(u, passing[first:last]):
+                    moved = True
+                    self._settle()
+            if not moved:
+                return True, rounds
+            # A bundle can only have become one that takes its unit if one of its programs
+            # lost a holder or its unit's own seats changed.
+            loosened = self.loosened[self.prog0] | self.loosened[self.prog1]
+            bundles = np.flatnonzero(loosened | self.moved[self.bundle_unit])
+
+    def _candidates(self, bundles):
+        """Units with preferred bundles whose every seat passes alone, and those bundles
+        (``passing[starts[i]:starts[i + 1]]`` for unit ``units[i]``, best first)."""
+        unit = self.bundle_unit[bundles]
+        keep = bundles < self.cur[unit]
+        bundles, unit = bundles[keep], unit[keep]
+        ok = self._fit_all(self.prog0[bundles], self.m0[unit], self.rank0[bundles])
+        ok &= self._fit_all(self.prog1[bundles], self.m1[unit], self.rank1[bundles])
+        bundles, unit = bundles[ok], unit[ok]
+        first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]]) if unit.size else unit
+        return unit[first], bundles, np.append(first, unit.size)
+
+    def _fit_all(self, prog, member, rank):
+        held = self.held[member]
+        there = (held[:, 0] == prog) | (held[:, 1] == prog)
+        return (prog == self.p) | there | (rank < self.cutoff[prog])
+
+    # -- one unit at a time ------------------------------------------------------------------
+
+    def _scan(self, u: int, start: int, stop: int) -> bool:
+        """Move unit ``u`` to its first bundle in ``[start, stop)`` that takes it, if any.
+
+        A long stretch is first narrowed (vectorised) to the bundles whose every seat
+        passes alone, which every bundle that takes the unit does.
+        """
+        bundles = range(start, stop)
+        if stop - start > _NARROW_ABOVE:
+            b, unit = np.arange(start, stop), np.full(stop - start, u)
+            ok = self._fit_all(self.prog0[b], self.m0[unit], self.rank0[b])
+            ok &= self._fit_all(self.prog1[b], self.m1[unit], self.rank1[b])
+            bundles = (start + np.flatnonzero(ok)).tolist()
+        for b in bundles:
+            if self._takes(u, b):
+                self._move(u, b)
+                return True
+        return False
+
+    def _try(self, u: int, bundles: list) -> bool:
+        """Move unit ``u`` to the first of ``bundles`` (ascending) above its own that takes it."""
+        stop = self.cur.item(u)
+        for b in bundles:
+            if b >= stop:
+                return False
+            if self._takes(u, b):
+                self._move(u, b)
+                return True
+        return False
+
+    def _settle(self) -> None:
+        """Units turned away go on down their lists until nobody is left turned away."""
+        while self.queue:
+            u = self.queue.pop()
+            self.pending[u] = False
+            if not self._scan(u, int(self.cur[u]) + 1, int(self.unit_indptr[u + 1])):
+                for p, a, role in self._seats_held(u):
+                    self._release(p, a, role)
+                self.cur[u] = self.unit_indptr[u + 1]
+
+    def _takes(self, u: int, b: int) -> bool:
+        p0, p1 = self.prog0.item(b), self.prog1.item(b)
+        a0, a1 = self.m0.item(u), self.m1.item(u)
+        r0, r1 = self.rank0.item(b), self.rank1.item(b)
+        if p0 == p1:  # both members of a couple at one program
+            worse = max(r0, r1)
+            if worse >= self.n:
+                return False
+            ahead = sum(1 for r, a, _ in self._at(p0) if r < worse and a != a0 and a != a1)
+            return ahead <= int(self.capacities[p0]) - 2
+        return self._fits(p0, a0, r0) and self._fits(p1, a1, r1)
+
+    def _fits(self, p: int, a: int, r: int) -> bool:
+        held = self.held
+        there = p == held.item(a, 0) or p == held.item(a, 1)
+        return p == self.p or there or r < self.cutoff.item(p)
+
+    def _seats(self, u: int, b: int):
+        seats = (
+            (self.prog0.item(b), self.m0.item(u), self.rank0.item(b), 0),
+            (self.prog1.item(b), self.m1.item(u), self.rank1.item(b), self.role1.item(u)),
+        )
+        return [seat for seat in seats if seat[0] != self.p]
+
+    def _seats_held(self, u: int):
+        members = {self.m0.item(u), self.m1.item(u)}
+        held, p = self.held, self.p
+        return [(held.item(a, r), a, r) for a in members for r in (0, 1) if held.item(a, r) != p]
+
+    def _move(self, u: int, b: int) -> None:
+        new = self._seats(u, b)
+        keep = {(p, a, role) for p, a, _, role in new}
+        for seat in self._seats_held(u):
+            if seat not in keep:
+                self._release(*seat)
+        for p, a, r, role in new:
+            if self.held[a, role] != p:
+                self._take(p, a, r, role)
+        self.cur[u] = b
+        self.moved[u] = True
+
+    def _at(self, p: int) -> list:
+        """Program ``p``'s holders ``(rank, applicant, role)``, best first."""
+        holders = self._holders.get(p)
+        if holders is None:
+            seats = self._seats_by_program[self._start[p] : self._start[p + 1]]
+            rank, applicant, role = self._seat
+            holders = sorted(
+                zip(rank[seats].tolist(), applicant[seats].tolist(), role[seats].tolist())
+            )
+            self._holders[p] = holders
+        return holders
+
+    def _release(self, p: int, a: int, role: int) -> None:
+        holders = self._at(p)
+        holders.pop(bisect_left(holders, (self.held_rank.item(a, role), a, role)))
+        self.held[a, role] = self.p
+        self.cutoff[p] = self.n
+        self.loosened[p] = True
+
+    def _take(self, p: int, a: int, r: int, role: int) -> None:
+        holders = self._at(p)
+        insort(holders, (r, a, role))
+        self.held[a, role] = p
+        self.held_rank[a, role] = r
+        capacity = int(self.capacities[p])
+        if len(holders) > capacity:
+            _, out, out_role = holders.pop()
+            self.held[out, out_role] = self.p
+            v = int(self.unit_of[out])
+            self.moved[v] = True
+            if not self.pending[v]:
+                self.pending[v] = True
+                self.queue.append(v)
+        self.cutoff[p] = holders[-1][0] if len(holders) == capacity else self.n
