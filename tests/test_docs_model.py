@@ -239,6 +239,8 @@ MODULE_PATHS = {
     "market.applicants": "simulator.market.applicants",
     "market.applications": "simulator.market.applications",
     "market.couples": "simulator.market.couples",
+    "market.couple_copies": "simulator.market.couple_copies",
+    "engine.reprocess": "simulator.engine.reprocess",
     "market.couple_params": "simulator.market.couple_params",
     "market.advanced_params": "simulator.market.advanced_params",
     "market.distributions": "simulator.market.distributions",

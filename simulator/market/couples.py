@@ -20,7 +20,7 @@ import numpy as np
 
 from simulator.engine.csr import place_in_group, segment_ids
 
-__all__ = ["CoupleLists", "couple_lists", "draw_couples"]
+__all__ = ["CoupleLists", "couple_lists", "draw_couples", "pair_lists"]
 
 
 def draw_couples(applicants, inputs, params, rng) -> np.ndarray:
@@ -73,10 +73,38 @@ def couple_lists(lists, couples: np.ndarray, programs, params) -> CoupleLists:
     :class:`~simulator.market.programs.Programs`.  Ties keep the first member's order.
     Couple members have no supplemental lists (:func:`draw_couples`).
     """
+    n = lists.applicants.size
+    indptr, ranks = lists.rol_indptr, lists.program_ranks
+    couple_indptr, pair_programs, pair_ranks = pair_lists(
+        indptr, lists.rol_programs, ranks, couples, programs.division, n, params
+    )
+    length = np.diff(indptr)
+    in_couple = np.zeros(n, dtype=bool)
+    in_couple[couples.ravel()] = True
+    single = ~in_couple[segment_ids(indptr)]
+    supplemental = lists.supplemental(programs.advanced)
+    per_entry = np.diff(supplemental["supplemental_indptr"])
+    supplemental["supplemental_indptr"] = np.r_[0, np.cumsum(per_entry[single])]
+    return CoupleLists(
+        supplemental=supplemental,
+        couples=couples,
+        couple_indptr=couple_indptr,
+        pair_programs=pair_programs,
+        pair_ranks=pair_ranks,
+        rol_indptr=np.r_[0, np.cumsum(np.where(in_couple, 0, length))],
+        rol_programs=lists.rol_programs[single],
+        program_ranks=ranks[single],
+    )
+
+
+def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params):
+    """The pairs each couple ranks, from its members' lists in CSR form (``indptr``,
+    ``programs``, ``ranks``, entries in order of preference): ``(couple_indptr,
+    pair_programs, pair_ranks)`` as :func:`simulator.engine.roth_peranson` reads them,
+    the number of programs (``division.size``) meaning "no match" and ``unranked``
+    standing for the rank on that side."""
     c = params.couples
-    division, advanced = programs.division, programs.advanced
-    n, n_programs = lists.applicants.size, division.size
-    indptr, programs, ranks = lists.rol_indptr, lists.rol_programs, lists.program_ranks
+    n_programs = division.size
     length = np.diff(indptr)
     first, second = couples[:, 0], couples[:, 1]
     la, lb = length[first], length[second]
@@ -100,8 +128,8 @@ def couple_lists(lists, couples: np.ndarray, programs, params) -> CoupleLists:
     pair_couple = np.concatenate((couple, alone_a, alone_b))
     program_a = np.concatenate((programs[ea], programs[ea_alone], np.full(alone_b.size, no)))
     program_b = np.concatenate((programs[eb], np.full(alone_a.size, no), programs[eb_alone]))
-    rank_a = np.concatenate((ranks[ea], ranks[ea_alone], np.full(alone_b.size, n)))
-    rank_b = np.concatenate((ranks[eb], np.full(alone_a.size, n), ranks[eb_alone]))
+    rank_a = np.concatenate((ranks[ea], ranks[ea_alone], np.full(alone_b.size, unranked)))
+    rank_b = np.concatenate((ranks[eb], np.full(alone_a.size, unranked), ranks[eb_alone]))
     key = np.concatenate(
         (i + j + c.apart_penalty * apart, place_a + c.alone_penalty, place_b + c.alone_penalty)
     )
@@ -109,20 +137,8 @@ def couple_lists(lists, couples: np.ndarray, programs, params) -> CoupleLists:
     order = np.lexsort((tie, key, pair_couple))
     order = order[place_in_group(pair_couple[order]) < c.max_pairs]
     pair_couple = pair_couple[order]
-
-    in_couple = np.zeros(n, dtype=bool)
-    in_couple[couples.ravel()] = True
-    single = ~in_couple[segment_ids(indptr)]
-    supplemental = lists.supplemental(advanced)
-    per_entry = np.diff(supplemental["supplemental_indptr"])
-    supplemental["supplemental_indptr"] = np.r_[0, np.cumsum(per_entry[single])]
-    return CoupleLists(
-        supplemental=supplemental,
-        couples=couples,
-        couple_indptr=np.r_[0, np.cumsum(np.bincount(pair_couple, minlength=len(couples)))],
-        pair_programs=np.column_stack((program_a[order], program_b[order])),
-        pair_ranks=np.column_stack((rank_a[order], rank_b[order])),
-        rol_indptr=np.r_[0, np.cumsum(np.where(in_couple, 0, length))],
-        rol_programs=programs[single],
-        program_ranks=ranks[single],
+    return (
+        np.r_[0, np.cumsum(np.bincount(pair_couple, minlength=len(couples)))],
+        np.column_stack((program_a[order], program_b[order])),
+        np.column_stack((rank_a[order], rank_b[order])),
     )

@@ -7,11 +7,50 @@ of you through the market.
 
 from __future__ import annotations
 
-from simulator.market.fields import frozen, param
+from simulator.market.fields import frozen, param, table
 from simulator.market.soap_params import SOAP_APPLICATION_LIMIT
 from simulator.vocabulary import APPLICANT_TYPES, ONE_YEAR_TRACKS, advanced_row_name
 
-__all__ = ["Focal"]
+__all__ = ["Focal", "Partner"]
+
+
+@frozen
+class Partner:
+    """Your partner in the Match (the ``[you.partner]`` table): with a ``specialty``, copies of
+    you apply and interview alone, then rank pairs of programs together as a couple."""
+
+    specialty: str = param(
+        "",
+        "Your partner's preferred specialty (a name in data/specialties_2025.csv); empty (the "
+        "default): no partner, you rank alone.",
+    )
+    type: str = param(
+        "non_us_img", f"Your partner's applicant type, one of {', '.join(APPLICANT_TYPES[:4])}."
+    )
+    backup_specialty: str = param("", "Your partner's backup specialty, or empty for none.")
+    step2ck: int = param(240, "Your partner's Step 2 CK score.", 1, 300)
+    usce_months: float = param(0, "Your partner's months of US clinical experience (IMGs).", 0, 120)
+    usce_kind: str = param("none", "Kind of your partner's USCE: none, observership, hands_on.")
+    years_since_graduation: float = param(
+        0, "Years since your partner's medical school graduation.", 0, 60
+    )
+    visa: str = param(
+        "none", "Visa your partner needs: none, j1, h1b (only non-US IMGs may need one)."
+    )
+    step3: bool = param(False, "Whether your partner has passed Step 3 (an H-1B needs it).")
+    applications: int = param(100, "Number of programs your partner applies to.", 1, 2000)
+
+    def as_focal(self, you: Focal) -> Focal:
+        """Your partner as a focal applicant: their own profile, your home region and stated
+        geographic preference (a couple looks for places near each other), every program
+        that interviews them ranked, every signal sent, no SOAP of their own."""
+        mine = {name: getattr(self, name) for name in _PARTNER_FIELDS}
+        return Focal(
+            **mine,
+            home_region=you.home_region,
+            geographic_preference=you.geographic_preference,
+            soap=False,
+        )
 
 
 @frozen
@@ -121,6 +160,23 @@ class Focal:
         1,
         SOAP_APPLICATION_LIMIT,
     )
+    partner: Partner = table(
+        Partner,
+        "Your partner, if you enter the Match as a couple: [you.partner] with a specialty. "
+        "Each copy of you has a copy of your partner; the two rank pairs of programs from "
+        "their own interviews as the population's couples do (couples.apart_penalty, "
+        "alone_penalty, max_pairs), and your chances are those of you in the pair.",
+    )
+
+    @property
+    def has_partner(self) -> bool:
+        return bool(self.partner.specialty)
+
+    @property
+    def partner_sought(self) -> tuple[str, ...]:
+        """The specialties your partner's copies apply to (none without a partner)."""
+        partner = self.partner
+        return tuple(s for s in (partner.specialty, partner.backup_specialty) if s)
 
     @property
     def sought(self) -> tuple[str, ...]:
@@ -130,3 +186,7 @@ class Focal:
             return tuple(s for s in (self.specialty, self.backup_specialty) if s)
         main = advanced_row_name(self.specialty)
         return tuple(s for s in (main, self.backup_specialty, self.pgy1_track) if s)
+
+
+#: The fields of :class:`Partner` that are fields of :class:`Focal` too.
+_PARTNER_FIELDS = tuple(f for f in Partner.__dataclass_fields__)

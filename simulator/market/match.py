@@ -23,6 +23,7 @@ from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.insertion import solo_outcomes
 from simulator.engine.nrmp import roth_peranson
 from simulator.market.applicants import Applicants, stack_applicants
+from simulator.market.couple_copies import couple_outcomes
 from simulator.market.couples import couple_lists
 from simulator.market.focal import FUNNEL_COUNTS, FocalEntries
 from simulator.market.lists import RankOrderLists, rank_order_lists, solo_lists
@@ -63,6 +64,9 @@ class TrialOutcome:
     #: False only if the NRMP's procedure stopped re-processing couples without reaching a
     #: stable matching (see :func:`simulator.engine.roth_peranson`).
     stable: bool = True
+    #: With ``[you.partner]``: each row's partner's program (copies of you; n_programs if
+    #: unmatched, and in the population's rows); None without a partner.
+    partner_program: np.ndarray | None = None
 
     @property
     def matched(self) -> np.ndarray:
@@ -138,15 +142,25 @@ def match_population(market: Market, params: MarketParams, *, timings=None) -> P
 
 
 def place_copies(
-    population: PopulationMatch, focal: FocalEntries, params: MarketParams
+    population: PopulationMatch,
+    focal: FocalEntries,
+    params: MarketParams,
+    partner: FocalEntries | None = None,
 ) -> TrialOutcome:
-    """Give each focal copy its outcome alone in the population's matched market.
+    """Give each focal copy its outcome alone in the population's matched market; with
+    ``partner`` (a copy of your partner per copy of you), each pair of copies as a couple
+    (:func:`simulator.market.couple_copies.couple_outcomes`).
 
     Rows: the population, then the copies; ``filled_by_type`` counts the population only.
     """
     base, lists = population.outcome, population.lists
     programs = base.programs
     solos = solo_lists(lists, focal, params, programs.specialty)
+    if partner is not None:
+        partner_solos = solo_lists(lists, partner, params, programs.specialty)
+        yours, partners = couple_outcomes(solos, partner_solos, population, programs, params)
+        no_pgy1 = np.full(yours.size, programs.size)
+        return _with_copies(base, solos, yours, no_pgy1, focal, partner_program=partners)
     market = (
         *_with_pgy1_holders(lists, population.pgy1, programs.size),
         programs.positions,
@@ -172,15 +186,24 @@ def place_copies(
         solos.pgy1_programs[taken],
         np.where(solos.pgy1_ranks[taken] > n, _NOT_RANKED, solos.pgy1_ranks[taken]),
     )
+    return _with_copies(base, solos, solo_match, solo_pgy1, focal)
+
+
+def _with_copies(base, solos, match, pgy1, focal, *, partner_program=None) -> TrialOutcome:
+    """The population's outcome with the copies' rows after it (``partner_program``: each
+    copy's partner's program, for copies matched as a couple)."""
+    programs = base.programs
     copies = _outcome(
         solos,
-        solo_match,
-        solo_pgy1,
+        match,
+        pgy1,
         programs,
-        is_focal=np.ones(solo_match.size, dtype=bool),
-        in_couple=np.zeros(solo_match.size, dtype=bool),
+        is_focal=np.ones(match.size, dtype=bool),
+        in_couple=np.full(match.size, partner_program is not None),
         focal_funnel=focal.funnel,
     )
+    if partner_program is not None:
+        partner_program = np.r_[np.full(base.is_focal.size, programs.size), partner_program]
     return TrialOutcome(
         applicants=stack_applicants([base.applicants, copies.applicants]),
         programs=programs,
@@ -188,6 +211,7 @@ def place_copies(
         ranked=base.ranked,
         focal_funnel=focal.funnel,
         stable=base.stable,
+        partner_program=partner_program,
         **{
             name: np.concatenate([getattr(base, name), getattr(copies, name)])
             for name in _PER_APPLICANT

@@ -23,6 +23,7 @@ STAGES = (
     "geography",
     "signals",
     "couples",
+    "partner",
 )
 
 

@@ -328,6 +328,9 @@ def your_chances(focal: dict, you: dict) -> list[tuple[str, object]]:
         rows.append(("matched to an advanced position without a PGY-1 year", partial))
     if backup and "p_match_backup" in focal:
         rows.append((f"matched in {backup} (backup)", focal["p_match_backup"]))
+    if "p_match_partner" in focal:  # [you.partner]: you ranked as a couple
+        rows.append(("your partner matched (any specialty)", focal["p_match_partner"]))
+        rows.append(("both of you matched", focal["p_match_both"]))
     rows += [
         ("matched to one of your top 3 choices", focal["p_match_top3"]),
         ("placed through SOAP after the Match", focal["p_soap"]),

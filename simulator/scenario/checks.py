@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from simulator.market.applicants import ONE_YEAR_TRACKS, advanced_specialty
-from simulator.market.focal_params import Focal
+from simulator.market.focal_params import Focal, Partner
 from simulator.market.params import MarketParams
 from simulator.scenario.model import MarketSettings
 from simulator.scenario.values import error, num, show
@@ -108,6 +108,64 @@ def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
         blame,
         shown,
     )
+    _check_partner(you, blame, shown)
+
+
+def _check_partner(you: Focal, blame: Blame, shown: str) -> None:
+    """Rules of ``[you.partner]``: a partner needs a specialty, and is described as you are."""
+    partner, key = you.partner, "you.partner."
+    if not partner.specialty:
+        if partner != Partner():
+            raise error(
+                blame(tuple(key + name for name in Partner.__dataclass_fields__)),
+                shown + key + "specialty",
+                "your partner's preferred specialty (a [you.partner] table describes a partner "
+                "you rank with as a couple; remove it to rank alone)",
+                show(partner.specialty),
+            )
+        return
+    if you.advanced:
+        raise error(
+            blame(("you.advanced", key + "specialty")),
+            shown + "you.advanced",
+            "false with a partner: matchsim's couples rank pairs of PGY-1 and categorical "
+            "programs, not advanced positions with supplemental lists",
+            show(you.advanced),
+        )
+    rules = (
+        (
+            partner.specialty in ONE_YEAR_TRACKS,
+            ("specialty",),
+            "specialty",
+            "a specialty that leads on to a career, not a one-year track",
+        ),
+        (
+            partner.backup_specialty == partner.specialty,
+            ("specialty", "backup_specialty"),
+            "backup_specialty",
+            "a specialty other than you.partner.specialty, or '' for none",
+        ),
+        (
+            partner.type != "non_us_img" and partner.visa != "none",
+            ("type", "visa"),
+            "visa",
+            f"'none' (only non-US IMGs need a visa; you.partner.type is '{partner.type}')",
+        ),
+        (
+            partner.usce_kind == "none" and partner.usce_months != 0,
+            ("usce_kind", "usce_months"),
+            "usce_months",
+            "0 when you.partner.usce_kind is 'none'",
+        ),
+    )
+    for broken, keys, name, wanted in rules:
+        if broken:
+            raise error(
+                blame(tuple(key + k for k in keys)),
+                shown + key + name,
+                wanted,
+                show(getattr(partner, name)),
+            )
 
 
 def _check_share_sum(first: str, second: str, a: float, b: float, blame: Blame, shown: str):

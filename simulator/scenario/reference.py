@@ -12,7 +12,7 @@ from pathlib import Path
 
 from simulator.files import read_text, write_text
 from simulator.scenario.model import AVAILABLE_YEARS
-from simulator.scenario.schema import SCHEMA, SPECIALTY_KEYS, Table, leaves
+from simulator.scenario.schema import OPTIONAL_SPECIALTY_KEYS, SCHEMA, SPECIALTY_KEYS, Table, leaves
 from simulator.scenario.values import num
 
 __all__ = ["REFERENCE_BEGIN", "REFERENCE_END", "refresh_reference", "scenario_reference_markdown"]
@@ -86,7 +86,7 @@ def _md_range(node) -> str:
         return "one of " + ", ".join(f'`"{c}"`' if c == "" else f"`{c}`" for c in key.choices)
     if key.path in SPECIALTY_KEYS:
         return "a specialty of `data/specialties_2025.csv`" + (
-            ", or empty" if key.path == "you.backup_specialty" else ""
+            ", or empty" if key.path in OPTIONAL_SPECIALTY_KEYS else ""
         )
     if key.kind is str:
         return ""

@@ -30,6 +30,7 @@ __all__ = [
     "CALIBRATED_TABLES",
     "ENTRY_RANGES",
     "SCHEMA",
+    "OPTIONAL_SPECIALTY_KEYS",
     "SPECIALTY_KEYS",
     "Key",
     "Table",
@@ -43,7 +44,14 @@ __all__ = [
 #: Per-type tables that the calibration file may set (besides fields marked calibrated).
 CALIBRATED_TABLES = ("selection.type_penalty", "applicants.registered_per_active")
 #: Keys holding a specialty name of the published data.
-SPECIALTY_KEYS = ("you.specialty", "you.backup_specialty")
+SPECIALTY_KEYS = (
+    "you.specialty",
+    "you.backup_specialty",
+    "you.partner.specialty",
+    "you.partner.backup_specialty",
+)
+#: Specialty keys that may be empty (none).
+OPTIONAL_SPECIALTY_KEYS = SPECIALTY_KEYS[1:]
 
 #: Inclusive range of each entry of a per-type table (the tables' own metadata has none).
 ENTRY_RANGES = {
@@ -92,6 +100,9 @@ def _choices_for(path: str) -> tuple:
         "you.type": FOCAL_TYPES,
         "you.visa": VISAS,
         "you.usce_kind": FOCAL_USCE_KINDS,
+        "you.partner.type": FOCAL_TYPES,
+        "you.partner.visa": VISAS,
+        "you.partner.usce_kind": FOCAL_USCE_KINDS,
         "you.application_policy": APPLICATION_POLICIES,
         "you.signal_policy": SIGNAL_POLICIES,
         "you.pgy1_track": ONE_YEAR_TRACKS,

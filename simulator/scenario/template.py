@@ -54,7 +54,7 @@ NEW_OPTIONS = {
 _LAYOUT = {
     "": ("description", "seed", "trials"),
     "market": ("scale", "focal_copies"),
-    "you": tuple(f.name for f in dataclasses.fields(Focal)),
+    "you": tuple(f.name for f in dataclasses.fields(Focal) if f.name != "partner"),
 }
 _WORDS = {"us_md": "US MD senior", "us_do": "US DO senior", "us_img": "US-citizen IMG"}
 _STRATEGY_EXAMPLE = """\

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from simulator.errors import ScenarioError, closest
 from simulator.scenario.model import AVAILABLE_YEARS
-from simulator.scenario.schema import SPECIALTY_KEYS, Key
+from simulator.scenario.schema import OPTIONAL_SPECIALTY_KEYS, SPECIALTY_KEYS, Key
 
 __all__ = [
     "HugeInt",
@@ -151,14 +151,14 @@ def _check_text(key: Key, value, where, shown: str) -> str:
         value = spelled(value, key.choices) or value
     if key.choices and value not in key.choices:
         raise error(where, shown, expected(key), show(value), suggest(value, key.choices))
-    if key.path in SPECIALTY_KEYS and not (value == "" and key.path == "you.backup_specialty"):
+    if key.path in SPECIALTY_KEYS and not (value == "" and key.path in OPTIONAL_SPECIALTY_KEYS):
         names = _specialty_names()
         value = value if value in names else spelled(value, names) or value
         if value not in names:
             wanted = "a specialty named in data/specialties_2025.csv"
             if _letters(value) == _letters(_pooled_specialty()):
                 wanted = "one specialty, not the pool of programs the tables do not itemise"
-            if key.path == "you.backup_specialty":
+            if key.path in OPTIONAL_SPECIALTY_KEYS:
                 wanted += " or '' for none"
             raise error(where, shown, wanted, show(value), suggest(value, names))
     return value

@@ -44,6 +44,7 @@ FOCAL_COLUMNS = (
     "matched_visa_policy",
     "matched_track",
     "pgy1_specialty",
+    "partner_matched",
     "n_applications",
     "n_interviews",
     "rol_length",
@@ -206,7 +207,7 @@ def focal_summary(focal: pd.DataFrame) -> dict:
     )
     ranks = focal["matched_rank"].dropna().astype(int)
     distribution = ranks.value_counts().sort_index()
-    return {
+    return _partner_chances(focal) | {
         "p_interview": clustered(per_trial["interviewed"], per_trial["n"]),
         "p_match": clustered(per_trial["matched"], per_trial["n"]),
         "p_match_preliminary_only": clustered(per_trial["one_year"], per_trial["n"]),
@@ -230,6 +231,26 @@ def focal_summary(focal: pd.DataFrame) -> dict:
         "mean_soap_applications": float(focal["n_soap_applications"].mean()),
         "funnel": funnel_summary(focal),
         "signals": funnel_summary(focal, SIGNAL_STAGES),
+    }
+
+
+def _partner_chances(focal: pd.DataFrame) -> dict:
+    """With ``[you.partner]``: your partner's chance of a match (``p_match_partner``) and the
+    chance that both of you match (``p_match_both``), a one-year position alone counting
+    for you as it does in ``p_match``; nothing without a partner."""
+    partner = focal.get("partner_matched")
+    if partner is None or partner.isna().all():
+        return {}
+    one_year = (focal["matched_track"] == "preliminary").fillna(False).astype(bool)
+    partner = partner.fillna(False).astype(bool)
+    per_trial = (
+        focal.assign(partner=partner, both=partner & focal["matched"] & ~one_year)
+        .groupby("trial")
+        .agg(n=("matched", "size"), partner=("partner", "sum"), both=("both", "sum"))
+    )
+    return {
+        "p_match_partner": clustered(per_trial["partner"], per_trial["n"]),
+        "p_match_both": clustered(per_trial["both"], per_trial["n"]),
     }
 
 

@@ -9,6 +9,7 @@ markets are drawn once per distinct set of population parameters.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,11 @@ class Plan:
         return {s for v in self.variants for s in v.you.sought}
 
     @property
+    def partner_sought(self) -> set[str]:
+        """Every specialty a variant's copies of your partner may apply to (none without one)."""
+        return {s for v in self.variants for s in v.you.partner_sought}
+
+    @property
     def tables(self) -> tuple[str, ...]:
         """The tables :func:`run_chunk` returns for this plan."""
         return ("applicants", "programs") if self.population else ("focal", "population_counts")
@@ -104,6 +110,7 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
                 streams["focal"],
                 blocks=specialty_blocks(market.programs, plan.inputs.specialties, plan.sought),
             )
+            partner_noise = _partner_noise(plan, market, noise, streams["partner"])
             population = match_population(market, variant.params)
             soap = run_soap(
                 market,
@@ -113,12 +120,28 @@ def simulate_trial(plan: Plan, trial: int) -> list[TrialOutcome]:
                 streams["soap"],
                 plan.copies,
             )
-            markets[variant.params] = market, noise, population, soap
-        market, noise, population, soap = markets[variant.params]
-        focal = draw_focal(market, variant.you, noise, variant.params, plan.inputs.specialties)
-        outcome = place_copies(population, focal, variant.params)
+            markets[variant.params] = market, noise, partner_noise, population, soap
+        market, noise, partner_noise, population, soap = markets[variant.params]
+        you, specialties = variant.you, plan.inputs.specialties
+        focal = draw_focal(market, you, noise, variant.params, specialties)
+        partner = None
+        if you.has_partner:
+            partner = draw_focal(
+                market, you.partner.as_focal(you), partner_noise, variant.params, specialties
+            )
+        outcome = place_copies(population, focal, variant.params, partner)
         outcomes.append(place_in_soap(outcome, soap, focal.applicants, variant.you, variant.params))
     return outcomes
+
+
+def _partner_noise(plan: Plan, market, noise, rng):
+    """The noise of your partner's copies (its own stream), each from the home of its copy
+    of you; None if no variant has a partner."""
+    if not plan.partner_sought:
+        return None
+    blocks = specialty_blocks(market.programs, plan.inputs.specialties, plan.partner_sought)
+    partner = draw_focal_noise(plan.copies, market.programs.size, rng, blocks=blocks)
+    return dataclasses.replace(partner, home=noise.home)
 
 
 def applicant_table(
@@ -171,6 +194,9 @@ def applicant_table(
             "is_focal": is_focal,
             # One of a couple matching jointly (the population's; market.couples).
             "in_couple": outcome.in_couple[rows],
+            # With [you.partner], the copies' partners: whether and in which specialty they
+            # matched (missing in the population's rows and without a partner).
+            **_partner_columns(outcome, rows, names),
             # Certified a rank-order list (ranked at least one program): the NRMP's "active".
             "active": outcome.rol_length[rows] > 0,
             "copy": copy.astype(np.int16),
@@ -322,6 +348,25 @@ def _matched_program_columns(outcome: TrialOutcome, rows, names) -> dict[str, pd
         ),
         "matched_visa_policy": pd.Categorical.from_codes(
             np.where(matched, p.visa_policy[at], -1), VISA_POLICIES
+        ),
+    }
+
+
+def _partner_columns(outcome: TrialOutcome, rows, names) -> dict:
+    """``partner_matched`` (nullable boolean) and ``partner_matched_specialty`` of the rows."""
+    n_programs = outcome.programs.size
+    partner = outcome.partner_program
+    if partner is None:
+        partner = np.full(outcome.is_focal.size, n_programs)
+    partner, has_partner = (
+        partner[rows],
+        outcome.is_focal[rows] & (outcome.partner_program is not None),
+    )
+    specialty = np.r_[outcome.programs.specialty, len(names)][partner]
+    return {
+        "partner_matched": pd.Series(partner < n_programs, dtype="boolean").mask(~has_partner),
+        "partner_matched_specialty": _specialty_column(
+            np.where(has_partner, specialty, len(names)), names
         ),
     }
 
