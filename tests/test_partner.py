@@ -224,3 +224,26 @@ def test_a_couple_gets_what_the_nrmp_procedure_with_it_alone_gives_nearly_always
             agree += full == (outcome.matched_program[n + copy], outcome.partner_program[n + copy])
             total += 1
     assert agree / total >= 0.9
+
+
+def test_compare_reports_the_partners_chance_and_both_for_a_couple_strategy(tmp_path):
+    strategies = """
+[[strategies]]
+name = "alone"
+
+[[strategies]]
+name = "as a couple"
+you.partner.specialty = "Pediatrics (Categorical)"
+you.partner.type = "us_md"
+"""
+    (tmp_path / "c.toml").write_text(SCENARIO + strategies, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["compare", str(tmp_path / "c.toml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads((out / "comparison.json").read_text(encoding="utf-8"))["strategies"]
+    alone, couple = rows
+    assert "p_match_partner" not in alone
+    assert couple["partner_ci_low"] <= couple["p_match_partner"] <= couple["partner_ci_high"]
+    assert couple["both_ci_low"] <= couple["p_match_both"] <= couple["both_ci_high"]
+    assert couple["p_match_both"] <= min(couple["p_match"], couple["p_match_partner"])
+    assert "as a couple: your partner matched" in result.output

@@ -72,6 +72,11 @@ def comparison_record(comparison: Comparison, changes=None, assumptions=None) ->
             "mean_interviews": e.mean_interviews,
             "mean_rol_length": e.mean_rol_length,
         }
+        if e.p_match_partner is not None:  # [you.partner]
+            entry["p_match_partner"] = e.p_match_partner.p
+            entry.update(_proportion_fields(e.p_match_partner, "partner_"))
+            entry["p_match_both"] = e.p_match_both.p
+            entry.update(_proportion_fields(e.p_match_both, "both_"))
         if changes is not None and e.name in changes:
             entry["changes"] = dict(changes[e.name])
         if e.name in differences:

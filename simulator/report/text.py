@@ -201,6 +201,13 @@ def _estimate_lines(comparison: Comparison, label: str, *, full: bool = False) -
     lines += prose(f"n = {n:,} copies of you in each row ({size})")
     if backup:
         lines += prose("P(backup): matched in your backup specialty (P(match) counts it too)")
+    for e in estimates:  # [you.partner]: the couple's other chances
+        if e.p_match_partner is not None:
+            lines += prose(
+                f"{e.name}: your partner matched {format_percent(e.p_match_partner.p)} "
+                f"({format_ci(e.p_match_partner)}), both of you "
+                f"{format_percent(e.p_match_both.p)} ({format_ci(e.p_match_both)})"
+            )
     return lines
 
 

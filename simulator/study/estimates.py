@@ -54,6 +54,9 @@ class Estimate:
     mean_applications: float
     mean_interviews: float
     mean_rol_length: float
+    #: With ``[you.partner]``: your partner's chance of a match and both of yours; else None.
+    p_match_partner: Proportion | None = None
+    p_match_both: Proportion | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +116,8 @@ def _estimate(name: str, rows: pd.DataFrame) -> Estimate:
         mean_applications=summary["mean_applications"],
         mean_interviews=summary["mean_interviews"],
         mean_rol_length=summary["mean_rol_length"],
+        p_match_partner=summary.get("p_match_partner"),
+        p_match_both=summary.get("p_match_both"),
     )
 
 
