@@ -247,3 +247,15 @@ you.partner.type = "us_md"
     assert couple["both_ci_low"] <= couple["p_match_both"] <= couple["both_ci_high"]
     assert couple["p_match_both"] <= min(couple["p_match"], couple["p_match_partner"])
     assert "as a couple: your partner matched" in result.output
+
+
+def test_a_sweep_over_a_partner_key_reports_the_couples_chances(tmp_path):
+    (tmp_path / "s.toml").write_text(SCENARIO + PARTNER, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["sweep", str(tmp_path / "s.toml"), "--param", "you.partner.step2ck"]
+    result = CliRunner().invoke(main, [*args, "--values", "230,250", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "sweep.csv")
+    assert list(table["value"]) == [230, 250]
+    assert (table["p_match_both"] <= table[["p_match", "p_match_partner"]].min(axis=1)).all()
+    assert "250: your partner matched" in result.output

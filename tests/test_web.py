@@ -253,6 +253,39 @@ def test_strategies_are_compared_with_the_profile_as_entered(client):
     assert "your profile as entered" in page and "rank 2" in page
 
 
+#: A partner as the form sends it: you rank pairs of programs as a couple.
+PARTNER = {
+    "you.partner.specialty": "Pediatrics (Categorical)",
+    "you.partner.type": "us_md",
+    "you.partner.step2ck": "245",
+    "you.partner.usce_kind": "none",
+    "you.partner.usce_months": "0",
+    "you.partner.visa": "none",
+}
+
+
+def test_a_partner_on_the_form_makes_a_couple_and_its_chances_are_shown(client):
+    text, compare, errors = read_form({**SMALL, **PARTNER})
+    assert errors == {} and not compare and "[you.partner]" in text
+    partner = check_text(text, "the test").you.partner
+    assert (partner.specialty, partner.type, partner.step2ck) == (
+        "Pediatrics (Categorical)", "us_md", 245,
+    )  # fmt: skip
+    assert "[you.partner]" not in read_form(SMALL)[0]  # no partner: no table
+    location = client.post("/run", data={**SMALL, **PARTNER}).headers["Location"]
+    assert finish(client, location)["state"] == "finished"
+    page = page_text(client.get(location))
+    assert "your partner matched (any specialty)" in page and "both of you matched" in page
+
+
+def test_a_partner_without_a_specialty_is_refused_beside_the_field(client):
+    response = client.post("/run", data={**SMALL, "you.partner.type": "us_md"})
+    assert response.status_code == 400
+    assert error_beside(response, "you.partner.specialty").startswith(
+        "expected your partner's preferred specialty"
+    )
+
+
 def test_the_teaching_page_carries_every_round_and_why(client):
     for name, path in shipped_lessons().items():
         response = client.get(f"/teach?lesson={name}")

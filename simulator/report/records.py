@@ -72,11 +72,7 @@ def comparison_record(comparison: Comparison, changes=None, assumptions=None) ->
             "mean_interviews": e.mean_interviews,
             "mean_rol_length": e.mean_rol_length,
         }
-        if e.p_match_partner is not None:  # [you.partner]
-            entry["p_match_partner"] = e.p_match_partner.p
-            entry.update(_proportion_fields(e.p_match_partner, "partner_"))
-            entry["p_match_both"] = e.p_match_both.p
-            entry.update(_proportion_fields(e.p_match_both, "both_"))
+        entry.update(_couple_fields(e))  # [you.partner]
         if changes is not None and e.name in changes:
             entry["changes"] = dict(changes[e.name])
         if e.name in differences:
@@ -137,9 +133,22 @@ def sweep_table(sweep: Sweep) -> pd.DataFrame:
                 "diff_ci_high": 0.0 if d is None else d.ci_high,
                 "mean_interviews": e.mean_interviews,
                 "mean_rol_length": e.mean_rol_length,
+                **_couple_fields(e),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _couple_fields(e) -> dict:
+    """With ``[you.partner]``: your partner's chance and both of yours, with their intervals."""
+    if e.p_match_partner is None:
+        return {}
+    return {
+        "p_match_partner": e.p_match_partner.p,
+        **_proportion_fields(e.p_match_partner, "partner_"),
+        "p_match_both": e.p_match_both.p,
+        **_proportion_fields(e.p_match_both, "both_"),
+    }
 
 
 def write_sweep_csv(sweep: Sweep, path) -> None:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from simulator.errors import RunError, ScenarioError
 from simulator.files import write_text
-from simulator.market.focal_params import Focal
-from simulator.scenario.document import nest, walk
+from simulator.market.focal_params import Focal, Partner
+from simulator.scenario.document import nest, replace, under, walk
 from simulator.scenario.load import load_scenario
 from simulator.scenario.model import MarketSettings, Scenario
 from simulator.scenario.overrides import parse_override
@@ -56,6 +56,8 @@ _LAYOUT = {
     "market": ("scale", "focal_copies"),
     "you": tuple(f.name for f in dataclasses.fields(Focal) if f.name != "partner"),
 }
+#: Your partner's keys, written as a [you.partner] table when any is given.
+_PARTNER_KEYS = tuple(f.name for f in dataclasses.fields(Partner))
 _WORDS = {"us_md": "US MD senior", "us_do": "US DO senior", "us_img": "US-citizen IMG"}
 _STRATEGY_EXAMPLE = """\
 # To compare strategies on the same simulated markets (matchsim compare FILE), add two or
@@ -94,7 +96,8 @@ def describe(you: Focal) -> str:
         parts.append({"j1": "J-1", "h1b": "H-1B"}[you.visa])
     backup = f", {you.backup_specialty} as backup" if you.backup_specialty else ""
     article = "An" if who[0] in "AEIOU" else "A"
-    return f"{article} {who} in {you.specialty}{backup}: {', '.join(parts)}"
+    partner = f"; as a couple, partner in {you.partner.specialty}" if you.has_partner else ""
+    return f"{article} {who} in {you.specialty}{backup}: {', '.join(parts)}{partner}"
 
 
 def scenario_text(values: Mapping[str, object], strategies: Sequence[Mapping] = ()) -> str:
@@ -104,9 +107,7 @@ def scenario_text(values: Mapping[str, object], strategies: Sequence[Mapping] = 
     any, a commented example shows how to add them.
     """
     defaults = Scenario(market=MarketSettings(), you=Focal())
-    you = dataclasses.replace(
-        Focal(), **{k[4:]: v for k, v in values.items() if k.startswith("you.")}
-    )
+    you = replace(Focal(), under(values, "you"))
     given = {"description": describe(you), **values}
     lines = [
         "# Written by matchsim new: who you are, and how much of the Match to simulate.",
@@ -118,6 +119,13 @@ def scenario_text(values: Mapping[str, object], strategies: Sequence[Mapping] = 
             key = f"{table}.{name}" if table else name
             value = given.get(key, _default(defaults, key))
             lines += [*_comment(key), f"{name} = {_toml(value)}"]
+    partner = under(values, "you.partner")
+    if any(value != getattr(Partner(), name) for name, value in partner.items()):
+        # a [you.partner] table: every key of it, those not given at their defaults
+        lines += ["", "[you.partner]"]
+        for name in _PARTNER_KEYS:
+            value = partner.get(name, getattr(Partner(), name))
+            lines += [*_comment(f"you.partner.{name}"), f"{name} = {_toml(value)}"]
     lines.append("")
     for strategy in strategies:
         lines.append("[[strategies]]")

@@ -72,7 +72,7 @@ def _field(key: str, label: str, *, choices=None, hint: str = "", only_for: str 
     """The field of scenario ``key``: its default (:data:`START`, else the scenario's) and,
     for a key with a fixed set of choices, those choices in words."""
     node = lookup(key)
-    name = key.removeprefix("you.")
+    name = key.rsplit(".", 1)[-1]  # you.type and you.partner.type read the same words
     if choices is None and (node.choices or node.kind is bool):
         values = node.choices or BOOLEANS
         choices = tuple((_toml(c), CHOICE_WORDS[name][_toml(c)]) for c in values)
@@ -98,6 +98,7 @@ def profile_groups() -> tuple[tuple[str, tuple[Field, ...]], ...]:
     return (
         ("You", _you_fields()),
         ("Your preference signals and where you want to train", _signal_fields()),
+        ("Your partner, if you enter the Match as a couple", _partner_fields()),
     )
 
 
@@ -126,6 +127,28 @@ def _you_fields() -> tuple[Field, ...]:
         _field("you.rank_list_length", "Most programs you will rank", hint="0: all"),
         _field("you.soap", "Take part in SOAP if unmatched"),
         _field("you.soap_applications", "SOAP applications", hint="at most 45"),
+    )
+
+
+def _partner_fields() -> tuple[Field, ...]:
+    """Your partner's profile: with a specialty, your copies rank pairs of programs with theirs."""
+    return (
+        _field(
+            "you.partner.specialty",
+            "Your partner's specialty",
+            choices=tuple(
+                choice
+                for choice in _specialties("no partner: you match alone")
+                if choice[0] not in ONE_YEAR_TRACKS
+            ),
+        ),
+        _field("you.partner.type", "Your partner's applicant type"),
+        _field("you.partner.step2ck", "Your partner's Step 2 CK score"),
+        _field("you.partner.usce_kind", "Your partner's US clinical experience"),
+        _field("you.partner.usce_months", "Your partner's months of US clinical experience"),
+        _field("you.partner.years_since_graduation", "Years since your partner's graduation"),
+        _field("you.partner.visa", "Visa your partner needs"),
+        _field("you.partner.applications", "Your partner's applications"),
     )
 
 
