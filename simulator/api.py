@@ -123,8 +123,7 @@ def compare(
     ``outcome="placed"`` pairs (and words the verdicts on) the chance of a position
     through the Main Match or SOAP instead of matching.
     """
-    strategy_variants(scenario)  # a scenario without two strategies writes nothing
-    check_outcome(outcome)
+    check_outcome(outcome, strategy_variants(scenario))  # bad ones write nothing
     execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
     with _study(scenario, "compare", execution, out) as study:
         result = compare_in(study, progress=progress, outcome=outcome)
@@ -198,8 +197,7 @@ def sweep(
     the paired difference from the first value (of ``outcome``, as in
     :func:`compare`).  Options as for :func:`run`.
     """
-    sweep_variants(scenario, key, tuple(values))  # bad values write nothing
-    check_outcome(outcome)
+    check_outcome(outcome, sweep_variants(scenario, key, tuple(values)))  # bad ones write nothing
     execution = prepare_execution(executor, workers, scheduler, scale=scenario.market.scale)
     with _study(scenario, "sweep", execution, out, {"param": key, "values": list(values)}) as study:
         return sweep_in(study, key, values, progress=progress, outcome=outcome).table

@@ -210,11 +210,14 @@ OPTION_VALUES = {
     "--param": st_key,
     "--values": st_spec_arg,
     "--proposing": st.sampled_from(["applicants", "programs", "hospitals"]),
-    "--outcome": st.sampled_from(["match", "placed", "Placed", ""]),
+    "--outcome": st.sampled_from(["match", "placed", "both", "Placed", ""]),
     "--why": st_name_arg,
     "--manipulate": st_name_arg,
     **dict.fromkeys(["--type", "--specialty", "--backup", "--usce-kind", "--visa"], st_text_arg),
-    **dict.fromkeys(["--step2ck", "--applications", "--rank-list-length"], st_int_arg),
+    **dict.fromkeys(["--partner-specialty", "--partner-type", "--partner-visa"], st_text_arg),
+    **dict.fromkeys(
+        ["--step2ck", "--applications", "--rank-list-length", "--partner-step2ck"], st_int_arg
+    ),
     **dict.fromkeys(["--usce-months", "--years"], st_float_arg),
 }
 #: Commands not fuzzed: ``serve`` serves until it is stopped (tests/test_web.py tries it).

@@ -259,3 +259,47 @@ def test_a_sweep_over_a_partner_key_reports_the_couples_chances(tmp_path):
     assert list(table["value"]) == [230, 250]
     assert (table["p_match_both"] <= table[["p_match", "p_match_partner"]].min(axis=1)).all()
     assert "250: your partner matched" in result.output
+
+
+COUPLE_STRATEGIES = """
+[[strategies]]
+name = "partner in Pediatrics"
+
+[[strategies]]
+name = "partner in Internal Medicine"
+you.partner.specialty = "Internal Medicine (Categorical)"
+"""
+
+
+def _compare(tmp_path, text, *args):
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    command = ["compare", str(tmp_path / "c.toml"), "--out", str(out), *args]
+    return CliRunner().invoke(main, command), out
+
+
+def test_outcome_both_pairs_the_chance_that_both_of_you_match(tmp_path):
+    result, out = _compare(tmp_path, SCENARIO + PARTNER + COUPLE_STRATEGIES, "--outcome", "both")
+    assert result.exit_code == 0, result.output
+    assert "P(both)" in result.output
+    assert "Your chance of both of you matching against the baseline" in result.output
+    record = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    assert record["outcome"] == "both"
+    second = record["strategies"][1]
+    assert second["diff"] == pytest.approx(
+        second["p_match_both"] - record["strategies"][0]["p_match_both"], abs=1e-12
+    )
+
+
+def test_a_strategy_may_drop_the_partner_but_outcome_both_then_refuses(tmp_path):
+    alone = '\n[[strategies]]\nname = "alone"\nyou.partner.specialty = ""\n'
+    text = SCENARIO + PARTNER + COUPLE_STRATEGIES + alone
+    result, out = _compare(tmp_path, text)
+    assert result.exit_code == 0, result.output  # clearing the specialty alone: no partner
+    rows = json.loads((out / "comparison.json").read_text(encoding="utf-8"))["strategies"]
+    assert "p_match_partner" in rows[0] and "p_match_partner" not in rows[2]
+    (tmp_path / "again").mkdir()
+    result, out = _compare(tmp_path / "again", text, "--outcome", "both")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and not out.exists()
+    assert lines[0].startswith("Error: --outcome: both") and "'alone' has no partner" in lines[0]

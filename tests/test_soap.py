@@ -445,7 +445,7 @@ def test_the_api_refuses_an_unknown_outcome_before_simulating():
     scenario = load_scenario(ROOT / "scenarios" / "compare-usce.toml")
     with pytest.raises(ScenarioError) as excinfo:
         api.compare(scenario, outcome="hired")
-    assert str(excinfo.value) == "outcome: expected one of match, placed, found 'hired'"
+    assert str(excinfo.value) == "outcome: expected one of match, placed, both, found 'hired'"
 
 
 # --------------------------------------------------------------------------- the lesson

@@ -122,3 +122,21 @@ def test_a_file_of_the_other_kind_names_the_command_it_is_for():
     scenario = invoke("match", ROOT / "scenarios" / "default.toml")
     assert scenario.exit_code == 2
     assert scenario.output.rstrip().endswith("use matchsim run, compare or sweep")
+
+
+def test_new_takes_a_partner_and_writes_a_couple(tmp_path):
+    path = tmp_path / "couple.toml"
+    result = invoke(
+        "new", path, "--type", "US IMG", "--specialty", "internal medicine",
+        "--partner-specialty", "pediatrics", "--partner-type", "US MD", "--partner-step2ck", "245",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "A US-citizen IMG in Internal Medicine (Categorical)" in result.output
+    assert "as a couple, partner in Pediatrics (Categorical)" in result.output
+    partner = load_scenario(path).you.partner
+    assert (partner.specialty, partner.type, partner.step2ck) == (
+        "Pediatrics (Categorical)", "us_md", 245,
+    )  # fmt: skip
+    refused = invoke("new", tmp_path / "bad.toml", "--partner-type", "us_md")
+    assert refused.exit_code == 2 and "you.partner.specialty" in refused.output
+    assert not (tmp_path / "bad.toml").exists()

@@ -59,7 +59,8 @@ all_types_option = click.option("--all-types", is_flag=True, help="Also print ev
 #: ``--outcome``: the chance the differences and verdicts of compare and sweep read.
 _outcome_option = click.option("--outcome", type=click.Choice(tuple(OUTCOMES)), default="match",
     show_default=True, help="The chance the differences and verdicts read: match (the Main "
-    "Match) or placed (a position through the Main Match or SOAP).")  # fmt: skip
+    "Match), placed (a position through the Main Match or SOAP) or both (you and your "
+    "partner matched; every strategy needs a [you.partner]).")  # fmt: skip
 
 
 def comparison_options(func):

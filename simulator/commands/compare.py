@@ -7,6 +7,7 @@ import click
 from simulator import api
 from simulator.commands._common import user_errors
 from simulator.commands._simulate import comparison_options, prepare, reported, scenario_options
+from simulator.study.estimates import outcome_check
 from simulator.study.variants import strategy_variants
 
 
@@ -19,15 +20,14 @@ def compare_command(scenario_file, all_types, outcome, **options):
     """Compare the [[strategies]] of SCENARIO on the same simulated Match years.
 
     Every strategy runs on the same trials (common random numbers): the same
-    synthetic markets and the same noise for everyone, so only your choices
-    differ and the differences are paired.  Prints, for each strategy, the
-    probability of matching (any specialty, your preferred specialty, a top-3
-    choice) with n and 95% intervals; for each strategy against the first
-    (the baseline), the paired difference with its 95% interval and, when the
-    interval excludes zero, a verdict in plain words (--outcome placed: of the
-    chance of a position through the Main Match or SOAP).  Writes comparison.json,
-    comparison.png and focal.parquet (your copies' outcomes) to the output
-    folder.
+    synthetic markets and noise for everyone, so only your choices differ and
+    the differences are paired.  Prints each strategy's chances of matching
+    (any specialty, your preferred one, a top-3 choice) with n and 95%
+    intervals; against the first (the baseline), the paired difference with
+    its interval and, when it excludes zero, a verdict in words (of a position
+    through the Match or SOAP with --outcome placed, of both you and your
+    partner matching with --outcome both).  Writes comparison.json,
+    comparison.png and focal.parquet (your copies' outcomes) to the folder.
 
     SCENARIO needs two or more [[strategies]] blocks, each with a name and
     the keys it changes (any you.* key, and population keys).
@@ -37,7 +37,8 @@ def compare_command(scenario_file, all_types, outcome, **options):
       matchsim compare scenarios/compare-rank-list-length.toml
       matchsim compare scenarios/compare-usce.toml --trials 20
     """
-    study, progress = prepare("compare", scenario_file, options, check=strategy_variants)
+    check = outcome_check(outcome, strategy_variants)
+    study, progress = prepare("compare", scenario_file, options, check=check)
     with reported(study.folder):
         result = api.compare_in(study, progress=progress, outcome=outcome)
         click.echo(result.to_text(all_types=all_types))

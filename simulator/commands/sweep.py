@@ -7,6 +7,7 @@ import click
 from simulator import api
 from simulator.commands._common import user_errors
 from simulator.commands._simulate import comparison_options, prepare, reported, scenario_options
+from simulator.study.estimates import outcome_check
 from simulator.study.sweep_values import parse_values
 from simulator.study.variants import sweep_variants
 
@@ -57,7 +58,7 @@ def sweep_command(scenario_file, all_types, outcome, key, spec, **options):
         options,
         extra={"param": key, "values": list(values)},
         hint_options=("--param", key, "--values", spec),
-        check=lambda scenario: sweep_variants(scenario, key, values),
+        check=outcome_check(outcome, lambda scenario: sweep_variants(scenario, key, values)),
     )
     with reported(study.folder):
         result = api.sweep_in(study, key, values, progress=progress, outcome=outcome)

@@ -14,8 +14,10 @@ from simulator.report.formats import format_ci, format_percent, prose
 __all__ = [
     "CHOICE_WORDS",
     "COLUMNS",
+    "OUTCOME_SERIES",
     "OUTCOME_WORDS",
     "WHERE_WORDS",
+    "couple_lines",
     "signal_lines",
     "signal_range_words",
     "type_lines",
@@ -76,12 +78,19 @@ WHERE_WORDS = {
 OUTCOME_WORDS = {
     "match": ("P(match)", "matching"),
     "placed": ("P(placed)", "a position (the Match or SOAP)"),
+    "both": ("P(both)", "both of you matching"),
 }
 #: The default table's columns for each outcome: its chance, then the third column's label
 #: and chance (with ``placed``, the Main Match's chance takes the place of the top 3's).
 COLUMNS = {
     "match": ("p_match", "P(top 3)", "p_match_top3"),
     "placed": ("p_placed", "P(match)", "p_match"),
+    "both": ("p_match_both", "P(match)", "p_match"),
+}
+#: The series a chart adds first when a comparison reads another outcome than matching.
+OUTCOME_SERIES = {
+    "placed": ("a position (the Match or SOAP)", "p_placed"),
+    "both": ("both of you matched", "p_match_both"),
 }
 
 
@@ -250,3 +259,16 @@ def _beside_published(figure: dict) -> str:
         f"{said}: the model is {abs(gap):.1f} points {side}, beyond its {tolerance:g}-point "
         f"tolerance, so your chance may be too {which} by about as much (docs/validation.md)"
     )
+
+
+def couple_lines(estimates) -> list[str]:
+    """With ``[you.partner]``: each couple strategy's partner chance and both of yours."""
+    lines = []
+    for e in estimates:
+        if e.p_match_partner is not None:
+            lines += prose(
+                f"{e.name}: your partner matched {format_percent(e.p_match_partner.p)} "
+                f"({format_ci(e.p_match_partner)}), both of you "
+                f"{format_percent(e.p_match_both.p)} ({format_ci(e.p_match_both)})"
+            )
+    return lines

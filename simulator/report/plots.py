@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.files import write_atomically
+from simulator.report.outcomes import OUTCOME_SERIES
 from simulator.study.estimates import Comparison, Sweep
 from simulator.study.tallies import STEP2CK_BANDS, clustered
 from simulator.vocabulary import APPLICANT_TYPES
@@ -213,8 +214,8 @@ def plot_comparison(comparison: Comparison, path, *, title: str, subtitle: str =
         ("preferred specialty", "p_match_preferred", "s"),
         ("a top-3 choice", "p_match_top3", "^"),
     ]
-    if comparison.outcome == "placed":
-        series.insert(0, ("a position (the Match or SOAP)", "p_placed", "D"))
+    if comparison.outcome in OUTCOME_SERIES:
+        series.insert(0, (*OUTCOME_SERIES[comparison.outcome], "D"))
     spread = 0.09 * (len(series) - 1)
     offsets = np.linspace(-spread, spread, len(series))
     for offset, (label, attribute, marker) in zip(offsets, series):
@@ -248,8 +249,8 @@ def plot_sweep(sweep: Sweep, path, *, title: str, subtitle: str = "") -> None:
     fig = _figure((7, 4.2))
     ax = fig.subplots()
     series = [("matched", "p_match", "-")]
-    if sweep.comparison.outcome == "placed":
-        series.insert(0, ("a position (the Match or SOAP)", "p_placed", "-"))
+    if sweep.comparison.outcome in OUTCOME_SERIES:
+        series.insert(0, (*OUTCOME_SERIES[sweep.comparison.outcome], "-"))
     if any(e.p_match_preferred.k != e.p_match.k for e in estimates):
         series.append(("matched to the preferred specialty", "p_match_preferred", "-"))
     series.append(("matched to a top-3 choice", "p_match_top3", "--"))

@@ -13,6 +13,7 @@ from simulator.report.outcomes import (
     COLUMNS,
     OUTCOME_WORDS,
     WHERE_WORDS,
+    couple_lines,
     like_you_groups,
     like_you_lines,
     type_lines,
@@ -179,7 +180,7 @@ def _estimate_lines(comparison: Comparison, label: str, *, full: bool = False) -
     many copies each row counts."""
     estimates = comparison.estimates
     if full:
-        return _full_estimate_lines(estimates, label)
+        return _full_estimate_lines(estimates, label) + couple_lines(estimates)
     backup = any(e.p_match.k != e.p_match_preferred.k for e in estimates)
     width = max([len(label)] + [len(_name(e.name, False)) for e in estimates]) + 2
     main, third_label, third = COLUMNS[comparison.outcome]
@@ -201,14 +202,7 @@ def _estimate_lines(comparison: Comparison, label: str, *, full: bool = False) -
     lines += prose(f"n = {n:,} copies of you in each row ({size})")
     if backup:
         lines += prose("P(backup): matched in your backup specialty (P(match) counts it too)")
-    for e in estimates:  # [you.partner]: the couple's other chances
-        if e.p_match_partner is not None:
-            lines += prose(
-                f"{e.name}: your partner matched {format_percent(e.p_match_partner.p)} "
-                f"({format_ci(e.p_match_partner)}), both of you "
-                f"{format_percent(e.p_match_both.p)} ({format_ci(e.p_match_both)})"
-            )
-    return lines
+    return lines + couple_lines(estimates)
 
 
 def _difference_lines(comparison: Comparison, label: str, *, full: bool = False) -> list[str]:

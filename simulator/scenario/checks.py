@@ -115,7 +115,8 @@ def _check_partner(you: Focal, blame: Blame, shown: str) -> None:
     """Rules of ``[you.partner]``: a partner needs a specialty, and is described as you are."""
     partner, key = you.partner, "you.partner."
     if not partner.specialty:
-        if partner != Partner():
+        # A strategy may drop the scenario's partner by clearing the specialty alone.
+        if partner != Partner() and not shown:
             raise error(
                 blame(tuple(key + name for name in Partner.__dataclass_fields__)),
                 shown + key + "specialty",

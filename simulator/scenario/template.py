@@ -49,6 +49,10 @@ NEW_OPTIONS = {
     "--visa": "you.visa",
     "--applications": "you.applications",
     "--rank-list-length": "you.rank_list_length",
+    "--partner-specialty": "you.partner.specialty",
+    "--partner-type": "you.partner.type",
+    "--partner-step2ck": "you.partner.step2ck",
+    "--partner-visa": "you.partner.visa",
 }
 #: The keys a new scenario writes, by table ("" is the top level), in file order.
 _LAYOUT = {
@@ -95,9 +99,8 @@ def describe(you: Focal) -> str:
     if you.visa != "none":
         parts.append({"j1": "J-1", "h1b": "H-1B"}[you.visa])
     backup = f", {you.backup_specialty} as backup" if you.backup_specialty else ""
-    article = "An" if who[0] in "AEIOU" else "A"
     partner = f"; as a couple, partner in {you.partner.specialty}" if you.has_partner else ""
-    return f"{article} {who} in {you.specialty}{backup}: {', '.join(parts)}{partner}"
+    return f"A {who} in {you.specialty}{backup}: {', '.join(parts)}{partner}"
 
 
 def scenario_text(values: Mapping[str, object], strategies: Sequence[Mapping] = ()) -> str:

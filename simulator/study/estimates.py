@@ -20,7 +20,7 @@ import pandas as pd
 
 from simulator.errors import ScenarioError
 from simulator.stats import PairedDifference, Proportion, paired_difference
-from simulator.study.tallies import focal_summary
+from simulator.study.tallies import both_matched, focal_summary
 from simulator.study.variants import value_label
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Estimate",
     "Sweep",
     "check_outcome",
+    "outcome_check",
     "compare_focal",
     "pairing_gain",
     "sweep_focal",
@@ -37,8 +38,13 @@ __all__ = [
 ]
 
 
-#: The outcomes a comparison can pair: the focal rows' column and the estimate's chance.
-OUTCOMES = {"match": ("matched", "p_match"), "placed": ("placed", "p_placed")}
+#: The outcomes a comparison can pair: the focal rows' column and the estimate's chance
+#: (``both``: you and your partner matched, with ``[you.partner]``).
+OUTCOMES = {
+    "match": ("matched", "p_match"),
+    "placed": ("placed", "p_placed"),
+    "both": ("both_matched", "p_match_both"),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,11 +153,27 @@ def unpaired_interval(a: Proportion, b: Proportion) -> tuple[float, float]:
     return max(-1.0, low), min(1.0, high)
 
 
-def check_outcome(outcome: str) -> str:
-    """``outcome`` if it is one of :data:`OUTCOMES`, else a :class:`ScenarioError`."""
+def check_outcome(outcome: str, variants=()) -> str:
+    """``outcome`` if it is one of :data:`OUTCOMES` that every variant can give (``both``
+    needs a partner in each), else a :class:`ScenarioError`."""
     if outcome not in OUTCOMES:
         raise ScenarioError(None, "outcome", "one of " + ", ".join(OUTCOMES), repr(outcome))
+    alone = [v.name for v in variants if outcome == "both" and not v.you.has_partner]
+    if alone:
+        raise ScenarioError(
+            None,
+            "--outcome",
+            message=f"both reads your chance and your partner's together, but {alone[0]!r} "
+            "has no partner: give [you.partner] a specialty (in the scenario or in every "
+            "strategy), or use --outcome match",
+        )
     return outcome
+
+
+def outcome_check(outcome: str, variants_of):
+    """A scenario check for the commands: :func:`check_outcome` on ``variants_of(scenario)``
+    (a scenario whose variants cannot give ``outcome`` writes nothing)."""
+    return lambda scenario: check_outcome(outcome, variants_of(scenario))
 
 
 def compare_focal(
@@ -173,6 +195,8 @@ def compare_focal(
         raise ValueError("compare_focal needs at least one variant")
     column, chance = OUTCOMES[check_outcome(outcome)]
     rows = _rows_by_variant(focal, names)
+    if outcome == "both":
+        rows = {name: r.assign(both_matched=both_matched(r)) for name, r in rows.items()}
     estimates = tuple(_estimate(name, rows[name]) for name in names)
     base = rows[names[0]]
     trial = base["trial"].to_numpy()

@@ -234,6 +234,14 @@ def focal_summary(focal: pd.DataFrame) -> dict:
     }
 
 
+def both_matched(focal: pd.DataFrame) -> pd.Series:
+    """Per focal row: you matched to a career position (as ``p_match`` counts it) and your
+    partner matched (``[you.partner]``; False without one)."""
+    one_year = (focal["matched_track"] == "preliminary").fillna(False).astype(bool)
+    partner = focal["partner_matched"].fillna(False).astype(bool)
+    return focal["matched"].astype(bool) & ~one_year & partner
+
+
 def _partner_chances(focal: pd.DataFrame) -> dict:
     """With ``[you.partner]``: your partner's chance of a match (``p_match_partner``) and the
     chance that both of you match (``p_match_both``), a one-year position alone counting
@@ -241,10 +249,9 @@ def _partner_chances(focal: pd.DataFrame) -> dict:
     partner = focal.get("partner_matched")
     if partner is None or partner.isna().all():
         return {}
-    one_year = (focal["matched_track"] == "preliminary").fillna(False).astype(bool)
     partner = partner.fillna(False).astype(bool)
     per_trial = (
-        focal.assign(partner=partner, both=partner & focal["matched"] & ~one_year)
+        focal.assign(partner=partner, both=both_matched(focal))
         .groupby("trial")
         .agg(n=("matched", "size"), partner=("partner", "sum"), both=("both", "sum"))
     )
