@@ -226,19 +226,17 @@ def test_a_couple_gets_what_the_nrmp_procedure_with_it_alone_gives_nearly_always
     assert agree / total >= 0.9
 
 
-def test_compare_reports_the_partners_chance_and_both_for_a_couple_strategy(tmp_path):
-    strategies = """
-[[strategies]]
-name = "alone"
-
-[[strategies]]
-name = "as a couple"
-you.partner.specialty = "Pediatrics (Categorical)"
-you.partner.type = "us_md"
-"""
-    (tmp_path / "c.toml").write_text(SCENARIO + strategies, encoding="utf-8")
+def _compare(tmp_path, text, *args):
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["compare", str(tmp_path / "c.toml"), "--out", str(out)])
+    command = ["compare", str(tmp_path / "c.toml"), "--out", str(out), *args]
+    return CliRunner().invoke(main, command), out
+
+
+def test_compare_reports_the_partners_chance_and_both_for_a_couple_strategy(tmp_path):
+    couple = 'you.partner.specialty = "Pediatrics (Categorical)"\nyou.partner.type = "us_md"'
+    strategies = f'[[strategies]]\nname = "alone"\n[[strategies]]\nname = "as a couple"\n{couple}\n'
+    result, out = _compare(tmp_path, SCENARIO + strategies)
     assert result.exit_code == 0, result.output
     rows = json.loads((out / "comparison.json").read_text(encoding="utf-8"))["strategies"]
     alone, couple = rows
@@ -269,13 +267,6 @@ name = "partner in Pediatrics"
 name = "partner in Internal Medicine"
 you.partner.specialty = "Internal Medicine (Categorical)"
 """
-
-
-def _compare(tmp_path, text, *args):
-    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
-    out = tmp_path / "out"
-    command = ["compare", str(tmp_path / "c.toml"), "--out", str(out), *args]
-    return CliRunner().invoke(main, command), out
 
 
 def test_outcome_both_pairs_the_chance_that_both_of_you_match(tmp_path):
