@@ -7,14 +7,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from copies import drawn_copies, placed_and_alone
 
 from simulator.engine.csr import segment_ids
 from simulator.market import (
-    draw_focal,
-    draw_focal_noise,
     draw_market,
     market_inputs,
-    match_market,
     match_population,
     match_solo_copies,
     trial_streams,
@@ -148,16 +146,12 @@ def test_a_copy_with_a_preliminary_backup_gets_by_insertion_what_a_match_with_it
     you = Focal(backup_specialty="Medicine-Preliminary (PGY-1 Only)", step2ck=225)
     copies, agree, total, preliminary = 12, 0, 0, 0
     for trial in range(2):
-        streams = trial_streams(31, trial)
-        market = draw_market(inputs, params, streams)
-        noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
-        focal = draw_focal(market, you, noise, params, inputs.specialties)
-        together = match_solo_copies(market, focal, params)
+        market, focal = drawn_copies(inputs, params, you, seed=31, trial=trial, copies=copies)
+        together, alone = placed_and_alone(market, focal, params)
         n = market.applicants.size
         for copy in range(copies):
-            alone = match_market(market, focal.subset(np.array([copy])), params)
             got = together.matched_program[n + copy]
-            agree += got == alone.matched_program[n]
+            agree += got == alone[copy].matched_program[n]
             total += 1
             preliminary += got < market.programs.size and market.programs.specialty[
                 got
@@ -182,10 +176,7 @@ def test_you_may_seek_an_advanced_position_with_a_supplemental_list(inputs):
         "Anesthesiology (PGY-2)",
         "Medicine-Preliminary (PGY-1 Only)",
     )
-    streams = trial_streams(41, 0)
-    market = draw_market(inputs, params, streams)
-    noise = draw_focal_noise(24, market.programs.size, streams["focal"])
-    focal = draw_focal(market, you, noise, params, inputs.specialties)
+    market, focal = drawn_copies(inputs, params, you, seed=41, trial=0, copies=24)
     programs, names = market.programs, inputs.specialties
     row, track = names.index("Anesthesiology (PGY-2)"), names.index(you.pgy1_track)
     applied_to = programs.specialty[focal.interview_program]

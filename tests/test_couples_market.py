@@ -7,17 +7,14 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from copies import drawn_copies, placed_and_alone
 
 from simulator.engine import deferred_acceptance, roth_peranson
 from simulator.engine.csr import segment_ids
 from simulator.market import (
-    draw_focal,
-    draw_focal_noise,
     draw_market,
     market_inputs,
-    match_market,
     match_population,
-    match_solo_copies,
     trial_streams,
 )
 from simulator.market.couples import couple_lists
@@ -172,14 +169,10 @@ def test_a_copy_placed_by_insertion_gets_what_a_match_with_it_alone_gives_nearly
     params, copies = MarketParams(), 16
     agree = total = 0
     for trial in range(2):
-        streams = trial_streams(21, trial)
-        market = draw_market(inputs, params, streams)
-        noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
-        focal = draw_focal(market, Focal(), noise, params, inputs.specialties)
-        together = match_solo_copies(market, focal, params)
+        market, focal = drawn_copies(inputs, params, Focal(), seed=21, trial=trial, copies=copies)
+        together, alone = placed_and_alone(market, focal, params)
         n = market.applicants.size
-        for copy in range(copies):
-            single = match_market(market, focal.subset(np.array([copy])), params)
+        for copy, single in enumerate(alone):
             agree += together.matched_program[n + copy] == single.matched_program[n]
             total += 1
     assert agree / total >= 0.9

@@ -15,13 +15,11 @@ from click.testing import CliRunner
 from simulator.cli import main
 from simulator.engine.csr import segment_ids
 from simulator.market import draw_focal, draw_focal_noise, draw_market, trial_streams
-from simulator.market.applicants import stack_applicants
 from simulator.market.couples import pair_lists
-from simulator.market.focal import FocalEntries
 from simulator.market.focal_params import Focal, Partner
 from simulator.market.inputs import market_inputs
-from simulator.market.lists import rank_order_lists, solo_lists
-from simulator.market.match import _solve, match_population, place_copies
+from simulator.market.lists import solo_lists
+from simulator.market.match import match_couple_copy, match_population, place_copies
 from simulator.market.params import MarketParams
 from simulator.market.published import load_published
 
@@ -193,20 +191,6 @@ def test_each_couple_gets_a_pair_on_its_own_list_or_none(placed):
         assert outcome.in_couple[:n].sum() == market.couples.size  # the population's as before
 
 
-def _joined(a: FocalEntries, b: FocalEntries) -> FocalEntries:
-    """Copies ``a`` then ``b`` as one set of focal entries (``b``'s renumbered after ``a``'s)."""
-    rows = ("interview_program", "interview_preference", "interview_evaluation")
-    rows += ("interview_unranked", "interview_signalled")
-    return FocalEntries(
-        applicants=stack_applicants([a.applicants, b.applicants]),
-        sent=np.r_[a.sent, b.sent],
-        funnel=np.vstack((a.funnel, b.funnel)),
-        signal_counts=np.vstack((a.signal_counts, b.signal_counts)),
-        interview_applicant=np.r_[a.interview_applicant, b.interview_applicant + a.sent.size],
-        **{name: np.r_[getattr(a, name), getattr(b, name)] for name in rows},
-    )
-
-
 def test_a_couple_gets_what_the_nrmp_procedure_with_it_alone_gives_nearly_always(placed):
     """The first pair that takes both against the solved matching, chains not followed, is
     measured against the NRMP's procedure run on the population and that one couple
@@ -216,11 +200,7 @@ def test_a_couple_gets_what_the_nrmp_procedure_with_it_alone_gives_nearly_always
     for market, you, partner, _, outcome in trials:
         n = market.applicants.size
         for copy in range(you.sent.size):
-            one = np.array([copy])
-            lists = rank_order_lists(market, _joined(you.subset(one), partner.subset(one)), params)
-            couples = np.vstack((market.couples, [[n, n + 1]]))
-            match, _, _ = _solve(lists, market.programs, couples, params)
-            full = (match[n], match[n + 1])
+            full = match_couple_copy(market, you, partner, copy, params)
             agree += full == (outcome.matched_program[n + copy], outcome.partner_program[n + copy])
             total += 1
     assert agree / total >= 0.9

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from copies import drawn_copies, placed_and_alone
 
 from simulator.market import (
     draw_focal,
@@ -51,18 +52,14 @@ def inputs():
 @pytest.mark.parametrize("profile", PROFILES, ids=list(PROFILES))
 @pytest.mark.parametrize("trial", [0, 1])
 def test_each_copy_gets_what_a_match_with_it_alone_gives(inputs, profile, trial):
-    params, you, copies = MarketParams(), PROFILES[profile], 12
-    streams = trial_streams(5, trial)
-    market = draw_market(inputs, params, streams)
-    noise = draw_focal_noise(copies, market.programs.size, streams["focal"])
-    focal = draw_focal(market, you, noise, params, inputs.specialties)
-    together = match_solo_copies(market, focal, params)
+    params, you = MarketParams(), PROFILES[profile]
+    market, focal = drawn_copies(inputs, params, you, seed=5, trial=trial, copies=12)
+    together, alone = placed_and_alone(market, focal, params)
     n = market.applicants.size
-    alone = match_market(market, None, params)
-    np.testing.assert_array_equal(together.matched_program[:n], alone.matched_program)
-    np.testing.assert_array_equal(together.filled_by_type, alone.filled_by_type)
-    for copy in range(copies):
-        single = match_market(market, focal.subset(np.array([copy])), params)
+    population = match_market(market, None, params)
+    np.testing.assert_array_equal(together.matched_program[:n], population.matched_program)
+    np.testing.assert_array_equal(together.filled_by_type, population.filled_by_type)
+    for copy, single in enumerate(alone):
         for name in ("matched_program", "matched_rank", "rol_length", "contiguous_ranks"):
             assert getattr(together, name)[n + copy] == getattr(single, name)[n], (copy, name)
 

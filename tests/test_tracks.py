@@ -13,15 +13,18 @@ from simulator.cli import main
 from simulator.market.applicants import ONE_YEAR_TRACKS
 
 # A US IMG whose backup is a preliminary year: some copies match only that year.
-SCENARIO = """\
-description = "A US IMG in Internal Medicine with a preliminary-year backup"
+#: Two trials of a tenth of the market, 64 copies: each scenario below adds its [you].
+SMALL_RUN = """\
 seed = 5
 trials = 2
 
 [market]
 scale = 0.1
 focal_copies = 64
-
+"""
+SCENARIO = f"""\
+description = "A US IMG in Internal Medicine with a preliminary-year backup"
+{SMALL_RUN}
 [you]
 type = "us_img"
 specialty = "Internal Medicine (Categorical)"
@@ -84,15 +87,9 @@ def test_a_one_year_track_is_not_your_main_specialty(tmp_path):
     assert "you.specialty" in lines[0] and "you.backup_specialty" in lines[0]
 
 
-ADVANCED = """\
+ADVANCED = f"""\
 description = "A US MD senior seeking Anesthesiology's advanced positions"
-seed = 5
-trials = 2
-
-[market]
-scale = 0.1
-focal_copies = 64
-
+{SMALL_RUN}
 [you]
 type = "us_md"
 specialty = "Anesthesiology"

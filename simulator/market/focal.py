@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import place_in_group
-from simulator.market.applicants import Applicants, advanced_specialty
+from simulator.market.applicants import Applicants, advanced_specialty, stack_applicants
 from simulator.market.applications import SCREENS, application_weights, screening_reasons
 from simulator.market.codes import IS_IMG_TYPE, NON_US_IMG, TYPE_INDEX, US_CLERKSHIPS
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
@@ -124,6 +124,21 @@ class FocalEntries:
     interview_unranked: np.ndarray
     interview_signalled: np.ndarray
     signal_counts: np.ndarray  # (copies, len(SIGNAL_COUNTS))
+
+    def stacked(self, other: FocalEntries) -> FocalEntries:
+        """These copies, then ``other``'s, numbered after them."""
+        rows = ("interview_program", "interview_preference", "interview_evaluation")
+        rows += ("interview_unranked", "interview_signalled")
+        return FocalEntries(
+            applicants=stack_applicants([self.applicants, other.applicants]),
+            sent=np.r_[self.sent, other.sent],
+            funnel=np.vstack((self.funnel, other.funnel)),
+            signal_counts=np.vstack((self.signal_counts, other.signal_counts)),
+            interview_applicant=np.r_[
+                self.interview_applicant, other.interview_applicant + self.sent.size
+            ],
+            **{name: np.r_[getattr(self, name), getattr(other, name)] for name in rows},
+        )
 
     def subset(self, copies: np.ndarray) -> FocalEntries:
         """Only the given copies, renumbered from 0 in that order."""

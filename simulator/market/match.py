@@ -230,6 +230,21 @@ def match_solo_copies(
     return outcome
 
 
+def match_couple_copy(
+    market: Market, yours: FocalEntries, partners: FocalEntries, copy: int, params: MarketParams
+) -> tuple[int, int]:
+    """Copy ``copy`` of you and of your partner added to the population as one more couple,
+    and the whole Match run by the NRMP's procedure: ``(your program, your partner's)``.
+    The reference :func:`place_copies` with a partner is measured against (a full Match
+    per couple: slow)."""
+    one = np.array([copy])
+    lists = rank_order_lists(market, yours.subset(one).stacked(partners.subset(one)), params)
+    n = market.applicants.size
+    couples = np.vstack((market.couples, [[n, n + 1]]))
+    match, _, _ = _solve(lists, market.programs, couples, params)
+    return int(match[n]), int(match[n + 1])
+
+
 _NO_FUNNEL = np.zeros((0, len(FUNNEL_COUNTS)), dtype=np.int64)  # no focal copies
 #: Re-processing rounds before the NRMP's procedure stops without a stable matching (couples
 #: can make one impossible; docs/model.md, couples): a stable Match takes about 10-15 here.

@@ -44,62 +44,58 @@ def blame_by_layer(origins: Mapping[str, int], labels: list, fallback) -> Blame:
 
 
 def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
-    """Rules between fields of the focal applicant."""
-    if you.usce_kind == "none" and you.usce_months != 0:
-        raise error(
-            blame(("you.usce_kind", "you.usce_months")),
-            shown + "you.usce_months",
+    """Rules between fields of the focal applicant (and of their partner, if any)."""
+    rules = (
+        (
+            you.usce_kind == "none" and you.usce_months != 0,
+            ("usce_kind", "usce_months"),
+            "usce_months",
             "0 when you.usce_kind is 'none'",
-            show(you.usce_months),
-        )
-    if you.usce_kind == "observership" and you.observership_months != 0:
-        raise error(
-            blame(("you.usce_kind", "you.observership_months")),
-            shown + "you.observership_months",
+        ),
+        (
+            you.usce_kind == "observership" and you.observership_months != 0,
+            ("usce_kind", "observership_months"),
+            "observership_months",
             "0 when you.usce_kind is 'observership' (give all observership months as "
             "you.usce_months)",
-            show(you.observership_months),
-        )
-    if you.specialty in ONE_YEAR_TRACKS:
-        raise error(
-            blame(("you.specialty",)),
-            shown + "you.specialty",
+        ),
+        (
+            you.specialty in ONE_YEAR_TRACKS,
+            ("specialty",),
+            "specialty",
             "a specialty that leads on to a career: a one-year preliminary or transitional "
             "year is ranked beside one, so give it as you.backup_specialty (and your main "
             "specialty as you.specialty)",
-            show(you.specialty),
-        )
-    if you.advanced and not _has_advanced_positions(you.specialty):
-        raise error(
-            blame(("you.specialty", "you.advanced")),
-            shown + "you.advanced",
+        ),
+        (
+            you.advanced and not _has_advanced_positions(you.specialty),
+            ("specialty", "advanced"),
+            "advanced",
             "false: you.specialty has no advanced (PGY-2) positions in the model (those that do: "
             "Anesthesiology, Dermatology, Neurology, Physical Medicine & Rehab, Radiation "
             "Oncology, Radiology-Diagnostic)",
-            show(you.advanced),
-        )
-    if you.advanced and you.backup_specialty == you.pgy1_track:
-        raise error(
-            blame(("you.backup_specialty", "you.pgy1_track")),
-            shown + "you.backup_specialty",
+        ),
+        (
+            you.advanced and you.backup_specialty == you.pgy1_track,
+            ("backup_specialty", "pgy1_track"),
+            "backup_specialty",
             "a specialty other than you.pgy1_track (your supplemental lists already go "
             "there), or '' for none",
-            show(you.backup_specialty),
-        )
-    if you.backup_specialty and you.backup_specialty == you.specialty:
-        raise error(
-            blame(("you.specialty", "you.backup_specialty")),
-            shown + "you.backup_specialty",
+        ),
+        (
+            bool(you.backup_specialty) and you.backup_specialty == you.specialty,
+            ("specialty", "backup_specialty"),
+            "backup_specialty",
             "a specialty other than you.specialty, or '' for none",
-            show(you.backup_specialty),
-        )
-    if you.type != "non_us_img" and you.visa != "none":
-        raise error(
-            blame(("you.type", "you.visa")),
-            shown + "you.visa",
+        ),
+        (
+            you.type != "non_us_img" and you.visa != "none",
+            ("type", "visa"),
+            "visa",
             f"'none' (only non-US IMGs need a visa; you.type is '{you.type}')",
-            show(you.visa),
-        )
+        ),
+    )
+    _raise_first_broken(rules, you, "you.", blame, shown)
     _check_share_sum(
         "you.signal_reach_share",
         "you.signal_safer_share",
@@ -109,6 +105,19 @@ def check_focal(you: Focal, blame: Blame, shown: str = "") -> None:
         shown,
     )
     _check_partner(you, blame, shown)
+
+
+def _raise_first_broken(rules, obj, prefix: str, blame: Blame, shown: str) -> None:
+    """Raise the error of the first broken rule: ``(broken, the fields involved, the field
+    to name, what was expected)``, fields of ``obj`` under the dotted ``prefix``."""
+    for broken, fields, name, wanted in rules:
+        if broken:
+            raise error(
+                blame(tuple(prefix + field for field in fields)),
+                shown + prefix + name,
+                wanted,
+                show(getattr(obj, name)),
+            )
 
 
 def _check_partner(you: Focal, blame: Blame, shown: str) -> None:
@@ -159,14 +168,7 @@ def _check_partner(you: Focal, blame: Blame, shown: str) -> None:
             "0 when you.partner.usce_kind is 'none'",
         ),
     )
-    for broken, keys, name, wanted in rules:
-        if broken:
-            raise error(
-                blame(tuple(key + k for k in keys)),
-                shown + key + name,
-                wanted,
-                show(getattr(partner, name)),
-            )
+    _raise_first_broken(rules, partner, key, blame, shown)
 
 
 def _check_share_sum(first: str, second: str, a: float, b: float, blame: Blame, shown: str):
