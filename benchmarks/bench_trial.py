@@ -1,15 +1,18 @@
-"""Time one synthetic Match year end to end, stage by stage.
+"""Time one synthetic Match year end to end, stage by stage, as ``matchsim run`` plays it.
 
     python benchmarks/bench_trial.py              # full national scale
     python benchmarks/bench_trial.py --scale 0.1  # a tenth
 
-Prints the median seconds of each stage over several trials (market draw,
-applications, interviews, the focal copies, rank-order lists, the Match, SOAP)
-and the whole trial; then, on the same rank-order lists with every couple member
-ranking alone, the singles' Match by the engine and by the plain sequential
-reference, which must agree.  The machine's
-yardstick closes the report: the whole trial as a multiple of one ``numpy.sort``
-of 4.5 million random int64 keys timed in the same process (target: 5x or less).
+Prints the median seconds of each stage over several trials, in the order of
+:func:`simulator.study.trials.simulate_trial`: the market draw (programs, applicants,
+applications with signals, interviews), the population's rank-order lists and Match,
+the population's SOAP, then your copies (their noise, their applications and
+interviews, their outcomes alone in the matched market and in SOAP), and the whole
+trial; then, on the population's lists with every couple member ranking alone, the
+singles' Match by the engine and by the plain sequential reference, which must agree.
+The machine's yardstick closes the report: the whole trial as a multiple of one
+``numpy.sort`` of 4.5 million random int64 keys timed in the same process (target: 5x
+or less).
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ from simulator.market import (
     draw_focal_noise,
     draw_market,
     market_inputs,
-    match_market,
+    match_population,
+    place_copies,
     place_in_soap,
     run_soap,
     specialty_blocks,
     trial_streams,
 )
-from simulator.market.lists import rank_order_lists
 from simulator.market.published import load_published
 from simulator.scenario import load_scenario
 from simulator.study.memory import keep_freed_memory
@@ -56,32 +59,24 @@ def main():
         streams = trial_streams(scenario.seed, trial)
         market = draw_market(inputs, params, streams, timings=timings)
         clock = time.perf_counter()
-        sought = scenario.you.sought
-        blocks = specialty_blocks(market.programs, inputs.specialties, sought)
+        blocks = specialty_blocks(market.programs, inputs.specialties, scenario.you.sought)
         noise = draw_focal_noise(copies, market.programs.size, streams["focal"], blocks=blocks)
-        focal = draw_focal(market, scenario.you, noise, params, inputs.specialties)
-        timings["focal copies"] = time.perf_counter() - clock
-        outcome = match_market(market, focal, params, timings=timings)
-        # SOAP after the Match; here the copies sat in the same Match as the population, so
-        # the population's SOAP reads its rows of that Match (the cost is what is timed).
+        timings["your copies' noise"] = time.perf_counter() - clock
+        population = match_population(market, params, timings=timings)
         clock = time.perf_counter()
-        n = market.applicants.size
-        soap = run_soap(
-            market,
-            outcome.matched_program[:n],
-            outcome.pgy1_program[:n],
-            params,
-            streams["soap"],
-            copies,
-        )
+        soap = run_soap(market, population.match, population.pgy1, params, streams["soap"], copies)
+        timings["SOAP, population"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        focal = draw_focal(market, scenario.you, noise, params, inputs.specialties)
+        outcome = place_copies(population, focal, params)
         place_in_soap(outcome, soap, focal.applicants, scenario.you, params)
-        timings["SOAP, population and copies"] = time.perf_counter() - clock
+        timings["your copies' outcomes"] = time.perf_counter() - clock
         timings["whole trial"] = time.perf_counter() - started
         rows.append(timings)
 
     # The singles' Match of the same lists (couple members ranking alone): the engine
     # against the plain sequential reference, which must agree.
-    lists = rank_order_lists(market, focal, params)
+    lists = population.lists
     arrays = (lists.rol_indptr, lists.rol_programs, lists.program_ranks, market.programs.positions)
     clock = time.perf_counter()
     singles = deferred_acceptance(*arrays, check_input=False)
@@ -100,20 +95,20 @@ def main():
     )
     for stage in rows[0]:
         seconds = float(np.median([r[stage] for r in rows]))
-        print(f"  {stage:28s} {seconds * 1e3:8.0f} ms")
+        print(f"  {stage:36s} {seconds * 1e3:8.0f} ms")
     print(
-        f"  {'singles-only match, engine':28s} {engine_seconds * 1e3:8.0f} ms "
+        f"  {'singles-only match, engine':36s} {engine_seconds * 1e3:8.0f} ms "
         f"(the same lists without couples)"
     )
     print(
-        f"  {'  pure-Python reference':28s} {reference_seconds * 1e3:8.0f} ms "
+        f"  {'  pure-Python reference':36s} {reference_seconds * 1e3:8.0f} ms "
         f"({reference_seconds / engine_seconds:.0f}x the engine; same matching)"
     )
 
     trial_ms = float(np.median([r["whole trial"] for r in rows])) * 1e3
     sort_ms = sort_seconds() * 1e3
     print(
-        f"  {'one sort of 4.5M int64 keys':28s} {sort_ms:8.0f} ms "
+        f"  {'one sort of 4.5M int64 keys':36s} {sort_ms:8.0f} ms "
         f"(the trial takes {trial_ms / sort_ms:.1f}x that; target 5x or less)"
     )
 

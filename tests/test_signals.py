@@ -143,6 +143,31 @@ def test_most_preferred_ranks_each_group_as_a_plain_sort_would(sizes, budgets, s
         assert tier[rows].tolist() == want.tolist()
 
 
+@settings(max_examples=200)
+@given(
+    sizes=st.lists(st.integers(0, 60), min_size=1, max_size=40),
+    gold=st.integers(0, 4),
+    silver=st.integers(0, 12),
+    levels=st.sampled_from([0, 2, 5, 1000]),
+    seed=st.integers(0, 10_000),
+)
+def test_most_preferred_of_groups_in_turn_equals_a_plain_sort(sizes, gold, silver, levels, seed):
+    """Rows that arrive group by group take the bar's short cut; the tiers are still those of
+    sorting each group on its own, ties (few distinct values) going to the earlier row."""
+    rng = np.random.default_rng(seed)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    preference = rng.standard_normal(group.size) + rng.uniform(-2, 2, len(sizes))[group]
+    if levels:
+        preference = np.round(preference * levels / 4) / levels
+    tier = place_signals(group, preference, None, gold, gold + silver, "most_preferred")
+    for g in range(len(sizes)):
+        rows = np.flatnonzero(group == g)
+        place = np.empty(rows.size, dtype=int)
+        place[np.argsort(-preference[rows], kind="stable")] = np.arange(rows.size)
+        want = np.where(place < gold, GOLD, np.where(place < gold + silver, SILVER, NONE))
+        assert tier[rows].tolist() == want.tolist()
+
+
 def test_signal_counts_and_bonus_read_the_application_code():
     rng = np.random.default_rng(4)
     m, n = 5000, 40

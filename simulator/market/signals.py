@@ -14,9 +14,10 @@ what the published interview-rate contrasts are computed from.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtri
 
 from simulator.engine.csr import place_in_group, segment_aranges
-from simulator.market.interviews import sort_by_group_desc
+from simulator.market.interviews import Quantiser, sort_by_group_desc
 
 NONE, SILVER, GOLD = 0, 1, 2
 #: Per applicant (columns of ``applicants.parquet``): signals sent, gold among them; then
@@ -110,17 +111,80 @@ def _tiers_of_the_first(group, value, n_groups, gold, total) -> np.ndarray:
     """``GOLD`` for the ``gold`` rows of highest ``value`` in each group, ``SILVER`` for the
     next up to ``total``, ``NONE`` for the rest: :func:`_places` compared with the budget,
     without placing the rows no signal reaches.  ``gold`` and ``total`` are numbers or,
-    like ``group``, one per row (the same within a group)."""
-    order = sort_by_group_desc(group, value, n_groups)
-    size = np.bincount(group, minlength=n_groups)
-    start = np.cumsum(size) - size  # where each group begins in ``order``
+    like ``group``, one per row (the same within a group).
+
+    Rows that arrive group by group (the population's applications do) are ordered only
+    above a bar per group (:func:`_first_rows_above_a_bar`), in the same order.
+    """
     gold, total = (_per_group(x, group, n_groups) for x in (gold, total))
+    value = np.asarray(value, dtype=np.float64)
+    quantiser = Quantiser.of(group, value, n_groups) if group.size else None
+    tier = np.zeros(group.size, dtype=np.int8)
+    if quantiser is None or np.any(group[1:] < group[:-1]):
+        order = sort_by_group_desc(group, value, n_groups)
+        size = np.bincount(group, minlength=n_groups)
+        _assign_tiers(tier, order, np.cumsum(size) - size, np.minimum(size, total), gold)
+        return tier
+    first = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]  # each group's first row
+    size = np.zeros(n_groups, dtype=np.int64)
+    size[group[first]] = np.diff(np.append(first, group.size))
     reached = np.minimum(size, total)
+    order, start, exact = _first_rows_above_a_bar(group, value, quantiser, first, size, reached)
+    done = np.flatnonzero(exact)
+    _assign_tiers(tier, order, start[done], reached[done], gold[done])
+    redo = np.flatnonzero(~exact)
+    if redo.size:  # the few groups the bar did not settle: all their rows ordered
+        rows = segment_aranges((np.cumsum(size) - size)[redo], size[redo])
+        order = quantiser.indices(quantiser.keys(group[rows], quantiser.levels(value[rows]), rows))
+        _assign_tiers(tier, order, np.cumsum(size[redo]) - size[redo], reached[redo], gold[redo])
+    return tier
+
+
+#: Rows ordered per group at first: this multiple of the signals it places, and a few more.
+BAR_MARGIN, BAR_EXTRA = 1.2, 2
+
+
+def _first_rows_above_a_bar(group, value, quantiser, first, size, reached):
+    """The rows of each group (contiguous, non-empty ones starting at ``first``) whose value
+    clears a bar, ordered as :func:`sort_by_group_desc` orders them: ``(order, start,
+    exact)``, group ``g``'s rows from ``order[start[g]]``.  ``exact[g]``: its first
+    ``reached[g]`` rows are its first in the full order too.
+
+    The bar is the value that ``BAR_MARGIN * reached + BAR_EXTRA`` rows would clear if the
+    group's values were normal with their mean and SD (only a guess: exactness never rests
+    on it).  A group is exact when it has its ``reached`` rows above the bar and the last
+    of them is quantised strictly above the bar's level (rows below the bar come later
+    whatever their index), or when every row cleared it.
+    """
+    n_groups, filled = size.size, size > 0
+    sums = np.zeros((2, n_groups))
+    sums[0, filled] = np.add.reduceat(value, first)
+    sums[1, filled] = np.add.reduceat(value * value, first)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sums[0] / size
+        sd = np.sqrt(np.maximum(sums[1] / size - mean * mean, 0.0))
+        share = np.minimum((BAR_MARGIN * reached + BAR_EXTRA) / size, 1.0)
+        bar = np.where(share < 1.0, mean + sd * ndtri(1.0 - share), -np.inf)
+        bar_level = np.floor((quantiser.high - bar) * quantiser.step)  # NaN if all values tie
+    above = value >= np.repeat(bar, size)
+    chosen = np.flatnonzero(above)
+    keys = quantiser.keys(group[chosen], quantiser.levels(value[chosen]), chosen)
+    count = np.zeros(n_groups, dtype=np.int64)
+    count[filled] = np.add.reduceat(above.view(np.uint8), first, dtype=np.int64)
+    start = np.cumsum(count) - count
+    # The level of each group's last reached row (a dummy where it has none).
+    last = keys[np.clip(start + reached - 1, 0, keys.size - 1)] if keys.size else start
+    last = (last >> quantiser.index_bits) & ((1 << quantiser.value_bits) - 1)
+    exact = (reached == 0) | (count == size) | ((count >= reached) & (last < bar_level))
+    return quantiser.indices(keys), start, exact
+
+
+def _assign_tiers(tier, order, start, reached, gold) -> None:
+    """Gold to the first ``gold`` of the ``reached`` rows of each group in ``order`` (from
+    ``start``), silver to the rest of them."""
     at = segment_aranges(start, reached)
     place = at - np.repeat(start, reached)
-    tier = np.zeros(group.size, dtype=np.int8)
     tier[order[at]] = np.where(place < np.repeat(gold, reached), GOLD, SILVER)
-    return tier
 
 
 def _per_group(budget, group, n_groups) -> np.ndarray:
