@@ -104,6 +104,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     owner = segment_ids(indptr)
     seat_member = members[pair_couple].ravel()  # the member of each seat entry
     pair_index = np.arange(n_pairs, dtype=_INT)
+    couple_seats = _Seats(market, key[n_single:first_supp], seat_member)
 
     starts = indptr[:-1][np.diff(indptr) > 0]
     rounds = propose_from(starts, key, list_start, holds)[0]
@@ -146,21 +147,12 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
             member_rank[who] = pair_ranks[at[mine[keep]], side]
 
         # 2. Singles with an earlier entry whose program now takes them: the first such.
-        before = np.arange(n_single) < single_at[owner]
-        blocking = np.flatnonzero(before & (key[:n_single] < cutoff[target[:n_single]]))
+        blocking = np.flatnonzero(key[:n_single] < cutoff[target[:n_single]])
+        blocking = blocking[blocking < single_at[owner[blocking]]]
         single_moves = blocking[np.unique(owner[blocking], return_index=True)[1]]
 
         # 3. Couples with a better pair whose every seat passes (or holding none): the first.
-        better = _passing_pairs(
-            market,
-            key[n_single:first_supp],
-            key[held],
-            cutoff,
-            holds,
-            member_target,
-            member_rank,
-            pair_couple,
-        )
+        better = couple_seats.passing(key[held], cutoff, holds, member_target, member_rank)
         better &= pair_index < np.where(at >= 0, at, n_pairs)[pair_couple]
         candidates = np.flatnonzero(better)
         moving, first = np.unique(pair_couple[candidates], return_index=True)
@@ -234,33 +226,48 @@ def _apart(moving, new_pairs, pairs, named, p):
     return moving[keep], new_pairs[keep]
 
 
-def _passing_pairs(
-    market, seat_key, held_keys, cutoff, holds, member_target, member_rank, pair_couple
-):
-    """Whether each pair would take its couple now: every named seat passes alone (its
-    member is there already, or beats the cutoff); both at one program: both among its
-    best ``capacity`` once they are in.  ``seat_key``: the keys of the seat entries;
-    ``held_keys``: the keys held now, target by target, best first (sorted)."""
-    pairs, pair_ranks = market.pair_programs, market.pair_ranks
-    n, p = market.rol_indptr.size - 1, market.capacities.size
-    named = pairs != p
-    seat_key = seat_key.reshape(-1, 2)
-    who = market.couples[pair_couple]
-    there = member_target[who] == pairs
-    passes = ~named | there | (seat_key < cutoff[np.where(named, pairs, 0)])
-    ok = passes.all(axis=1)
-    same = np.flatnonzero(ok & named.all(axis=1) & (pairs[:, 0] == pairs[:, 1]))
-    if same.size:
-        program = pairs[same, 0]
-        worse = pair_ranks[same].max(axis=1)
-        ahead = np.searchsorted(held_keys, holds.key(program, worse)) - np.searchsorted(
-            held_keys, holds.key(program, np.zeros_like(worse))
-        )
-        for side in (0, 1):  # the members' own holds there do not count
-            m = who[same, side]
-            ahead -= (member_target[m] == program) & (member_rank[m] < worse)
-        ok[same] = (worse < n) & (ahead <= holds.capacity[program] - 2)
-    return ok
+class _Seats:
+    """The couples' seat entries, side by side, as :meth:`passing` tests them each round."""
+
+    def __init__(self, market, seat_key, seat_member):
+        pairs, p = market.pair_programs, market.capacities.size
+        self.n = market.rol_indptr.size - 1
+        self.pairs, self.pair_ranks = pairs, market.pair_ranks
+        named = pairs != p
+        self.side = [
+            (
+                ~named[:, s],
+                np.ascontiguousarray(pairs[:, s]),
+                np.where(named[:, s], pairs[:, s], 0),
+                np.ascontiguousarray(seat_key[s::2]),
+                np.ascontiguousarray(seat_member[s::2]),
+            )
+            for s in (0, 1)
+        ]
+        self.same = np.flatnonzero(named[:, 0] & named[:, 1] & (pairs[:, 0] == pairs[:, 1]))
+        self.who = seat_member.reshape(-1, 2)
+
+    def passing(self, held_keys, cutoff, holds, member_target, member_rank):
+        """Whether each pair would take its couple now: every named seat passes alone (its
+        member is there already, or beats the cutoff); both at one program: both among its
+        best ``capacity`` once they are in.  ``held_keys``: the keys held now, target by
+        target, best first (sorted)."""
+        ok = None
+        for unnamed, program, safe, key, member in self.side:
+            passes = unnamed | (member_target[member] == program) | (key < cutoff[safe])
+            ok = passes if ok is None else ok & passes
+        same = self.same[ok[self.same]]
+        if same.size:
+            program = self.pairs[same, 0]
+            worse = self.pair_ranks[same].max(axis=1)
+            ahead = np.searchsorted(held_keys, holds.key(program, worse)) - np.searchsorted(
+                held_keys, holds.key(program, np.zeros_like(worse))
+            )
+            for side in (0, 1):  # the members' own holds there do not count
+                m = self.who[same, side]
+                ahead -= (member_target[m] == program) & (member_rank[m] < worse)
+            ok[same] = (worse < self.n) & (ahead <= holds.capacity[program] - 2)
+        return ok
 
 
 def _state(holds, at, target, owner, seat_member, market, loosened, rounds):
