@@ -13,8 +13,9 @@ from simulator.engine.csr import segment_ids
 from simulator.engine.nrmp_inputs import NRMPMarket
 
 _INT = np.int64
-#: A unit scanning more bundles than this narrows them down with one NumPy pass first.
-_NARROW_ABOVE = 12
+#: A unit scanning down its list tries this many bundles one by one, then narrows the rest
+#: down with one NumPy pass (the first that takes it is most often among the first few).
+_NARROW_AFTER = 8
 
 
 class Reprocessing:
@@ -194,10 +195,11 @@ class Reprocessing:
         """Units with preferred bundles whose every seat passes alone, and those bundles
         (``passing[starts[i]:starts[i + 1]]`` for unit ``units[i]``, best first)."""
         unit = self.bundle_unit[bundles]
-        keep = bundles < self.cur[unit]
+        keep = np.flatnonzero(bundles < self.cur[unit])
         bundles, unit = bundles[keep], unit[keep]
-        ok = self._fit_all(self.prog0[bundles], self.m0[unit], self.rank0[bundles])
-        ok &= self._fit_all(self.prog1[bundles], self.m1[unit], self.rank1[bundles])
+        ok = np.flatnonzero(self._fit_all(self.prog0[bundles], self.m0[unit], self.rank0[bundles]))
+        bundles, unit = bundles[ok], unit[ok]
+        ok = np.flatnonzero(self._fit_all(self.prog1[bundles], self.m1[unit], self.rank1[bundles]))
         bundles, unit = bundles[ok], unit[ok]
         first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]]) if unit.size else unit
         return unit[first], bundles, np.append(first, unit.size)
@@ -212,16 +214,26 @@ class Reprocessing:
     def _scan(self, u: int, start: int, stop: int) -> bool:
         """Move unit ``u`` to its first bundle in ``[start, stop)`` that takes it, if any.
 
-        A long stretch is first narrowed (vectorised) to the bundles whose every seat
-        passes alone, which every bundle that takes the unit does.
+        Past the first few, the rest is narrowed (vectorised) to the bundles whose every
+        seat passes alone, which every bundle that takes the unit does.
         """
-        bundles = range(start, stop)
-        if stop - start > _NARROW_ABOVE:
-            b, unit = np.arange(start, stop), np.full(stop - start, u)
-            ok = self._fit_all(self.prog0[b], self.m0[unit], self.rank0[b])
-            ok &= self._fit_all(self.prog1[b], self.m1[unit], self.rank1[b])
-            bundles = (start + np.flatnonzero(ok)).tolist()
-        for b in bundles:
+        head = min(stop, start + _NARROW_AFTER)
+        for b in range(start, head):
+            if self._takes(u, b):
+                self._move(u, b)
+                return True
+        if head == stop:
+            return False
+        held, cutoff, p = self.held, self.cutoff, self.p
+        ok = None
+        for prog, rank, a in (
+            (self.prog0[head:stop], self.rank0[head:stop], self.m0.item(u)),
+            (self.prog1[head:stop], self.rank1[head:stop], self.m1.item(u)),
+        ):
+            fit = (prog == p) | (prog == held.item(a, 0)) | (prog == held.item(a, 1))
+            fit |= rank < cutoff[prog]
+            ok = fit if ok is None else ok & fit
+        for b in (head + np.flatnonzero(ok)).tolist():
             if self._takes(u, b):
                 self._move(u, b)
                 return True
@@ -240,13 +252,14 @@ class Reprocessing:
 
     def _settle(self) -> None:
         """Units turned away go on down their lists until nobody is left turned away."""
-        while self.queue:
-            u = self.queue.pop()
+        queue, cur, indptr = self.queue, self.cur, self.unit_indptr
+        while queue:
+            u = queue.pop()
             self.pending[u] = False
-            if not self._scan(u, int(self.cur[u]) + 1, int(self.unit_indptr[u + 1])):
+            if not self._scan(u, cur.item(u) + 1, indptr.item(u + 1)):
                 for p, a, role in self._seats_held(u):
                     self._release(p, a, role)
-                self.cur[u] = self.unit_indptr[u + 1]
+                cur[u] = indptr[u + 1]
 
     def _takes(self, u: int, b: int) -> bool:
         p0, p1 = self.prog0.item(b), self.prog1.item(b)
@@ -257,20 +270,13 @@ class Reprocessing:
             if worse >= self.n:
                 return False
             ahead = sum(1 for r, a, _ in self._at(p0) if r < worse and a != a0 and a != a1)
-            return ahead <= int(self.capacities[p0]) - 2
-        return self._fits(p0, a0, r0) and self._fits(p1, a1, r1)
-
-    def _fits(self, p: int, a: int, r: int) -> bool:
-        held = self.held
-        there = p == held.item(a, 0) or p == held.item(a, 1)
-        return p == self.p or there or r < self.cutoff.item(p)
-
-    def _seats(self, u: int, b: int):
-        seats = (
-            (self.prog0.item(b), self.m0.item(u), self.rank0.item(b), 0),
-            (self.prog1.item(b), self.m1.item(u), self.rank1.item(b), self.role1.item(u)),
-        )
-        return [seat for seat in seats if seat[0] != self.p]
+            return ahead <= self.capacities.item(p0) - 2
+        held, cutoff, p = self.held, self.cutoff, self.p
+        if not (
+            p0 == p or r0 < cutoff.item(p0) or p0 == held.item(a0, 0) or p0 == held.item(a0, 1)
+        ):
+            return False
+        return p1 == p or r1 < cutoff.item(p1) or p1 == held.item(a1, 0) or p1 == held.item(a1, 1)
 
     def _seats_held(self, u: int):
         members = {self.m0.item(u), self.m1.item(u)}
@@ -278,14 +284,21 @@ class Reprocessing:
         return [(held.item(a, r), a, r) for a in members for r in (0, 1) if held.item(a, r) != p]
 
     def _move(self, u: int, b: int) -> None:
-        new = self._seats(u, b)
-        keep = {(p, a, role) for p, a, _, role in new}
-        for seat in self._seats_held(u):
-            if seat not in keep:
-                self._release(*seat)
-        for p, a, r, role in new:
-            if self.held[a, role] != p:
-                self._take(p, a, r, role)
+        """Unit ``u`` withdraws the seats not in bundle ``b`` and takes the new ones.  A
+        single's seats are its primary and PGY-1 ones, a couple's one per member."""
+        held, p = self.held, self.p
+        a0, a1 = self.m0.item(u), self.m1.item(u)
+        slots = (
+            (a0, 0, self.prog0.item(b), self.rank0.item(b)),
+            (a1, 1 if a0 == a1 else 0, self.prog1.item(b), self.rank1.item(b)),
+        )
+        for a, role, new, _ in slots:
+            old = held.item(a, role)
+            if old != p and old != new:
+                self._release(old, a, role)
+        for a, role, new, r in slots:
+            if new != p and held.item(a, role) != new:
+                self._take(new, a, r, role)
         self.cur[u] = b
         self.moved[u] = True
 
@@ -313,11 +326,11 @@ class Reprocessing:
         insort(holders, (r, a, role))
         self.held[a, role] = p
         self.held_rank[a, role] = r
-        capacity = int(self.capacities[p])
+        capacity = self.capacities.item(p)
         if len(holders) > capacity:
             _, out, out_role = holders.pop()
             self.held[out, out_role] = self.p
-            v = int(self.unit_of[out])
+            v = self.unit_of.item(out)
             self.moved[v] = True
             if not self.pending[v]:
                 self.pending[v] = True
