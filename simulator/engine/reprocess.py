@@ -9,7 +9,7 @@ from bisect import bisect_left, insort
 
 import numpy as np
 
-from simulator.engine.csr import segment_ids
+from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.nrmp_inputs import NRMPMarket
 
 _INT = np.int64
@@ -23,9 +23,10 @@ class Reprocessing:
 
     Units ``0..N-1`` are the single applicants, ``N + c`` couple ``c``.  Bundle ``b``
     has seats ``(prog0[b], rank0[b])`` for member ``m0[u]`` and ``(prog1[b], rank1[b])``
-    for member ``m1[u]`` (role ``role1[u]``: 0 the primary position, 1 the PGY-1).
-    ``held[a, role]`` is the program applicant ``a`` holds in that role; each
-    program's holders, ``(rank, applicant, role)`` best first, are built on first use.
+    for member ``m1[u]`` (a single's second seat is its PGY-1 one, role 1; a couple's
+    second member's primary one, role 0).  ``held[a, role]`` is the program applicant
+    ``a`` holds in that role (0 the primary position, 1 the PGY-1); each program's
+    holders, ``(rank, applicant, role)`` best first, are built on first use.
     """
 
     def __init__(
@@ -106,27 +107,27 @@ class Reprocessing:
     def _bundles(self, market: NRMPMarket) -> None:
         """Lay out every unit's bundles (see the class docstring)."""
         n, p = self.n, self.p
-        k = np.diff(market.supplemental_indptr)
-        first = np.arange(k.size, dtype=_INT) + market.supplemental_indptr[:-1]
+        supp_indptr = market.supplemental_indptr
+        k = np.diff(supp_indptr)
+        first = np.arange(k.size, dtype=_INT) + supp_indptr[:-1]
         couples, pairs, pair_ranks = market.couples, market.pair_programs, market.pair_ranks
-        if market.supplemental_programs.size:
-            size = k + 1
-            place = np.arange(int(size.sum()), dtype=_INT) - np.repeat(first, size)
-            last = place == np.repeat(k, size)
-            supp = np.repeat(market.supplemental_indptr[:-1], size) + place
-            supp[last] = 0
-            supp_prog = np.append(market.supplemental_programs, p)[np.where(last, -1, supp)]
-            supp_rank = np.append(market.supplemental_ranks, n)[np.where(last, -1, supp)]
-            primary_prog = np.repeat(market.rol_programs, size)
-            primary_rank = np.repeat(market.program_ranks, size)
-        else:  # one bundle (A, none) per entry
-            supp_prog = np.full(k.size, p, dtype=_INT)
-            supp_rank = np.full(k.size, n, dtype=_INT)
-            primary_prog, primary_rank = market.rol_programs, market.program_ranks
-        self.prog0 = np.concatenate((primary_prog, pairs[:, 0]))
-        self.rank0 = np.concatenate((primary_rank, pair_ranks[:, 0]))
-        self.prog1 = np.concatenate((supp_prog, pairs[:, 1]))
-        self.rank1 = np.concatenate((supp_rank, pair_ranks[:, 1]))
+        n_single = k.size + supp_indptr[-1]  # entry e's bundles (A, S1..Sk), (A, none)
+        self.prog0, self.rank0 = (np.empty(n_single + len(pairs), dtype=_INT) for _ in "ab")
+        self.prog1 = np.full(self.prog0.size, p, dtype=_INT)
+        self.rank1 = np.full(self.prog0.size, n, dtype=_INT)
+        for x, primary, pair in (
+            (self.prog0, market.rol_programs, pairs),
+            (self.rank0, market.program_ranks, pair_ranks),
+        ):
+            x[:n_single] = np.repeat(primary, k + 1) if supp_indptr[-1] else primary
+            x[n_single:] = pair[:, 0]
+        at = np.arange(supp_indptr[-1], dtype=_INT) + segment_ids(supp_indptr)  # (A, S): e + s
+        for x, supp, pair in (
+            (self.prog1, market.supplemental_programs, pairs),
+            (self.rank1, market.supplemental_ranks, pair_ranks),
+        ):
+            x[at] = supp
+            x[n_single:] = pair[:, 1]
         single_indptr = market.rol_indptr + market.supplemental_indptr[market.rol_indptr]
         self.unit_indptr = np.concatenate(
             (single_indptr, single_indptr[-1] + market.couple_indptr[1:])
@@ -134,13 +135,13 @@ class Reprocessing:
         self.entry_bundle = first + k  # the (A, none) bundle of each entry
         self.m0 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 0]))
         self.m1 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 1]))
-        self.role1 = np.concatenate((np.ones(n, dtype=_INT), np.zeros(len(couples), dtype=_INT)))
         self.unit_of = np.arange(n, dtype=_INT)
         self.unit_of[couples.ravel()] = n + np.repeat(np.arange(len(couples), dtype=_INT), 2)
         self.bundle_unit = segment_ids(self.unit_indptr)
-        has_supp = np.diff(market.supplemental_indptr[market.rol_indptr]) > 0
-        self.complex = np.concatenate((has_supp, np.ones(len(couples), dtype=bool)))
-        self.complex_bundles = np.flatnonzero(self.complex[self.bundle_unit])
+        has_supp = np.diff(supp_indptr[market.rol_indptr]) > 0
+        complex_units = np.concatenate((np.flatnonzero(has_supp), np.arange(n, n + len(couples))))
+        start = self.unit_indptr[complex_units]
+        self.complex_bundles = segment_aranges(start, self.unit_indptr[complex_units + 1] - start)
 
     # -- re-processing rounds (vectorised search, one unit at a time moves) ------------------
 
