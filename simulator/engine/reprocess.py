@@ -139,34 +139,36 @@ class Reprocessing:
         self.unit_of[couples.ravel()] = n + np.repeat(np.arange(len(couples), dtype=_INT), 2)
         self.bundle_unit = segment_ids(self.unit_indptr)
         has_supp = np.diff(supp_indptr[market.rol_indptr]) > 0
-        complex_units = np.concatenate((np.flatnonzero(has_supp), np.arange(n, n + len(couples))))
-        start = self.unit_indptr[complex_units]
-        self.complex_bundles = segment_aranges(start, self.unit_indptr[complex_units + 1] - start)
+        self.complex_units = np.concatenate(
+            (np.flatnonzero(has_supp), np.arange(n, n + len(couples)))
+        )
 
     # -- re-processing rounds (vectorised search, one unit at a time moves) ------------------
 
     def reprocess(self, max_rounds: int) -> tuple[bool, int]:
         """Steps 2-4 of the algorithm; returns ``(stable, rounds)``."""
-        bundles, rounds = self.complex_bundles, 0
-        if self.first_loosened is not None and self.first_loosened.size:
-            considered = np.zeros(self.p + 1, dtype=bool)
-            considered[self.first_loosened] = True
-            considered = considered[self.prog0] | considered[self.prog1]
-            considered[bundles] = True
-            bundles = np.flatnonzero(considered)
-        seen = set()
+        rounds, start = 0, self.unit_indptr[:-1]
+        # Only a bundle above its unit's own can block: the rounds watch every bundle that
+        # has been above its unit's own so far (``_watch``), a few of all.
+        self._watched_upto = self.cur.copy()
+        watch = segment_aranges(start, self.cur - start)
+        self._watched = [(watch, self.prog0[watch], self.prog1[watch])]
+        programs = np.zeros(0, dtype=_INT) if self.first_loosened is None else self.first_loosened
+        looked_at = (programs, self.complex_units)  # the bundles' programs and units
+        seen: dict[int, list] = {}
         while True:
-            units, passing, starts = self._candidates(bundles)
+            units, passing, starts = self._candidates(self._looked_at(*looked_at))
             if units.size == 0:
                 return True, rounds
             passing = passing.tolist()
             if self.stop_on_cycle:
-                # A round that starts where an earlier one started repeats it, and the one
-                # after, for ever: a cycle (the rounds between moved units, so some block).
-                state = (hash(self.cur.tobytes()), hash(bundles.tobytes()))
-                if state in seen:
+                # A round that starts where an earlier one started (the same matching, the
+                # same bundles looked at) repeats it, and the one after, for ever: a cycle
+                # (the rounds between moved units, so some block).
+                earlier = seen.setdefault(hash(self.cur.tobytes()), [])
+                if any(self._same(looked_at, other) for other in earlier):
                     return False, rounds
-                seen.add(state)
+                earlier.append(looked_at)
             if rounds == max_rounds:
                 cur = self.cur[units].tolist()
                 blocked = any(
@@ -189,8 +191,40 @@ class Reprocessing:
                 return True, rounds
             # A bundle can only have become one that takes its unit if one of its programs
             # lost a holder or its unit's own seats changed.
-            loosened = self.loosened[self.prog0] | self.loosened[self.prog1]
-            bundles = np.flatnonzero(loosened | self.moved[self.bundle_unit])
+            looked_at = (np.flatnonzero(self.loosened), np.flatnonzero(self.moved))
+            self._watch(looked_at[1])
+
+    def _watch(self, units):
+        """Watch the bundles of ``units`` that are now above their own, if not yet watched."""
+        upto = self._watched_upto
+        units = units[self.cur[units] > upto[units]]
+        if units.size:
+            new = segment_aranges(upto[units], self.cur[units] - upto[units])
+            upto[units] = self.cur[units]
+            self._watched.append((new, self.prog0[new], self.prog1[new]))
+
+    def _looked_at(self, programs, units):
+        """The bundles at one of ``programs`` or of one of ``units`` that may block now:
+        those watched, and those of ``units`` above their own, ascending."""
+        at = np.zeros(self.p + 1, dtype=bool)
+        at[programs] = True
+        looked_at = np.zeros(self.prog0.size, dtype=bool)
+        for bundles, prog0, prog1 in self._watched:
+            looked_at[bundles[at[prog0] | at[prog1]]] = True
+        start = self.unit_indptr[units]
+        looked_at[segment_aranges(start, self.cur[units] - start)] = True
+        return np.flatnonzero(looked_at)
+
+    def _same(self, looked_at, other) -> bool:
+        """Whether two rounds looked at the same bundles, given ``(programs, units)`` each."""
+        if all(np.array_equal(x, y) for x, y in zip(looked_at, other)):
+            return True
+        bundles = []
+        for programs, units in (looked_at, other):
+            at, own = np.zeros(self.p + 1, dtype=bool), np.zeros(self.cur.size, dtype=bool)
+            at[programs], own[units] = True, True
+            bundles.append(np.flatnonzero(at[self.prog0] | at[self.prog1] | own[self.bundle_unit]))
+        return np.array_equal(*bundles)
 
     def _candidates(self, bundles):
         """Units with preferred bundles whose every seat passes alone, and those bundles
