@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import segment_ids
+from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.holds import Holds
 from simulator.engine.kernel import propose_from
 from simulator.engine.nrmp_inputs import NRMPMarket
@@ -82,6 +82,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     members = market.couples
     supp_indptr = market.supplemental_indptr
     supp_parent = segment_ids(supp_indptr)  # the primary entry of each supplemental entry
+    supp_index = np.arange(supp_parent.size, dtype=_INT)
     first_supp = n_single + 2 * n_pairs
 
     # One entry space: single entries, then seat entries n_single + 2 * pair + side, then
@@ -147,8 +148,8 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
             member_rank[who] = pair_ranks[at[mine[keep]], side]
 
         # 2. Singles with an earlier entry whose program now takes them: the first such.
-        blocking = np.flatnonzero(key[:n_single] < cutoff[target[:n_single]])
-        blocking = blocking[blocking < single_at[owner[blocking]]]
+        before = segment_aranges(indptr[:-1], single_at - indptr[:-1])
+        blocking = before[key[before] < cutoff[target[before]]]
         single_moves = blocking[np.unique(owner[blocking], return_index=True)[1]]
 
         # 3. Couples with a better pair whose every seat passes (or holding none): the first.
@@ -167,12 +168,14 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         supp_at[supp_parent[held_supp]] = held_supp
         passing = np.flatnonzero(
             is_held[supp_parent]
-            & (np.arange(supp_parent.size) < supp_at[supp_parent])
+            & (supp_index < supp_at[supp_parent])
             & (supp_key < cutoff[supp_target])
         )
         supp_moves = passing[np.unique(supp_parent[passing], return_index=True)[1]]
         if not (lost.any() or orphans.size or single_moves.size or moving.size or supp_moves.size):
-            return _state(holds, at, target, owner, seat_member, market, None, rounds + batch)
+            return _state(
+                holds, at, target, owner, seat_member, supp_parent, market, None, rounds + batch
+            )
 
         # 4. Each proposes while still holding what it holds; a proposal turned away stops
         # there (its maker keeps its hold; a supplemental list goes on down to the entry it
@@ -212,7 +215,9 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         loosened = target[np.concatenate((released, give_up))]
         at[moving[taken]] = new_pairs[taken]
     # Out of rounds: couples keep only pairs whose every named seat is held.
-    return _state(holds, at, target, owner, seat_member, market, loosened, rounds + max_rounds)
+    return _state(
+        holds, at, target, owner, seat_member, supp_parent, market, loosened, rounds + max_rounds
+    )
 
 
 def _apart(moving, new_pairs, pairs, named, p):
@@ -270,7 +275,7 @@ class _Seats:
         return ok
 
 
-def _state(holds, at, target, owner, seat_member, market, loosened, rounds):
+def _state(holds, at, target, owner, seat_member, supp_parent, market, loosened, rounds):
     """The batch state; ``loosened`` is None once a round found nothing to do (converged).
     A PGY-1 seat held under an advanced position no longer held is left out (its
     program is among ``loosened``)."""
@@ -285,7 +290,7 @@ def _state(holds, at, target, owner, seat_member, market, loosened, rounds):
     seat = held[(held >= n_single) & (held < first_supp)]
     match[seat_member[seat - n_single]] = target[seat]
     held_supp = held[held >= first_supp] - first_supp
-    parent = segment_ids(market.supplemental_indptr)[held_supp]
+    parent = supp_parent[held_supp]
     kept = is_held[parent]
     pgy1_entries = np.full(n, -1, dtype=_INT)
     pgy1_entries[owner[parent[kept]]] = held_supp[kept]
