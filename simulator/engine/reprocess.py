@@ -240,9 +240,12 @@ class Reprocessing:
         return unit[first], bundles, np.append(first, unit.size)
 
     def _fit_all(self, prog, member, rank):
-        held = self.held[member]
-        there = (held[:, 0] == prog) | (held[:, 1] == prog)
-        return (prog == self.p) | there | (rank < self.cutoff[prog])
+        """Whether each seat passes alone (one column at a time: NumPy gathers rows slowly)."""
+        fit = rank < self.cutoff[prog]
+        fit |= prog == self.p
+        fit |= self.held[:, 0][member] == prog
+        fit |= self.held[:, 1][member] == prog
+        return fit
 
     # -- one unit at a time ------------------------------------------------------------------
 
