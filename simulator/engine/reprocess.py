@@ -87,15 +87,16 @@ class Reprocessing:
         self.held_rank[seat_applicant, seat_role] = seat_rank
         # Each program's holders, and its cutoff: the rank to beat (``N``: room for anyone
         # ranked; the "no match" program ``P`` takes nobody).
-        self._seats_by_program = np.argsort(seat_program, kind="stable")
-        self._start = np.searchsorted(seat_program[self._seats_by_program], np.arange(p + 1))
-        self._seat = (seat_rank, seat_applicant, seat_role)
-        fill = np.diff(self._start)
+        order = _order_by(seat_program, seat_rank, seat_applicant, seat_role, n)
+        start = np.searchsorted(seat_program[order], np.arange(p + 1))
+        ranks = seat_rank[order]
+        self._seats = [start.tolist(), ranks.tolist()]  # the holders, program by program
+        self._seats += [seat_applicant[order].tolist(), seat_role[order].tolist()]
+        fill = np.diff(start)
         worst = np.zeros(p, dtype=_INT)
         holding = fill > 0
         if holding.any():
-            ranks = seat_rank[self._seats_by_program]
-            worst[holding] = np.maximum.reduceat(ranks, self._start[:-1][holding])
+            worst[holding] = np.maximum.reduceat(ranks, start[:-1][holding])
         self.cutoff = np.append(np.where(fill < market.capacities, n, worst), 0)
         self._holders: dict[int, list] = {}
         self.loosened = np.zeros(p + 1, dtype=bool)
@@ -344,12 +345,9 @@ class Reprocessing:
         """Program ``p``'s holders ``(rank, applicant, role)``, best first."""
         holders = self._holders.get(p)
         if holders is None:
-            seats = self._seats_by_program[self._start[p] : self._start[p + 1]]
-            rank, applicant, role = self._seat
-            holders = sorted(
-                zip(rank[seats].tolist(), applicant[seats].tolist(), role[seats].tolist())
-            )
-            self._holders[p] = holders
+            start, rank, applicant, role = self._seats
+            s, e = start[p], start[p + 1]
+            holders = self._holders[p] = list(zip(rank[s:e], applicant[s:e], role[s:e]))
         return holders
 
     def _release(self, p: int, a: int, role: int) -> None:
@@ -374,3 +372,11 @@ class Reprocessing:
                 self.pending[v] = True
                 self.queue.append(v)
         self.cutoff[p] = holders[-1][0] if len(holders) == capacity else self.n
+
+
+def _order_by(program, rank, applicant, role, n: int) -> np.ndarray:
+    """The seats in order of program, then ``(rank, applicant, role)``: one sort of packed
+    keys when they fit in 63 bits (several times faster than ``lexsort``)."""
+    if (int(program.max(initial=0)) + 1) * (n + 1) ** 2 * 2 < 2**63:
+        return np.argsort(((program * (n + 1) + rank) * (n + 1) + applicant) * 2 + role)
+    return np.lexsort((role, applicant, rank, program))
