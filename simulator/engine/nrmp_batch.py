@@ -82,7 +82,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     members = market.couples
     supp_indptr = market.supplemental_indptr
     supp_parent = segment_ids(supp_indptr)  # the primary entry of each supplemental entry
-    supp_index = np.arange(supp_parent.size, dtype=_INT)
+    has_supp = supp_indptr[1:] > supp_indptr[:-1]
     first_supp = n_single + 2 * n_pairs
 
     # One entry space: single entries, then seat entries n_single + 2 * pair + side, then
@@ -164,13 +164,11 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         moving, new_pairs = _apart(moving, new_pairs, pairs, named, p)
         # ... and every held advanced position with a supplemental entry above the one it
         # holds (or, holding none, any) that would now take it: the first such.
-        supp_at = supp_indptr[1:].copy()  # per primary entry: its held PGY-1 entry, or its end
-        supp_at[supp_parent[held_supp]] = held_supp
-        passing = np.flatnonzero(
-            is_held[supp_parent]
-            & (supp_index < supp_at[supp_parent])
-            & (supp_key < cutoff[supp_target])
-        )
+        advanced = np.sort(held_single[has_supp[held_single]])  # held, with a list
+        supp_at = supp_indptr[advanced + 1]  # each one's held PGY-1 entry, or its list's end
+        supp_at[np.searchsorted(advanced, supp_parent[held_supp])] = held_supp
+        above = segment_aranges(supp_indptr[advanced], supp_at - supp_indptr[advanced])
+        passing = above[supp_key[above] < cutoff[supp_target[above]]]
         supp_moves = passing[np.unique(supp_parent[passing], return_index=True)[1]]
         if not (lost.any() or orphans.size or single_moves.size or moving.size or supp_moves.size):
             return _state(
@@ -186,7 +184,12 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
             holds.remove(released, key[released], dropping)
         new_seats = (n_single + 2 * new_pairs[:, None] + np.arange(2)).ravel()
         new_named = named[new_pairs].ravel()
-        stops = np.concatenate((single_moves + 1, first_supp + supp_at[supp_parent[supp_moves]]))
+        stops = np.concatenate(
+            (
+                single_moves + 1,
+                first_supp + supp_at[np.searchsorted(advanced, supp_parent[supp_moves])],
+            )
+        )
         stops = stops[~list_start[stops]]
         list_start[stops] = True
         proposing = np.concatenate((single_moves, new_seats[new_named], first_supp + supp_moves))
