@@ -103,7 +103,9 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     list_start[first_supp + supp_indptr] = True  # so is a supplemental list
     dropping = np.zeros(target.size, dtype=bool)
     owner = segment_ids(indptr)
-    seat_member = members[pair_couple].ravel()  # the member of each seat entry
+    seat_member = np.empty(2 * n_pairs, dtype=_INT)  # the member of each seat entry
+    for side in (0, 1):  # (gathered a column at a time: NumPy gathers rows slowly)
+        seat_member[side::2] = members[:, side][pair_couple]
     pair_index = np.arange(n_pairs, dtype=_INT)
     couple_seats = _Seats(market, key[n_single:first_supp], seat_member)
 
