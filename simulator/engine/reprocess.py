@@ -301,21 +301,31 @@ class Reprocessing:
                 cur[u] = indptr[u + 1]
 
     def _takes(self, u: int, b: int) -> bool:
+        """Whether bundle ``b`` takes unit ``u`` (each value fetched only when needed)."""
         p0, p1 = self.prog0.item(b), self.prog1.item(b)
-        a0, a1 = self.m0.item(u), self.m1.item(u)
-        r0, r1 = self.rank0.item(b), self.rank1.item(b)
-        if p0 == p1:  # both members of a couple at one program
-            worse = max(r0, r1)
-            if worse >= self.n:
-                return False
-            ahead = sum(1 for r, a, _ in self._at(p0) if r < worse and a != a0 and a != a1)
-            return ahead <= self.capacities.item(p0) - 2
+        a0 = a1 = u  # a single
+        if u >= self.n:
+            a0, a1 = self.m0.item(u), self.m1.item(u)
+            if p0 == p1:  # both members of a couple at one program
+                worse = max(self.rank0.item(b), self.rank1.item(b))
+                if worse >= self.n:
+                    return False
+                ahead = sum(1 for r, a, _ in self._at(p0) if r < worse and a != a0 and a != a1)
+                return ahead <= self.capacities.item(p0) - 2
         held, cutoff, p = self.held, self.cutoff, self.p
         if not (
-            p0 == p or r0 < cutoff.item(p0) or p0 == held.item(a0, 0) or p0 == held.item(a0, 1)
+            p0 == p
+            or self.rank0.item(b) < cutoff.item(p0)
+            or p0 == held.item(a0, 0)
+            or p0 == held.item(a0, 1)
         ):
             return False
-        return p1 == p or r1 < cutoff.item(p1) or p1 == held.item(a1, 0) or p1 == held.item(a1, 1)
+        return (
+            p1 == p
+            or self.rank1.item(b) < cutoff.item(p1)
+            or p1 == held.item(a1, 0)
+            or p1 == held.item(a1, 1)
+        )
 
     def _seats_held(self, u: int):
         members = {self.m0.item(u), self.m1.item(u)}
@@ -326,7 +336,9 @@ class Reprocessing:
         """Unit ``u`` withdraws the seats not in bundle ``b`` and takes the new ones.  A
         single's seats are its primary and PGY-1 ones, a couple's one per member."""
         held, p = self.held, self.p
-        a0, a1 = self.m0.item(u), self.m1.item(u)
+        a0 = a1 = u  # a single
+        if u >= self.n:
+            a0, a1 = self.m0.item(u), self.m1.item(u)
         slots = (
             (a0, 0, self.prog0.item(b), self.rank0.item(b)),
             (a1, 1 if a0 == a1 else 0, self.prog1.item(b), self.rank1.item(b)),
