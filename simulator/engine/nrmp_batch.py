@@ -52,13 +52,15 @@ _INT = np.int64
 
 @dataclass(frozen=True, slots=True)
 class BatchState:
-    """Where the batches left everyone: each applicant's program (``P``: none), each
-    couple's pair (index into ``pair_programs``; -1: none), each applicant's PGY-1 seat
-    (index into ``supplemental_programs``, under the advanced position it holds; -1:
-    none), the programs that lost a holder in the last round (the only places a single
-    may now block), whether a round found nothing left to do, and the rounds run."""
+    """Where the batches left everyone: each applicant's program (``P``: none), the singles'
+    list entries held (their primary seats), each couple's pair (index into
+    ``pair_programs``; -1: none), each applicant's PGY-1 seat (index into
+    ``supplemental_programs``, under the advanced position it holds; -1: none), the programs
+    that lost a holder in the last round (the only places a single may now block), whether a
+    round found nothing left to do, and the rounds run."""
 
     match: np.ndarray
+    entries: np.ndarray
     couple_pairs: np.ndarray
     pgy1_entries: np.ndarray
     loosened: np.ndarray
@@ -301,6 +303,7 @@ def _state(holds, at, target, owner, seat_member, supp_parent, market, loosened,
     pgy1_entries[owner[parent[kept]]] = held_supp[kept]
     return BatchState(
         match=match,
+        entries=single,
         couple_pairs=at,
         pgy1_entries=pgy1_entries,
         loosened=np.zeros(0, dtype=_INT) if loosened is None else np.unique(loosened),

@@ -34,33 +34,39 @@ class Reprocessing:
         market: NRMPMarket,
         match,
         *,
+        entries=None,
         couple_pairs=None,
         pgy1_entries=None,
         loosened=None,
         stop_on_cycle=False,
     ):
         """The state in which single ``a`` holds the entry of program ``match[a]`` (its
-        primary seat) and the PGY-1 seat of supplemental entry ``pgy1_entries[a]`` under
-        it (-1 or not given: none), and couple ``c`` the pair ``couple_pairs[c]`` (an
-        index into ``pair_programs``; -1 or not given: none).  ``loosened``: programs that lost a
-        holder since that state was stable for singles, whose bundles the first round
-        looks at too; ``stop_on_cycle``: stop, unstable, once a round starts where an
-        earlier one started."""
+        primary seat; ``entries``, if given: those entries) and the PGY-1 seat of
+        supplemental entry ``pgy1_entries[a]`` under it (-1 or not given: none), and couple
+        ``c`` the pair ``couple_pairs[c]`` (an index into ``pair_programs``; -1 or not
+        given: none).  ``loosened``: programs that lost a holder since that state was
+        stable for singles, whose bundles the first round looks at too; ``stop_on_cycle``:
+        stop, unstable, once a round starts where an earlier one started."""
         n, p = market.rol_indptr.size - 1, market.capacities.size
         self.n, self.p, self.capacities = n, p, market.capacities
         self._bundles(market)
         self.held = np.full((n, 2), p, dtype=_INT)
         self.held_rank = np.full((n, 2), n, dtype=_INT)  # each held seat's rank there
         self.cur = self.unit_indptr[1:].copy()  # everyone unmatched, ...
-        entry_applicant = segment_ids(market.rol_indptr)
-        won = np.flatnonzero(market.rol_programs == match[entry_applicant])
-        self.cur[entry_applicant[won]] = self.entry_bundle[won]  # ... but the singles held
-        seat_applicant, seat_program = [entry_applicant[won]], [market.rol_programs[won]]
+        if entries is None:
+            entry_applicant = segment_ids(market.rol_indptr)
+            won = np.flatnonzero(market.rol_programs == match[entry_applicant])
+            single = entry_applicant[won]
+        else:
+            won = entries
+            single = np.searchsorted(market.rol_indptr, won, side="right") - 1
+        self.cur[single] = self.entry_bundle[won]  # ... but the singles held
+        seat_applicant, seat_program = [single], [market.rol_programs[won]]
         seat_rank, seat_role = [market.program_ranks[won]], [np.zeros(won.size, dtype=_INT)]
         if pgy1_entries is not None:  # ... with their PGY-1 seats
-            supp = pgy1_entries[entry_applicant[won]]
+            supp = pgy1_entries[single]
             with_pgy1 = supp >= 0
-            a, supp = entry_applicant[won][with_pgy1], supp[with_pgy1]
+            a, supp = single[with_pgy1], supp[with_pgy1]
             self.cur[a] = won[with_pgy1] + supp  # bundle (A, S) of entry e and entry s: e + s
             seat_applicant.append(a)
             seat_program.append(market.supplemental_programs[supp])
