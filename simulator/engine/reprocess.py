@@ -146,6 +146,7 @@ class Reprocessing:
         self.unit_of[couples.ravel()] = n + np.repeat(np.arange(len(couples), dtype=_INT), 2)
         self.bundle_unit = segment_ids(self.unit_indptr)
         has_supp = np.diff(supp_indptr[market.rol_indptr]) > 0
+        self.simple = np.append(~has_supp, np.zeros(len(couples), dtype=bool))
         self.complex_units = np.concatenate(
             (np.flatnonzero(has_supp), np.arange(n, n + len(couples)))
         )
@@ -307,14 +308,34 @@ class Reprocessing:
 
     def _settle(self) -> None:
         """Units turned away go on down their lists until nobody is left turned away."""
-        queue, cur, indptr = self.queue, self.cur, self.unit_indptr
+        queue, cur, indptr, simple = self.queue, self.cur, self.unit_indptr, self.simple
         while queue:
             u = queue.pop()
             self.pending[u] = False
-            if not self._scan(u, cur.item(u) + 1, indptr.item(u + 1)):
+            start, stop = cur.item(u) + 1, indptr.item(u + 1)
+            if simple.item(u):
+                start = self._scan_simple(u, start, stop)
+                if start < 0:
+                    continue
+            if not self._scan(u, start, stop):
                 for p, a, role in self._seats_held(u):
                     self._release(p, a, role)
                 cur[u] = indptr[u + 1]
+
+    def _scan_simple(self, u: int, start: int, stop: int) -> int:
+        """``_scan`` of the first few bundles of single ``u`` without supplemental lists,
+        turned away: it holds nothing, so the first entry whose program ranks it above the
+        cutoff takes it.  Returns -1 if one did, else where to go on scanning."""
+        prog0, rank0, cutoff = self.prog0, self.rank0, self.cutoff
+        head = min(stop, start + _NARROW_AFTER)
+        for b in range(start, head):
+            p, r = prog0.item(b), rank0.item(b)
+            if r < cutoff.item(p):
+                self._take(p, u, r, 0)
+                self.cur[u] = b
+                self.moved[u] = True
+                return -1
+        return head
 
     def _takes(self, u: int, b: int) -> bool:
         """Whether bundle ``b`` takes unit ``u`` (each value fetched only when needed)."""
