@@ -298,10 +298,12 @@ class Reprocessing:
     def _try(self, u: int, bundles: list) -> bool:
         """Move unit ``u`` to the first of ``bundles`` (ascending) above its own that takes it."""
         stop = self.cur.item(u)
+        simple = self.simple.item(u)  # a single without supplemental lists: cutoffs decide
+        prog0, rank0, cutoff = self.prog0, self.rank0, self.cutoff
         for b in bundles:
             if b >= stop:
                 return False
-            if self._takes(u, b):
+            if rank0.item(b) < cutoff.item(prog0.item(b)) if simple else self._takes(u, b):
                 self._move(u, b)
                 return True
         return False
