@@ -157,8 +157,7 @@ class Reprocessing:
         """Steps 2-4 of the algorithm; returns ``(stable, rounds)``."""
         rounds, start = 0, self.unit_indptr[:-1]
         # Only a bundle above its unit's own can block: the rounds watch every bundle that
-        # has been above its unit's own so far (``_watch``; at national scale a third of
-        # all), indexed by program, and look up the bundles of the programs that lost a holder.
+        # has been above its unit's own so far (``_watch``; at national scale a third of all).
         self._watched_upto = self.cur.copy()
         self._watched: list[tuple[np.ndarray, np.ndarray]] = []
         self._index(segment_aranges(start, self.cur - start))
@@ -213,22 +212,19 @@ class Reprocessing:
             self._index(new)
 
     def _index(self, bundles):
-        """Watch ``bundles``, indexed by the programs of their seats (CSR over programs;
-        programs fit 16 bits: a radix sort)."""
+        """Watch ``bundles``: each seat's program beside its bundle."""
         second = bundles[self.prog1[bundles] != self.p]
         program = np.concatenate((self.prog0[bundles], self.prog1[second]))
-        order = np.argsort(program.astype(np.uint16 if self.p < 2**16 else _INT), kind="stable")
-        indptr = np.zeros(self.p + 2, dtype=_INT)
-        np.cumsum(np.bincount(program, minlength=self.p + 1), out=indptr[1:])
-        self._watched.append((indptr, np.concatenate((bundles, second))[order]))
+        self._watched.append((np.concatenate((bundles, second)), program))
 
     def _looked_at(self, programs, units):
         """The bundles at one of ``programs`` or of one of ``units`` that may block now:
         those watched, and those of ``units`` above their own, ascending."""
+        at = np.zeros(self.p + 1, dtype=bool)
+        at[programs] = True
         looked_at = np.zeros(self.prog0.size, dtype=bool)
-        for indptr, bundles in self._watched:
-            start = indptr[programs]
-            looked_at[bundles[segment_aranges(start, indptr[programs + 1] - start)]] = True
+        for bundles, program in self._watched:
+            looked_at[bundles[at[program]]] = True
         start = self.unit_indptr[units]
         looked_at[segment_aranges(start, self.cur[units] - start)] = True
         return np.flatnonzero(looked_at)
