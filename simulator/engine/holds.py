@@ -106,7 +106,7 @@ class Holds:
         """Withdraw held ``entries`` (their ``keys``); ``dropping``: a scratch boolean per entry,
         all false, left all false.  Their targets have room again."""
         dropping[entries] = True
-        targets = np.unique(keys >> self.rank_bits).astype(_INT)
+        targets = np.flatnonzero(np.bincount(keys >> self.rank_bits, minlength=self.held.size))
         held, first = self.held[targets], self.slot_indptr[targets]
         holds = self.slots[segment_aranges(first, held)]
         gone = dropping[holds & self.entry_mask]

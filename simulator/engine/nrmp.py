@@ -123,6 +123,7 @@ def roth_peranson(
         state = Reprocessing(
             market,
             batches.match,
+            entries=batches.entries,
             couple_pairs=batches.couple_pairs,
             pgy1_entries=batches.pgy1_entries,
             loosened=batches.loosened,

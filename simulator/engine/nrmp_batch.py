@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import segment_ids
+from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.holds import Holds
 from simulator.engine.kernel import propose_from
 from simulator.engine.nrmp_inputs import NRMPMarket
@@ -52,13 +52,15 @@ _INT = np.int64
 
 @dataclass(frozen=True, slots=True)
 class BatchState:
-    """Where the batches left everyone: each applicant's program (``P``: none), each
-    couple's pair (index into ``pair_programs``; -1: none), each applicant's PGY-1 seat
-    (index into ``supplemental_programs``, under the advanced position it holds; -1:
-    none), the programs that lost a holder in the last round (the only places a single
-    may now block), whether a round found nothing left to do, and the rounds run."""
+    """Where the batches left everyone: each applicant's program (``P``: none), the singles'
+    list entries held (their primary seats), each couple's pair (index into
+    ``pair_programs``; -1: none), each applicant's PGY-1 seat (index into
+    ``supplemental_programs``, under the advanced position it holds; -1: none), the programs
+    that lost a holder in the last round (the only places a single may now block), whether a
+    round found nothing left to do, and the rounds run."""
 
     match: np.ndarray
+    entries: np.ndarray
     couple_pairs: np.ndarray
     pgy1_entries: np.ndarray
     loosened: np.ndarray
@@ -82,6 +84,7 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     members = market.couples
     supp_indptr = market.supplemental_indptr
     supp_parent = segment_ids(supp_indptr)  # the primary entry of each supplemental entry
+    has_supp = supp_indptr[1:] > supp_indptr[:-1]
     first_supp = n_single + 2 * n_pairs
 
     # One entry space: single entries, then seat entries n_single + 2 * pair + side, then
@@ -102,8 +105,11 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     list_start[first_supp + supp_indptr] = True  # so is a supplemental list
     dropping = np.zeros(target.size, dtype=bool)
     owner = segment_ids(indptr)
-    seat_member = members[pair_couple].ravel()  # the member of each seat entry
+    seat_member = np.empty(2 * n_pairs, dtype=_INT)  # the member of each seat entry
+    for side in (0, 1):  # (gathered a column at a time: NumPy gathers rows slowly)
+        seat_member[side::2] = members[:, side][pair_couple]
     pair_index = np.arange(n_pairs, dtype=_INT)
+    couple_seats = _Seats(market, key[n_single:first_supp], seat_member)
 
     starts = indptr[:-1][np.diff(indptr) > 0]
     rounds = propose_from(starts, key, list_start, holds)[0]
@@ -146,21 +152,12 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
             member_rank[who] = pair_ranks[at[mine[keep]], side]
 
         # 2. Singles with an earlier entry whose program now takes them: the first such.
-        before = np.arange(n_single) < single_at[owner]
-        blocking = np.flatnonzero(before & (key[:n_single] < cutoff[target[:n_single]]))
+        before = segment_aranges(indptr[:-1], single_at - indptr[:-1])
+        blocking = before[key[before] < cutoff[target[before]]]
         single_moves = blocking[np.unique(owner[blocking], return_index=True)[1]]
 
         # 3. Couples with a better pair whose every seat passes (or holding none): the first.
-        better = _passing_pairs(
-            market,
-            key[n_single:first_supp],
-            key[held],
-            cutoff,
-            holds,
-            member_target,
-            member_rank,
-            pair_couple,
-        )
+        better = couple_seats.passing(key[held], cutoff, holds, member_target, member_rank)
         better &= pair_index < np.where(at >= 0, at, n_pairs)[pair_couple]
         candidates = np.flatnonzero(better)
         moving, first = np.unique(pair_couple[candidates], return_index=True)
@@ -171,16 +168,16 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         moving, new_pairs = _apart(moving, new_pairs, pairs, named, p)
         # ... and every held advanced position with a supplemental entry above the one it
         # holds (or, holding none, any) that would now take it: the first such.
-        supp_at = supp_indptr[1:].copy()  # per primary entry: its held PGY-1 entry, or its end
-        supp_at[supp_parent[held_supp]] = held_supp
-        passing = np.flatnonzero(
-            is_held[supp_parent]
-            & (np.arange(supp_parent.size) < supp_at[supp_parent])
-            & (supp_key < cutoff[supp_target])
-        )
+        advanced = np.sort(held_single[has_supp[held_single]])  # held, with a list
+        supp_at = supp_indptr[advanced + 1]  # each one's held PGY-1 entry, or its list's end
+        supp_at[np.searchsorted(advanced, supp_parent[held_supp])] = held_supp
+        above = segment_aranges(supp_indptr[advanced], supp_at - supp_indptr[advanced])
+        passing = above[supp_key[above] < cutoff[supp_target[above]]]
         supp_moves = passing[np.unique(supp_parent[passing], return_index=True)[1]]
         if not (lost.any() or orphans.size or single_moves.size or moving.size or supp_moves.size):
-            return _state(holds, at, target, owner, seat_member, market, None, rounds + batch)
+            return _state(
+                holds, at, target, owner, seat_member, supp_parent, market, None, rounds + batch
+            )
 
         # 4. Each proposes while still holding what it holds; a proposal turned away stops
         # there (its maker keeps its hold; a supplemental list goes on down to the entry it
@@ -191,7 +188,12 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
             holds.remove(released, key[released], dropping)
         new_seats = (n_single + 2 * new_pairs[:, None] + np.arange(2)).ravel()
         new_named = named[new_pairs].ravel()
-        stops = np.concatenate((single_moves + 1, first_supp + supp_at[supp_parent[supp_moves]]))
+        stops = np.concatenate(
+            (
+                single_moves + 1,
+                first_supp + supp_at[np.searchsorted(advanced, supp_parent[supp_moves])],
+            )
+        )
         stops = stops[~list_start[stops]]
         list_start[stops] = True
         proposing = np.concatenate((single_moves, new_seats[new_named], first_supp + supp_moves))
@@ -220,7 +222,9 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         loosened = target[np.concatenate((released, give_up))]
         at[moving[taken]] = new_pairs[taken]
     # Out of rounds: couples keep only pairs whose every named seat is held.
-    return _state(holds, at, target, owner, seat_member, market, loosened, rounds + max_rounds)
+    return _state(
+        holds, at, target, owner, seat_member, supp_parent, market, loosened, rounds + max_rounds
+    )
 
 
 def _apart(moving, new_pairs, pairs, named, p):
@@ -234,36 +238,51 @@ def _apart(moving, new_pairs, pairs, named, p):
     return moving[keep], new_pairs[keep]
 
 
-def _passing_pairs(
-    market, seat_key, held_keys, cutoff, holds, member_target, member_rank, pair_couple
-):
-    """Whether each pair would take its couple now: every named seat passes alone (its
-    member is there already, or beats the cutoff); both at one program: both among its
-    best ``capacity`` once they are in.  ``seat_key``: the keys of the seat entries;
-    ``held_keys``: the keys held now, target by target, best first (sorted)."""
-    pairs, pair_ranks = market.pair_programs, market.pair_ranks
-    n, p = market.rol_indptr.size - 1, market.capacities.size
-    named = pairs != p
-    seat_key = seat_key.reshape(-1, 2)
-    who = market.couples[pair_couple]
-    there = member_target[who] == pairs
-    passes = ~named | there | (seat_key < cutoff[np.where(named, pairs, 0)])
-    ok = passes.all(axis=1)
-    same = np.flatnonzero(ok & named.all(axis=1) & (pairs[:, 0] == pairs[:, 1]))
-    if same.size:
-        program = pairs[same, 0]
-        worse = pair_ranks[same].max(axis=1)
-        ahead = np.searchsorted(held_keys, holds.key(program, worse)) - np.searchsorted(
-            held_keys, holds.key(program, np.zeros_like(worse))
-        )
-        for side in (0, 1):  # the members' own holds there do not count
-            m = who[same, side]
-            ahead -= (member_target[m] == program) & (member_rank[m] < worse)
-        ok[same] = (worse < n) & (ahead <= holds.capacity[program] - 2)
-    return ok
+class _Seats:
+    """The couples' seat entries, side by side, as :meth:`passing` tests them each round."""
+
+    def __init__(self, market, seat_key, seat_member):
+        pairs, p = market.pair_programs, market.capacities.size
+        self.n = market.rol_indptr.size - 1
+        self.pairs, self.pair_ranks = pairs, market.pair_ranks
+        named = pairs != p
+        self.side = [
+            (
+                ~named[:, s],
+                np.ascontiguousarray(pairs[:, s]),
+                np.where(named[:, s], pairs[:, s], 0),
+                np.ascontiguousarray(seat_key[s::2]),
+                np.ascontiguousarray(seat_member[s::2]),
+            )
+            for s in (0, 1)
+        ]
+        self.same = np.flatnonzero(named[:, 0] & named[:, 1] & (pairs[:, 0] == pairs[:, 1]))
+        self.who = seat_member.reshape(-1, 2)
+
+    def passing(self, held_keys, cutoff, holds, member_target, member_rank):
+        """Whether each pair would take its couple now: every named seat passes alone (its
+        member is there already, or beats the cutoff); both at one program: both among its
+        best ``capacity`` once they are in.  ``held_keys``: the keys held now, target by
+        target, best first (sorted)."""
+        ok = None
+        for unnamed, program, safe, key, member in self.side:
+            passes = unnamed | (member_target[member] == program) | (key < cutoff[safe])
+            ok = passes if ok is None else ok & passes
+        same = self.same[ok[self.same]]
+        if same.size:
+            program = self.pairs[same, 0]
+            worse = self.pair_ranks[same].max(axis=1)
+            ahead = np.searchsorted(held_keys, holds.key(program, worse)) - np.searchsorted(
+                held_keys, holds.key(program, np.zeros_like(worse))
+            )
+            for side in (0, 1):  # the members' own holds there do not count
+                m = self.who[same, side]
+                ahead -= (member_target[m] == program) & (member_rank[m] < worse)
+            ok[same] = (worse < self.n) & (ahead <= holds.capacity[program] - 2)
+        return ok
 
 
-def _state(holds, at, target, owner, seat_member, market, loosened, rounds):
+def _state(holds, at, target, owner, seat_member, supp_parent, market, loosened, rounds):
     """The batch state; ``loosened`` is None once a round found nothing to do (converged).
     A PGY-1 seat held under an advanced position no longer held is left out (its
     program is among ``loosened``)."""
@@ -278,12 +297,13 @@ def _state(holds, at, target, owner, seat_member, market, loosened, rounds):
     seat = held[(held >= n_single) & (held < first_supp)]
     match[seat_member[seat - n_single]] = target[seat]
     held_supp = held[held >= first_supp] - first_supp
-    parent = segment_ids(market.supplemental_indptr)[held_supp]
+    parent = supp_parent[held_supp]
     kept = is_held[parent]
     pgy1_entries = np.full(n, -1, dtype=_INT)
     pgy1_entries[owner[parent[kept]]] = held_supp[kept]
     return BatchState(
         match=match,
+        entries=single,
         couple_pairs=at,
         pgy1_entries=pgy1_entries,
         loosened=np.zeros(0, dtype=_INT) if loosened is None else np.unique(loosened),
