@@ -39,11 +39,13 @@ class RankOrderLists:
     def supplemental(self, advanced: np.ndarray) -> dict:
         """The engine's supplemental arrays (CSR over the primary entries): each entry at an
         ``advanced`` program carries its applicant's PGY-1 list; other entries none."""
-        who = np.repeat(np.arange(self.rol_indptr.size - 1), np.diff(self.rol_indptr))
-        count = np.diff(self.pgy1_indptr)[who] * advanced[self.rol_programs]
-        taken = segment_aranges(self.pgy1_indptr[who], count)
+        at = np.flatnonzero(advanced[self.rol_programs])  # few entries are advanced
+        who = np.searchsorted(self.rol_indptr, at, side="right") - 1
+        count = np.zeros(self.rol_programs.size + 1, dtype=np.int64)
+        count[at + 1] = np.diff(self.pgy1_indptr)[who]
+        taken = segment_aranges(self.pgy1_indptr[who], count[at + 1])
         return {
-            "supplemental_indptr": np.r_[0, np.cumsum(count)],
+            "supplemental_indptr": np.cumsum(count),
             "supplemental_programs": self.pgy1_programs[taken],
             "supplemental_ranks": self.pgy1_ranks[taken],
         }
