@@ -90,7 +90,11 @@ def application_weights(
         merit_level,
         lambda m: np.exp(-a.reach_weight * np.maximum(programs.desirability - m, 0.0)),
     )
-    return size * visa * friendly * home * reach
+    weights = np.multiply(size, visa, out=visa)  # in place: no (kinds, programs) temporaries
+    weights *= friendly
+    weights *= home
+    weights *= reach
+    return weights
 
 
 def _per_value(trait, factor) -> np.ndarray:

@@ -81,7 +81,8 @@ def rank_order_lists(
     interviews = np.bincount(who, minlength=n)
     cap = applicants.rank_list_cap[who]
     kept = (cap == 0) | (position < cap)
-    who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
+    if not kept.all():  # most often nobody's list is cut
+        who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
 
     # Programs' lists: interviewees at or above the bar and not ruled out at interview, best first.
     ranked = np.flatnonzero((evaluation >= params.selection.acceptability_bar) & ~unranked)
@@ -149,11 +150,13 @@ def _primary_and_supplemental(who, where, ranks, evaluation, pgy1, n: int) -> di
     preference: the ``pgy1`` entries (an advanced seeker's one-year track) make the
     supplemental lists, the others the primary lists."""
     primary = ~pgy1
+    length = np.bincount(who[primary], minlength=n)
+    indptr = np.r_[0, np.cumsum(length)]
     return {
-        "rol_indptr": np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
+        "rol_indptr": indptr,
         "rol_programs": where[primary],
         "program_ranks": ranks[primary],
-        "position": place_in_group(who[primary]),
+        "position": np.arange(indptr[-1]) - np.repeat(indptr[:-1], length),
         "evaluation": evaluation[primary],
         "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
         "pgy1_programs": where[pgy1],
