@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import place_in_group, segment_ids
+from simulator.engine.csr import segment_aranges, segment_ids
 
 __all__ = ["CoupleLists", "couple_lists", "draw_couples", "pair_lists"]
 
@@ -142,10 +142,11 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
     )
     tie = np.concatenate((i, place_a, np.full(alone_b.size, longest)))
     order = _sorted_by(pair_couple, place_rank[code], tie, values.size, longest + 1)
-    order = order[place_in_group(pair_couple[order]) < c.max_pairs]
-    pair_couple = pair_couple[order]
+    pairs = joint + la + lb  # each couple's, in ``order`` one after the other
+    kept = np.minimum(pairs, c.max_pairs)
+    order = order[segment_aranges(np.cumsum(pairs) - pairs, kept)]
     return (
-        np.r_[0, np.cumsum(np.bincount(pair_couple, minlength=len(couples)))],
+        np.r_[0, np.cumsum(kept)],
         np.column_stack((program_a[order], program_b[order])),
         np.column_stack((rank_a[order], rank_b[order])),
     )
