@@ -302,10 +302,11 @@ def _with_pgy1_holders(lists: RankOrderLists, pgy1: np.ndarray, n_programs: int)
     kept = np.arange(entries.size) >= first[owner]
     extra_indptr = np.r_[0, np.cumsum(np.bincount(owner[kept], minlength=holders.size))]
     ranks = np.r_[lists.program_ranks, lists.pgy1_ranks[entries[kept]]]
+    ranks[ranks >= n] = _NOT_RANKED
     return (
         np.r_[lists.rol_indptr, lists.rol_indptr[-1] + extra_indptr[1:]],
         np.r_[lists.rol_programs, lists.pgy1_programs[entries[kept]]],
-        np.where(ranks >= n, _NOT_RANKED, ranks),
+        ranks,
     )
 
 
