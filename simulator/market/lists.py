@@ -76,8 +76,9 @@ def rank_order_lists(
 
     # Applicants' lists: interviews in order of preference, cut to the cap.
     order = sort_by_group_desc(who, preference, n)
-    who, where, evaluation, unranked = who[order], where[order], evaluation[order], unranked[order]
     interviews = np.bincount(who, minlength=n)
+    who = np.repeat(np.arange(n), interviews)  # ``who[order]``, without the gather
+    where, evaluation, unranked = where[order], evaluation[order], unranked[order]
     cap = applicants.rank_list_cap
     if np.any((cap > 0) & (interviews > cap)):  # most often nobody's list is cut
         kept = (cap[who] == 0) | (_places(interviews) < cap[who])
@@ -89,7 +90,7 @@ def rank_order_lists(
     program_ranks = np.full(where.size, n, dtype=np.int64)
     program_ranks[by_program] = _places(np.bincount(where[ranked], minlength=programs.size))
     # An advanced seeker's interviews at their one-year track make their supplemental list.
-    pgy1 = programs.specialty[where] == applicants.pgy1_track[who]
+    pgy1 = np.take(programs.specialty, where) == np.take(applicants.pgy1_track, who)
     return RankOrderLists(
         applicants=applicants,
         n_population=market.applicants.size,
