@@ -14,10 +14,12 @@ import pytest
 
 from simulator.engine.csr import place_in_group, segment_aranges
 from simulator.market import applications as applications_module
+from simulator.market import couples as couples_module
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market.applicants import draw_applicants
 from simulator.market.applications import draw_applications, screened_in, screening_reasons
+from simulator.market.distributions import categorical, categorical_rows, truncated_normal_scores
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
 from simulator.market.focal_params import Focal
@@ -299,3 +301,34 @@ def test_focal_entries_equal_the_dense_reference(inputs, profile, trial):
         g, w = getattr(got, field), getattr(want, field)
         assert g.dtype == w.dtype and np.array_equal(g, w), field
     assert got.interview_applicant.size > 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_categorical_rows_equals_the_dense_draw(seed):
+    """Shared rows searched once draw what the dense (draws x categories) matrix draws."""
+    rng = np.random.default_rng(seed)
+    table = rng.random((40, 25)) * (rng.random((40, 25)) < 0.7)  # zeros, and a zero row
+    table[3] = 0.0
+    row = rng.integers(0, 40, 5_000)
+    got = categorical_rows(table, row, np.random.default_rng(seed))
+    np.testing.assert_array_equal(got, categorical(table[row], np.random.default_rng(seed)))
+
+
+def test_truncated_normal_scores_at_equal_the_gathered_arrays():
+    rng = np.random.default_rng(5)
+    mean, sd = rng.normal(230, 30, 50), rng.choice([0.0, 5.0, 15.0], 50)
+    at = rng.integers(0, 50, 4_000)
+    got = truncated_normal_scores(mean, sd, low=196, high=300, rng=np.random.default_rng(1), at=at)
+    want = truncated_normal_scores(
+        mean[at], sd[at], low=196, high=300, rng=np.random.default_rng(1)
+    )
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sorted_by_equals_lexsort(seed):
+    rng = np.random.default_rng(seed)
+    keys = [rng.integers(0, n, 3_000) for n in (50, 7, 12)]
+    want = np.lexsort(keys[::-1])
+    np.testing.assert_array_equal(couples_module._sorted_by(*keys, 7, 12), want)
+    np.testing.assert_array_equal(couples_module._sorted_by(*keys, 7, 2**60), want)  # lexsort

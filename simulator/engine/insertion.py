@@ -96,14 +96,14 @@ class _Market:
         self.n = self.indptr.size - 1
         self.n_programs = self.capacities.size
         who = segment_ids(self.indptr)
-        matched = np.asarray(match, dtype=np.int64)
-        holds = np.flatnonzero(self.programs == matched[who])  # each matched applicant's entry
+        matched = np.repeat(np.asarray(match, dtype=np.int64), np.diff(self.indptr))
+        holds = np.flatnonzero(self.programs == matched)  # each matched applicant's entry
         self.matched_entry = np.full(self.n, self.programs.size, dtype=np.int64)
         self.matched_entry[who[holds]] = holds
         self.held = np.bincount(self.programs[holds], minlength=self.n_programs)
         # Holds by program, best first; a program's worst holder is its last.  Only programs
         # that hold someone have a worst holder to turn away (``holding``).
-        order = holds[np.lexsort((self.ranks[holds], self.programs[holds]))]
+        order = holds[_by_program_and_rank(self.programs[holds], self.ranks[holds])]
         by_program = self.programs[order]
         last = order[np.r_[by_program[1:] != by_program[:-1], True]] if order.size else order
         self.holding = self.held > 0
@@ -112,6 +112,22 @@ class _Market:
         self.worst_rank[self.programs[last]] = self.ranks[last]
         self.worst_holder[self.programs[last]] = who[last]
         self.holds_by_program = (by_program, self.ranks[order], who[order])
+
+
+def _by_program_and_rank(program, rank) -> np.ndarray:
+    """``np.lexsort((rank, program))`` (both non-negative), by one sort of packed integers
+    when they fit in 63 bits: several times faster."""
+    index_bits = program.size.bit_length()
+    span = int(rank.max(initial=0)) + 1
+    if ((int(program.max(initial=0)) + 1) * span).bit_length() + index_bits > 63:
+        return np.lexsort((rank, program))
+    key = program * span
+    key += rank
+    key <<= index_bits
+    key |= np.arange(program.size)
+    key.sort()
+    key &= (1 << index_bits) - 1
+    return key
 
 
 def _follow_chains(market: _Market, chain, start, n_solo) -> np.ndarray:

@@ -18,7 +18,7 @@ from simulator.market.codes import (
     OBSERVERSHIP,
     US_CLERKSHIPS,
 )
-from simulator.market.distributions import categorical, gamma_counts, truncated_normal_scores
+from simulator.market.distributions import categorical_rows, gamma_counts, truncated_normal_scores
 from simulator.market.geography import applicant_places
 from simulator.market.inputs import MarketInputs
 from simulator.market.params import MarketParams
@@ -93,18 +93,25 @@ def draw_applicants(inputs: MarketInputs, params: MarketParams, rng, places_rng)
     kind = np.repeat(np.arange(len(APPLICANT_TYPES)), registered_counts(inputs, params))
     n = kind.size
     main_share, backup_share = specialty_shares(inputs, params)
-    specialty = categorical(main_share[kind], rng)
+    specialty = categorical_rows(main_share, kind, rng)
     # A backup: a draw from everyone's rankings, if it differs from the main choice.
     wants_backup = rng.random(n) < inputs.backup_probability[kind]
-    elsewhere = backup_share[kind]
-    elsewhere[np.arange(n), specialty] = 0.0  # a backup is another specialty than the main one
-    backup = np.where(wants_backup, categorical(elsewhere, rng), len(inputs.specialties))
+    n_specialties = len(inputs.specialties)
+    # The (type, main choice) pairs present: the backup's probabilities and the Step 2 CK's
+    # distribution depend on them alone.
+    code = kind * n_specialties + specialty
+    present = np.bincount(code, minlength=len(APPLICANT_TYPES) * n_specialties) > 0
+    pair = (np.cumsum(present) - 1)[code]
+    pair_kind, pair_specialty = np.divmod(np.flatnonzero(present), n_specialties)
+    elsewhere = backup_share[pair_kind]
+    elsewhere[np.arange(pair_kind.size), pair_specialty] = 0.0  # another specialty
+    backup = np.where(wants_backup, categorical_rows(elsewhere, pair, rng), n_specialties)
     # An advanced seeker's one-year track is their supplemental list, not a backup.
     one_year = np.isin(backup, one_year_tracks(inputs)) & inputs.is_advanced[specialty]
     backup[one_year] = len(inputs.specialties)
 
-    mean, sd = step2ck_distribution(kind, specialty, inputs, params)
-    step2ck = truncated_normal_scores(mean, sd, low=a.passing_score, high=300, rng=rng)
+    mean, sd = step2ck_distribution(pair_kind, pair_specialty, inputs, params)
+    step2ck = truncated_normal_scores(mean, sd, low=a.passing_score, high=300, rng=rng, at=pair)
 
     is_img = IS_IMG_TYPE[kind]
     none_share = np.array(a.usce_none_share.values())[kind]
@@ -252,7 +259,7 @@ def pgy1_tracks(kind, specialty, inputs: MarketInputs, rng) -> np.ndarray:
     weights = inputs.ranking_counts[:, tracks]
     weights = weights / weights.sum(axis=1, keepdims=True)
     out = np.full(kind.size, len(inputs.specialties), dtype=np.int64)
-    out[seeking] = tracks[categorical(weights[kind[seeking]], rng)]
+    out[seeking] = tracks[categorical_rows(weights, kind[seeking], rng)]
     return out
 
 

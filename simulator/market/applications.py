@@ -90,7 +90,11 @@ def application_weights(
         merit_level,
         lambda m: np.exp(-a.reach_weight * np.maximum(programs.desirability - m, 0.0)),
     )
-    return size * visa * friendly * home * reach
+    weights = np.multiply(size, visa, out=visa)  # in place: no (kinds, programs) temporaries
+    weights *= friendly
+    weights *= home
+    weights *= reach
+    return weights
 
 
 def _per_value(trait, factor) -> np.ndarray:
@@ -236,17 +240,18 @@ def _inclusion_scale(weights, kind, wanted) -> np.ndarray:
     probability 1, rises with ``j``; ``wanted`` falls between two of them.
     """
     n_kinds, q = weights.shape
-    heaviest = -np.sort(-weights, axis=1)
-    before = np.cumsum(heaviest, axis=1) - heaviest  # weight of the heavier programs
-    f = np.arange(q) + (1.0 - before) / heaviest  # (kinds, q), rising along each row
+    heaviest = np.negative(weights)
+    heaviest.sort(axis=1)
+    np.negative(heaviest, out=heaviest)  # each row in descending order
+    cumulative = np.cumsum(heaviest, axis=1)
+    f = 1.0 - (cumulative - heaviest)  # 1 less the weight of the heavier programs
+    f /= heaviest
+    f += np.arange(q)  # (kinds, q), rising along each row
     stride = 2.0 * q + 2.0  # lay the rows end to end in one increasing array
+    f += stride * np.arange(n_kinds)[:, None]
     wanted = np.minimum(wanted, q)  # more than every program: apply to all of them
-    capped = np.searchsorted(
-        (f + stride * np.arange(n_kinds)[:, None]).ravel(), wanted + stride * kind, side="right"
-    )
+    capped = np.searchsorted(f.ravel(), wanted + stride * kind, side="right")
     capped -= q * kind
-    remaining = 1.0 - np.where(
-        capped > 0, np.cumsum(heaviest, axis=1)[kind, np.maximum(capped - 1, 0)], 0.0
-    )
+    remaining = 1.0 - np.where(capped > 0, cumulative[kind, np.maximum(capped - 1, 0)], 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):  # all capped: c is infinite
         return np.where(capped >= q, np.inf, (wanted - capped) / remaining).astype(np.float32)

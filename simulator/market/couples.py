@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import place_in_group, segment_ids
+from simulator.engine.csr import segment_aranges, segment_ids
 
 __all__ = ["CoupleLists", "couple_lists", "draw_couples", "pair_lists"]
 
@@ -81,7 +81,7 @@ def couple_lists(lists, couples: np.ndarray, programs, params) -> CoupleLists:
     length = np.diff(indptr)
     in_couple = np.zeros(n, dtype=bool)
     in_couple[couples.ravel()] = True
-    single = ~in_couple[segment_ids(indptr)]
+    single = np.repeat(~in_couple, length)
     supplemental = lists.supplemental(programs.advanced)
     per_entry = np.diff(supplemental["supplemental_indptr"])
     supplemental["supplemental_indptr"] = np.r_[0, np.cumsum(per_entry[single])]
@@ -130,15 +130,42 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
     program_b = np.concatenate((programs[eb], np.full(alone_a.size, no), programs[eb_alone]))
     rank_a = np.concatenate((ranks[ea], ranks[ea_alone], np.full(alone_b.size, unranked)))
     rank_b = np.concatenate((ranks[eb], np.full(alone_a.size, unranked), ranks[eb_alone]))
-    key = np.concatenate(
-        (i + j + c.apart_penalty * apart, place_a + c.alone_penalty, place_b + c.alone_penalty)
+    # A pair's place: i + j (+ apart_penalty), or a member's place + alone_penalty; ties go
+    # to the first member's earlier place ("tie"; the second member alone last), then in
+    # the order listed.  Places take few values: each is coded (``code``) and ranked once.
+    longest = int(max(la.max(initial=0), lb.max(initial=0)))
+    two = 2 * longest
+    code = np.concatenate(((i + j) * 2 + apart, two * 2 + place_a, two * 2 + place_b))
+    places = np.arange(two)[:, None] + c.apart_penalty * np.array([False, True])
+    values, place_rank = np.unique(
+        np.r_[places.ravel(), np.arange(longest) + c.alone_penalty], return_inverse=True
     )
-    tie = np.concatenate((i, place_a, np.full(alone_b.size, np.iinfo(np.int64).max)))
-    order = np.lexsort((tie, key, pair_couple))
-    order = order[place_in_group(pair_couple[order]) < c.max_pairs]
-    pair_couple = pair_couple[order]
+    tie = np.concatenate((i, place_a, np.full(alone_b.size, longest)))
+    order = _sorted_by(pair_couple, place_rank[code], tie, values.size, longest + 1)
+    pairs = joint + la + lb  # each couple's, in ``order`` one after the other
+    kept = np.minimum(pairs, c.max_pairs)
+    order = order[segment_aranges(np.cumsum(pairs) - pairs, kept)]
     return (
-        np.r_[0, np.cumsum(np.bincount(pair_couple, minlength=len(couples)))],
+        np.r_[0, np.cumsum(kept)],
         np.column_stack((program_a[order], program_b[order])),
         np.column_stack((rank_a[order], rank_b[order])),
     )
+
+
+def _sorted_by(first, second, third, n_second: int, n_third: int) -> np.ndarray:
+    """The indices ordering by ``first``, ``second``, ``third`` (non-negative, the last two
+    below ``n_second`` and ``n_third``), ties by index: ``np.lexsort``'s order, from one
+    fast sort of packed integers when they fit in 63 bits."""
+    index_bits = first.size.bit_length()
+    top = (int(first.max(initial=0)) + 1) * n_second * n_third
+    if top.bit_length() + index_bits > 63:
+        return np.lexsort((third, second, first))
+    key = first * n_second
+    key += second
+    key *= n_third
+    key += third
+    key <<= index_bits
+    key |= np.arange(first.size)
+    key.sort()
+    key &= (1 << index_bits) - 1
+    return key

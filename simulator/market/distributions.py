@@ -31,36 +31,58 @@ def categorical(probabilities: np.ndarray, rng) -> np.ndarray:
     return np.minimum((cumulative <= u).sum(axis=1), probabilities.shape[1] - 1)
 
 
-def truncated_normal_scores(mean, sd, *, low, high, rng) -> np.ndarray:
+def categorical_rows(table: np.ndarray, row: np.ndarray, rng) -> np.ndarray:
+    """One draw per element of ``row`` from the probabilities ``table[row]`` (non-negative):
+    what ``categorical(table[row], rng)`` draws, without the (rows, categories) matrix.
+
+    Rows share their cumulative probabilities, searched once per distinct row.
+    """
+    cumulative = np.cumsum(table, axis=1)
+    u = rng.random(row.size) * cumulative[row, -1]
+    few = table.shape[0] <= 2**16  # then a radix sort
+    order = np.argsort(row.astype(np.uint16) if few else row, kind="stable")
+    bounds = np.searchsorted(row[order], np.arange(table.shape[0] + 1))
+    drawn = np.empty(row.size, dtype=np.int64)
+    for r in np.flatnonzero(np.diff(bounds)):  # a loop over distinct rows
+        at = order[bounds[r] : bounds[r + 1]]
+        drawn[at] = np.searchsorted(cumulative[r], u[at], side="right")
+    return np.minimum(drawn, table.shape[1] - 1, out=drawn)
+
+
+def truncated_normal_scores(mean, sd, *, low, high, rng, at=...) -> np.ndarray:
     """Integer scores from a normal truncated to [low, high] (inverse-CDF sampling).
 
-    A zero SD gives the mean, clipped to the range.
+    A zero SD gives the mean, clipped to the range.  ``at``, if given, picks each
+    draw's ``mean[at]`` and ``sd[at]``: what depends on them alone is computed once.
     """
     mean, sd = np.broadcast_arrays(np.asarray(mean, float), np.asarray(sd, float))
-    u = rng.random(mean.shape)
+    u = rng.random(mean[at].shape)
     spread = sd > 0
     safe_sd = np.where(spread, sd, 1.0)
-    z = truncated_normal_ppf(u, (low - mean) / safe_sd, (high - mean) / safe_sd)
-    draw = mean + safe_sd * z
-    return np.clip(np.round(np.where(spread, draw, mean)), low, high).astype(np.int64)
+    z = truncated_normal_ppf(u, (low - mean) / safe_sd, (high - mean) / safe_sd, at)
+    draw = mean[at] + safe_sd[at] * z
+    return np.clip(np.round(np.where(spread[at], draw, mean[at])), low, high).astype(np.int64)
 
 
-def truncated_normal_ppf(u, a, b) -> np.ndarray:
+def truncated_normal_ppf(u, a, b, at=...) -> np.ndarray:
     """Quantile ``u`` of the standard normal truncated to [a, b], exact in the far tails.
 
     Works in log space, as ``scipy.stats.truncnorm.ppf`` does, mirroring an
     interval that lies above zero, so intervals far out in either tail keep
     their precision; it agrees with ``truncnorm.ppf`` to about 1e-11 without
     importing ``scipy.stats`` (half a second of every worker's start-up).
+    ``at``, if given, picks each quantile's bounds ``a[at]`` and ``b[at]``.
     """
-    u, a, b = np.broadcast_arrays(*(np.asarray(x, float) for x in (u, a, b)))
+    u, a, b = (np.asarray(x, float) for x in (u, a, b))
     mirror = a > 0
     low, high = np.where(mirror, -b, a), np.where(mirror, -a, b)
     with np.errstate(divide="ignore"):  # log(0) at u = 0 or 1 is -inf, which is right
+        log_low, log_high = log_ndtr(low)[at], log_ndtr(high)[at]
         log_u, log_not_u = np.log(u), np.log1p(-u)
+        mirror = mirror[at]
         log_v, log_not_v = np.where(mirror, log_not_u, log_u), np.where(mirror, log_u, log_not_u)
-        z = ndtri_exp(np.logaddexp(log_v + log_ndtr(high), log_not_v + log_ndtr(low)))
-    return np.clip(np.where(mirror, -z, z), a, b)
+        z = ndtri_exp(np.logaddexp(log_v + log_high, log_not_v + log_low))
+    return np.clip(np.where(mirror, -z, z), a[at], b[at])
 
 
 def gamma_counts(mean, cv, rng) -> np.ndarray:

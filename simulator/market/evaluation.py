@@ -62,12 +62,13 @@ def program_preference(programs, applicants, who, where, params, noise) -> np.nd
     home division.  An advanced seeker wants its one-year PGY-1 track as much as its
     main choice: it needs both (and ranks them on separate lists)."""
     a = params.applicants
-    specialty = programs.specialty[where]
-    preferred = (specialty == applicants.specialty[who]) | (specialty == applicants.pgy1_track[who])
-    home = programs.division[where] == applicants.home_division[who]
-    return (
-        programs.desirability[where]
-        + a.taste_sd * noise
-        + a.specialty_loyalty * preferred
-        + params.geography.home_preference * home
-    )
+    # np.take: faster than indexing; specialties gathered as int16 when they fit (faster).
+    small = np.int16 if programs.n_specialties < 2**15 else np.int64
+    specialty = np.take(programs.specialty.astype(small), where)
+    preferred = specialty == np.take(applicants.specialty.astype(small), who)
+    preferred |= specialty == np.take(applicants.pgy1_track.astype(small), who)
+    home = np.take(programs.division, where) == np.take(applicants.home_division, who)
+    preference = np.take(programs.desirability, where) + a.taste_sd * noise
+    preference += a.specialty_loyalty * preferred  # in place, in the same order
+    preference += params.geography.home_preference * home
+    return preference

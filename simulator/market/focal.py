@@ -190,6 +190,7 @@ def draw_focal(
         applicants, known, noise.choice, focal, programs, params, specialties, eligible
     )
     row, col = np.divmod(np.flatnonzero(applied), n_programs)
+    sent = np.bincount(row, minlength=copies)  # applications per copy
 
     unread = [np.bincount(row[reason[col]], minlength=copies) for reason in reasons]
     penalty = penalty_table(programs, params).reshape(len(APPLICANT_TYPES), -1)
@@ -204,7 +205,6 @@ def draw_focal(
     counts = signal_counts(row, copies, code, is_invited)
     invited = np.flatnonzero(is_invited)
     row, col, evaluation, tier = row[invited], col[invited], evaluation[invited], tier[invited]
-    sent = np.count_nonzero(applied, axis=1)
     read = sent - np.sum(unread, axis=0)
     funnel = np.stack([*unread, read, np.bincount(row, minlength=copies)], axis=1)
     preference = program_preference(programs, applicants, row, col, params, noise.taste[row, col])
@@ -246,7 +246,7 @@ def _signals(focal: Focal, applicants, row, col, margin, market, noise, params) 
     """
     programs, budget = market.programs, market.signal_budget
     specialty = programs.specialty[col]
-    gold, total = budget[specialty, 0], budget[specialty].sum(axis=1)
+    gold, total = budget[specialty, 0], budget.sum(axis=1)[specialty]
     if focal.signals >= 0:
         total = np.minimum(total, focal.signals)
         gold = np.minimum(gold, total)

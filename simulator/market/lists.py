@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.csr import place_in_group, segment_aranges
+from simulator.engine.csr import segment_aranges
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.focal import FocalEntries
 from simulator.market.interviews import sort_by_group_desc
@@ -39,11 +39,13 @@ class RankOrderLists:
     def supplemental(self, advanced: np.ndarray) -> dict:
         """The engine's supplemental arrays (CSR over the primary entries): each entry at an
         ``advanced`` program carries its applicant's PGY-1 list; other entries none."""
-        who = np.repeat(np.arange(self.rol_indptr.size - 1), np.diff(self.rol_indptr))
-        count = np.diff(self.pgy1_indptr)[who] * advanced[self.rol_programs]
-        taken = segment_aranges(self.pgy1_indptr[who], count)
+        at = np.flatnonzero(advanced[self.rol_programs])  # few entries are advanced
+        who = np.searchsorted(self.rol_indptr, at, side="right") - 1
+        count = np.zeros(self.rol_programs.size + 1, dtype=np.int64)
+        count[at + 1] = np.diff(self.pgy1_indptr)[who]
+        taken = segment_aranges(self.pgy1_indptr[who], count[at + 1])
         return {
-            "supplemental_indptr": np.r_[0, np.cumsum(count)],
+            "supplemental_indptr": np.cumsum(count),
             "supplemental_programs": self.pgy1_programs[taken],
             "supplemental_ranks": self.pgy1_ranks[taken],
         }
@@ -74,20 +76,21 @@ def rank_order_lists(
 
     # Applicants' lists: interviews in order of preference, cut to the cap.
     order = sort_by_group_desc(who, preference, n)
-    who, where, evaluation, unranked = who[order], where[order], evaluation[order], unranked[order]
-    position = place_in_group(who)
     interviews = np.bincount(who, minlength=n)
-    cap = applicants.rank_list_cap[who]
-    kept = (cap == 0) | (position < cap)
-    who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
+    who = np.repeat(np.arange(n), interviews)  # ``who[order]``, without the gather
+    where, evaluation, unranked = where[order], evaluation[order], unranked[order]
+    cap = applicants.rank_list_cap
+    if np.any((cap > 0) & (interviews > cap)):  # most often nobody's list is cut
+        kept = (cap[who] == 0) | (_places(interviews) < cap[who])
+        who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
 
     # Programs' lists: interviewees at or above the bar and not ruled out at interview, best first.
     ranked = np.flatnonzero((evaluation >= params.selection.acceptability_bar) & ~unranked)
     by_program = ranked[sort_by_group_desc(where[ranked], evaluation[ranked], programs.size)]
     program_ranks = np.full(where.size, n, dtype=np.int64)
-    program_ranks[by_program] = place_in_group(where[by_program])
+    program_ranks[by_program] = _places(np.bincount(where[ranked], minlength=programs.size))
     # An advanced seeker's interviews at their one-year track make their supplemental list.
-    pgy1 = programs.specialty[where] == applicants.pgy1_track[who]
+    pgy1 = np.take(programs.specialty, where) == np.take(applicants.pgy1_track, who)
     return RankOrderLists(
         applicants=applicants,
         n_population=market.applicants.size,
@@ -121,10 +124,9 @@ def solo_lists(
     who, where = who[order], where[order]
     evaluation = focal.interview_evaluation[order]
     unranked = focal.interview_unranked[order]
-    position = place_in_group(who)
     interviews = np.bincount(who, minlength=n)
     cap = focal.applicants.rank_list_cap[who]
-    kept = (cap == 0) | (position < cap)
+    kept = (cap == 0) | (_places(interviews) < cap)
     who, where, evaluation, unranked = (x[kept] for x in (who, where, evaluation, unranked))
     n_population = population.applicants.size
     ranks = np.full(where.size, n_population + 1, dtype=np.int64)
@@ -147,17 +149,24 @@ def _primary_and_supplemental(who, where, ranks, evaluation, pgy1, n: int) -> di
     preference: the ``pgy1`` entries (an advanced seeker's one-year track) make the
     supplemental lists, the others the primary lists."""
     primary = ~pgy1
+    length = np.bincount(who[primary], minlength=n)
     return {
-        "rol_indptr": np.r_[0, np.cumsum(np.bincount(who[primary], minlength=n))],
+        "rol_indptr": np.r_[0, np.cumsum(length)],
         "rol_programs": where[primary],
         "program_ranks": ranks[primary],
-        "position": place_in_group(who[primary]),
+        "position": _places(length),
         "evaluation": evaluation[primary],
         "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
         "pgy1_programs": where[pgy1],
         "pgy1_ranks": ranks[pgy1],
         "pgy1_evaluation": evaluation[pgy1],
     }
+
+
+def _places(sizes) -> np.ndarray:
+    """Each row's place in its group (0 for the first), for rows sorted by group, the groups
+    of the given ``sizes``: :func:`~simulator.engine.csr.place_in_group`, from the sizes."""
+    return np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
 
 
 def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -> np.ndarray:

@@ -302,10 +302,11 @@ def _with_pgy1_holders(lists: RankOrderLists, pgy1: np.ndarray, n_programs: int)
     kept = np.arange(entries.size) >= first[owner]
     extra_indptr = np.r_[0, np.cumsum(np.bincount(owner[kept], minlength=holders.size))]
     ranks = np.r_[lists.program_ranks, lists.pgy1_ranks[entries[kept]]]
+    ranks[ranks >= n] = _NOT_RANKED
     return (
         np.r_[lists.rol_indptr, lists.rol_indptr[-1] + extra_indptr[1:]],
         np.r_[lists.rol_programs, lists.pgy1_programs[entries[kept]]],
-        np.where(ranks >= n, _NOT_RANKED, ranks),
+        ranks,
     )
 
 
@@ -328,20 +329,26 @@ def _outcome(
 ) -> TrialOutcome:
     """Each applicant's rank matched, list length and contiguous ranks; fills by type."""
     applicants, n = lists.applicants, lists.applicants.size
-    who = segment_ids(lists.rol_indptr)
+    who = segment_ids(lists.rol_indptr)  # entries by applicant, in order of preference
     where, position = lists.rol_programs, lists.position
-    matched_entry = where == match[who]
+    rol_length = np.diff(lists.rol_indptr)
+    matched_entry = where == np.repeat(match, rol_length)
     matched_rank = np.zeros(n, dtype=np.int64)
     matched_rank[who[matched_entry]] = position[matched_entry] + 1
-    rol_length = np.diff(lists.rol_indptr)
-    elsewhere = programs.specialty[where] != applicants.specialty[who]
+    specialty = np.repeat(applicants.specialty, rol_length)
+    elsewhere = np.flatnonzero(programs.specialty[where] != specialty)
+    whose = who[elsewhere]
+    first = elsewhere[np.r_[True, whose[1:] != whose[:-1]][: whose.size]]  # each one's first
     first_elsewhere = rol_length.copy()
-    np.minimum.at(first_elsewhere, who[elsewhere], position[elsewhere])
-    filled_by_type = np.zeros((programs.size, len(APPLICANT_TYPES)), dtype=np.int64)
+    first_elsewhere[who[first]] = position[first]
+    n_types = len(APPLICANT_TYPES)
+    filled_by_type = np.zeros(programs.size * n_types, dtype=np.int64)
     for seat in (match, pgy1):  # advanced seekers fill a PGY-1 seat too
         counted = (seat < programs.size) & ~is_focal  # the population only, not copies
-        np.add.at(filled_by_type, (seat[counted], applicants.type[counted]), 1)
-    on_program_list = (lists.program_ranks < n) & ~is_focal[who]  # n: "not ranked"
+        cell = seat[counted] * n_types + applicants.type[counted]
+        filled_by_type += np.bincount(cell, minlength=filled_by_type.size)
+    filled_by_type = filled_by_type.reshape(programs.size, n_types)
+    on_program_list = (lists.program_ranks < n) & np.repeat(~is_focal, rol_length)  # n: unranked
     on_pgy1_list = lists.pgy1_ranks < n  # the population's: copies have none
     ranked = np.bincount(where[on_program_list], minlength=programs.size)
     ranked += np.bincount(lists.pgy1_programs[on_pgy1_list], minlength=programs.size)

@@ -211,9 +211,11 @@ def application_code(tier, applicants, who, programs, where) -> np.ndarray:
     from the program's state (non-US IMGs have none)."""
     # geography.NO_DIVISION and NO_STATE (-1) equal no program's division or state.
     code = np.asarray(tier, dtype=np.uint8) << 2
-    geographic = applicants.preferred_division[who] == programs.division[where]
+    # np.take: faster than indexing.
+    geographic = np.take(applicants.preferred_division, who) == np.take(programs.division, where)
     code |= geographic.view(np.uint8) << 1
-    code |= (applicants.home_state[who] == programs.state[where]).view(np.uint8)
+    in_state = np.take(applicants.home_state, who) == np.take(programs.state, where)
+    code |= in_state.view(np.uint8)
     return code
 
 
@@ -231,8 +233,7 @@ def interview_bonus(code, params) -> np.ndarray:
     same_state = np.array([0.0, s.in_state_bonus], dtype=np.float32)
     # In float32, adding in this order, so the bonus is the same whatever holds the codes.
     table = (by_tier[:, None, None] + geographic[None, :, None]) + same_state[None, None, :]
-    table = table.ravel()
-    return table[code]
+    return np.take(table.ravel(), code)  # faster than indexing
 
 
 def signal_counts(who, n: int, code, invited) -> np.ndarray:
@@ -242,9 +243,10 @@ def signal_counts(who, n: int, code, invited) -> np.ndarray:
 
     One pass: code and invitation make one of 24 keys, counted per applicant.
     """
+    small = np.asarray(code, dtype=np.uint8) << 1  # the 24 keys, in one byte first
+    small |= invited
     key = np.asarray(who, dtype=np.int64) * 24
-    key += np.asarray(code, dtype=np.uint8) << 1
-    key += invited
+    key += small
     by_key = np.bincount(key, minlength=24 * n).reshape(n, 24)
     # Which of the 24 keys each count adds up (exact in float64: counts stay far below 2**53).
     return (by_key.astype(np.float64) @ _KEYS_IN_COUNT).astype(np.int32)

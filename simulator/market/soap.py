@@ -46,11 +46,12 @@ from simulator.engine.csr import place_in_group
 from simulator.market.applicants import Applicants
 from simulator.market.applications import MERIT_BANDS, application_weights, screened_in
 from simulator.market.codes import IS_IMG_TYPE
-from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
+from simulator.market.evaluation import known_merit, merit, program_preference
 from simulator.market.focal_params import Focal
 from simulator.market.interviews import sort_by_group_desc
 from simulator.market.params import MarketParams
 from simulator.market.soap_params import SOAP_APPLICATION_LIMIT, SoapParams
+from simulator.market.year import application_evaluation
 from simulator.vocabulary import VISAS
 
 #: SOAP applicants go where positions are open: no home division favoured (a code no
@@ -309,9 +310,8 @@ def soap_lists(programs, applicants, who, col, open_programs, params, evaluation
     ``who``): most applications fall below the bar, and need none.
     """
     s = params.soap
-    where = open_programs[col]
-    cell = applicants.type[who].astype(np.int64) * programs.size + where
-    evaluation = merit(applicants, params)[who] - penalty_table(programs, params)[cell]
+    where, level = open_programs[col], merit(applicants, params)
+    evaluation = application_evaluation(programs, applicants, level, who, where, params)
     evaluation += s.evaluation_noise_sd * evaluation_noise
     kept = np.flatnonzero(evaluation >= round_bars(s)[-1])
     kept = kept[screened_in(applicants, who[kept], programs, where[kept])]

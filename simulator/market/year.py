@@ -154,10 +154,10 @@ class PopulationSignals:
 def application_evaluation(programs, applicants, applicant_merit, who, where, params):
     """Each application's evaluation before noise: the applicant's merit less the type penalty."""
     penalty_row = applicants.type.astype(np.int64) * programs.size
-    cell = penalty_row[who]
+    cell = np.take(penalty_row, who)  # np.take: faster than indexing
     cell += where
-    evaluation = applicant_merit[who]
-    evaluation -= penalty_table(programs, params)[cell]
+    evaluation = np.take(applicant_merit, who)
+    evaluation -= np.take(penalty_table(programs, params), cell)
     return evaluation
 
 
