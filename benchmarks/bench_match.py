@@ -13,9 +13,8 @@ same process (docs/model.md, section 7).
 from __future__ import annotations
 
 import argparse
-import time
 
-import numpy as np
+from bench_trial import sort_seconds
 
 from simulator.engine import nrmp
 from simulator.market import draw_market, market_inputs, trial_streams
@@ -40,10 +39,7 @@ def main():
     keep_freed_memory()  # as matchsim's workers do
     scenario = load_scenario("scenarios/default.toml")
     inputs = market_inputs(load_published(), 1.0)
-    keys = np.random.default_rng(0).integers(0, 2**62, 4_500_000)
-    started = time.perf_counter()
-    np.sort(keys)
-    sort_ms = 1000 * (time.perf_counter() - started)
+    sort_ms = 1000 * sort_seconds()
     print(f"Match stage, trials 0-{args.trials - 1} of {scenario.name}, full scale, "
           f"{args.batch_rounds} batch rounds (ms per trial)")  # fmt: skip
     for name, changes in VARIANTS.items():
