@@ -19,7 +19,7 @@ from simulator.market import draw_focal, draw_focal_noise, draw_market, market_i
 from simulator.market import interviews as fast
 from simulator.market.applicants import draw_applicants
 from simulator.market.applications import draw_applications, screened_in, screening_reasons
-from simulator.market.distributions import categorical, categorical_rows, truncated_normal_scores
+from simulator.market.distributions import categorical_rows, truncated_normal_scores
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
 from simulator.market.focal_params import Focal
@@ -311,7 +311,11 @@ def test_categorical_rows_equals_the_dense_draw(seed):
     table[3] = 0.0
     row = rng.integers(0, 40, 5_000)
     got = categorical_rows(table, row, np.random.default_rng(seed))
-    np.testing.assert_array_equal(got, categorical(table[row], np.random.default_rng(seed)))
+    dense = table[row]  # the plain draw: one uniform per row against its cumulative sums
+    cumulative = np.cumsum(dense, axis=1)
+    u = np.random.default_rng(seed).random(row.size)[:, None] * cumulative[:, -1:]
+    want = np.minimum((cumulative <= u).sum(axis=1), table.shape[1] - 1)
+    np.testing.assert_array_equal(got, want)
 
 
 def test_truncated_normal_scores_at_equal_the_gathered_arrays():

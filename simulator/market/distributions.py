@@ -24,16 +24,10 @@ def multinomial_by_group(totals, weights, indptr, rng) -> np.ndarray:
     return np.bincount(member, minlength=group.size)
 
 
-def categorical(probabilities: np.ndarray, rng) -> np.ndarray:
-    """One draw per row of a (rows, categories) probability matrix."""
-    cumulative = np.cumsum(probabilities, axis=1)
-    u = rng.random(probabilities.shape[0])[:, None] * cumulative[:, -1:]
-    return np.minimum((cumulative <= u).sum(axis=1), probabilities.shape[1] - 1)
-
-
 def categorical_rows(table: np.ndarray, row: np.ndarray, rng) -> np.ndarray:
-    """One draw per element of ``row`` from the probabilities ``table[row]`` (non-negative):
-    what ``categorical(table[row], rng)`` draws, without the (rows, categories) matrix.
+    """One draw per element of ``row`` from the probabilities ``table[row]`` (non-negative,
+    not normalised): the first category whose cumulative probability exceeds a uniform
+    share of the row's total, without building the (draws, categories) matrix.
 
     Rows share their cumulative probabilities, searched once per distinct row.
     """
