@@ -587,6 +587,17 @@ def test_dask_retries_a_chunk_that_fails(plan, cluster, tmp_path):
         pd.testing.assert_frame_equal(frame, expected[table])
 
 
+class SlowAfterTheFirst:
+    """A chunk task that runs the chunk of trial 0 at once and waits a second before every
+    other: when the first chunk is back, the others are surely still running (a chunk at
+    this scale takes a few hundredths of a second)."""
+
+    def __call__(self, plan, trials):
+        if trials[0] != 0:
+            time.sleep(1.0)
+        return run_chunk(plan, trials)
+
+
 def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
     """Kill -9 a worker process while it runs a chunk: the scheduler re-runs the chunk elsewhere."""
     chunks = [[t, t + 1, t + 2] for t in range(0, 18, 3)]
@@ -603,7 +614,7 @@ def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
                 killed.append(pids[busy[0]])
 
         dask = Execution(executor="dask", workers=2, scheduler=cluster.scheduler_address)
-        execute(run_chunk, plan, chunks, dask, on_chunk)
+        execute(SlowAfterTheFirst(), plan, chunks, dask, on_chunk)
         client.wait_for_workers(2, timeout=60)  # the nanny has started a new worker
         assert killed and killed[0] not in client.run(os.getpid).values()
     assert sorted(r.trials for r in results) == [tuple(c) for c in chunks]  # each exactly once
