@@ -191,16 +191,19 @@ def sort_by_group_desc_reference(group, value, n_groups):
 
 
 @pytest.mark.parametrize("size", [1, 2, 26, 300, 5_000])
-@pytest.mark.parametrize("n_groups", [1, 8, 1_000])
+@pytest.mark.parametrize("n_groups", [1, 8, 1_000, 2**41])
 def test_sort_by_group_desc_equals_the_reference(size, n_groups):
-    """Including tiny inputs, where 53 bits are left for the values."""
-    rng = np.random.default_rng(size * n_groups)
+    """Including tiny inputs, where 53 bits are left for the values, and so many groups that
+    too few are left (a lexsort then); given ``rows``, the full order of those rows alone."""
+    rng = np.random.default_rng(size * n_groups % 2**32)
     for _ in range(20):
         group = np.sort(rng.integers(0, n_groups, size))
         value = rng.normal(size=size)
+        full = sort_by_group_desc_reference(group, value, n_groups)
+        np.testing.assert_array_equal(fast.sort_by_group_desc(group, value, n_groups), full)
+        rows = np.flatnonzero(rng.random(size) < 0.3)
         np.testing.assert_array_equal(
-            fast.sort_by_group_desc(group, value, n_groups),
-            sort_by_group_desc_reference(group, value, n_groups),
+            fast.sort_by_group_desc(group, value, n_groups, rows), full[np.isin(full, rows)]
         )
 
 
@@ -218,10 +221,12 @@ def test_sort_by_group_desc_keeps_the_smallest_value_in_its_group():
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("size", [26, 2_000])
-def test_ranked_prefixes_are_prefixes_of_the_full_sort(seed, size):
+@pytest.mark.parametrize("spread", [1, 2**16])
+def test_ranked_prefixes_are_prefixes_of_the_full_sort(seed, size, spread):
+    """``spread``: 30 programs among 30 x spread, too many for the sample's uint32 keys."""
     rng = np.random.default_rng(seed)
-    n_programs = 30
-    where = rng.integers(0, n_programs, size)
+    n_programs = 30 * spread
+    where = rng.integers(0, 30, size) * spread
     value = np.round(rng.normal(size=where.size), 2)  # many exact ties
     screened = np.bincount(where, minlength=n_programs)
     wanted = np.minimum(rng.integers(0, 40, n_programs), screened)
@@ -231,7 +236,8 @@ def test_ranked_prefixes_are_prefixes_of_the_full_sort(seed, size):
     full = sort_by_group_desc_reference(where, value, n_programs)
     starts = np.cumsum(screened) - screened  # positions as the full sort's users take them
     assert np.all(ranked.count >= until)
-    for p in range(n_programs):
+    assert not ranked.count[screened == 0].any()
+    for p in np.flatnonzero(screened):
         prefix = ranked.order[ranked.start[p] : ranked.start[p] + ranked.count[p]]
         np.testing.assert_array_equal(prefix, full[starts[p] : starts[p] + ranked.count[p]])
 

@@ -135,7 +135,7 @@ def _tiers_of_the_first(group, value, n_groups, gold, total) -> np.ndarray:
     redo = np.flatnonzero(~exact)
     if redo.size:  # the few groups the bar did not settle: all their rows ordered
         rows = segment_aranges((np.cumsum(size) - size)[redo], size[redo])
-        order = quantiser.indices(quantiser.keys(group[rows], quantiser.levels(value[rows]), rows))
+        order = quantiser.indices(quantiser.keys(group[rows], value[rows], rows))
         _assign_tiers(tier, order, np.cumsum(size[redo]) - size[redo], reached[redo], gold[redo])
     return tier
 
@@ -168,7 +168,7 @@ def _first_rows_above_a_bar(group, value, quantiser, first, size, reached):
         bar_level = np.floor((quantiser.high - bar) * quantiser.step)  # NaN if all values tie
     above = value >= np.repeat(bar, size)
     chosen = np.flatnonzero(above)
-    keys = quantiser.keys(group[chosen], quantiser.levels(value[chosen]), chosen)
+    keys = quantiser.keys(group[chosen], value[chosen], chosen)
     count = np.zeros(n_groups, dtype=np.int64)
     count[filled] = np.add.reduceat(above.view(np.uint8), first, dtype=np.int64)
     start = np.cumsum(count) - count
