@@ -23,24 +23,13 @@ import numpy as np
 from simulator.engine.csr import segment_ids
 
 
-def solo_outcomes(
-    rol_indptr,
-    rol_programs,
-    program_ranks,
-    capacities,
-    match,
-    solo_indptr,
-    solo_programs,
-    solo_ranks,
-) -> np.ndarray:
+def solo_outcomes(market: SolvedMarket, solo_indptr, solo_programs, solo_ranks) -> np.ndarray:
     """The program each extra ("solo") applicant gets when it alone joins the solved market.
 
     Parameters
     ----------
-    rol_indptr, rol_programs, program_ranks, capacities
-        The market, as for :func:`~simulator.engine.kernel.deferred_acceptance`.
-    match : int array, shape (n_applicants,)
-        That function's result (applicants proposing) for this market.
+    market : SolvedMarket
+        The market and its applicant-proposing matching; one serves any number of calls.
     solo_indptr, solo_programs : int arrays
         The solo applicants' rank-order lists, in the same CSR form.
     solo_ranks : int array, shape (n_solo_entries,)
@@ -55,7 +44,6 @@ def solo_outcomes(
         The matched program of each solo applicant, ``n_programs`` if
         unmatched.  The inputs are never modified.
     """
-    market = _Market(rol_indptr, rol_programs, program_ranks, capacities, match)
     solo_indptr = np.asarray(solo_indptr, dtype=np.int64)
     solo_programs = np.asarray(solo_programs, dtype=np.int64)
     solo_ranks = np.asarray(solo_ranks, dtype=np.int64)
@@ -85,8 +73,13 @@ def solo_outcomes(
     return result
 
 
-class _Market:
-    """The solved market's state as the chains read it: who each program holds, and its worst."""
+class SolvedMarket:
+    """The solved market's state as the chains read it: who each program holds, and its worst.
+
+    Built from the market (as for :func:`~simulator.engine.kernel.deferred_acceptance`:
+    ``rol_indptr, rol_programs, program_ranks, capacities``) and that function's
+    ``match`` (applicants proposing); built once, read by every insertion.
+    """
 
     def __init__(self, rol_indptr, rol_programs, program_ranks, capacities, match):
         self.indptr = np.asarray(rol_indptr, dtype=np.int64)
@@ -130,7 +123,7 @@ def _by_program_and_rank(program, rank) -> np.ndarray:
     return key
 
 
-def _follow_chains(market: _Market, chain, start, n_solo) -> np.ndarray:
+def _follow_chains(market: SolvedMarket, chain, start, n_solo) -> np.ndarray:
     """Follow the chains of solos ``chain``, started at programs ``start``, all at once.
 
     A chain that never comes back to a program it changed leaves its solo
@@ -164,7 +157,7 @@ def _follow_chains(market: _Market, chain, start, n_solo) -> np.ndarray:
     return slow
 
 
-def _follow_chain(market: _Market, solo_programs, solo_ranks) -> int:
+def _follow_chain(market: SolvedMarket, solo_programs, solo_ranks) -> int:
     """One solo applicant's whole chain, keeping every change: its final program.
 
     Plain and sequential: programs' holds as sorted lists of ``(rank, holder)``,
@@ -220,6 +213,6 @@ def _follow_chain(market: _Market, solo_programs, solo_ranks) -> int:
     return solo_at
 
 
-def _list_position(market: _Market, applicant: int) -> int:
+def _list_position(market: SolvedMarket, applicant: int) -> int:
     """Where on its list ``applicant`` is held in the solved state."""
     return int(market.matched_entry[applicant] - market.indptr[applicant])
