@@ -72,13 +72,13 @@ def rank_order_lists(
     unranked = np.concatenate([p.interview_unranked for p in pieces])
     signalled = np.concatenate([p.interview_signalled for p in pieces])
     n = applicants.size
-    interviews_signalled = np.bincount(who[signalled], minlength=n)
+    interviews_signalled = np.bincount(np.take(who, np.flatnonzero(signalled)), minlength=n)
 
     # Applicants' lists: interviews in order of preference, cut to the cap.
     order = sort_by_group_desc(who, preference, n)
     interviews = np.bincount(who, minlength=n)
     who = np.repeat(np.arange(n), interviews)  # ``who[order]``, without the gather
-    where, evaluation, unranked = where[order], evaluation[order], unranked[order]
+    where, evaluation, unranked = (np.take(x, order) for x in (where, evaluation, unranked))
     cap = applicants.rank_list_cap
     if np.any((cap > 0) & (interviews > cap)):  # most often nobody's list is cut
         kept = (cap[who] == 0) | (_places(interviews) < cap[who])
@@ -148,18 +148,18 @@ def _primary_and_supplemental(who, where, ranks, evaluation, pgy1, n: int) -> di
     """The list fields of :class:`RankOrderLists` from entries sorted by applicant, then
     preference: the ``pgy1`` entries (an advanced seeker's one-year track) make the
     supplemental lists, the others the primary lists."""
-    primary = ~pgy1
-    length = np.bincount(who[primary], minlength=n)
+    primary, pgy1 = np.flatnonzero(~pgy1), np.flatnonzero(pgy1)  # takes beat masks
+    length = np.bincount(np.take(who, primary), minlength=n)
     return {
         "rol_indptr": np.r_[0, np.cumsum(length)],
-        "rol_programs": where[primary],
-        "program_ranks": ranks[primary],
+        "rol_programs": np.take(where, primary),
+        "program_ranks": np.take(ranks, primary),
         "position": _places(length),
-        "evaluation": evaluation[primary],
-        "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
-        "pgy1_programs": where[pgy1],
-        "pgy1_ranks": ranks[pgy1],
-        "pgy1_evaluation": evaluation[pgy1],
+        "evaluation": np.take(evaluation, primary),
+        "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(np.take(who, pgy1), minlength=n))],
+        "pgy1_programs": np.take(where, pgy1),
+        "pgy1_ranks": np.take(ranks, pgy1),
+        "pgy1_evaluation": np.take(evaluation, pgy1),
     }
 
 
