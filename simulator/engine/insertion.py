@@ -88,23 +88,24 @@ class SolvedMarket:
         self.capacities = np.asarray(capacities, dtype=np.int64)
         self.n = self.indptr.size - 1
         self.n_programs = self.capacities.size
-        who = segment_ids(self.indptr)
         matched = np.repeat(np.asarray(match, dtype=np.int64), np.diff(self.indptr))
         holds = np.flatnonzero(self.programs == matched)  # each matched applicant's entry
+        holder = np.searchsorted(self.indptr, holds, side="right") - 1  # few: no segment_ids
         self.matched_entry = np.full(self.n, self.programs.size, dtype=np.int64)
-        self.matched_entry[who[holds]] = holds
+        self.matched_entry[holder] = holds
         self.held = np.bincount(self.programs[holds], minlength=self.n_programs)
         # Holds by program, best first; a program's worst holder is its last.  Only programs
         # that hold someone have a worst holder to turn away (``holding``).
-        order = holds[_by_program_and_rank(self.programs[holds], self.ranks[holds])]
+        best_first = _by_program_and_rank(self.programs[holds], self.ranks[holds])
+        order, holder = holds[best_first], holder[best_first]
         by_program = self.programs[order]
-        last = order[np.r_[by_program[1:] != by_program[:-1], True]] if order.size else order
+        last = np.r_[by_program[1:] != by_program[:-1], True][: order.size]
         self.holding = self.held > 0
         self.worst_rank = np.zeros(self.n_programs, dtype=np.int64)
         self.worst_holder = np.full(self.n_programs, self.n, dtype=np.int64)
-        self.worst_rank[self.programs[last]] = self.ranks[last]
-        self.worst_holder[self.programs[last]] = who[last]
-        self.holds_by_program = (by_program, self.ranks[order], who[order])
+        self.worst_rank[by_program[last]] = self.ranks[order[last]]
+        self.worst_holder[by_program[last]] = holder[last]
+        self.holds_by_program = (by_program, self.ranks[order], holder)
 
 
 def _by_program_and_rank(program, rank) -> np.ndarray:
