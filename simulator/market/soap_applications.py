@@ -82,7 +82,8 @@ def applied(weights, kind, draws):
 
 
 def _inverse(cumulative, kind, keys) -> np.ndarray:
-    """Per key of row ``i``, how many entries of ``cumulative[kind[i]]`` are at most it.
+    """Per key of row ``i``, how many entries of ``cumulative[kind[i]]`` are at most it
+    (more than the row holds for a key rounded up to the next kind's start).
 
     A binary search per key is slow (a mispredicted branch a step), so a guide
     table does most of it: it splits each kind's ``[k, k + 1]`` into ``M``
@@ -93,7 +94,7 @@ def _inverse(cumulative, kind, keys) -> np.ndarray:
     row of NaN) counts none, as a search would.
     """
     n_kinds, n_open = cumulative.shape
-    buckets = 1 << (2 * n_open).bit_length()  # about three entries in two buckets
+    buckets = 1 << (2 * n_open).bit_length()  # on average an entry or less in two buckets
     kinds = np.arange(n_kinds)[:, None]
     within = cumulative - kinds  # exact: both within a factor of two of each other
     bucket = np.nan_to_num(within * buckets, nan=buckets + 1).astype(np.int64)
