@@ -252,6 +252,7 @@ MODULE_PATHS = {
     "market.match": "simulator.market.match",
     "market.published": "simulator.market.published",
     "market.soap": "simulator.market.soap",
+    "market.soap_applications": "simulator.market.soap_applications",
     "market.soap_params": "simulator.market.soap_params",
     "market.streams": "simulator.market.streams",
     "market.year": "simulator.market.year",

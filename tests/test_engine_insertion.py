@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from markets import Market, st_market
 
 from simulator.engine import deferred_acceptance
-from simulator.engine.insertion import _by_program_and_rank, solo_outcomes
+from simulator.engine.insertion import SolvedMarket, _by_program_and_rank, solo_outcomes
 
 
 @st.composite
@@ -60,7 +60,7 @@ def test_each_solo_gets_what_a_full_match_with_it_alone_gives(data):
     solos = data.draw(st_solos(market))
     arrays = market.arrays()
     match = deferred_acceptance(*arrays)
-    got = solo_outcomes(*arrays, match, *solo_arrays(solos))
+    got = solo_outcomes(SolvedMarket(*arrays, match), *solo_arrays(solos))
     for k, (listed, ranks) in enumerate(solos):
         alone = deferred_acceptance(*with_solo(market, listed, ranks))
         assert got[k] == alone[-1], (k, listed, ranks)
@@ -82,7 +82,7 @@ def test_contested_markets_with_long_chains(data):
     )
     solos = data.draw(st_solos(market, max_solos=6))
     arrays = market.arrays()
-    got = solo_outcomes(*arrays, deferred_acceptance(*arrays), *solo_arrays(solos))
+    got = solo_outcomes(SolvedMarket(*arrays, deferred_acceptance(*arrays)), *solo_arrays(solos))
     for k, (listed, ranks) in enumerate(solos):
         assert got[k] == deferred_acceptance(*with_solo(market, listed, ranks))[-1]
 
@@ -99,7 +99,7 @@ def test_inputs_are_not_modified():
     match = deferred_acceptance(*arrays)
     solos = solo_arrays([((0, 1), (0, 0))])
     before = [a.copy() for a in (*arrays, match, *solos)]
-    got = solo_outcomes(*arrays, match, *solos)
+    got = solo_outcomes(SolvedMarket(*arrays, match), *solos)
     assert got.tolist() == [0]  # program 0 takes it over applicant 1, who goes unmatched
     for old, new in zip(before, (*arrays, match, *solos)):
         np.testing.assert_array_equal(old, new)

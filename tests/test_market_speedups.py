@@ -8,6 +8,7 @@ code replaced; the same seed must give the same arrays, bit for bit.
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,12 +18,14 @@ from simulator.market import applications as applications_module
 from simulator.market import couples as couples_module
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
+from simulator.market import lists as lists_module
 from simulator.market.applicants import draw_applicants
 from simulator.market.applications import draw_applications, screened_in, screening_reasons
 from simulator.market.distributions import categorical_rows, truncated_normal_scores
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
 from simulator.market.focal_params import Focal
+from simulator.market.lists import rank_order_lists
 from simulator.market.params import MarketParams
 from simulator.market.programs import draw_programs
 from simulator.market.published import load_published
@@ -342,3 +345,36 @@ def test_sorted_by_equals_lexsort(seed):
     want = np.lexsort(keys[::-1])
     np.testing.assert_array_equal(couples_module._sorted_by(*keys, 7, 12), want)
     np.testing.assert_array_equal(couples_module._sorted_by(*keys, 7, 2**60), want)  # lexsort
+
+
+def test_program_lists_equal_the_full_sort(inputs):
+    """Programs' ranked evaluations placed by rank, as solo copies read them, are those of
+    the full sort: on a market's lists (supplemental entries included), and on a tie of a
+    primary and a supplemental entry, which the ranks order otherwise (then sorted)."""
+
+    def full_sort(lists, n_programs):
+        ranks = np.r_[lists.program_ranks, lists.pgy1_ranks]
+        ranked = np.flatnonzero(ranks < lists.applicants.size)
+        where = np.r_[lists.rol_programs, lists.pgy1_programs][ranked]
+        values = np.r_[lists.evaluation, lists.pgy1_evaluation][ranked]
+        return values[fast.sort_by_group_desc(where, values, n_programs)]
+
+    params = MarketParams()
+    market = draw_market(inputs, params, trial_streams(4, 0))
+    lists = rank_order_lists(market, None, params)
+    assert (lists.pgy1_ranks < lists.applicants.size).any()
+    values, _ = lists_module._program_lists(lists, market.programs.size)
+    np.testing.assert_array_equal(values, full_sort(lists, market.programs.size))
+    # Program 0: a supplemental entry ranked above a primary one, within a quantisation step.
+    tied = SimpleNamespace(
+        applicants=SimpleNamespace(size=3),
+        rol_programs=np.array([0, 1, 1]),
+        program_ranks=np.array([1, 0, 1]),
+        evaluation=np.array([1.0, 1e6, 0.0]),
+        pgy1_programs=np.array([0]),
+        pgy1_ranks=np.array([0]),
+        pgy1_evaluation=np.array([1.0 + 1e-11]),
+    )
+    values, starts = lists_module._program_lists(tied, 2)
+    np.testing.assert_array_equal(values, full_sort(tied, 2))
+    assert values.tolist() == [1.0, 1.0 + 1e-11, 1e6, 0.0] and starts.tolist() == [0, 2, 4]

@@ -23,24 +23,13 @@ import numpy as np
 from simulator.engine.csr import segment_ids
 
 
-def solo_outcomes(
-    rol_indptr,
-    rol_programs,
-    program_ranks,
-    capacities,
-    match,
-    solo_indptr,
-    solo_programs,
-    solo_ranks,
-) -> np.ndarray:
+def solo_outcomes(market: SolvedMarket, solo_indptr, solo_programs, solo_ranks) -> np.ndarray:
     """The program each extra ("solo") applicant gets when it alone joins the solved market.
 
     Parameters
     ----------
-    rol_indptr, rol_programs, program_ranks, capacities
-        The market, as for :func:`~simulator.engine.kernel.deferred_acceptance`.
-    match : int array, shape (n_applicants,)
-        That function's result (applicants proposing) for this market.
+    market : SolvedMarket
+        The market and its applicant-proposing matching; one serves any number of calls.
     solo_indptr, solo_programs : int arrays
         The solo applicants' rank-order lists, in the same CSR form.
     solo_ranks : int array, shape (n_solo_entries,)
@@ -55,7 +44,6 @@ def solo_outcomes(
         The matched program of each solo applicant, ``n_programs`` if
         unmatched.  The inputs are never modified.
     """
-    market = _Market(rol_indptr, rol_programs, program_ranks, capacities, match)
     solo_indptr = np.asarray(solo_indptr, dtype=np.int64)
     solo_programs = np.asarray(solo_programs, dtype=np.int64)
     solo_ranks = np.asarray(solo_ranks, dtype=np.int64)
@@ -85,8 +73,13 @@ def solo_outcomes(
     return result
 
 
-class _Market:
-    """The solved market's state as the chains read it: who each program holds, and its worst."""
+class SolvedMarket:
+    """The solved market's state as the chains read it: who each program holds, and its worst.
+
+    Built from the market (as for :func:`~simulator.engine.kernel.deferred_acceptance`:
+    ``rol_indptr, rol_programs, program_ranks, capacities``) and that function's
+    ``match`` (applicants proposing); built once, read by every insertion.
+    """
 
     def __init__(self, rol_indptr, rol_programs, program_ranks, capacities, match):
         self.indptr = np.asarray(rol_indptr, dtype=np.int64)
@@ -95,23 +88,24 @@ class _Market:
         self.capacities = np.asarray(capacities, dtype=np.int64)
         self.n = self.indptr.size - 1
         self.n_programs = self.capacities.size
-        who = segment_ids(self.indptr)
         matched = np.repeat(np.asarray(match, dtype=np.int64), np.diff(self.indptr))
         holds = np.flatnonzero(self.programs == matched)  # each matched applicant's entry
+        holder = np.searchsorted(self.indptr, holds, side="right") - 1  # few: no segment_ids
         self.matched_entry = np.full(self.n, self.programs.size, dtype=np.int64)
-        self.matched_entry[who[holds]] = holds
+        self.matched_entry[holder] = holds
         self.held = np.bincount(self.programs[holds], minlength=self.n_programs)
         # Holds by program, best first; a program's worst holder is its last.  Only programs
         # that hold someone have a worst holder to turn away (``holding``).
-        order = holds[_by_program_and_rank(self.programs[holds], self.ranks[holds])]
+        best_first = _by_program_and_rank(self.programs[holds], self.ranks[holds])
+        order, holder = holds[best_first], holder[best_first]
         by_program = self.programs[order]
-        last = order[np.r_[by_program[1:] != by_program[:-1], True]] if order.size else order
+        last = np.r_[by_program[1:] != by_program[:-1], True][: order.size]
         self.holding = self.held > 0
         self.worst_rank = np.zeros(self.n_programs, dtype=np.int64)
         self.worst_holder = np.full(self.n_programs, self.n, dtype=np.int64)
-        self.worst_rank[self.programs[last]] = self.ranks[last]
-        self.worst_holder[self.programs[last]] = who[last]
-        self.holds_by_program = (by_program, self.ranks[order], who[order])
+        self.worst_rank[by_program[last]] = self.ranks[order[last]]
+        self.worst_holder[by_program[last]] = holder[last]
+        self.holds_by_program = (by_program, self.ranks[order], holder)
 
 
 def _by_program_and_rank(program, rank) -> np.ndarray:
@@ -130,7 +124,7 @@ def _by_program_and_rank(program, rank) -> np.ndarray:
     return key
 
 
-def _follow_chains(market: _Market, chain, start, n_solo) -> np.ndarray:
+def _follow_chains(market: SolvedMarket, chain, start, n_solo) -> np.ndarray:
     """Follow the chains of solos ``chain``, started at programs ``start``, all at once.
 
     A chain that never comes back to a program it changed leaves its solo
@@ -164,7 +158,7 @@ def _follow_chains(market: _Market, chain, start, n_solo) -> np.ndarray:
     return slow
 
 
-def _follow_chain(market: _Market, solo_programs, solo_ranks) -> int:
+def _follow_chain(market: SolvedMarket, solo_programs, solo_ranks) -> int:
     """One solo applicant's whole chain, keeping every change: its final program.
 
     Plain and sequential: programs' holds as sorted lists of ``(rank, holder)``,
@@ -220,6 +214,6 @@ def _follow_chain(market: _Market, solo_programs, solo_ranks) -> int:
     return solo_at
 
 
-def _list_position(market: _Market, applicant: int) -> int:
+def _list_position(market: SolvedMarket, applicant: int) -> int:
     """Where on its list ``applicant`` is held in the solved state."""
     return int(market.matched_entry[applicant] - market.indptr[applicant])

@@ -115,7 +115,8 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
     local = np.arange(couple.size) - np.repeat(np.cumsum(joint) - joint, joint)
     i, j = np.divmod(local, np.maximum(lb[couple], 1))
     ea, eb = indptr[first][couple] + i, indptr[second][couple] + j
-    apart = division[programs[ea]] != division[programs[eb]]
+    pa, pb = np.take(programs, ea), np.take(programs, eb)
+    apart = np.take(division, pa) != np.take(division, pb)
     # One of them unmatched ("-"), after the pairs that keep them both.
     alone_a = segment_ids(np.r_[0, np.cumsum(la)])
     alone_b = segment_ids(np.r_[0, np.cumsum(lb)])
@@ -126,10 +127,10 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
 
     no = np.int64(n_programs)
     pair_couple = np.concatenate((couple, alone_a, alone_b))
-    program_a = np.concatenate((programs[ea], programs[ea_alone], np.full(alone_b.size, no)))
-    program_b = np.concatenate((programs[eb], np.full(alone_a.size, no), programs[eb_alone]))
-    rank_a = np.concatenate((ranks[ea], ranks[ea_alone], np.full(alone_b.size, unranked)))
-    rank_b = np.concatenate((ranks[eb], np.full(alone_a.size, unranked), ranks[eb_alone]))
+    program_a = np.concatenate((pa, programs[ea_alone], np.full(alone_b.size, no)))
+    program_b = np.concatenate((pb, np.full(alone_a.size, no), programs[eb_alone]))
+    rank_a = np.concatenate((np.take(ranks, ea), ranks[ea_alone], np.full(alone_b.size, unranked)))
+    rank_b = np.concatenate((np.take(ranks, eb), np.full(alone_a.size, unranked), ranks[eb_alone]))
     # A pair's place: i + j (+ apart_penalty), or a member's place + alone_penalty; ties go
     # to the first member's earlier place ("tie"; the second member alone last), then in
     # the order listed.  Places take few values: each is coded (``code``) and ranked once.
@@ -147,8 +148,8 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
     order = order[segment_aranges(np.cumsum(pairs) - pairs, kept)]
     return (
         np.r_[0, np.cumsum(kept)],
-        np.column_stack((program_a[order], program_b[order])),
-        np.column_stack((rank_a[order], rank_b[order])),
+        np.column_stack((np.take(program_a, order), np.take(program_b, order))),
+        np.column_stack((np.take(rank_a, order), np.take(rank_b, order))),
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from simulator.engine.csr import segment_aranges
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.focal import FocalEntries
-from simulator.market.interviews import sort_by_group_desc
+from simulator.market.interviews import Quantiser, sort_by_group_desc
 from simulator.market.params import MarketParams
 from simulator.market.year import Market
 
@@ -72,13 +72,13 @@ def rank_order_lists(
     unranked = np.concatenate([p.interview_unranked for p in pieces])
     signalled = np.concatenate([p.interview_signalled for p in pieces])
     n = applicants.size
-    interviews_signalled = np.bincount(who[signalled], minlength=n)
+    interviews_signalled = np.bincount(np.take(who, np.flatnonzero(signalled)), minlength=n)
 
     # Applicants' lists: interviews in order of preference, cut to the cap.
     order = sort_by_group_desc(who, preference, n)
     interviews = np.bincount(who, minlength=n)
     who = np.repeat(np.arange(n), interviews)  # ``who[order]``, without the gather
-    where, evaluation, unranked = where[order], evaluation[order], unranked[order]
+    where, evaluation, unranked = (np.take(x, order) for x in (where, evaluation, unranked))
     cap = applicants.rank_list_cap
     if np.any((cap > 0) & (interviews > cap)):  # most often nobody's list is cut
         kept = (cap[who] == 0) | (_places(interviews) < cap[who])
@@ -148,18 +148,18 @@ def _primary_and_supplemental(who, where, ranks, evaluation, pgy1, n: int) -> di
     """The list fields of :class:`RankOrderLists` from entries sorted by applicant, then
     preference: the ``pgy1`` entries (an advanced seeker's one-year track) make the
     supplemental lists, the others the primary lists."""
-    primary = ~pgy1
-    length = np.bincount(who[primary], minlength=n)
+    primary, pgy1 = np.flatnonzero(~pgy1), np.flatnonzero(pgy1)  # takes beat masks
+    length = np.bincount(np.take(who, primary), minlength=n)
     return {
         "rol_indptr": np.r_[0, np.cumsum(length)],
-        "rol_programs": where[primary],
-        "program_ranks": ranks[primary],
+        "rol_programs": np.take(where, primary),
+        "program_ranks": np.take(ranks, primary),
         "position": _places(length),
-        "evaluation": evaluation[primary],
-        "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(who[pgy1], minlength=n))],
-        "pgy1_programs": where[pgy1],
-        "pgy1_ranks": ranks[pgy1],
-        "pgy1_evaluation": evaluation[pgy1],
+        "evaluation": np.take(evaluation, primary),
+        "pgy1_indptr": np.r_[0, np.cumsum(np.bincount(np.take(who, pgy1), minlength=n))],
+        "pgy1_programs": np.take(where, pgy1),
+        "pgy1_ranks": np.take(ranks, pgy1),
+        "pgy1_evaluation": np.take(evaluation, pgy1),
     }
 
 
@@ -172,16 +172,10 @@ def _places(sizes) -> np.ndarray:
 def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -> np.ndarray:
     """How many applicants each ``program`` ranks with an evaluation above ``evaluation``.
 
-    A binary search in each program's ranked evaluations (best first), all
-    queries at once.
+    A binary search in each program's ranked evaluations (best first,
+    :func:`_program_lists`), all queries at once.
     """
-    n = population.applicants.size
-    ranks = np.r_[population.program_ranks, population.pgy1_ranks]
-    ranked = np.flatnonzero(ranks < n)  # primary and supplemental entries alike
-    where = np.r_[population.rol_programs, population.pgy1_programs][ranked]
-    evaluations = np.r_[population.evaluation, population.pgy1_evaluation][ranked]
-    values = evaluations[sort_by_group_desc(where, evaluations, n_programs)]
-    starts = np.r_[0, np.cumsum(np.bincount(where, minlength=n_programs))]
+    values, starts = _program_lists(population, n_programs)
     low, high = starts[program], starts[program + 1]
     base = low.copy()
     while (active := low < high).any():
@@ -190,3 +184,31 @@ def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -
         low = np.where(above, middle + 1, low)
         high = np.where(active & ~above, middle, high)
     return low - base
+
+
+def _program_lists(population: RankOrderLists, n_programs):
+    """The ranked evaluations (primary entries, then supplemental) in the order
+    :func:`sort_by_group_desc` puts them, by program and best first, and where each
+    program's start.
+
+    The ranks already give that order: entries go to their program's start plus
+    their rank.  Only a tie (equal quantised evaluations) between a primary and
+    a supplemental entry could order them otherwise; the packed keys, checked
+    increasing, show there is none, else the entries are sorted.
+    """
+    n = population.applicants.size
+    ranks = np.r_[population.program_ranks, population.pgy1_ranks]
+    ranked = np.flatnonzero(ranks < n)  # primary and supplemental entries alike
+    where = np.r_[population.rol_programs, population.pgy1_programs][ranked]
+    evaluations = np.r_[population.evaluation, population.pgy1_evaluation][ranked]
+    starts = np.r_[0, np.cumsum(np.bincount(where, minlength=n_programs))]
+    order = np.empty(ranked.size, dtype=np.int64)
+    order[np.take(starts, where) + np.take(ranks, ranked)] = np.arange(ranked.size)
+    quantiser = Quantiser.of(where, evaluations, n_programs) if ranked.size else None
+    if quantiser is not None:
+        values = np.take(evaluations, order)
+        key = quantiser.keys_at(np.take(where, order), quantiser.levels(values))
+        key |= order
+        if np.all(key[1:] > key[:-1]):
+            return values, starts
+    return evaluations[sort_by_group_desc(where, evaluations, n_programs)], starts

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import segment_aranges, segment_ids
-from simulator.engine.insertion import solo_outcomes
+from simulator.engine.insertion import SolvedMarket, solo_outcomes
 from simulator.engine.nrmp import roth_peranson
 from simulator.market.applicants import Applicants, stack_applicants
 from simulator.market.couple_copies import couple_outcomes
@@ -161,14 +161,14 @@ def place_copies(
         yours, partners = couple_outcomes(solos, partner_solos, population, programs, params)
         no_pgy1 = np.full(yours.size, programs.size)
         return _with_copies(base, solos, yours, no_pgy1, focal, partner_program=partners)
-    market = (
+    market = SolvedMarket(
         *_with_pgy1_holders(lists, population.pgy1, programs.size),
         programs.positions,
         np.r_[population.match, population.pgy1[population.pgy1 < programs.size]],
     )
     n = lists.applicants.size
     solo_match = solo_outcomes(
-        *market,
+        market,
         solos.rol_indptr,
         solos.rol_programs,
         np.where(solos.program_ranks > n, _NOT_RANKED, solos.program_ranks),
@@ -181,7 +181,7 @@ def place_copies(
     supplemental = np.where(advanced, np.diff(solos.pgy1_indptr), 0)
     taken = segment_aranges(solos.pgy1_indptr[:-1], supplemental)
     solo_pgy1 = solo_outcomes(
-        *market,
+        market,
         np.r_[0, np.cumsum(supplemental)],
         solos.pgy1_programs[taken],
         np.where(solos.pgy1_ranks[taken] > n, _NOT_RANKED, solos.pgy1_ranks[taken]),

@@ -44,19 +44,20 @@ import numpy as np
 
 from simulator.engine.csr import place_in_group
 from simulator.market.applicants import Applicants
-from simulator.market.applications import MERIT_BANDS, application_weights, screened_in
+from simulator.market.applications import application_weights, screened_in
 from simulator.market.codes import IS_IMG_TYPE
 from simulator.market.evaluation import known_merit, merit, program_preference
 from simulator.market.focal_params import Focal
 from simulator.market.interviews import sort_by_group_desc
 from simulator.market.params import MarketParams
+from simulator.market.soap_applications import (
+    ANYWHERE,
+    applied,
+    only_their_track,
+    population_weights,
+)
 from simulator.market.soap_params import SOAP_APPLICATION_LIMIT, SoapParams
 from simulator.market.year import application_evaluation
-from simulator.vocabulary import VISAS
-
-#: SOAP applicants go where positions are open: no home division favoured (a code no
-#: program has).
-ANYWHERE = -1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -190,12 +191,12 @@ def population_lists(market, matched_program, open_programs, params, rng, track)
     n = applicants.size
     seeking = (matched_program == programs.size) | (track >= 0)
     taking_part = np.flatnonzero(seeking & (rng.random(n) < s.participation))
-    kind, weights = _population_weights(programs, applicants, params, open_programs)
-    kind, weights, room = _only_their_track(
+    kind, weights = population_weights(programs, applicants, params, open_programs)
+    kind, weights, room = only_their_track(
         kind[taking_part], weights, track[taking_part], programs.specialty[open_programs]
     )
     taking_part, kind = taking_part[room], kind[room]
-    row, col = _applied(weights, kind, rng.random((taking_part.size, s.applications)))
+    row, col = applied(weights, kind, rng.random((taking_part.size, s.applications)))
     who = taking_part[row]
     evaluation = rng.standard_normal(who.size, dtype=np.float32)
     lists = soap_lists(
@@ -278,14 +279,14 @@ def copy_lists(
         params,
     )[:, soap.open_programs]
     noise = soap.noise
-    kind, weights, room = _only_their_track(
+    kind, weights, room = only_their_track(
         np.zeros(part.size, dtype=np.int64),
         weights,
         track[part],
         programs.specialty[soap.open_programs],
     )
     part, kind = part[room], kind[room]
-    row, col = _applied(weights, kind, noise.draws[part, :applications])
+    row, col = applied(weights, kind, noise.draws[part, :applications])
     who = part[row]
     lists = soap_lists(
         programs,
@@ -388,62 +389,3 @@ def favourites(applicant, preference) -> np.ndarray:
     by_applicant = np.lexsort((-preference, applicant))
     ordered = applicant[by_applicant]
     return by_applicant[np.r_[True, ordered[1:] != ordered[:-1]][: ordered.size]]
-
-
-def _population_weights(programs, applicants, params, open_programs):
-    """Each applicant's kind (IMG or not, visa, merit band) and the kinds' weights for the
-    open programs, as the season's :func:`~simulator.market.applications.draw_applications`."""
-    level = known_merit(applicants, params)
-    edges = np.quantile(level, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
-    band_level = np.quantile(level, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
-    kind = (IS_IMG_TYPE[applicants.type] * len(VISAS) + applicants.visa) * MERIT_BANDS
-    kind = kind + np.searchsorted(edges, level)
-    kinds = np.array(
-        [(i, v, b) for i in (0, 1) for v in range(len(VISAS)) for b in range(MERIT_BANDS)]
-    )
-    weights = application_weights(
-        programs,
-        kinds[:, 0],
-        kinds[:, 1],
-        band_level[kinds[:, 2]],
-        np.full(len(kinds), ANYWHERE),
-        params,
-    )
-    return kind, weights[:, open_programs]
-
-
-def _only_their_track(kind, weights, track, open_specialty):
-    """``kind`` and ``weights`` with each partially matched applicant (``track`` >= 0)
-    applying only to open programs of its track (one masked copy of the weights per
-    track), and which applicants have any such program to apply to."""
-    tracks = np.unique(track[track >= 0])
-    masked = [weights * (open_specialty == t)[None, :] for t in tracks]
-    slot = np.where(track >= 0, np.searchsorted(tracks, track) + 1, 0)
-    room = (track < 0) | np.isin(track, open_specialty)
-    return kind + weights.shape[0] * slot, np.vstack([weights, *masked]), room
-
-
-def _applied(weights, kind, draws):
-    """``(row, col)``: the distinct columns of ``weights`` each row of ``draws`` picks.
-
-    Each uniform of row ``i`` picks a column with probability proportional to
-    ``weights[kind[i]]`` (the inverse of its cumulative weights, all kinds in
-    one increasing array); repeats are dropped.  A row's uniforms are sorted
-    first, so its picks come out sorted and repeats sit side by side.  Rows
-    come out in order.
-    """
-    n_kinds, n_open = weights.shape
-    if n_open == 0 or not draws.size:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    cumulative = np.cumsum(weights, axis=1)
-    cumulative /= cumulative[:, -1:]
-    cumulative += np.arange(n_kinds)[:, None]
-    keys = np.sort(draws, axis=1)
-    keys += kind[:, None]
-    pick = np.searchsorted(cumulative.ravel(), keys, side="right")
-    pick -= (kind * n_open)[:, None]
-    np.minimum(pick, n_open - 1, out=pick)  # a uniform rounding up to the next kind's start
-    first = np.ones(pick.shape, dtype=bool)
-    first[:, 1:] = pick[:, 1:] != pick[:, :-1]
-    cells = np.flatnonzero(first)
-    return cells // pick.shape[1], pick.ravel()[cells]
