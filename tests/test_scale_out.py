@@ -25,6 +25,7 @@ import psutil
 import pytest
 from click.testing import CliRunner
 from scenario_text import YOU_NON_US_IMG
+from threadpoolctl import threadpool_info
 
 import simulator.study.simulate as simulate_module
 from simulator import __version__, api, files
@@ -622,3 +623,21 @@ def test_a_dask_worker_killed_mid_run_has_its_chunks_rerun(plan, cluster):
     execute(run_chunk, plan, chunks, Execution(), lambda r: expected.setdefault(r.trials, r))
     for table, frame in tables(results).items():
         pd.testing.assert_frame_equal(frame, tables(expected.values())[table])
+
+
+def blas_threads(plan, trials):
+    """A chunk task that reports its worker's BLAS threads instead of running trials."""
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_local_workers_use_one_blas_thread(plan):
+    seen = []
+    execute(blas_threads, plan, [[0], [1]], Execution(workers=2), seen.append)
+    assert len(seen) == 2 and all(threads and set(threads) == {1} for threads in seen)
+
+
+def test_dask_workers_use_one_blas_thread(plan, cluster):
+    seen = []
+    dask = Execution(executor="dask", workers=2, scheduler=cluster.scheduler_address)
+    execute(blas_threads, plan, [[0], [1]], dask, seen.append)
+    assert len(seen) == 2 and all(threads and set(threads) == {1} for threads in seen)

@@ -18,6 +18,7 @@ import logging
 import threading
 
 from simulator.errors import RunError
+from simulator.study.blas import one_blas_thread
 from simulator.study.memory import keep_freed_memory
 
 #: Times Dask re-runs a chunk whose task raised.  (A worker that dies is handled by the
@@ -160,8 +161,10 @@ def _no_scheduler(address: str, error) -> str:
 
 
 def _on_dask_worker(task, plan, chunk):
-    """A chunk on a Dask worker: keep freed memory there (idempotent), then run it."""
+    """A chunk on a Dask worker: keep freed memory there (idempotent) and use one BLAS
+    thread, then run it."""
     keep_freed_memory()
+    one_blas_thread()
     return task(plan, chunk)
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import RunError
+from simulator.study.blas import one_blas_thread
 from simulator.study.dask_executor import dask_threads, execute_dask
 from simulator.study.memory import keep_freed_memory
 
@@ -159,7 +160,9 @@ def _execute_local(task, plan, chunks, workers, on_chunk) -> None:
 
 
 def _handed_over(task, handover: str, plan, chunk):
-    """Run ``task(plan, chunk)`` in a worker; pickle its result to a file; return the name."""
+    """Run ``task(plan, chunk)`` in a worker with one BLAS thread; pickle its result to a
+    file; return the name."""
+    one_blas_thread()
     result = task(plan, chunk)
     path = Path(handover) / f"chunk-{chunk[0]}-{os.getpid()}.pickle"
     with open(path, "wb") as file:
