@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from markets import Market, st_market
 
 from simulator.engine import deferred_acceptance
-from simulator.engine.insertion import SolvedMarket, _by_program_and_rank, solo_outcomes
+from simulator.engine.insertion import SolvedMarket, solo_outcomes
 
 
 @st.composite
@@ -103,14 +103,3 @@ def test_inputs_are_not_modified():
     assert got.tolist() == [0]  # program 0 takes it over applicant 1, who goes unmatched
     for old, new in zip(before, (*arrays, match, *solos)):
         np.testing.assert_array_equal(old, new)
-
-
-def test_holds_are_ordered_as_lexsort_orders_them():
-    """The packed sort of (program, rank) equals lexsort, ties (by index) included, and
-    falls back to lexsort when the keys do not fit in 63 bits."""
-    rng = np.random.default_rng(0)
-    program, rank = rng.integers(0, 30, 2_000), rng.integers(0, 50, 2_000)
-    want = np.lexsort((rank, program))
-    np.testing.assert_array_equal(_by_program_and_rank(program, rank), want)
-    huge = rank * 2**55
-    np.testing.assert_array_equal(_by_program_and_rank(program, huge), want)

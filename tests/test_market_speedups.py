@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from simulator.engine.csr import place_in_group, segment_aranges
+from simulator.engine.packed_sort import packed_lexsort
 from simulator.market import applications as applications_module
-from simulator.market import couples as couples_module
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market import lists as lists_module
@@ -339,12 +339,16 @@ def test_truncated_normal_scores_at_equal_the_gathered_arrays():
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_sorted_by_equals_lexsort(seed):
+def test_packed_lexsort_equals_lexsort(seed):
+    """Ties (by index) included, given sizes or not, and through lexsort itself when the
+    packed keys would not fit in 63 bits."""
     rng = np.random.default_rng(seed)
     keys = [rng.integers(0, n, 3_000) for n in (50, 7, 12)]
     want = np.lexsort(keys[::-1])
-    np.testing.assert_array_equal(couples_module._sorted_by(*keys, 7, 12), want)
-    np.testing.assert_array_equal(couples_module._sorted_by(*keys, 7, 2**60), want)  # lexsort
+    np.testing.assert_array_equal(packed_lexsort(keys, (None, 7, 12)), want)
+    np.testing.assert_array_equal(packed_lexsort(keys), want)
+    np.testing.assert_array_equal(packed_lexsort(keys, (None, 7, 2**60)), want)
+    assert packed_lexsort([np.zeros(0, dtype=np.int64)]).size == 0
 
 
 def test_program_lists_equal_the_full_sort(inputs):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import segment_aranges, segment_ids
+from simulator.engine.packed_sort import packed_lexsort
 
 __all__ = ["CoupleLists", "couple_lists", "draw_couples", "pair_lists"]
 
@@ -142,7 +143,7 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
         np.r_[places.ravel(), np.arange(longest) + c.alone_penalty], return_inverse=True
     )
     tie = np.concatenate((i, place_a, np.full(alone_b.size, longest)))
-    order = _sorted_by(pair_couple, place_rank[code], tie, values.size, longest + 1)
+    order = packed_lexsort((pair_couple, place_rank[code], tie), (None, values.size, longest + 1))
     pairs = joint + la + lb  # each couple's, in ``order`` one after the other
     kept = np.minimum(pairs, c.max_pairs)
     order = order[segment_aranges(np.cumsum(pairs) - pairs, kept)]
@@ -151,22 +152,3 @@ def pair_lists(indptr, programs, ranks, couples, division, unranked: int, params
         np.column_stack((np.take(program_a, order), np.take(program_b, order))),
         np.column_stack((np.take(rank_a, order), np.take(rank_b, order))),
     )
-
-
-def _sorted_by(first, second, third, n_second: int, n_third: int) -> np.ndarray:
-    """The indices ordering by ``first``, ``second``, ``third`` (non-negative, the last two
-    below ``n_second`` and ``n_third``), ties by index: ``np.lexsort``'s order, from one
-    fast sort of packed integers when they fit in 63 bits."""
-    index_bits = first.size.bit_length()
-    top = (int(first.max(initial=0)) + 1) * n_second * n_third
-    if top.bit_length() + index_bits > 63:
-        return np.lexsort((third, second, first))
-    key = first * n_second
-    key += second
-    key *= n_third
-    key += third
-    key <<= index_bits
-    key |= np.arange(first.size)
-    key.sort()
-    key &= (1 << index_bits) - 1
-    return key
