@@ -113,65 +113,90 @@ def _tiers_of_the_first(group, value, n_groups, gold, total) -> np.ndarray:
     without placing the rows no signal reaches.  ``gold`` and ``total`` are numbers or,
     like ``group``, one per row (the same within a group).
 
-    Rows that arrive group by group (the population's applications do) are ordered only
-    above a bar per group (:func:`_first_rows_above_a_bar`), in the same order.
+    Rows that arrive group by group (the population's applications do) take the short cut
+    of :func:`_tiers_of_runs`, in the same order.
     """
     gold, total = (_per_group(x, group, n_groups) for x in (gold, total))
     value = np.asarray(value, dtype=np.float64)
     quantiser = Quantiser.of(group, value, n_groups) if group.size else None
-    tier = np.zeros(group.size, dtype=np.int8)
     if quantiser is None or np.any(group[1:] < group[:-1]):
+        tier = np.zeros(group.size, dtype=np.int8)
         order = sort_by_group_desc(group, value, n_groups)
         size = np.bincount(group, minlength=n_groups)
         _assign_tiers(tier, order, np.cumsum(size) - size, np.minimum(size, total), gold)
         return tier
     first = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]  # each group's first row
-    size = np.zeros(n_groups, dtype=np.int64)
-    size[group[first]] = np.diff(np.append(first, group.size))
+    return _tiers_of_runs(first, value, gold[group[first]], total[group[first]], quantiser)
+
+
+def most_preferred_in_runs(first, preference, gold, total) -> np.ndarray:
+    """:func:`place_signals` by ``most_preferred`` for rows that arrive group by group:
+    group ``g`` is the rows from ``first[g]`` (increasing, from 0) to the next group's first.
+    ``gold`` and ``total`` are numbers (or one per group).  The population's applications
+    come so: their groups need no numbering row by row."""
+    preference = np.asarray(preference)
+    n_groups = first.size
+    gold, total = (np.broadcast_to(x, n_groups) for x in (gold, total))
+    quantiser = Quantiser.of(None, preference, n_groups) if preference.size else None
+    if quantiser is None:
+        group = np.repeat(np.arange(n_groups), np.diff(first, append=preference.size))
+        return _tiers_of_the_first(group, preference, n_groups, gold[group], total[group])
+    return _tiers_of_runs(first, preference, gold, total, quantiser)
+
+
+def _tiers_of_runs(first, value, gold, total, quantiser) -> np.ndarray:
+    """:func:`_tiers_of_the_first` for groups that are runs of rows, from ``first`` (each
+    non-empty), one ``gold`` and ``total`` per run: only the rows above a bar per group are
+    ordered (:func:`_first_rows_above_a_bar`), then the few groups it did not settle."""
+    tier = np.zeros(value.size, dtype=np.int8)
+    size = np.diff(first, append=value.size)
     reached = np.minimum(size, total)
-    order, start, exact = _first_rows_above_a_bar(group, value, quantiser, first, size, reached)
+    order, start, exact = _first_rows_above_a_bar(value, quantiser, first, size, reached)
     done = np.flatnonzero(exact)
     _assign_tiers(tier, order, start[done], reached[done], gold[done])
     redo = np.flatnonzero(~exact)
     if redo.size:  # the few groups the bar did not settle: all their rows ordered
-        rows = segment_aranges((np.cumsum(size) - size)[redo], size[redo])
-        order = quantiser.indices(quantiser.keys(group[rows], value[rows], rows))
+        rows = segment_aranges(first[redo], size[redo])
+        keys = quantiser.keys(np.repeat(redo, size[redo]), _float64(value, rows), rows)
+        order = quantiser.indices(keys)
         _assign_tiers(tier, order, np.cumsum(size[redo]) - size[redo], reached[redo], gold[redo])
     return tier
+
+
+def _float64(value, rows) -> np.ndarray:
+    """``value`` at ``rows``, in float64 (exact): what the quantiser reads."""
+    return np.take(value, rows).astype(np.float64, copy=False)
 
 
 #: Rows ordered per group at first: this multiple of the signals it places, and a few more.
 BAR_MARGIN, BAR_EXTRA = 1.2, 2
 
 
-def _first_rows_above_a_bar(group, value, quantiser, first, size, reached):
-    """The rows of each group (contiguous, non-empty ones starting at ``first``) whose value
+def _first_rows_above_a_bar(value, quantiser, first, size, reached):
+    """The rows of each group (the runs of rows from ``first``, each non-empty) whose value
     clears a bar, ordered as :func:`sort_by_group_desc` orders them: ``(order, start,
     exact)``, group ``g``'s rows from ``order[start[g]]``.  ``exact[g]``: its first
     ``reached[g]`` rows are its first in the full order too.
 
     The bar is the value that ``BAR_MARGIN * reached + BAR_EXTRA`` rows would clear if the
-    group's values were normal with their mean and SD (only a guess: exactness never rests
-    on it).  A group is exact when it has its ``reached`` rows above the bar and the last
-    of them is quantised strictly above the bar's level (rows below the bar come later
-    whatever their index), or when every row cleared it.
+    group's values were normal with their mean and SD (only a guess, in the values' own
+    precision: exactness never rests on it).  A group is exact when it has its ``reached``
+    rows above the bar and the last of them is quantised strictly above the bar's level
+    (rows below the bar come later whatever their index), or when every row cleared it.
     """
-    n_groups, filled = size.size, size > 0
-    sums = np.zeros((2, n_groups))
-    sums[0, filled] = np.add.reduceat(value, first)
-    sums[1, filled] = np.add.reduceat(value * value, first)
+    n_groups = size.size
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = sums[0] / size
-        sd = np.sqrt(np.maximum(sums[1] / size - mean * mean, 0.0))
+        mean = np.add.reduceat(value, first) / size
+        square = np.multiply(value, value)
+        sd = np.sqrt(np.maximum(np.add.reduceat(square, first) / size - mean * mean, 0.0))
         share = np.minimum((BAR_MARGIN * reached + BAR_EXTRA) / size, 1.0)
         bar = np.where(share < 1.0, mean + sd * ndtri(1.0 - share), -np.inf)
-        bar_level = np.floor((quantiser.high - bar) * quantiser.step)  # NaN if all values tie
-    above = value >= np.repeat(bar, size)
-    chosen = np.flatnonzero(above)
-    keys = quantiser.keys(group[chosen], value[chosen], chosen)
-    count = np.zeros(n_groups, dtype=np.int64)
-    count[filled] = np.add.reduceat(above.view(np.uint8), first, dtype=np.int64)
-    start = np.cumsum(count) - count
+        bar = bar.astype(value.dtype)  # the bar compared with the values, exactly
+        bar_level = np.floor((quantiser.high - bar.astype(np.float64)) * quantiser.step)
+    chosen = np.flatnonzero(value >= np.repeat(bar, size))
+    start = np.searchsorted(chosen, first)
+    count = np.diff(start, append=chosen.size)
+    keys = quantiser.keys(np.repeat(np.arange(n_groups), count), _float64(value, chosen), chosen)
     # The level of each group's last reached row (a dummy where it has none).
     last = keys[np.clip(start + reached - 1, 0, keys.size - 1)] if keys.size else start
     last = (last >> quantiser.index_bits) & ((1 << quantiser.value_bits) - 1)

@@ -24,6 +24,7 @@ from simulator.market.signals import (
     NONE,
     application_code,
     interview_bonus,
+    most_preferred_in_runs,
     place_signals,
     signal_budget,
     signal_counts,
@@ -131,23 +132,23 @@ class PopulationSignals:
 
     def __call__(self, who, where, specialty: int) -> np.ndarray:
         programs, params = self.programs, self.params
-        group = np.cumsum(np.r_[False, who[1:] != who[:-1]])  # applications arrive by applicant
-        preference = programs.desirability.astype(np.float32)[where]
-        home = programs.division[where] == self.applicants.home_division[who]
+        # Applications arrive by applicant: each applicant's first row starts a group.
+        first = np.flatnonzero(who[1:] != who[:-1])
+        first = np.r_[0, first + 1] if who.size else first
+        preference = np.take(programs.desirability.astype(np.float32), where)
+        home = np.take(programs.division, where) == np.take(self.applicants.home_division, who)
         preference += np.float32(params.geography.home_preference) * home
         taste = self.rng.standard_normal(who.size, dtype=np.float32)
         taste *= np.float32(params.applicants.taste_sd)
         preference += taste
         policy = params.signals.policy
         gold, silver = self.budget[specialty]
-        tier = place_signals(
-            group,
-            preference,
-            None if policy == "most_preferred" else -programs.desirability[where],
-            gold,
-            gold + silver,
-            policy,
-        )
+        if policy == "most_preferred":
+            tier = most_preferred_in_runs(first, preference, gold, gold + silver)
+        else:
+            group = np.repeat(np.arange(first.size), np.diff(first, append=who.size))
+            margin = -programs.desirability[where]
+            tier = place_signals(group, preference, margin, gold, gold + silver, policy)
         return application_code(tier, self.applicants, who, programs, where)
 
 
