@@ -25,6 +25,7 @@ from simulator.market.signals import (
     SIGNAL_COUNTS,
     SILVER,
     interview_bonus,
+    most_preferred_in_runs,
     place_signals,
     signal_budget,
     signal_counts,
@@ -140,6 +141,36 @@ def test_most_preferred_ranks_each_group_as_a_plain_sort_would(sizes, budgets, s
         place[np.argsort(-preference[rows], kind="stable")] = np.arange(rows.size)
         first_gold, first_total = budgets[g][0], sum(budgets[g])
         want = np.where(place < first_gold, GOLD, np.where(place < first_total, SILVER, NONE))
+        assert tier[rows].tolist() == want.tolist()
+
+
+@settings(max_examples=200)
+@given(
+    sizes=st.lists(st.integers(1, 60), min_size=0, max_size=40),
+    gold=st.integers(0, 4),
+    silver=st.integers(0, 12),
+    levels=st.sampled_from([0, 2, 5, 1000]),
+    seed=st.integers(0, 10_000),
+)
+def test_most_preferred_in_runs_equals_a_plain_sort(sizes, gold, silver, levels, seed):
+    """The population's groups given by their first rows, float32 preferences (the bar's
+    guess in float32): each group's tiers are those of sorting it on its own, ties (few
+    distinct values) going to the earlier row."""
+    rng = np.random.default_rng(seed)
+    size = np.array(sizes, dtype=np.int64)
+    first = np.cumsum(size) - size
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    preference = rng.standard_normal(group.size) + rng.uniform(-2, 2, len(sizes))[group]
+    if levels:
+        preference = np.round(preference * levels / 4) / levels
+    preference = preference.astype(np.float32)
+    tier = most_preferred_in_runs(first, preference, gold, gold + silver)
+    assert tier.dtype == np.int8 and tier.size == group.size
+    for g in range(len(sizes)):
+        rows = np.flatnonzero(group == g)
+        place = np.empty(rows.size, dtype=int)
+        place[np.argsort(-preference[rows], kind="stable")] = np.arange(rows.size)
+        want = np.where(place < gold, GOLD, np.where(place < gold + silver, SILVER, NONE))
         assert tier[rows].tolist() == want.tolist()
 
 

@@ -207,9 +207,8 @@ def _first_rows_above_a_bar(value, quantiser, first, size, reached):
 def _assign_tiers(tier, order, start, reached, gold) -> None:
     """Gold to the first ``gold`` of the ``reached`` rows of each group in ``order`` (from
     ``start``), silver to the rest of them."""
-    at = segment_aranges(start, reached)
-    place = at - np.repeat(start, reached)
-    tier[order[at]] = np.where(place < np.repeat(gold, reached), GOLD, SILVER)
+    tier[order[segment_aranges(start, reached)]] = SILVER
+    tier[order[segment_aranges(start, np.minimum(gold, reached))]] = GOLD
 
 
 def _per_group(budget, group, n_groups) -> np.ndarray:
