@@ -253,6 +253,30 @@ def test_ranked_prefixes_are_prefixes_of_the_full_sort(seed, size, spread):
         np.testing.assert_array_equal(prefix, full[starts[p] : starts[p] + ranked.count[p]])
 
 
+@settings(max_examples=200)
+@given(
+    keys=st.lists(
+        st.one_of(st.integers(0, 2**62 - 1), st.integers(0, 2**53), st.sampled_from([0, 1])),
+        max_size=300,
+    )
+)
+def test_sort_packed_equals_the_integer_sort(keys):
+    """Small keys (subnormal doubles unshifted), large ones and repeats sort as integers."""
+    keys = np.array(keys, dtype=np.int64)
+    want = np.sort(keys)
+    fast.sort_packed(keys)
+    np.testing.assert_array_equal(keys, want)
+
+
+@pytest.mark.parametrize("size", [0, 5, 64, 65, 511, 512, 513, 5_000])
+def test_sample_takes_the_first_run_of_every_block(size):
+    array = np.arange(size) * 3
+    rows = np.arange(size)
+    block = fast.SAMPLE_EVERY * fast.SAMPLE_RUN
+    want = array[rows % block < fast.SAMPLE_RUN]
+    np.testing.assert_array_equal(fast._sample(array), want)
+
+
 def focal_dense(market, focal, noise, params, specialties):
     """Reference: the focal copies on dense (copies x programs) arrays."""
     programs = market.programs
