@@ -317,28 +317,32 @@ class Reprocessing:
             self.pending[u] = False
             start, stop = cur.item(u) + 1, indptr.item(u + 1)
             if simple.item(u):
-                start = self._scan_simple(u, start, stop)
-                if start < 0:
-                    continue
-            if not self._scan(u, start, stop):
+                if not self._scan_simple(u, start, stop):
+                    cur[u] = stop  # it holds nothing
+            elif not self._scan(u, start, stop):
                 for p, a, role in self._seats_held(u):
                     self._release(p, a, role)
-                cur[u] = indptr[u + 1]
+                cur[u] = stop
 
-    def _scan_simple(self, u: int, start: int, stop: int) -> int:
-        """``_scan`` of the first few bundles of single ``u`` without supplemental lists,
-        turned away: it holds nothing, so the first entry whose program ranks it above the
-        cutoff takes it.  Returns -1 if one did, else where to go on scanning."""
+    def _scan_simple(self, u: int, start: int, stop: int) -> bool:
+        """``_scan`` for single ``u`` without supplemental lists, turned away: it holds
+        nothing, so the first entry whose program ranks it above the cutoff takes it."""
         prog0, rank0, cutoff = self.prog0, self.rank0, self.cutoff
         head = min(stop, start + _NARROW_AFTER)
         for b in range(start, head):
-            p, r = prog0.item(b), rank0.item(b)
-            if r < cutoff.item(p):
-                self._take(p, u, r, 0)
-                self.cur[u] = b
-                self.moved[u] = True
-                return -1
-        return head
+            if rank0.item(b) < cutoff.item(prog0.item(b)):
+                break
+        else:
+            if head == stop:
+                return False
+            passing = np.flatnonzero(rank0[head:stop] < cutoff[prog0[head:stop]])
+            if passing.size == 0:
+                return False
+            b = head + passing.item(0)
+        self._take(prog0.item(b), u, rank0.item(b), 0)
+        self.cur[u] = b
+        self.moved[u] = True
+        return True
 
     def _takes(self, u: int, b: int) -> bool:
         """Whether bundle ``b`` takes unit ``u`` (each value fetched only when needed)."""
