@@ -378,7 +378,16 @@ def test_program_lists_equal_the_full_sort(inputs):
         pgy1_programs=np.array([0]),
         pgy1_ranks=np.array([0]),
         pgy1_evaluation=np.array([1.0 + 1e-11]),
+        program_lists=None,
     )
     values, starts = lists_module._program_lists(tied, 2)
     np.testing.assert_array_equal(values, full_sort(tied, 2))
+    assert values.tolist() == [1.0, 1.0 + 1e-11, 1e6, 0.0] and starts.tolist() == [0, 2, 4]
+    # The lists built keep theirs, but not across such a tie (the same entries, kinds apart).
+    assert lists.program_lists is not None
+    evaluation, pgy1 = np.array([1.0, 1e6, 0.0, 1.0 + 1e-11]), np.array([0, 0, 0, 1], dtype=bool)
+    by_program, per_program = np.array([0, 3, 1, 2]), np.array([2, 2])
+    assert lists_module._ranked_in_order(evaluation, pgy1, by_program, per_program) is None
+    pgy1[3] = False  # one kind: the order stands
+    values, starts = lists_module._ranked_in_order(evaluation, pgy1, by_program, per_program)
     assert values.tolist() == [1.0, 1.0 + 1e-11, 1e6, 0.0] and starts.tolist() == [0, 2, 4]
