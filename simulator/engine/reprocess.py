@@ -60,7 +60,7 @@ class Reprocessing:
             won = np.flatnonzero(market.rol_programs == match[entry_applicant])
             single = entry_applicant[won]
         else:
-            won = entries
+            won = np.sort(entries)  # (a sorted search is several times faster)
             single = np.searchsorted(market.rol_indptr, won, side="right") - 1
         self.cur[single] = self.entry_bundle[won]  # ... but the singles held
         seat_applicant, seat_program = [single], [market.rol_programs[won]]
