@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from simulator.engine.csr import place_in_group, segment_aranges
 from simulator.engine.packed_sort import packed_lexsort
-from simulator.market import applications as applications_module
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market import lists as lists_module
@@ -26,9 +25,7 @@ from simulator.market.applications import (
     draw_applications,
     screened_in,
     screening_reasons,
-    sponsored,
 )
-from simulator.market.codes import IS_IMG_TYPE
 from simulator.market.distributions import categorical_rows, truncated_normal_scores
 from simulator.market.evaluation import known_merit, merit, penalty_table, program_preference
 from simulator.market.focal import FocalEntries, _applied, focal_applicants
@@ -127,36 +124,6 @@ def assert_same_interviews(case, params):
     want = interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng)
     for name, g, w in zip(("held", "preference", "invite_bar"), got[:3], want, strict=True):
         assert g.dtype == w.dtype and np.array_equal(g, w), name
-
-
-def test_applications_are_the_same_when_their_arrays_must_grow(inputs, monkeypatch):
-    """The applications are written in place into arrays sized for the expected count; sized
-    for almost none, they grow, and every row and count comes out the same."""
-    params = MarketParams()
-
-    def drawn():
-        streams = trial_streams(3, 0)
-        programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
-        applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
-        signaller = PopulationSignals(
-            programs, applicants, signal_budget(inputs, params), params, streams["signals"]
-        )
-        level = known_merit(applicants, params)
-        return draw_applications(
-            programs, applicants, level, inputs, params, streams["applications"], signaller
-        )
-
-    expected = drawn()
-    original = applications_module._Applications.__init__
-    monkeypatch.setattr(
-        applications_module._Applications,
-        "__init__",
-        lambda self, expected: original(self, expected=0.0),  # room for 1,024 rows at first
-    )
-    grown = drawn()
-    assert expected[0].size > 50 * 1024
-    for want, got in zip(expected, grown, strict=True):
-        assert np.array_equal(want, got)
 
 
 def test_application_evaluation_equals_the_plain_formula(inputs):
@@ -410,63 +377,16 @@ def test_program_lists_equal_the_full_sort(inputs):
         pgy1_programs=np.array([0]),
         pgy1_ranks=np.array([0]),
         pgy1_evaluation=np.array([1.0 + 1e-11]),
+        program_lists=None,
     )
     values, starts = lists_module._program_lists(tied, 2)
     np.testing.assert_array_equal(values, full_sort(tied, 2))
     assert values.tolist() == [1.0, 1.0 + 1e-11, 1e6, 0.0] and starts.tolist() == [0, 2, 4]
-
-
-@settings(max_examples=100)
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 40), q=st.integers(1, 30))
-def test_integer_screens_equal_screening_reasons(seed, n, q):
-    """The int16 ranks of the dense blocks screen as :func:`screened_in`, scores and years
-    equal to cut-offs and limits (or beyond every one) included."""
-    rng = np.random.default_rng(seed)
-    cutoff = rng.choice([-np.inf, 200.0, 210.0, 215.5, 230.0], q)
-    limit = rng.choice([1.0, 3.0, 5.0, np.inf], q)
-    programs = SimpleNamespace(
-        size=q,
-        visa_policy=rng.integers(0, 3, q).astype(np.int8),
-        step2ck_cutoff=cutoff,
-        ysg_limit=limit,
-        attempts_screen=rng.random(q) < 0.5,
-    )
-    applicants = SimpleNamespace(
-        size=n,
-        type=rng.integers(0, len(APPLICANT_TYPES), n).astype(np.int8),
-        visa=rng.integers(0, 3, n).astype(np.int8),
-        step3=rng.random(n) < 0.5,
-        step2ck=rng.choice([190, 200, 210, 216, 230, 260], n),
-        ysg=rng.choice([0.0, 1.0, 3.0, 4.0, 5.0, 9.0], n),
-        failed_attempts=rng.integers(0, 3, n),
-    )
-    part = rng.permutation(n)[: rng.integers(1, n + 1)]
-    first = rng.integers(0, q)
-    last = rng.integers(first + 1, q + 1)
-    who = np.repeat(part, last - first)
-    where = np.tile(np.arange(first, last), part.size)
-    reads = sponsored(applicants, who, programs, where).reshape(part.size, -1)
-    screens = applications_module._IntegerScreens(
-        applicants, programs, IS_IMG_TYPE[applicants.type]
-    )
-    screens.apply(reads, part, first, last)
-    np.testing.assert_array_equal(reads.ravel(), screened_in(applicants, who, programs, where))
-
-
-def test_every_application_is_read_as_screened_in(inputs):
-    """The drawn applications' ``read`` is :func:`screened_in` of each, and ``sent`` counts
-    them per applicant."""
-    params = MarketParams()
-    streams = trial_streams(4, 0)
-    programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
-    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
-    signaller = PopulationSignals(
-        programs, applicants, signal_budget(inputs, params), params, streams["signals"]
-    )
-    level = known_merit(applicants, params)
-    who, where, read, _, sent = draw_applications(
-        programs, applicants, level, inputs, params, streams["applications"], signaller
-    )
-    assert not read.all() and read.any()
-    np.testing.assert_array_equal(read, screened_in(applicants, who, programs, where))
-    np.testing.assert_array_equal(sent, np.bincount(who, minlength=applicants.size))
+    # The lists built keep theirs, but not across such a tie (the same entries, kinds apart).
+    assert lists.program_lists is not None
+    evaluation, pgy1 = np.array([1.0, 1e6, 0.0, 1.0 + 1e-11]), np.array([0, 0, 0, 1], dtype=bool)
+    by_program, per_program = np.array([0, 3, 1, 2]), np.array([2, 2])
+    assert lists_module._ranked_in_order(evaluation, pgy1, by_program, per_program) is None
+    pgy1[3] = False  # one kind: the order stands
+    values, starts = lists_module._ranked_in_order(evaluation, pgy1, by_program, per_program)
+    assert values.tolist() == [1.0, 1.0 + 1e-11, 1e6, 0.0] and starts.tolist() == [0, 2, 4]

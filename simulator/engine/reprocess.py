@@ -11,7 +11,6 @@ import numpy as np
 
 from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.nrmp_inputs import NRMPMarket
-from simulator.engine.packed_sort import packed_lexsort
 
 _INT = np.int64
 #: A unit scanning down its list tries this many bundles one by one, then narrows the rest
@@ -27,7 +26,9 @@ class Reprocessing:
     for member ``m1[u]`` (a single's second seat is its PGY-1 one, role 1; a couple's
     second member's primary one, role 0).  ``held[a, role]`` is the program applicant
     ``a`` holds in that role (0 the primary position, 1 the PGY-1); each program's
-    holders, ``(rank, applicant, role)`` best first, are built on first use.
+    holders, ``(rank, applicant, role)`` best first, are built on first use, each packed
+    into one integer (:meth:`_holder`: integers order as the triples do, and compare,
+    copy and sort faster).
     """
 
     def __init__(
@@ -59,7 +60,7 @@ class Reprocessing:
             won = np.flatnonzero(market.rol_programs == match[entry_applicant])
             single = entry_applicant[won]
         else:
-            won = entries
+            won = np.sort(entries)  # (a sorted search is several times faster)
             single = np.searchsorted(market.rol_indptr, won, side="right") - 1
         self.cur[single] = self.entry_bundle[won]  # ... but the singles held
         seat_applicant, seat_program = [single], [market.rol_programs[won]]
@@ -94,13 +95,14 @@ class Reprocessing:
         self.held_rank[seat_applicant, seat_role] = seat_rank
         # Each program's holders, and its cutoff: the rank to beat (``N``: room for anyone
         # ranked; the "no match" program ``P`` takes nobody).
-        order = packed_lexsort(
-            (seat_program, seat_rank, seat_applicant, seat_role), (None, n + 1, n + 1, 2)
-        )
-        start = np.searchsorted(seat_program[order], np.arange(p + 1))
-        ranks = seat_rank[order]
-        self._seats = [start.tolist(), ranks.tolist()]  # the holders, program by program
-        self._seats += [seat_applicant[order].tolist(), seat_role[order].tolist()]
+        self._per_rank = 2 * (n + 1)  # holders packed by :meth:`_holder`, then by program:
+        per_program = self._per_rank * (n + 1)
+        seats = self._holder(seat_rank, seat_applicant, seat_role)
+        seats = np.sort(per_program * seat_program + seats)
+        start = np.searchsorted(seats, per_program * np.arange(p + 1))
+        seats %= per_program
+        self._seats, self._seat_start = seats, start.tolist()  # the holders, program by program
+        ranks = seats // self._per_rank
         fill = np.diff(start)
         worst = np.zeros(p, dtype=_INT)
         holding = fill > 0
@@ -315,28 +317,32 @@ class Reprocessing:
             self.pending[u] = False
             start, stop = cur.item(u) + 1, indptr.item(u + 1)
             if simple.item(u):
-                start = self._scan_simple(u, start, stop)
-                if start < 0:
-                    continue
-            if not self._scan(u, start, stop):
+                if not self._scan_simple(u, start, stop):
+                    cur[u] = stop  # it holds nothing
+            elif not self._scan(u, start, stop):
                 for p, a, role in self._seats_held(u):
                     self._release(p, a, role)
-                cur[u] = indptr[u + 1]
+                cur[u] = stop
 
-    def _scan_simple(self, u: int, start: int, stop: int) -> int:
-        """``_scan`` of the first few bundles of single ``u`` without supplemental lists,
-        turned away: it holds nothing, so the first entry whose program ranks it above the
-        cutoff takes it.  Returns -1 if one did, else where to go on scanning."""
+    def _scan_simple(self, u: int, start: int, stop: int) -> bool:
+        """``_scan`` for single ``u`` without supplemental lists, turned away: it holds
+        nothing, so the first entry whose program ranks it above the cutoff takes it."""
         prog0, rank0, cutoff = self.prog0, self.rank0, self.cutoff
         head = min(stop, start + _NARROW_AFTER)
         for b in range(start, head):
-            p, r = prog0.item(b), rank0.item(b)
-            if r < cutoff.item(p):
-                self._take(p, u, r, 0)
-                self.cur[u] = b
-                self.moved[u] = True
-                return -1
-        return head
+            if rank0.item(b) < cutoff.item(prog0.item(b)):
+                break
+        else:
+            if head == stop:
+                return False
+            passing = np.flatnonzero(rank0[head:stop] < cutoff[prog0[head:stop]])
+            if passing.size == 0:
+                return False
+            b = head + passing.item(0)
+        self._take(prog0.item(b), u, rank0.item(b), 0)
+        self.cur[u] = b
+        self.moved[u] = True
+        return True
 
     def _takes(self, u: int, b: int) -> bool:
         """Whether bundle ``b`` takes unit ``u`` (each value fetched only when needed)."""
@@ -348,7 +354,9 @@ class Reprocessing:
                 worse = max(self.rank0.item(b), self.rank1.item(b))
                 if worse >= self.n:
                     return False
-                ahead = sum(1 for r, a, _ in self._at(p0) if r < worse and a != a0 and a != a1)
+                holders = self._at(p0)
+                better = holders[: bisect_left(holders, self._holder(worse, 0, 0))]
+                ahead = sum(1 for h in better if h % self._per_rank // 2 not in (a0, a1))
                 return ahead <= self.capacities.item(p0) - 2
         held, cutoff, p = self.held, self.cutoff, self.p
         if not (
@@ -392,33 +400,36 @@ class Reprocessing:
         self.moved[u] = True
 
     def _at(self, p: int) -> list:
-        """Program ``p``'s holders ``(rank, applicant, role)``, best first."""
+        """Program ``p``'s holders, packed (:meth:`_holder`), best first."""
         holders = self._holders.get(p)
         if holders is None:
-            start, rank, applicant, role = self._seats
-            s, e = start[p], start[p + 1]
-            holders = self._holders[p] = list(zip(rank[s:e], applicant[s:e], role[s:e]))
+            start = self._seat_start
+            holders = self._holders[p] = self._seats[start[p] : start[p + 1]].tolist()
         return holders
+
+    def _holder(self, rank: int, a: int, role: int) -> int:
+        """Holder ``(rank, a, role)`` packed into one integer, in the triples' order."""
+        return self._per_rank * rank + 2 * a + role
 
     def _release(self, p: int, a: int, role: int) -> None:
         holders = self._at(p)
-        holders.pop(bisect_left(holders, (self.held_rank.item(a, role), a, role)))
+        holders.pop(bisect_left(holders, self._holder(self.held_rank.item(a, role), a, role)))
         self.held[a, role] = self.p
         self.cutoff[p] = self.n
         self.loosened[p] = True
 
     def _take(self, p: int, a: int, r: int, role: int) -> None:
         holders = self._at(p)
-        insort(holders, (r, a, role))
+        insort(holders, self._holder(r, a, role))
         self.held[a, role] = p
         self.held_rank[a, role] = r
         capacity = self.capacities.item(p)
         if len(holders) > capacity:
-            _, out, out_role = holders.pop()
+            out, out_role = divmod(holders.pop() % self._per_rank, 2)
             self.held[out, out_role] = self.p
             v = self.unit_of.item(out)
             self.moved[v] = True
             if not self.pending[v]:
                 self.pending[v] = True
                 self.queue.append(v)
-        self.cutoff[p] = holders[-1][0] if len(holders) == capacity else self.n
+        self.cutoff[p] = holders[-1] // self._per_rank if len(holders) == capacity else self.n

@@ -35,6 +35,9 @@ class RankOrderLists:
     pgy1_programs: np.ndarray
     pgy1_ranks: np.ndarray
     pgy1_evaluation: np.ndarray
+    #: The programs' lists as copies are ranked into them (:func:`_program_lists`), kept from
+    #: building the population's lists; None for copies' lists, or if that needs a sort.
+    program_lists: tuple[np.ndarray, np.ndarray] | None = None
 
     def supplemental(self, advanced: np.ndarray) -> dict:
         """The engine's supplemental arrays (CSR over the primary entries): each entry at an
@@ -88,7 +91,8 @@ def rank_order_lists(
     ranked = np.flatnonzero((evaluation >= params.selection.acceptability_bar) & ~unranked)
     by_program = ranked[sort_by_group_desc(where[ranked], evaluation[ranked], programs.size)]
     program_ranks = np.full(where.size, n, dtype=np.int64)
-    program_ranks[by_program] = _places(np.bincount(where[ranked], minlength=programs.size))
+    per_program = np.bincount(where[ranked], minlength=programs.size)
+    program_ranks[by_program] = _places(per_program)
     # An advanced seeker's interviews at their one-year track make their supplemental list.
     pgy1 = np.take(programs.specialty, where) == np.take(applicants.pgy1_track, who)
     return RankOrderLists(
@@ -99,6 +103,7 @@ def rank_order_lists(
         interviews_signalled=interviews_signalled,
         signal_counts=np.concatenate([p.signal_counts for p in pieces]),
         **_primary_and_supplemental(who, where, program_ranks, evaluation, pgy1, n),
+        program_lists=_ranked_in_order(evaluation, pgy1, by_program, per_program),
     )
 
 
@@ -186,6 +191,28 @@ def _ranked_above(population: RankOrderLists, program, evaluation, n_programs) -
     return low - base
 
 
+def _ranked_in_order(evaluation, pgy1, by_program, per_program):
+    """:func:`_program_lists` of the lists being built, from their entries in program order
+    (``by_program``, ``per_program`` of them each): the evaluations in that order, unless a
+    primary and a supplemental entry tie (equal quantised evaluations side by side at one
+    program), which :func:`_program_lists` may order otherwise (then None).
+
+    Entries of one kind keep their order in both, so only a tie of two kinds can differ;
+    only neighbours less than two quantisation steps apart are looked at.
+    """
+    values = evaluation[by_program]
+    starts = np.r_[0, np.cumsum(per_program)]
+    quantiser = Quantiser.of(by_program, values, per_program.size) if values.size else None
+    if quantiser is None or not quantiser.step:
+        return None
+    close = np.flatnonzero(values[:-1] - values[1:] < 2 / quantiser.step)
+    program = np.searchsorted(starts, np.r_[close, close + 1], side="right").reshape(2, -1)
+    kinds = pgy1[by_program[np.r_[close, close + 1]]].reshape(2, -1)
+    levels = quantiser.levels(values[np.r_[close, close + 1]]).reshape(2, -1)
+    tie = (program[0] == program[1]) & (kinds[0] != kinds[1]) & (levels[0] == levels[1])
+    return None if tie.any() else (values, starts)
+
+
 def _program_lists(population: RankOrderLists, n_programs):
     """The ranked evaluations (primary entries, then supplemental) in the order
     :func:`sort_by_group_desc` puts them, by program and best first, and where each
@@ -196,6 +223,8 @@ def _program_lists(population: RankOrderLists, n_programs):
     a supplemental entry could order them otherwise; the packed keys, checked
     increasing, show there is none, else the entries are sorted.
     """
+    if population.program_lists is not None:
+        return population.program_lists
     n = population.applicants.size
     ranks = np.r_[population.program_ranks, population.pgy1_ranks]
     ranked = np.flatnonzero(ranks < n)  # primary and supplemental entries alike

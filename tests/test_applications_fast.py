@@ -1,0 +1,115 @@
+"""The fast application draw equals its plain references: screens, counts and growth."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.market import applications as applications_module
+from simulator.market import market_inputs
+from simulator.market.applicants import draw_applicants
+from simulator.market.applications import draw_applications, screened_in, sponsored
+from simulator.market.codes import IS_IMG_TYPE
+from simulator.market.evaluation import known_merit
+from simulator.market.params import MarketParams
+from simulator.market.programs import draw_programs
+from simulator.market.published import load_published
+from simulator.market.signals import signal_budget
+from simulator.market.streams import trial_streams
+from simulator.market.year import PopulationSignals
+from simulator.vocabulary import APPLICANT_TYPES
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return market_inputs(load_published(), 0.05)
+
+
+def test_applications_are_the_same_when_their_arrays_must_grow(inputs, monkeypatch):
+    """The applications are written in place into arrays sized for the expected count; sized
+    for almost none, they grow, and every row and count comes out the same."""
+    params = MarketParams()
+
+    def drawn():
+        streams = trial_streams(3, 0)
+        programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
+        applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
+        signaller = PopulationSignals(
+            programs, applicants, signal_budget(inputs, params), params, streams["signals"]
+        )
+        level = known_merit(applicants, params)
+        return draw_applications(
+            programs, applicants, level, inputs, params, streams["applications"], signaller
+        )
+
+    expected = drawn()
+    original = applications_module._Applications.__init__
+    monkeypatch.setattr(
+        applications_module._Applications,
+        "__init__",
+        lambda self, expected: original(self, expected=0.0),  # room for 1,024 rows at first
+    )
+    grown = drawn()
+    assert expected[0].size > 50 * 1024
+    for want, got in zip(expected, grown, strict=True):
+        assert np.array_equal(want, got)
+
+
+@settings(max_examples=100)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 40), q=st.integers(1, 30))
+def test_integer_screens_equal_screening_reasons(seed, n, q):
+    """The int16 ranks of the dense blocks screen as :func:`screened_in`, scores and years
+    equal to cut-offs and limits (or beyond every one) included."""
+    rng = np.random.default_rng(seed)
+    cutoff = rng.choice([-np.inf, 200.0, 210.0, 215.5, 230.0], q)
+    limit = rng.choice([1.0, 3.0, 5.0, np.inf], q)
+    programs = SimpleNamespace(
+        size=q,
+        visa_policy=rng.integers(0, 3, q).astype(np.int8),
+        step2ck_cutoff=cutoff,
+        ysg_limit=limit,
+        attempts_screen=rng.random(q) < 0.5,
+    )
+    applicants = SimpleNamespace(
+        size=n,
+        type=rng.integers(0, len(APPLICANT_TYPES), n).astype(np.int8),
+        visa=rng.integers(0, 3, n).astype(np.int8),
+        step3=rng.random(n) < 0.5,
+        step2ck=rng.choice([190, 200, 210, 216, 230, 260], n),
+        ysg=rng.choice([0.0, 1.0, 3.0, 4.0, 5.0, 9.0], n),
+        failed_attempts=rng.integers(0, 3, n),
+    )
+    part = rng.permutation(n)[: rng.integers(1, n + 1)]
+    first = rng.integers(0, q)
+    last = rng.integers(first + 1, q + 1)
+    who = np.repeat(part, last - first)
+    where = np.tile(np.arange(first, last), part.size)
+    reads = sponsored(applicants, who, programs, where).reshape(part.size, -1)
+    screens = applications_module._IntegerScreens(
+        applicants, programs, IS_IMG_TYPE[applicants.type]
+    )
+    screens.apply(reads, part, first, last)
+    np.testing.assert_array_equal(reads.ravel(), screened_in(applicants, who, programs, where))
+
+
+def test_every_application_is_read_as_screened_in(inputs):
+    """The drawn applications' ``read`` is :func:`screened_in` of each, and ``sent`` counts
+    them per applicant."""
+    params = MarketParams()
+    streams = trial_streams(4, 0)
+    programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
+    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
+    signaller = PopulationSignals(
+        programs, applicants, signal_budget(inputs, params), params, streams["signals"]
+    )
+    level = known_merit(applicants, params)
+    who, where, read, _, sent = draw_applications(
+        programs, applicants, level, inputs, params, streams["applications"], signaller
+    )
+    assert not read.all() and read.any()
+    np.testing.assert_array_equal(read, screened_in(applicants, who, programs, where))
+    np.testing.assert_array_equal(sent, np.bincount(who, minlength=applicants.size))
