@@ -107,6 +107,10 @@ def fields_equal(a, b) -> None:
             fields_equal(x, y)
         elif isinstance(x, np.ndarray):
             np.testing.assert_array_equal(x, y, err_msg=name)
+        elif isinstance(x, tuple):  # e.g. RankOrderLists.program_lists: arrays
+            assert isinstance(y, tuple) and len(x) == len(y), name
+            for u, v in zip(x, y, strict=True):
+                np.testing.assert_array_equal(u, v, err_msg=name)
         else:
             assert x == y, name
 
