@@ -114,7 +114,8 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
     starts = indptr[:-1][np.diff(indptr) > 0]
     rounds = propose_from(starts, key, list_start, holds)[0]
     at = np.full(members.shape[0], -1, dtype=_INT)  # each couple's pair, -1: none
-    loosened = np.zeros(0, dtype=_INT)
+    loosened = waiting = np.zeros(0, dtype=_INT)
+    at_loosened = np.zeros(p, dtype=bool)
     for batch in range(max_rounds + 1):
         held = holds.held_entries()
         is_held = np.zeros(target.size, dtype=bool)
@@ -137,6 +138,8 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         cutoff = holds.cutoff.copy()
         freed = key[released] >> holds.rank_bits
         cutoff[freed] = holds.room[freed]  # their programs take anyone ranked again
+        at_loosened[:] = False
+        at_loosened[loosened] = at_loosened[freed] = True
 
         # Who holds what now.
         single_at = indptr[1:].copy()  # each single's held entry; its list's end if none
@@ -151,10 +154,18 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
             member_target[who] = pairs[at[mine[keep]], side]
             member_rank[who] = pair_ranks[at[mine[keep]], side]
 
-        # 2. Singles with an earlier entry whose program now takes them: the first such.
-        before = segment_aranges(indptr[:-1], single_at - indptr[:-1])
-        blocking = before[key[before] < cutoff[target[before]]]
-        single_moves = blocking[np.unique(owner[blocking], return_index=True)[1]]
+        # 2. Singles with an earlier entry whose program now takes them: the first such.  Every
+        # entry above a single's own was turned away where it stood, and cutoffs only tighten
+        # but where a seat came free: only entries at those programs (loosened), and those
+        # that blocked but were not their single's first (waiting), can block.
+        looked_at = at_loosened[programs]
+        looked_at[waiting] = True
+        looked_at = np.flatnonzero(looked_at)
+        looked_at = looked_at[looked_at < single_at[owner[looked_at]]]
+        blocking = looked_at[key[looked_at] < cutoff[programs[looked_at]]]
+        first = np.unique(owner[blocking], return_index=True)[1]
+        single_moves = blocking[first]
+        waiting = np.delete(blocking, first)
 
         # 3. Couples with a better pair whose every seat passes (or holding none): the first.
         better = couple_seats.passing(key[held], cutoff, holds, member_target, member_rank)

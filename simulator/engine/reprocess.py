@@ -120,20 +120,22 @@ class Reprocessing:
         """Lay out every unit's bundles (see the class docstring)."""
         n, p = self.n, self.p
         supp_indptr = market.supplemental_indptr
-        k = np.diff(supp_indptr)
-        first = np.arange(k.size, dtype=_INT) + supp_indptr[:-1]
         couples, pairs, pair_ranks = market.couples, market.pair_programs, market.pair_ranks
-        n_single = k.size + supp_indptr[-1]  # entry e's bundles (A, S1..Sk), (A, none)
+        n_entries = supp_indptr.size - 1
+        n_single = n_entries + supp_indptr[-1]  # entry e's bundles (A, S1..Sk), (A, none)
         self.prog0, self.rank0 = (np.empty(n_single + len(pairs), dtype=_INT) for _ in "ab")
         self.prog1 = np.full(self.prog0.size, p, dtype=_INT)
         self.rank1 = np.full(self.prog0.size, n, dtype=_INT)
+        self.entry_bundle = np.arange(n_entries, dtype=_INT) + supp_indptr[1:]  # (A, none)
+        parent = segment_ids(supp_indptr)  # the primary entry of each supplemental entry
+        at = np.arange(supp_indptr[-1], dtype=_INT) + parent  # (A, S) of entries e, s: e + s
         for x, primary, pair in (
             (self.prog0, market.rol_programs, pairs),
             (self.rank0, market.program_ranks, pair_ranks),
         ):
-            x[:n_single] = np.repeat(primary, k + 1) if supp_indptr[-1] else primary
+            x[self.entry_bundle] = primary  # (scattered: faster than a repeat of short runs)
+            x[at] = primary[parent]
             x[n_single:] = pair[:, 0]
-        at = np.arange(supp_indptr[-1], dtype=_INT) + segment_ids(supp_indptr)  # (A, S): e + s
         for x, supp, pair in (
             (self.prog1, market.supplemental_programs, pairs),
             (self.rank1, market.supplemental_ranks, pair_ranks),
@@ -144,7 +146,6 @@ class Reprocessing:
         self.unit_indptr = np.concatenate(
             (single_indptr, single_indptr[-1] + market.couple_indptr[1:])
         )
-        self.entry_bundle = first + k  # the (A, none) bundle of each entry
         self.m0 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 0]))
         self.m1 = np.concatenate((np.arange(n, dtype=_INT), couples[:, 1]))
         self.unit_of = np.arange(n, dtype=_INT)

@@ -100,7 +100,6 @@ def match_market(
         match,
         pgy1,
         programs,
-        is_focal=np.arange(n) >= lists.n_population,
         in_couple=_members(market.couples, n),
         focal_funnel=_NO_FUNNEL if focal is None else focal.funnel,
         stable=stable,
@@ -133,7 +132,6 @@ def match_population(market: Market, params: MarketParams, *, timings=None) -> P
         match,
         pgy1,
         programs,
-        is_focal=np.zeros(match.size, dtype=bool),
         in_couple=_members(market.couples, match.size),
         focal_funnel=_NO_FUNNEL,
         stable=stable,
@@ -198,7 +196,6 @@ def _with_copies(base, solos, match, pgy1, focal, *, partner_program=None) -> Tr
         match,
         pgy1,
         programs,
-        is_focal=np.ones(match.size, dtype=bool),
         in_couple=np.full(match.size, partner_program is not None),
         focal_funnel=focal.funnel,
     )
@@ -302,7 +299,7 @@ def _with_pgy1_holders(lists: RankOrderLists, pgy1: np.ndarray, n_programs: int)
     kept = np.arange(entries.size) >= first[owner]
     extra_indptr = np.r_[0, np.cumsum(np.bincount(owner[kept], minlength=holders.size))]
     ranks = np.r_[lists.program_ranks, lists.pgy1_ranks[entries[kept]]]
-    ranks[ranks >= n] = _NOT_RANKED
+    ranks += (ranks >= n) * (_NOT_RANKED - n)  # ranks lie in [0, n] (a blend: no branches)
     return (
         np.r_[lists.rol_indptr, lists.rol_indptr[-1] + extra_indptr[1:]],
         np.r_[lists.rol_programs, lists.pgy1_programs[entries[kept]]],
@@ -322,17 +319,18 @@ def _outcome(
     pgy1,
     programs: Programs,
     *,
-    is_focal,
     in_couple,
     focal_funnel,
     stable: bool = True,
 ) -> TrialOutcome:
-    """Each applicant's rank matched, list length and contiguous ranks; fills by type."""
+    """Each applicant's rank matched, list length and contiguous ranks; fills by type.
+    The rows after the population's (``lists.n_population``) are focal copies."""
     applicants, n = lists.applicants, lists.applicants.size
+    is_focal = np.arange(n) >= lists.n_population
     who = segment_ids(lists.rol_indptr)  # entries by applicant, in order of preference
     where, position = lists.rol_programs, lists.position
     rol_length = np.diff(lists.rol_indptr)
-    matched_entry = where == np.repeat(match, rol_length)
+    matched_entry = np.flatnonzero(where == np.repeat(match, rol_length))
     matched_rank = np.zeros(n, dtype=np.int64)
     matched_rank[who[matched_entry]] = position[matched_entry] + 1
     specialty = np.repeat(applicants.specialty, rol_length)
@@ -348,9 +346,10 @@ def _outcome(
         cell = seat[counted] * n_types + applicants.type[counted]
         filled_by_type += np.bincount(cell, minlength=filled_by_type.size)
     filled_by_type = filled_by_type.reshape(programs.size, n_types)
-    on_program_list = (lists.program_ranks < n) & np.repeat(~is_focal, rol_length)  # n: unranked
+    population = lists.rol_indptr[lists.n_population]  # the population's entries come first
+    on_program_list = lists.program_ranks[:population] < n  # n: unranked
     on_pgy1_list = lists.pgy1_ranks < n  # the population's: copies have none
-    ranked = np.bincount(where[on_program_list], minlength=programs.size)
+    ranked = np.bincount(where[:population][on_program_list], minlength=programs.size)
     ranked += np.bincount(lists.pgy1_programs[on_pgy1_list], minlength=programs.size)
     return TrialOutcome(
         applicants=applicants,
