@@ -111,9 +111,10 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     probability ``min(1, n_a w_p / sum w)`` (Poisson sampling), where ``n_a``
     is the number of applications they send to that specialty and ``w`` the
     weights of :func:`application_weights` for their kind (IMG or not, visa,
-    merit band, home division).  ``signaller(who, where, specialty)`` gives
-    the signal code of each application of some applicants to one specialty
-    (all of theirs, grouped by applicant), as they are sent.  Returns every
+    merit band, home division).  ``signaller(part, count, hits, specialty)``
+    gives the signal code of each application of applicants ``part`` to one
+    specialty (``count`` each; ``hits``: their flat cells in the dense block of
+    ``part`` by the specialty's programs, row by row), as they are sent.  Returns every
     application sent ``(who, where)``, whether the program reads it (screens
     it in), its signal code, and the number of applications each applicant sent.
     Works on dense (applicants x programs) blocks of one specialty at a time.
@@ -175,7 +176,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             row_start -= first
             np.subtract(hits, np.repeat(row_start, count), out=where)
             np.take(reads.ravel(), hits, out=read)
-            code[:] = signaller(who, where, s)
+            code[:] = signaller(part, count, hits, s)
     who, where, read, code = drawn.all()
     return who, where, read, code, sent
 
