@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from simulator.market import applications as applications_module
 from simulator.market import market_inputs
 from simulator.market.applicants import draw_applicants
-from simulator.market.applications import draw_applications, screened_in, sponsored
+from simulator.market.applications import (
+    draw_applications,
+    screened_in,
+    searchsorted_right,
+    sponsored,
+)
 from simulator.market.codes import IS_IMG_TYPE
 from simulator.market.evaluation import known_merit
 from simulator.market.params import MarketParams
@@ -146,3 +151,23 @@ def test_population_codes_equal_their_plain_reference(inputs, policy):
     )
     assert (tier > NONE).any()
     np.testing.assert_array_equal(code, application_code(tier, applicants, who, programs, where))
+
+
+@settings(max_examples=300)
+@given(
+    values=st.lists(
+        st.sampled_from([-np.inf, 0.0, 1.0, 1.5, 2.0, 3.0, np.inf, np.nan]), max_size=30
+    ),
+    needles=st.lists(st.sampled_from([-1.0, 0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 9.0]), max_size=20),
+    ordered=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_searchsorted_right_answers_as_numpy(values, needles, ordered, seed):
+    """:func:`searchsorted_right` equals ``np.searchsorted(side="right")`` needle for needle,
+    values in order or not (ties, infinities, NaNs), whatever the guesses."""
+    values = np.sort(values) if ordered else np.array(values, dtype=np.float64)
+    needle = np.array(needles, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    exact = np.searchsorted(values, needle, side="right")
+    guess = np.where(rng.random(needle.size) < 0.5, exact, rng.integers(0, values.size + 1))
+    np.testing.assert_array_equal(searchsorted_right(values, needle, guess), exact)
