@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,13 +13,18 @@ from hypothesis import strategies as st
 from simulator.market import applications as applications_module
 from simulator.market import market_inputs
 from simulator.market.applicants import draw_applicants
-from simulator.market.applications import draw_applications, screened_in, sponsored
+from simulator.market.applications import (
+    draw_applications,
+    screened_in,
+    searchsorted_right,
+    sponsored,
+)
 from simulator.market.codes import IS_IMG_TYPE
 from simulator.market.evaluation import known_merit
 from simulator.market.params import MarketParams
 from simulator.market.programs import draw_programs
 from simulator.market.published import load_published
-from simulator.market.signals import signal_budget
+from simulator.market.signals import NONE, application_code, place_signals, signal_budget
 from simulator.market.streams import trial_streams
 from simulator.market.year import PopulationSignals
 from simulator.vocabulary import APPLICANT_TYPES
@@ -113,3 +119,55 @@ def test_every_application_is_read_as_screened_in(inputs):
     assert not read.all() and read.any()
     np.testing.assert_array_equal(read, screened_in(applicants, who, programs, where))
     np.testing.assert_array_equal(sent, np.bincount(who, minlength=applicants.size))
+
+
+@pytest.mark.parametrize("policy", ["most_preferred", "best_chance"])
+def test_population_codes_equal_their_plain_reference(inputs, policy):
+    """The population's codes, read from its per-place tables, equal
+    :func:`application_code` of :func:`place_signals` over each applicant's applications to
+    a specialty, preferences written out (desirability, home division, taste in turn)."""
+    params = MarketParams()
+    params = dataclasses.replace(params, signals=dataclasses.replace(params.signals, policy=policy))
+    streams = trial_streams(6, 1)
+    programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
+    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
+    budget = signal_budget(inputs, params)
+    signaller = PopulationSignals(programs, applicants, budget, params, streams["signals"])
+    level = known_merit(applicants, params)
+    who, where, _, code, _ = draw_applications(
+        programs, applicants, level, inputs, params, streams["applications"], signaller
+    )
+    taste = trial_streams(6, 1)["signals"].standard_normal(who.size, dtype=np.float32)
+    preference = programs.desirability.astype(np.float32)[where]
+    home = programs.division[where] == applicants.home_division[who]
+    preference += np.float32(params.geography.home_preference) * home
+    preference += taste * np.float32(params.applicants.taste_sd)
+    specialty = np.searchsorted(programs.specialty_indptr, where, side="right") - 1
+    starts = np.r_[True, (who[1:] != who[:-1]) | (specialty[1:] != specialty[:-1])]
+    group = np.cumsum(starts) - 1
+    gold, silver = budget[specialty].T
+    tier = place_signals(
+        group, preference, -programs.desirability[where], gold, gold + silver, policy
+    )
+    assert (tier > NONE).any()
+    np.testing.assert_array_equal(code, application_code(tier, applicants, who, programs, where))
+
+
+@settings(max_examples=300)
+@given(
+    values=st.lists(
+        st.sampled_from([-np.inf, 0.0, 1.0, 1.5, 2.0, 3.0, np.inf, np.nan]), max_size=30
+    ),
+    needles=st.lists(st.sampled_from([-1.0, 0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 9.0]), max_size=20),
+    ordered=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_searchsorted_right_answers_as_numpy(values, needles, ordered, seed):
+    """:func:`searchsorted_right` equals ``np.searchsorted(side="right")`` needle for needle,
+    values in order or not (ties, infinities, NaNs), whatever the guesses."""
+    values = np.sort(values) if ordered else np.array(values, dtype=np.float64)
+    needle = np.array(needles, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    exact = np.searchsorted(values, needle, side="right")
+    guess = np.where(rng.random(needle.size) < 0.5, exact, rng.integers(0, values.size + 1))
+    np.testing.assert_array_equal(searchsorted_right(values, needle, guess), exact)

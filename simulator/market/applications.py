@@ -73,35 +73,32 @@ def application_weights(
     favour programs within reach of their merit and in their home division.
     """
     a = params.applicants
-    size = programs.positions**a.size_weight
-    # Each factor depends on one trait of the kind: computed once per distinct value.
-    visa = _per_value(
-        visa,
-        lambda v: np.where(SPONSORS[v * 3 + programs.visa_policy], 1.0, a.visa_mismatch_weight),
-    )
-    friendly = _per_value(
-        is_img, lambda i: np.exp(a.friendliness_weight * i * (programs.friendliness - 0.5))
-    )
-    home = _per_value(
-        home_division,
-        lambda d: np.exp(params.geography.home_application_weight * (programs.division == d)),
-    )
-    reach = _per_value(
-        merit_level,
-        lambda m: np.exp(-a.reach_weight * np.maximum(programs.desirability - m, 0.0)),
-    )
-    weights = np.multiply(size, visa, out=visa)  # in place: no (kinds, programs) temporaries
-    weights *= friendly
-    weights *= home
-    weights *= reach
-    return weights
-
-
-def _per_value(trait, factor) -> np.ndarray:
-    """(kinds, programs): ``factor(value)`` (a row over the programs) for each kind's value
-    of ``trait``, computed once per distinct value."""
-    values, inverse = np.unique(np.asarray(trait), return_inverse=True)
-    return np.stack([factor(value) for value in values])[inverse]
+    factors = [  # each a row over the programs per value of one trait of the kind
+        (
+            visa,
+            lambda v: np.where(SPONSORS[v * 3 + programs.visa_policy], 1.0, a.visa_mismatch_weight),
+        ),
+        (is_img, lambda i: np.exp(a.friendliness_weight * i * (programs.friendliness - 0.5))),
+        (
+            home_division,
+            lambda d: np.exp(params.geography.home_application_weight * (programs.division == d)),
+        ),
+        (
+            merit_level,
+            lambda m: np.exp(-a.reach_weight * np.maximum(programs.desirability - m, 0.0)),
+        ),
+    ]
+    # Multiplied in this order, each product once per distinct value of the traits so far:
+    # the few kinds' rows are built up without a (kinds, programs) array per factor.
+    rows = (programs.positions**a.size_weight)[None, :]
+    row_of = np.zeros(len(is_img), dtype=np.int64)
+    for number, (trait, factor) in enumerate(factors):
+        values, value_of = np.unique(np.asarray(trait), return_inverse=True)
+        table = np.stack([factor(value) for value in values])
+        if number == len(factors) - 1:  # the last: straight into the kinds' order
+            return np.multiply(rows[row_of], table[value_of])
+        pairs, row_of = np.unique(row_of * values.size + value_of, return_inverse=True)
+        rows = rows[pairs // values.size] * table[pairs % values.size]
 
 
 def draw_applications(programs, applicants, applicant_merit, inputs, params, rng, signaller):
@@ -111,9 +108,10 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     probability ``min(1, n_a w_p / sum w)`` (Poisson sampling), where ``n_a``
     is the number of applications they send to that specialty and ``w`` the
     weights of :func:`application_weights` for their kind (IMG or not, visa,
-    merit band, home division).  ``signaller(who, where, specialty)`` gives
-    the signal code of each application of some applicants to one specialty
-    (all of theirs, grouped by applicant), as they are sent.  Returns every
+    merit band, home division).  ``signaller(part, count, hits, specialty)``
+    gives the signal code of each application of applicants ``part`` to one
+    specialty (``count`` each; ``hits``: their flat cells in the dense block of
+    ``part`` by the specialty's programs, row by row), as they are sent.  Returns every
     application sent ``(who, where)``, whether the program reads it (screens
     it in), its signal code, and the number of applications each applicant sent.
     Works on dense (applicants x programs) blocks of one specialty at a time.
@@ -175,7 +173,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
             row_start -= first
             np.subtract(hits, np.repeat(row_start, count), out=where)
             np.take(reads.ravel(), hits, out=read)
-            code[:] = signaller(who, where, s)
+            code[:] = signaller(part, count, hits, s)
     who, where, read, code = drawn.all()
     return who, where, read, code, sent
 
@@ -269,20 +267,48 @@ def _inclusion_scale(weights, kind, wanted) -> np.ndarray:
     probability 1, rises with ``j``; ``wanted`` falls between two of them.
     """
     q = weights.shape[1]
-    rows = np.unique(kind)  # the kinds present: each row's numbers are its own
-    heaviest = np.negative(weights[rows])
-    heaviest.sort(axis=1)
-    np.negative(heaviest, out=heaviest)  # each row in descending order
+    present = np.bincount(kind) > 0
+    rows = np.flatnonzero(present)  # the kinds present: each row's numbers are its own
+    heaviest = np.sort(weights[rows], axis=1)[:, ::-1]  # each row in descending order
     cumulative = np.cumsum(heaviest, axis=1)
-    f = 1.0 - (cumulative - heaviest)  # 1 less the weight of the heavier programs
+    f = cumulative - heaviest  # the weight of the heavier programs
+    np.subtract(1.0, f, out=f)
     f /= heaviest
     f += np.arange(q)  # (kinds, q), rising along each row
     stride = 2.0 * q + 2.0  # lay the rows end to end, at their kind's place, in one
     f += stride * rows[:, None]  # increasing array
     wanted = np.minimum(wanted, q)  # more than every program: apply to all of them
-    row = np.searchsorted(rows, kind)
-    capped = np.searchsorted(f.ravel(), wanted + stride * kind, side="right")
+    row = (np.cumsum(present) - 1)[kind]
+    capped = searchsorted_right(f.ravel(), wanted + stride * kind, guess=q * row)
     capped -= q * row
     remaining = 1.0 - np.where(capped > 0, cumulative[row, np.maximum(capped - 1, 0)], 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):  # all capped: c is infinite
         return np.where(capped >= q, np.inf, (wanted - capped) / remaining).astype(np.float32)
+
+
+def searchsorted_right(values, needle, guess) -> np.ndarray:
+    """``np.searchsorted(values, needle, side="right")``, faster: each needle's ``guess`` (a
+    place) is checked first, the other needles searched in increasing order.
+
+    Taken only when no needle falls where ``values`` decrease (``values[i] > needle >=
+    values[i + 1]``): then each answer is the one place its needle splits ``values`` at,
+    whatever the search's path.  Otherwise (or with NaNs) NumPy's answers depend on its path
+    (from the previous needle): that call itself, needles in their order.
+    """
+    n = values.size
+    if n < 2 or np.isnan(needle).any():
+        return np.searchsorted(values, needle, side="right")
+    falls = np.flatnonzero(~(values[:-1] <= values[1:]))  # decreases and NaNs
+    if falls.size:
+        high, low = values[falls], values[falls + 1]
+        ordered = np.sort(needle)
+        inside = np.searchsorted(ordered, high) > np.searchsorted(ordered, low)
+        if np.isnan(high).any() or np.isnan(low).any() or inside.any():
+            return np.searchsorted(values, needle, side="right")
+    answer = np.asarray(guess, dtype=np.int64).copy()
+    above = (answer == 0) | (values[answer - 1] <= needle)  # (ignored where 0)
+    below = (answer == n) | (values[np.minimum(answer, n - 1)] > needle)
+    rest = np.flatnonzero(~(above & below))
+    rest = rest[np.argsort(needle[rest])]
+    answer[rest] = np.searchsorted(values, needle[rest], side="right")
+    return answer

@@ -30,6 +30,7 @@ from simulator.market.signals import (
     signal_counts,
     tier_of,
 )
+from simulator.vocabulary import DIVISIONS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -113,7 +114,6 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class PopulationSignals:
     """Places the population's signals as applications are sent, by ``signals.policy``;
     returns each application's :func:`~simulator.market.signals.application_code`.
@@ -122,34 +122,66 @@ class PopulationSignals:
     their own taste (drawn here, before interviews); a program looks safer the
     less desirable it is.  Called once per block of applicants and specialty,
     in a fixed order, so the draws do not depend on anything else.
+
+    Applicants of one place (home division and state, stated preference) see a program
+    alike but for their taste: per place and program, a table holds the preference before
+    taste and the application code's geography, read once per application.
     """
 
-    programs: Programs
-    applicants: Applicants
-    budget: np.ndarray
-    params: MarketParams
-    rng: np.random.Generator
+    def __init__(self, programs: Programs, applicants: Applicants, budget, params, rng):
+        self.programs, self.applicants, self.budget, self.params, self.rng = (
+            programs,
+            applicants,
+            budget,
+            params,
+            rng,
+        )
+        divisions = len(DIVISIONS)  # divisions and states are -1 (none) or more
+        place = (applicants.home_state.astype(np.int64) + 1) * (divisions + 1)
+        place += applicants.preferred_division + 1
+        place *= divisions
+        place += applicants.home_division
+        present = np.bincount(place)
+        self.place = (np.cumsum(present > 0) - 1)[place]  # each applicant's, numbered
+        example = np.empty(np.count_nonzero(present), dtype=np.int64)
+        example[self.place] = np.arange(applicants.size)  # an applicant of each place
+        example, every = example[:, None], np.arange(programs.size)[None, :]
+        no_tier = np.zeros((example.size, programs.size), dtype=np.int8)
+        self.geography = application_code(no_tier, applicants, example, programs, every).ravel()
+        home = programs.division[every] == applicants.home_division[example]
+        wanted = programs.desirability.astype(np.float32)[every]
+        self.wanted = (wanted + np.float32(params.geography.home_preference) * home).ravel()
 
-    def __call__(self, who, where, specialty: int) -> np.ndarray:
+    def __call__(self, part, count, hits, specialty: int) -> np.ndarray:
+        """The codes of the applications of applicants ``part`` (``count`` each, grouped by
+        applicant) to ``specialty``: ``hits`` are their cells in the dense block of
+        ``part`` by the specialty's programs (row by row), in order."""
         programs, params = self.programs, self.params
-        # Applications arrive by applicant: each applicant's first row starts a group.
-        first = np.flatnonzero(who[1:] != who[:-1])
-        first = np.r_[0, first + 1] if who.size else first
-        preference = np.take(programs.desirability.astype(np.float32), where)
-        home = np.take(programs.division, where) == np.take(self.applicants.home_division, who)
-        preference += np.float32(params.geography.home_preference) * home
-        taste = self.rng.standard_normal(who.size, dtype=np.float32)
+        first, last = programs.specialty_indptr[specialty], programs.specialty_indptr[specialty + 1]
+        # Each application's (place, program) cell: its block cell, shifted row by row.
+        shift = self.place[part] * programs.size - np.arange(part.size) * (last - first) + first
+        cell = np.repeat(shift, count)
+        cell += hits
+        # An applicant's applications are a group; applicants sending none have none.
+        sending = np.flatnonzero(count)
+        starts = (np.cumsum(count) - count)[sending]
+        same = part[sending[1:]] == part[sending[:-1]]  # a row continuing the last group
+        starts = starts[np.r_[True, ~same]] if sending.size else starts
+        preference = np.take(self.wanted, cell)
+        taste = self.rng.standard_normal(cell.size, dtype=np.float32)
         taste *= np.float32(params.applicants.taste_sd)
         preference += taste
         policy = params.signals.policy
         gold, silver = self.budget[specialty]
         if policy == "most_preferred":
-            tier = most_preferred_in_runs(first, preference, gold, gold + silver)
+            tier = most_preferred_in_runs(starts, preference, gold, gold + silver)
         else:
-            group = np.repeat(np.arange(first.size), np.diff(first, append=who.size))
-            margin = -programs.desirability[where]
+            group = np.repeat(np.arange(starts.size), np.diff(starts, append=cell.size))
+            margin = -np.take(programs.desirability, cell % programs.size)
             tier = place_signals(group, preference, margin, gold, gold + silver, policy)
-        return application_code(tier, self.applicants, who, programs, where)
+        code = np.take(self.geography, cell)
+        code |= np.asarray(tier, dtype=np.uint8) << 2
+        return code
 
 
 def application_evaluation(programs, applicants, applicant_merit, who, where, params):
