@@ -46,8 +46,8 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     invite_until = np.minimum(programs.interview_slots, screened)
     wanted = np.minimum(FIRST_ORDERED_PER_SLOT * invite_until, screened)
     ranked = RankedPrefixes.of(where, evaluation, screened, wanted)
-    accepted = np.zeros(who.size, dtype=bool)
     invited = np.zeros(who.size, dtype=bool)
+    declined_rows = [np.zeros(0, dtype=np.int64)]  # accepted: the invited rows but these
     preference = np.empty(who.size, dtype=np.float64)  # read only where accepted
     room = np.full(applicants.size, a.interview_cap, dtype=np.int64)
     for _ in range(params.programs.interview_rounds):
@@ -63,18 +63,19 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
             programs, applicants, new_who, new_where, params, rng.standard_normal(new.size)
         )
         preference[new] = liking
-        accepted[new] = True
         offers = np.bincount(new_who, minlength=applicants.size)
         # Only applicants offered more than their room choose (the rest accept all).
         choosing = np.flatnonzero((offers > room)[new_who])
         by_applicant = sort_by_group_desc(new_who, liking, applicants.size, choosing)
         choosers = new_who[by_applicant]
         declined = by_applicant[place_in_group(choosers) >= room[choosers]]
-        accepted[new[declined]] = False
+        declined_rows.append(new[declined])
         room -= np.minimum(offers, room)
         invite_until = np.minimum(
             invited_until + np.bincount(new_where[declined], minlength=programs.size), screened
         )
+    accepted = invited.copy()
+    accepted[np.concatenate(declined_rows)] = False
     held = np.flatnonzero(accepted)
     bar = _invite_bar(ranked, invited_until, screened, where, evaluation)
     return held, preference[held], bar, invited
