@@ -78,7 +78,9 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     )
     clock.lap("applications, screening and signals")
     read_rows = np.flatnonzero(read)
-    all_who, who, where, read_code = who, who[read_rows], where[read_rows], code[read_rows]
+    # np.take: faster than indexing.
+    all_who, who, where = who, np.take(who, read_rows), np.take(where, read_rows)
+    read_code = np.take(code, read_rows)
     rng = streams["interviews"]
     evaluation = application_evaluation(
         programs, applicants, merit(applicants, params), who, where, params
