@@ -176,7 +176,7 @@ class RankedPrefixes:
             order=np.concatenate(
                 [
                     self.order,
-                    q.indices(q.keys(self.where[chosen], self.value[chosen], chosen)),
+                    q.order(self.where[chosen], self.value[chosen], chosen),
                 ]
             ),
             start=np.where(short, self.order.size + np.cumsum(added) - added, self.start),
@@ -204,6 +204,9 @@ class Quantiser:
     step: float
     value_bits: int
     index_bits: int
+    #: The smallest value's product stays below ``2**value_bits``: so do all the values'
+    #: (rounding keeps their order), whose levels need no clipping then.
+    lowest_fits: bool = False
 
     @classmethod
     def of(cls, group, value, n_groups) -> Quantiser | None:
@@ -216,7 +219,14 @@ class Quantiser:
             return None
         low, high = float(value.min()), float(value.max())
         step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
-        return cls(high=high, step=step, value_bits=value_bits, index_bits=index_bits)
+        lowest_fits = int((high - low) * step) < 2**value_bits  # as levels() computes it
+        return cls(
+            high=high,
+            step=step,
+            value_bits=value_bits,
+            index_bits=index_bits,
+            lowest_fits=lowest_fits,
+        )
 
     def levels(self, value) -> np.ndarray:
         """The quantised values: 0 for the largest value, ``2**value_bits - 1`` for the smallest.
@@ -224,18 +234,37 @@ class Quantiser:
         Clipped, because the smallest value's product may round up to ``2**value_bits``
         and would spill into the group's bits.
         """
-        scaled = self.high - value
-        scaled *= self.step  # in place: the same product, one array fewer
-        levels = scaled.astype(np.int64)
+        levels = self._truncated(value)
         return np.minimum(levels, (1 << self.value_bits) - 1, out=levels)
 
+    def _own_levels(self, value) -> np.ndarray:
+        """:meth:`levels` of values among those quantised: clipped only if the smallest's are."""
+        return self._truncated(value) if self.lowest_fits else self.levels(value)
+
+    def _truncated(self, value) -> np.ndarray:
+        scaled = self.high - value
+        scaled *= self.step  # in place: the same product, one array fewer
+        return scaled.astype(np.int64)
+
     def keys(self, group, value, index) -> np.ndarray:
-        """The packed keys of (``group``, the :meth:`levels` of ``value``, ``index``), sorted."""
-        key = self.levels(value)
+        """The packed keys of (``group``, the :meth:`levels` of ``value``, ``index``), sorted
+        (``value`` among those quantised)."""
+        key = self._packed(group, value, index)
+        sort_packed(key)
+        return key
+
+    def order(self, group, value, index) -> np.ndarray:
+        """``index`` in the order of :meth:`keys`: their :meth:`indices`, a pass sooner
+        (:func:`sort_packed`'s offset lies above the index bits: no need to take it off)."""
+        key = self._packed(group, value, index)
+        _sort_offset(key)
+        return self.indices(key)
+
+    def _packed(self, group, value, index) -> np.ndarray:
+        key = self._own_levels(value)
         key <<= self.index_bits
         key |= np.left_shift(group, self.value_bits + self.index_bits, dtype=np.int64)
         key |= index
-        sort_packed(key)
         return key
 
     def floors(self, group, value, n_groups, at) -> np.ndarray:
@@ -250,7 +279,7 @@ class Quantiser:
         dtype = np.uint32 if group_bits <= 20 else np.uint64
         coarse_bits = min(8 * np.dtype(dtype).itemsize - group_bits, self.value_bits)
         shift = self.value_bits - coarse_bits
-        key = (self.levels(value) >> shift).astype(dtype)
+        key = (self._own_levels(value) >> shift).astype(dtype)
         key |= np.left_shift(group, coarse_bits, dtype=dtype, casting="unsafe")
         key.sort()
         top = (key[at] & ((1 << coarse_bits) - 1)).astype(np.int64)
@@ -277,9 +306,14 @@ def sort_packed(keys) -> None:
     Shifted by ``2**52`` meanwhile, every key reads as a normal positive double (no
     subnormals, which some floating-point modes count as zero), whose order is the integers'.
     """
+    _sort_offset(keys)
+    keys -= 1 << 52
+
+
+def _sort_offset(keys) -> None:
+    """:func:`sort_packed` but for taking off the offset ``2**52`` again."""
     keys += 1 << 52
     keys.view(np.float64).sort()
-    keys -= 1 << 52
 
 
 def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
@@ -302,4 +336,4 @@ def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
         group_rows, value_rows = group[rows], value[rows]
     if quantiser is None:
         return rows[np.lexsort((-value_rows, group_rows))]
-    return quantiser.indices(quantiser.keys(group_rows, value_rows, rows))
+    return quantiser.order(group_rows, value_rows, rows)
