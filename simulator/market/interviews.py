@@ -147,11 +147,14 @@ class RankedPrefixes:
             sample_where, sample_value, n_programs, (np.cumsum(sampled) - sampled + rank)[at]
         )
         chosen = np.flatnonzero(value >= np.take(bar, where))  # np.take: faster than indexing
-        keys = quantiser.keys(where[chosen], value[chosen], chosen)
+        # Sorted with sort_packed's offset left on (a pass fewer): searched for with it.
+        keys = quantiser._packed(np.take(where, chosen), np.take(value, chosen), chosen)
+        _sort_offset(keys)
         bar_level = np.full(n_programs, 1 << quantiser.value_bits)  # past every level
         bar_level[at] = quantiser.levels(bar[at])
-        start = np.searchsorted(keys, quantiser.keys_at(np.arange(n_programs), 0))
-        ends = np.searchsorted(keys, quantiser.keys_at(np.arange(n_programs), bar_level))
+        programs = np.arange(n_programs)
+        start = np.searchsorted(keys, quantiser.keys_at(programs, 0) + _OFFSET)
+        ends = np.searchsorted(keys, quantiser.keys_at(programs, bar_level) + _OFFSET)
         return cls(
             order=quantiser.indices(keys),
             start=start,
@@ -171,12 +174,13 @@ class RankedPrefixes:
         short |= (self.count < AHEAD * until) & (self.count < self.screened)
         chosen = np.flatnonzero(short[self.where])
         q = self.quantiser
-        added = np.bincount(self.where[chosen], minlength=self.count.size)
+        chosen_where = np.take(self.where, chosen)  # np.take: faster than indexing
+        added = np.bincount(chosen_where, minlength=self.count.size)
         return RankedPrefixes(
             order=np.concatenate(
                 [
                     self.order,
-                    q.order(self.where[chosen], self.value[chosen], chosen),
+                    q.order(chosen_where, np.take(self.value, chosen), chosen),
                 ]
             ),
             start=np.where(short, self.order.size + np.cumsum(added) - added, self.start),
@@ -300,6 +304,10 @@ class Quantiser:
         return keys
 
 
+#: Added to packed keys while they sort as float64 (see sort_packed).
+_OFFSET = 1 << 52
+
+
 def sort_packed(keys) -> None:
     """Sorts non-negative int64 ``keys`` below ``2**62`` in place, as float64: faster here.
 
@@ -307,12 +315,12 @@ def sort_packed(keys) -> None:
     subnormals, which some floating-point modes count as zero), whose order is the integers'.
     """
     _sort_offset(keys)
-    keys -= 1 << 52
+    keys -= _OFFSET
 
 
 def _sort_offset(keys) -> None:
     """:func:`sort_packed` but for taking off the offset ``2**52`` again."""
-    keys += 1 << 52
+    keys += _OFFSET
     keys.view(np.float64).sort()
 
 
@@ -333,7 +341,7 @@ def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
         rows = np.arange(value.size, dtype=np.int64)
         group_rows, value_rows = group, value
     else:
-        group_rows, value_rows = group[rows], value[rows]
+        group_rows, value_rows = np.take(group, rows), np.take(value, rows)
     if quantiser is None:
         return rows[np.lexsort((-value_rows, group_rows))]
     return quantiser.order(group_rows, value_rows, rows)
