@@ -66,7 +66,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
         preference[new] = liking
         offers = np.bincount(new_who, minlength=applicants.size)
         # Only applicants offered more than their room choose (the rest accept all).
-        choosing = np.flatnonzero((offers > room)[new_who])
+        choosing = np.flatnonzero(np.take(offers > room, new_who))
         by_applicant = sort_by_group_desc(new_who, liking, applicants.size, choosing)
         choosers = new_who[by_applicant]
         declined = by_applicant[place_in_group(choosers) >= room[choosers]]
@@ -79,7 +79,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     accepted[np.concatenate(declined_rows)] = False
     held = np.flatnonzero(accepted)
     bar = _invite_bar(ranked, invited_until, screened, where, evaluation)
-    return held, preference[held], bar, invited
+    return held, np.take(preference, held), bar, invited
 
 
 def _invite_bar(ranked, invited_until, screened, where, evaluation) -> np.ndarray:
@@ -172,7 +172,7 @@ class RankedPrefixes:
         if not short.any():
             return self
         short |= (self.count < AHEAD * until) & (self.count < self.screened)
-        chosen = np.flatnonzero(short[self.where])
+        chosen = np.flatnonzero(np.take(short, self.where))  # np.take: faster than indexing
         q = self.quantiser
         chosen_where = np.take(self.where, chosen)  # np.take: faster than indexing
         added = np.bincount(chosen_where, minlength=self.count.size)
