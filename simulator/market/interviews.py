@@ -65,11 +65,16 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
         )
         preference[new] = liking
         offers = np.bincount(new_who, minlength=applicants.size)
-        # Only applicants offered more than their room choose (the rest accept all).
-        choosing = np.flatnonzero(np.take(offers > room, new_who))
+        # Only applicants offered more than their room choose (the rest accept all); those
+        # with no room left decline all, in any order (most of them after the first round).
+        over = offers > room
+        full = over & (room == 0)
+        choosing = np.flatnonzero(np.take(over & ~full, new_who))
         by_applicant = sort_by_group_desc(new_who, liking, applicants.size, choosing)
         choosers = new_who[by_applicant]
         declined = by_applicant[place_in_group(choosers) >= room[choosers]]
+        if full.any():
+            declined = np.concatenate([declined, np.flatnonzero(np.take(full, new_who))])
         declined_rows.append(new[declined])
         room -= np.minimum(offers, room)
         invite_until = np.minimum(
