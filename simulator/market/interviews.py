@@ -228,7 +228,8 @@ class Quantiser:
             return None
         low, high = float(value.min()), float(value.max())
         step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
-        lowest_fits = int((high - low) * step) < 2**value_bits  # as levels() computes it
+        # As levels() computes it (truncating, so below 2**value_bits; False if not finite).
+        lowest_fits = (high - low) * step < 2**value_bits
         return cls(
             high=high,
             step=step,
