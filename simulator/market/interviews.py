@@ -46,8 +46,8 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     invite_until = np.minimum(programs.interview_slots, screened)
     wanted = np.minimum(FIRST_ORDERED_PER_SLOT * invite_until, screened)
     ranked = RankedPrefixes.of(where, evaluation, screened, wanted)
-    accepted = np.zeros(who.size, dtype=bool)
     invited = np.zeros(who.size, dtype=bool)
+    declined_rows = [np.zeros(0, dtype=np.int64)]  # accepted: the invited rows but these
     preference = np.empty(who.size, dtype=np.float64)  # read only where accepted
     room = np.full(applicants.size, a.interview_cap, dtype=np.int64)
     for _ in range(params.programs.interview_rounds):
@@ -58,26 +58,33 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
             break
         invited_until = invite_until
         invited[new] = True
-        new_who, new_where = who[new], np.repeat(np.arange(programs.size), inviting)
+        new_who = np.take(who, new)  # faster than indexing
+        new_where = np.repeat(np.arange(programs.size), inviting)
         liking = program_preference(
             programs, applicants, new_who, new_where, params, rng.standard_normal(new.size)
         )
         preference[new] = liking
-        accepted[new] = True
         offers = np.bincount(new_who, minlength=applicants.size)
-        # Only applicants offered more than their room choose (the rest accept all).
-        choosing = np.flatnonzero((offers > room)[new_who])
+        # Only applicants offered more than their room choose (the rest accept all); those
+        # with no room left decline all, in any order (most of them after the first round).
+        over = offers > room
+        full = over & (room == 0)
+        choosing = np.flatnonzero(np.take(over & ~full, new_who))
         by_applicant = sort_by_group_desc(new_who, liking, applicants.size, choosing)
         choosers = new_who[by_applicant]
         declined = by_applicant[place_in_group(choosers) >= room[choosers]]
-        accepted[new[declined]] = False
+        if full.any():
+            declined = np.concatenate([declined, np.flatnonzero(np.take(full, new_who))])
+        declined_rows.append(new[declined])
         room -= np.minimum(offers, room)
         invite_until = np.minimum(
             invited_until + np.bincount(new_where[declined], minlength=programs.size), screened
         )
+    accepted = invited.copy()
+    accepted[np.concatenate(declined_rows)] = False
     held = np.flatnonzero(accepted)
     bar = _invite_bar(ranked, invited_until, screened, where, evaluation)
-    return held, preference[held], bar, invited
+    return held, np.take(preference, held), bar, invited
 
 
 def _invite_bar(ranked, invited_until, screened, where, evaluation) -> np.ndarray:
@@ -145,11 +152,14 @@ class RankedPrefixes:
             sample_where, sample_value, n_programs, (np.cumsum(sampled) - sampled + rank)[at]
         )
         chosen = np.flatnonzero(value >= np.take(bar, where))  # np.take: faster than indexing
-        keys = quantiser.keys(where[chosen], value[chosen], chosen)
+        # Sorted with sort_packed's offset left on (a pass fewer): searched for with it.
+        keys = quantiser._packed(np.take(where, chosen), np.take(value, chosen), chosen)
+        _sort_offset(keys)
         bar_level = np.full(n_programs, 1 << quantiser.value_bits)  # past every level
         bar_level[at] = quantiser.levels(bar[at])
-        start = np.searchsorted(keys, quantiser.keys_at(np.arange(n_programs), 0))
-        ends = np.searchsorted(keys, quantiser.keys_at(np.arange(n_programs), bar_level))
+        programs = np.arange(n_programs)
+        start = np.searchsorted(keys, quantiser.keys_at(programs, 0) + _OFFSET)
+        ends = np.searchsorted(keys, quantiser.keys_at(programs, bar_level) + _OFFSET)
         return cls(
             order=quantiser.indices(keys),
             start=start,
@@ -167,14 +177,15 @@ class RankedPrefixes:
         if not short.any():
             return self
         short |= (self.count < AHEAD * until) & (self.count < self.screened)
-        chosen = np.flatnonzero(short[self.where])
+        chosen = np.flatnonzero(np.take(short, self.where))  # np.take: faster than indexing
         q = self.quantiser
-        added = np.bincount(self.where[chosen], minlength=self.count.size)
+        chosen_where = np.take(self.where, chosen)  # np.take: faster than indexing
+        added = np.bincount(chosen_where, minlength=self.count.size)
         return RankedPrefixes(
             order=np.concatenate(
                 [
                     self.order,
-                    q.indices(q.keys(self.where[chosen], self.value[chosen], chosen)),
+                    q.order(chosen_where, np.take(self.value, chosen), chosen),
                 ]
             ),
             start=np.where(short, self.order.size + np.cumsum(added) - added, self.start),
@@ -202,6 +213,9 @@ class Quantiser:
     step: float
     value_bits: int
     index_bits: int
+    #: The smallest value's product stays below ``2**value_bits``: so do all the values'
+    #: (rounding keeps their order), whose levels need no clipping then.
+    lowest_fits: bool = False
 
     @classmethod
     def of(cls, group, value, n_groups) -> Quantiser | None:
@@ -214,7 +228,15 @@ class Quantiser:
             return None
         low, high = float(value.min()), float(value.max())
         step = (2.0**value_bits - 1) / (high - low) if high > low else 0.0
-        return cls(high=high, step=step, value_bits=value_bits, index_bits=index_bits)
+        # As levels() computes it (truncating, so below 2**value_bits; False if not finite).
+        lowest_fits = (high - low) * step < 2**value_bits
+        return cls(
+            high=high,
+            step=step,
+            value_bits=value_bits,
+            index_bits=index_bits,
+            lowest_fits=lowest_fits,
+        )
 
     def levels(self, value) -> np.ndarray:
         """The quantised values: 0 for the largest value, ``2**value_bits - 1`` for the smallest.
@@ -222,18 +244,37 @@ class Quantiser:
         Clipped, because the smallest value's product may round up to ``2**value_bits``
         and would spill into the group's bits.
         """
-        scaled = self.high - value
-        scaled *= self.step  # in place: the same product, one array fewer
-        levels = scaled.astype(np.int64)
+        levels = self._truncated(value)
         return np.minimum(levels, (1 << self.value_bits) - 1, out=levels)
 
+    def _own_levels(self, value) -> np.ndarray:
+        """:meth:`levels` of values among those quantised: clipped only if the smallest's are."""
+        return self._truncated(value) if self.lowest_fits else self.levels(value)
+
+    def _truncated(self, value) -> np.ndarray:
+        scaled = self.high - value
+        scaled *= self.step  # in place: the same product, one array fewer
+        return scaled.astype(np.int64)
+
     def keys(self, group, value, index) -> np.ndarray:
-        """The packed keys of (``group``, the :meth:`levels` of ``value``, ``index``), sorted."""
-        key = self.levels(value)
+        """The packed keys of (``group``, the :meth:`levels` of ``value``, ``index``), sorted
+        (``value`` among those quantised)."""
+        key = self._packed(group, value, index)
+        sort_packed(key)
+        return key
+
+    def order(self, group, value, index) -> np.ndarray:
+        """``index`` in the order of :meth:`keys`: their :meth:`indices`, a pass sooner
+        (:func:`sort_packed`'s offset lies above the index bits: no need to take it off)."""
+        key = self._packed(group, value, index)
+        _sort_offset(key)
+        return self.indices(key)
+
+    def _packed(self, group, value, index) -> np.ndarray:
+        key = self._own_levels(value)
         key <<= self.index_bits
         key |= np.left_shift(group, self.value_bits + self.index_bits, dtype=np.int64)
         key |= index
-        sort_packed(key)
         return key
 
     def floors(self, group, value, n_groups, at) -> np.ndarray:
@@ -248,7 +289,7 @@ class Quantiser:
         dtype = np.uint32 if group_bits <= 20 else np.uint64
         coarse_bits = min(8 * np.dtype(dtype).itemsize - group_bits, self.value_bits)
         shift = self.value_bits - coarse_bits
-        key = (self.levels(value) >> shift).astype(dtype)
+        key = (self._own_levels(value) >> shift).astype(dtype)
         key |= np.left_shift(group, coarse_bits, dtype=dtype, casting="unsafe")
         key.sort()
         top = (key[at] & ((1 << coarse_bits) - 1)).astype(np.int64)
@@ -269,15 +310,24 @@ class Quantiser:
         return keys
 
 
+#: Added to packed keys while they sort as float64 (see sort_packed).
+_OFFSET = 1 << 52
+
+
 def sort_packed(keys) -> None:
     """Sorts non-negative int64 ``keys`` below ``2**62`` in place, as float64: faster here.
 
     Shifted by ``2**52`` meanwhile, every key reads as a normal positive double (no
     subnormals, which some floating-point modes count as zero), whose order is the integers'.
     """
-    keys += 1 << 52
+    _sort_offset(keys)
+    keys -= _OFFSET
+
+
+def _sort_offset(keys) -> None:
+    """:func:`sort_packed` but for taking off the offset ``2**52`` again."""
+    keys += _OFFSET
     keys.view(np.float64).sort()
-    keys -= 1 << 52
 
 
 def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
@@ -297,7 +347,7 @@ def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
         rows = np.arange(value.size, dtype=np.int64)
         group_rows, value_rows = group, value
     else:
-        group_rows, value_rows = group[rows], value[rows]
+        group_rows, value_rows = np.take(group, rows), np.take(value, rows)
     if quantiser is None:
         return rows[np.lexsort((-value_rows, group_rows))]
-    return quantiser.indices(quantiser.keys(group_rows, value_rows, rows))
+    return quantiser.order(group_rows, value_rows, rows)
