@@ -136,6 +136,7 @@ def match_population(market: Market, params: MarketParams, *, timings=None) -> P
         focal_funnel=_NO_FUNNEL,
         stable=stable,
     )
+    clock.lap("population's outcomes")
     return PopulationMatch(lists=lists, match=match, pgy1=pgy1, outcome=outcome)
 
 

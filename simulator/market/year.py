@@ -97,7 +97,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     unranked = streams["lists"].random(held.size) >= params.programs.interview_rank_share
     invited_rows = np.flatnonzero(invited)
     clock.lap("interviews")
-    return Market(
+    market = Market(
         programs=programs,
         applicants=applicants,
         sent=sent,
@@ -114,6 +114,8 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
         signal_budget=budget,
         couples=draw_couples(applicants, inputs, params, streams["couples"]),
     )
+    clock.lap("signal counts and couples")
+    return market
 
 
 class PopulationSignals:
