@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.engine.csr import place_in_group, segment_aranges
-from simulator.engine.packed_sort import packed_lexsort
+from simulator.engine.packed_sort import packed_lexsort, sort_runs
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market import lists as lists_module
@@ -183,6 +183,36 @@ def test_sort_by_group_desc_equals_the_reference(size, n_groups):
         np.testing.assert_array_equal(
             fast.sort_by_group_desc(group, value, n_groups, rows), full[np.isin(full, rows)]
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    runs=st.lists(st.tuples(st.integers(0, 9), st.integers(1, 300)), min_size=1, max_size=40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_sort_by_group_desc_in_runs_equals_the_reference(runs, seed):
+    """Rows that come in runs of one group, a group's runs apart (an applicant's applications
+    to two specialties), with exact ties: sorted group by group, the full order."""
+    group = np.repeat([g for g, _ in runs], [n for _, n in runs])
+    value = np.round(np.random.default_rng(seed).normal(size=group.size), 1)
+    np.testing.assert_array_equal(
+        fast.sort_by_group_desc(group, value, 10), sort_by_group_desc_reference(group, value, 10)
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sort_runs_equals_one_sort(seed):
+    """Runs of every width class and their edges (1, 16, 17, 64, 65, 256, 257, longer), and
+    empty runs, sorted in place as one sort of the whole array sorts them."""
+    rng = np.random.default_rng(seed)
+    size = rng.permutation(np.r_[[0, 1, 2, 15, 16, 17, 63, 64, 65, 255, 256, 257, 1_000], 0])
+    size = np.r_[size, rng.integers(0, 40, 300)]
+    first = np.cumsum(size) - size
+    keys = np.repeat(np.arange(size.size), size) << 20
+    keys |= rng.integers(0, 8, keys.size)  # ties too
+    want = np.sort(keys)
+    sort_runs(keys, first)
+    np.testing.assert_array_equal(keys, want)
 
 
 def test_sort_by_group_desc_keeps_the_smallest_value_in_its_group():

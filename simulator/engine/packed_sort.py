@@ -1,4 +1,4 @@
-"""``np.lexsort``'s order from one fast sort of packed 64-bit integers.
+"""``np.lexsort``'s order from one fast sort of packed 64-bit integers; runs sorted as rows.
 
 NumPy sorts one int64 array several times faster than ``lexsort`` sorts the columns
 it was packed from; the engine and the market order holds, seats and pairs this way.
@@ -33,3 +33,49 @@ def packed_lexsort(columns, sizes=None) -> np.ndarray:
     key.sort()
     key &= (1 << index_bits) - 1
     return key
+
+
+#: Run widths sorted as rows of a padded 2-D array: each run goes to the narrowest that
+#: holds it.  NumPy sorts short rows with sorting networks, several times faster per key
+#: than one long sort; longer runs are sorted together as one array.
+RUN_WIDTHS = (16, 64, 256)
+_PAD = np.iinfo(np.int64).max
+
+
+def sort_runs(keys, first) -> None:
+    """Sorts each run of int64 ``keys`` in place: run ``g`` is ``keys[first[g]:first[g + 1]]``
+    (``first`` increasing from 0; the last run ends at the end).
+
+    The same as ``keys.sort()`` when every key of a run is below every key of the next
+    (packed keys whose top bits number the run), a few times faster.  Keys must be below
+    ``2**63 - 1``, which pads the rows.
+    """
+    size = np.diff(first, append=keys.size)
+    narrower = 1  # runs of one key are sorted already
+    for width in RUN_WIDTHS:
+        runs = np.flatnonzero((size > narrower) & (size <= width))
+        narrower = width
+        if runs.size:
+            rows, cells = _run_cells(first[runs], size[runs], width)
+            padded = np.full(runs.size * width, _PAD, dtype=np.int64)
+            padded[cells] = np.take(keys, rows)
+            padded.reshape(runs.size, width).sort(axis=1)
+            keys[rows] = np.take(padded, cells)
+    runs = np.flatnonzero(size > narrower)
+    if runs.size:
+        rows, _ = _run_cells(first[runs], size[runs], 0)
+        longest = np.take(keys, rows)
+        longest.sort()
+        keys[rows] = longest
+
+
+def _run_cells(first, size, width):
+    """The rows of the runs starting at ``first`` (``size`` each), and their cells when the
+    runs are laid as rows ``width`` wide."""
+    before = np.cumsum(size) - size
+    ramp = np.arange(int(size.sum()), dtype=np.int64)
+    rows = np.repeat(first - before, size)
+    rows += ramp
+    cells = np.repeat(np.arange(size.size, dtype=np.int64) * width - before, size)
+    cells += ramp
+    return rows, cells

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import place_in_group, segment_aranges
+from simulator.engine.packed_sort import packed_lexsort, sort_runs
 from simulator.market.evaluation import program_preference
 
 #: Every how many applications one is looked at to set each program's value threshold.
@@ -44,7 +45,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     screened = np.bincount(where, minlength=programs.size)
     invited_until = np.zeros(programs.size, dtype=np.int64)
     invite_until = np.minimum(programs.interview_slots, screened)
-    wanted = np.minimum(FIRST_ORDERED_PER_SLOT * invite_until, screened)
+    wanted = np.minimum(np.ceil(FIRST_ORDERED_PER_SLOT * invite_until).astype(np.int64), screened)
     ranked = RankedPrefixes.of(where, evaluation, screened, wanted)
     invited = np.zeros(who.size, dtype=bool)
     declined_rows = [np.zeros(0, dtype=np.int64)]  # accepted: the invited rows but these
@@ -256,11 +257,15 @@ class Quantiser:
         scaled *= self.step  # in place: the same product, one array fewer
         return scaled.astype(np.int64)
 
-    def keys(self, group, value, index) -> np.ndarray:
+    def keys(self, group, value, index, runs=None) -> np.ndarray:
         """The packed keys of (``group``, the :meth:`levels` of ``value``, ``index``), sorted
-        (``value`` among those quantised)."""
+        (``value`` among those quantised).  ``runs``, when the rows come group by group (in
+        increasing groups): the first row of each group's run, sorted run by run (faster)."""
         key = self._packed(group, value, index)
-        sort_packed(key)
+        if runs is None:
+            sort_packed(key)
+        else:
+            sort_runs(key, runs)
         return key
 
     def order(self, group, value, index) -> np.ndarray:
@@ -350,4 +355,28 @@ def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
         group_rows, value_rows = np.take(group, rows), np.take(value, rows)
     if quantiser is None:
         return rows[np.lexsort((-value_rows, group_rows))]
-    return quantiser.order(group_rows, value_rows, rows)
+    runs = _runs(group_rows)
+    if runs.size * ROWS_PER_RUN > group_rows.size:
+        return quantiser.order(group_rows, value_rows, rows)
+    # Rows that come in long runs of one group (an applicant's applications to a specialty):
+    # the runs of each group laid side by side (a sort of the runs only), then each group's
+    # rows sorted alone, which is the same order.
+    run_group = np.take(group_rows, runs)
+    by_group = packed_lexsort([run_group], [n_groups])
+    size = np.diff(runs, append=group_rows.size)[by_group]
+    grouped = segment_aranges(runs[by_group], size)
+    new_group = np.r_[True, run_group[by_group[1:]] != run_group[by_group[:-1]]]
+    first = (np.cumsum(size) - size)[new_group]
+    key = quantiser._packed(np.take(group_rows, grouped), np.take(value_rows, grouped), grouped)
+    sort_runs(key, first)
+    return np.take(rows, quantiser.indices(key))
+
+
+#: :func:`sort_by_group_desc` sorts group by group when its rows come in runs this long on
+#: average (or longer).
+ROWS_PER_RUN = 4
+
+
+def _runs(group) -> np.ndarray:
+    """The first row of each run of equal ``group`` values."""
+    return np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]

@@ -157,7 +157,8 @@ def _tiers_of_runs(first, value, gold, total, quantiser) -> np.ndarray:
     redo = np.flatnonzero(~exact)
     if redo.size:  # the few groups the bar did not settle: all their rows ordered
         rows = segment_aranges(first[redo], size[redo])
-        keys = quantiser.keys(np.repeat(redo, size[redo]), _float64(value, rows), rows)
+        runs = np.cumsum(size[redo]) - size[redo]
+        keys = quantiser.keys(np.repeat(redo, size[redo]), _float64(value, rows), rows, runs)
         order = quantiser.indices(keys)
         _assign_tiers(tier, order, np.cumsum(size[redo]) - size[redo], reached[redo], gold[redo])
     return tier
@@ -196,7 +197,8 @@ def _first_rows_above_a_bar(value, quantiser, first, size, reached):
     chosen = np.flatnonzero(value >= np.repeat(bar, size))
     start = np.searchsorted(chosen, first)
     count = np.diff(start, append=chosen.size)
-    keys = quantiser.keys(np.repeat(np.arange(n_groups), count), _float64(value, chosen), chosen)
+    group = np.repeat(np.arange(n_groups), count)
+    keys = quantiser.keys(group, _float64(value, chosen), chosen, runs=start)
     # The level of each group's last reached row (a dummy where it has none).
     last = keys[np.clip(start + reached - 1, 0, keys.size - 1)] if keys.size else start
     last = (last >> quantiser.index_bits) & ((1 << quantiser.value_bits) - 1)
