@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.engine.csr import place_in_group, segment_aranges
-from simulator.engine.packed_sort import packed_lexsort, sort_runs
+from simulator.engine.packed_sort import packed_lexsort, sort_by_runs, sort_runs
 from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
 from simulator.market import interviews as fast
 from simulator.market import lists as lists_module
@@ -213,6 +213,18 @@ def test_sort_runs_equals_one_sort(seed):
     want = np.sort(keys)
     sort_runs(keys, first)
     np.testing.assert_array_equal(keys, want)
+
+
+def test_sort_by_runs_sorts_long_runs_and_leaves_short_ones():
+    """Runs of one group, a group's runs apart: the same as one sort; short runs (an average
+    under ROWS_PER_RUN) and empty input: None, nothing done."""
+    rng = np.random.default_rng(5)
+    group = np.repeat(rng.integers(0, 50, 400), rng.integers(1, 30, 400))
+    key = (group << 30) | rng.integers(0, 2**30, group.size)
+    np.testing.assert_array_equal(sort_by_runs(key, group, 50), np.sort(key))
+    shuffled = rng.permutation(group)
+    assert sort_by_runs((shuffled << 30).astype(np.int64), shuffled, 50) is None
+    assert sort_by_runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 1) is None
 
 
 def test_sort_by_group_desc_keeps_the_smallest_value_in_its_group():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.csr import place_in_group, segment_aranges
-from simulator.engine.packed_sort import packed_lexsort, sort_runs
+from simulator.engine.packed_sort import sort_by_runs, sort_runs
 from simulator.market.evaluation import program_preference
 
 #: Every how many applications one is looked at to set each program's value threshold.
@@ -186,7 +186,7 @@ class RankedPrefixes:
             order=np.concatenate(
                 [
                     self.order,
-                    q.order(chosen_where, np.take(self.value, chosen), chosen),
+                    q.order(chosen_where, np.take(self.value, chosen), chosen, added.size),
                 ]
             ),
             start=np.where(short, self.order.size + np.cumsum(added) - added, self.start),
@@ -268,11 +268,16 @@ class Quantiser:
             sort_runs(key, runs)
         return key
 
-    def order(self, group, value, index) -> np.ndarray:
+    def order(self, group, value, index, n_groups) -> np.ndarray:
         """``index`` in the order of :meth:`keys`: their :meth:`indices`, a pass sooner
-        (:func:`sort_packed`'s offset lies above the index bits: no need to take it off)."""
+        (:func:`sort_packed`'s offset lies above the index bits: no need to take it off).
+        Rows that come in runs of one group are sorted group by group (:func:`sort_by_runs`)."""
         key = self._packed(group, value, index)
-        _sort_offset(key)
+        in_runs = sort_by_runs(key, group, n_groups)
+        if in_runs is None:
+            _sort_offset(key)
+        else:
+            key = in_runs
         return self.indices(key)
 
     def _packed(self, group, value, index) -> np.ndarray:
@@ -355,28 +360,4 @@ def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
         group_rows, value_rows = np.take(group, rows), np.take(value, rows)
     if quantiser is None:
         return rows[np.lexsort((-value_rows, group_rows))]
-    runs = _runs(group_rows)
-    if runs.size * ROWS_PER_RUN > group_rows.size:
-        return quantiser.order(group_rows, value_rows, rows)
-    # Rows that come in long runs of one group (an applicant's applications to a specialty):
-    # the runs of each group laid side by side (a sort of the runs only), then each group's
-    # rows sorted alone, which is the same order.
-    run_group = np.take(group_rows, runs)
-    by_group = packed_lexsort([run_group], [n_groups])
-    size = np.diff(runs, append=group_rows.size)[by_group]
-    grouped = segment_aranges(runs[by_group], size)
-    new_group = np.r_[True, run_group[by_group[1:]] != run_group[by_group[:-1]]]
-    first = (np.cumsum(size) - size)[new_group]
-    key = quantiser._packed(np.take(group_rows, grouped), np.take(value_rows, grouped), grouped)
-    sort_runs(key, first)
-    return np.take(rows, quantiser.indices(key))
-
-
-#: :func:`sort_by_group_desc` sorts group by group when its rows come in runs this long on
-#: average (or longer).
-ROWS_PER_RUN = 4
-
-
-def _runs(group) -> np.ndarray:
-    """The first row of each run of equal ``group`` values."""
-    return np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
+    return quantiser.order(group_rows, value_rows, rows, n_groups)
