@@ -5,9 +5,12 @@ from __future__ import annotations
 import nrmp_example
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markets import Market, stable_matchings
 
-from simulator.engine.kernel import deferred_acceptance, solve
+from simulator.engine.csr import segment_ids
+from simulator.engine.kernel import _has_repeats, deferred_acceptance, solve
 from simulator.engine.reference import deferred_acceptance_reference
 from simulator.engine.stability import blocking_pairs, is_feasible
 
@@ -420,3 +423,21 @@ def test_a_chain_of_single_rejections_is_finished_one_proposal_at_a_time():
     stats = solve(*market)
     assert stats.match.tolist() == deferred_acceptance_reference(*market)
     assert stats.proposals > n * (n - 2) and stats.rounds <= 3  # not one round per proposal
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 300), min_size=1, max_size=30),
+    n_programs=st.integers(1, 400),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_repeats_found_list_by_list_as_by_one_sort(lengths, n_programs, seed):
+    """The input check sorts each applicant's list alone (lists of every length, the empty
+    ones too): it finds a program ranked twice exactly when one sort of all entries does."""
+    indptr = np.r_[0, np.cumsum(lengths)]
+    programs = np.random.default_rng(seed).integers(0, n_programs, indptr[-1])
+    applicant = segment_ids(indptr)
+    n = len(lengths)
+    assert _has_repeats(applicant, n, programs, n_programs, runs=indptr[:-1]) == _has_repeats(
+        applicant, n, programs, n_programs
+    )

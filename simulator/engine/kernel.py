@@ -33,6 +33,7 @@ import numpy as np
 
 from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.holds import Holds
+from simulator.engine.packed_sort import sort_runs
 
 PROPOSING_SIDES = ("applicants", "programs")
 _INT = np.int64
@@ -335,7 +336,7 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
         raise ValueError(
             f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)"
         )
-    if _has_repeats(segment_ids(indptr), n_applicants, programs, n_programs):
+    if _has_repeats(segment_ids(indptr), n_applicants, programs, n_programs, runs=indptr[:-1]):
         raise ValueError("an applicant ranks the same program twice")
     if _has_repeats(programs, n_programs, ranks, n_applicants, ignore=n_applicants):
         raise ValueError("a program gives the same rank to two applicants")
@@ -343,19 +344,23 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
 
 
 def _has_repeats(
-    group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int, ignore=None
+    group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int, ignore=None, runs=None
 ) -> bool:
     """Whether any (group, value) pair occurs twice, not counting value ``ignore``.
 
     ``group`` lies in ``[0, n_groups)``, ``value`` in ``[0, n_values]``.  One
     sort of packed keys, 32-bit when they fit (NumPy sorts those about twice
-    as fast).
+    as fast); ``runs``, when the groups come in increasing runs (an applicant's
+    list): the first row of each, sorted run by run (faster still).
     """
     base = n_values + 1
-    dtype = np.int32 if n_groups * base < 2**31 else _INT
+    dtype = np.int32 if n_groups * base < 2**31 - 1 else _INT
     key = np.multiply(group, base, dtype=dtype, casting="unsafe")
     key = np.add(key, value, out=key, dtype=dtype, casting="unsafe")
-    key.sort()
+    if runs is None:
+        key.sort()
+    else:
+        sort_runs(key, runs)
     repeats = np.flatnonzero(key[1:] == key[:-1])
     if ignore is not None:
         repeats = repeats[key[repeats] % base != ignore]

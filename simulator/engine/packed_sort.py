@@ -64,16 +64,15 @@ def sort_by_runs(key, group, n_groups) -> np.ndarray | None:
 #: holds it.  NumPy sorts short rows with sorting networks, several times faster per key
 #: than one long sort; longer runs are sorted together as one array.
 RUN_WIDTHS = (16, 64, 256)
-_PAD = np.iinfo(np.int64).max
 
 
 def sort_runs(keys, first) -> None:
-    """Sorts each run of int64 ``keys`` in place: run ``g`` is ``keys[first[g]:first[g + 1]]``
+    """Sorts each run of ``keys`` in place: run ``g`` is ``keys[first[g]:first[g + 1]]``
     (``first`` increasing from 0; the last run ends at the end).
 
     The same as ``keys.sort()`` when every key of a run is below every key of the next
-    (packed keys whose top bits number the run), a few times faster.  Keys must be below
-    ``2**63 - 1``, which pads the rows.
+    (packed keys whose top bits number the run), a few times faster.  Keys, of any integer
+    type, must be below its largest value, which pads the rows.
     """
     size = np.diff(first, append=keys.size)
     narrower = 1  # runs of one key are sorted already
@@ -82,7 +81,7 @@ def sort_runs(keys, first) -> None:
         narrower = width
         if runs.size:
             rows, cells = _run_cells(first[runs], size[runs], width)
-            padded = np.full(runs.size * width, _PAD, dtype=np.int64)
+            padded = np.full(runs.size * width, np.iinfo(keys.dtype).max, dtype=keys.dtype)
             padded[cells] = np.take(keys, rows)
             padded.reshape(runs.size, width).sort(axis=1)
             keys[rows] = np.take(padded, cells)
