@@ -221,10 +221,10 @@ def test_sort_by_runs_sorts_long_runs_and_leaves_short_ones():
     rng = np.random.default_rng(5)
     group = np.repeat(rng.integers(0, 50, 400), rng.integers(1, 30, 400))
     key = (group << 30) | rng.integers(0, 2**30, group.size)
-    np.testing.assert_array_equal(sort_by_runs(key, group, 50), np.sort(key))
+    np.testing.assert_array_equal(sort_by_runs(key, group), np.sort(key))
     shuffled = rng.permutation(group)
-    assert sort_by_runs((shuffled << 30).astype(np.int64), shuffled, 50) is None
-    assert sort_by_runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 1) is None
+    assert sort_by_runs((shuffled << 30).astype(np.int64), shuffled) is None
+    assert sort_by_runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)) is None
 
 
 def test_sort_by_group_desc_keeps_the_smallest_value_in_its_group():

@@ -39,19 +39,19 @@ def packed_lexsort(columns, sizes=None) -> np.ndarray:
 ROWS_PER_RUN = 4
 
 
-def sort_by_runs(key, group, n_groups) -> np.ndarray | None:
-    """``np.sort(key)`` for packed int64 keys whose top bits are ``group`` (below
-    ``n_groups``), when the rows come in runs of one group (an applicant's applications to
-    a specialty): the runs of each group laid side by side (a sort of the
-    runs only), then each group's keys sorted alone by :func:`sort_runs`, faster than one
-    long sort.  ``None`` (nothing done) when the runs are short."""
+def sort_by_runs(key, group) -> np.ndarray | None:
+    """``np.sort(key)`` for packed int64 keys whose top bits are ``group`` (non-negative),
+    when the rows come in runs of one group (an applicant's applications to a specialty):
+    the runs of each group laid side by side (a sort of the runs only), then each group's
+    keys sorted alone by :func:`sort_runs`, faster than one long sort.  ``None`` (nothing
+    done) when the runs are short."""
     if not group.size:
         return None
     runs = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     if runs.size * ROWS_PER_RUN > group.size:
         return None
     run_group = np.take(group, runs)
-    by_group = packed_lexsort([run_group], [n_groups])
+    by_group = packed_lexsort([run_group])
     size = np.diff(runs, append=group.size)[by_group]
     rows, _ = _run_cells(runs[by_group], size, 0)
     starts_group = np.r_[True, run_group[by_group[1:]] != run_group[by_group[:-1]]]

@@ -186,7 +186,7 @@ class RankedPrefixes:
             order=np.concatenate(
                 [
                     self.order,
-                    q.order(chosen_where, np.take(self.value, chosen), chosen, added.size),
+                    q.order(chosen_where, np.take(self.value, chosen), chosen),
                 ]
             ),
             start=np.where(short, self.order.size + np.cumsum(added) - added, self.start),
@@ -268,12 +268,12 @@ class Quantiser:
             sort_runs(key, runs)
         return key
 
-    def order(self, group, value, index, n_groups) -> np.ndarray:
+    def order(self, group, value, index) -> np.ndarray:
         """``index`` in the order of :meth:`keys`: their :meth:`indices`, a pass sooner
         (:func:`sort_packed`'s offset lies above the index bits: no need to take it off).
         Rows that come in runs of one group are sorted group by group (:func:`sort_by_runs`)."""
         key = self._packed(group, value, index)
-        in_runs = sort_by_runs(key, group, n_groups)
+        in_runs = sort_by_runs(key, group)
         if in_runs is None:
             _sort_offset(key)
         else:
@@ -360,4 +360,4 @@ def sort_by_group_desc(group, value, n_groups, rows=None) -> np.ndarray:
         group_rows, value_rows = np.take(group, rows), np.take(value, rows)
     if quantiser is None:
         return rows[np.lexsort((-value_rows, group_rows))]
-    return quantiser.order(group_rows, value_rows, rows, n_groups)
+    return quantiser.order(group_rows, value_rows, rows)
