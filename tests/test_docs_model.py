@@ -228,6 +228,7 @@ MODULE_PATHS = {
     "engine.csr": "simulator.engine.csr",
     "engine.nrmp": "simulator.engine.nrmp",
     "engine.nrmp_batch": "simulator.engine.nrmp_batch",
+    "engine.packed_sort": "simulator.engine.packed_sort",
     "params": "simulator.market.params",
     "proportions": "simulator.stats.proportions",
     "simulate": "simulator.study.simulate",
