@@ -148,7 +148,6 @@ def test_interviews_equal_the_full_sort(inputs, trial):
 def test_interviews_equal_the_full_sort_when_prefixes_run_out(inputs, monkeypatch, first):
     """Tiny first prefixes: most programs need theirs completed in later rounds."""
     monkeypatch.setattr(fast, "FIRST_ORDERED_PER_SLOT", first)
-    monkeypatch.setattr(fast, "AHEAD", 1)
     params = MarketParams()
     assert_same_interviews(applications(inputs, params, 0), params)
 

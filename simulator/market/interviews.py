@@ -22,12 +22,11 @@ SAMPLE_EVERY = 8
 #: the others' memory (every 8th alone would read every cache line).
 SAMPLE_RUN = 64
 #: Applications ordered per program at first, as a multiple of its slots: declines
-#: make programs invite more than their slots (about 2x on average), and the few
-#: that run past their ordered ones have all their applications ordered then.
-FIRST_ORDERED_PER_SLOT = 3
-#: When some program runs out, also complete those whose ordered ones are under this
-#: multiple of their invitations so far (they are likely next), saving passes.
-AHEAD = 1.3
+#: make programs invite more than their slots (1.6x the slots at the median, 2.4x at the
+#: 90th percentile of programs), and the few that run past their ordered ones have all
+#: their applications ordered then (:meth:`RankedPrefixes.covering`).  2 orders about a
+#: quarter fewer keys than 3 did, and the completions cost less than that saves.
+FIRST_ORDERED_PER_SLOT = 2
 
 
 def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
@@ -45,7 +44,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     screened = np.bincount(where, minlength=programs.size)
     invited_until = np.zeros(programs.size, dtype=np.int64)
     invite_until = np.minimum(programs.interview_slots, screened)
-    wanted = np.minimum(np.ceil(FIRST_ORDERED_PER_SLOT * invite_until).astype(np.int64), screened)
+    wanted = np.minimum(FIRST_ORDERED_PER_SLOT * invite_until, screened)
     ranked = RankedPrefixes.of(where, evaluation, screened, wanted)
     invited = np.zeros(who.size, dtype=bool)
     declined_rows = [np.zeros(0, dtype=np.int64)]  # accepted: the invited rows but these
@@ -177,7 +176,6 @@ class RankedPrefixes:
         short = until > self.count
         if not short.any():
             return self
-        short |= (self.count < AHEAD * until) & (self.count < self.screened)
         chosen = np.flatnonzero(np.take(short, self.where))  # np.take: faster than indexing
         q = self.quantiser
         chosen_where = np.take(self.where, chosen)  # np.take: faster than indexing
