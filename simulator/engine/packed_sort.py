@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.engine.csr import segment_aranges
+
 
 def packed_lexsort(columns, sizes=None) -> np.ndarray:
     """The indices ordering by ``columns[0]``, then ``columns[1]``, ..., ties by index:
@@ -53,7 +55,7 @@ def sort_by_runs(key, group) -> np.ndarray | None:
     run_group = np.take(group, runs)
     by_group = packed_lexsort([run_group])
     size = np.diff(runs, append=group.size)[by_group]
-    rows, _ = _run_cells(runs[by_group], size, 0)
+    rows = segment_aranges(runs[by_group], size)
     starts_group = np.r_[True, run_group[by_group[1:]] != run_group[by_group[:-1]]]
     grouped = np.take(key, rows)
     sort_runs(grouped, (np.cumsum(size) - size)[starts_group])
@@ -80,26 +82,15 @@ def sort_runs(keys, first) -> None:
         runs = np.flatnonzero((size > narrower) & (size <= width))
         narrower = width
         if runs.size:
-            rows, cells = _run_cells(first[runs], size[runs], width)
+            rows = segment_aranges(first[runs], size[runs])
+            cells = segment_aranges(np.arange(runs.size, dtype=np.int64) * width, size[runs])
             padded = np.full(runs.size * width, np.iinfo(keys.dtype).max, dtype=keys.dtype)
             padded[cells] = np.take(keys, rows)
             padded.reshape(runs.size, width).sort(axis=1)
             keys[rows] = np.take(padded, cells)
     runs = np.flatnonzero(size > narrower)
     if runs.size:
-        rows, _ = _run_cells(first[runs], size[runs], 0)
+        rows = segment_aranges(first[runs], size[runs])
         longest = np.take(keys, rows)
         longest.sort()
         keys[rows] = longest
-
-
-def _run_cells(first, size, width):
-    """The rows of the runs starting at ``first`` (``size`` each), and their cells when the
-    runs are laid as rows ``width`` wide."""
-    before = np.cumsum(size) - size
-    ramp = np.arange(int(size.sum()), dtype=np.int64)
-    rows = np.repeat(first - before, size)
-    rows += ramp
-    cells = np.repeat(np.arange(size.size, dtype=np.int64) * width - before, size)
-    cells += ramp
-    return rows, cells

@@ -160,7 +160,7 @@ def _tiers_of_runs(first, value, gold, total, quantiser) -> np.ndarray:
         runs = np.cumsum(size[redo]) - size[redo]
         keys = quantiser.keys(np.repeat(redo, size[redo]), _float64(value, rows), rows, runs)
         order = quantiser.indices(keys)
-        _assign_tiers(tier, order, np.cumsum(size[redo]) - size[redo], reached[redo], gold[redo])
+        _assign_tiers(tier, order, runs, reached[redo], gold[redo])
     return tier
 
 
