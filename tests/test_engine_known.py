@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markets import Market, stable_matchings
 
 from simulator.engine.csr import segment_ids
-from simulator.engine.kernel import _has_repeats, deferred_acceptance, solve
+from simulator.engine.kernel import _has_repeats, _ranks_repeat, deferred_acceptance, solve
 from simulator.engine.reference import deferred_acceptance_reference
 from simulator.engine.stability import blocking_pairs, is_feasible
 
@@ -440,4 +440,37 @@ def test_repeats_found_list_by_list_as_by_one_sort(lengths, n_programs, seed):
     n = len(lengths)
     assert _has_repeats(applicant, n, programs, n_programs, runs=indptr[:-1]) == _has_repeats(
         applicant, n, programs, n_programs
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n_entries=st.integers(0, 400),
+    n_programs=st.integers(1, 40),
+    n_applicants=st.integers(1, 60),
+    places=st.booleans(),
+    repeat=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_rank_repeats_found_by_slots_as_by_one_sort(
+    n_entries, n_programs, n_applicants, places, repeat, seed
+):
+    """The check that no program gives one rank twice scatters ranks into slots and sorts
+    only the entries that share one: it answers as one sort of all entries does, for ranks
+    that are places on the program's list (a slot each; every other place, some share one)
+    and for ranks that are not."""
+    rng = np.random.default_rng(seed)
+    programs = rng.integers(0, n_programs, n_entries)
+    if places:  # each program's entries ranked 0, s, 2s ... in a random order, s 1 or 2
+        ranks = np.empty(n_entries, dtype=np.int64)
+        order = np.lexsort((rng.random(n_entries), programs))
+        ranks[order] = np.arange(n_entries) - np.searchsorted(programs[order], programs[order])
+        ranks = np.minimum(ranks * rng.integers(1, 3, n_programs)[programs], n_applicants)
+    else:
+        ranks = rng.integers(0, n_applicants + 1, n_entries)
+    ranks[rng.random(n_entries) < 0.2] = n_applicants  # not ranked
+    if repeat and n_entries >= 2:
+        ranks[rng.integers(n_entries)] = ranks[rng.integers(n_entries)]
+    assert _ranks_repeat(programs, n_programs, ranks, n_applicants) == _has_repeats(
+        programs, n_programs, ranks, n_applicants, ignore=n_applicants
     )

@@ -338,7 +338,7 @@ def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
         )
     if _has_repeats(segment_ids(indptr), n_applicants, programs, n_programs, runs=indptr[:-1]):
         raise ValueError("an applicant ranks the same program twice")
-    if _has_repeats(programs, n_programs, ranks, n_applicants, ignore=n_applicants):
+    if _ranks_repeat(programs, n_programs, ranks, n_applicants):
         raise ValueError("a program gives the same rank to two applicants")
     return indptr, programs, ranks, caps
 
@@ -365,3 +365,33 @@ def _has_repeats(
     if ignore is not None:
         repeats = repeats[key[repeats] % base != ignore]
     return bool(repeats.size)
+
+
+def _ranks_repeat(programs: np.ndarray, n_programs: int, ranks: np.ndarray, unranked: int) -> bool:
+    """Whether a program gives one rank (other than ``unranked``) to two entries.
+
+    Ranks are usually places on the program's list, below its number of entries: each
+    entry goes to a slot of its program's table (as many slots as the next power of two),
+    the slot its rank's low bits name, one scatter in linear time.  Two entries of one
+    rank share a slot, so only the entries of shared slots can repeat a rank; they are
+    checked by :func:`_has_repeats` (all entries, when many share: ranks that are not
+    such places).
+    """
+    ranked = np.flatnonzero(ranks != unranked)
+    program, rank = np.take(programs, ranked), np.take(ranks, ranked)
+    width = np.left_shift(_INT(1), np.frexp(np.bincount(programs, minlength=n_programs))[1])
+    slot = np.take(np.cumsum(width) - width, program)
+    slot += rank & np.take(width - 1, program)
+    entry = np.arange(ranked.size, dtype=np.int32 if ranked.size < 2**31 else _INT)
+    holder = np.empty(int(width.sum()), dtype=entry.dtype)
+    holder[slot] = entry  # one entry per slot stays: any other sharing it is displaced
+    displaced = np.flatnonzero(np.take(holder, slot) != entry)
+    if not displaced.size:
+        return False
+    if displaced.size * 8 > ranked.size:  # ranks are not places: check them all
+        return _has_repeats(program, n_programs, rank, unranked)
+    shared = np.zeros(ranked.size, dtype=bool)
+    shared[displaced] = True
+    shared[np.take(holder, np.take(slot, displaced))] = True
+    shared = np.flatnonzero(shared)
+    return _has_repeats(np.take(program, shared), n_programs, np.take(rank, shared), unranked)
