@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markets import Market, stable_matchings
 
+from simulator.engine.checks import has_repeats, rank_clash
 from simulator.engine.csr import segment_ids
-from simulator.engine.kernel import _has_repeats, _ranks_repeat, deferred_acceptance, solve
+from simulator.engine.kernel import deferred_acceptance, solve
 from simulator.engine.reference import deferred_acceptance_reference
 from simulator.engine.stability import blocking_pairs, is_feasible
 
@@ -438,7 +439,7 @@ def test_repeats_found_list_by_list_as_by_one_sort(lengths, n_programs, seed):
     programs = np.random.default_rng(seed).integers(0, n_programs, indptr[-1])
     applicant = segment_ids(indptr)
     n = len(lengths)
-    assert _has_repeats(applicant, n, programs, n_programs, runs=indptr[:-1]) == _has_repeats(
+    assert has_repeats(applicant, n, programs, n_programs, runs=indptr[:-1]) == has_repeats(
         applicant, n, programs, n_programs
     )
 
@@ -471,6 +472,10 @@ def test_rank_repeats_found_by_slots_as_by_one_sort(
     ranks[rng.random(n_entries) < 0.2] = n_applicants  # not ranked
     if repeat and n_entries >= 2:
         ranks[rng.integers(n_entries)] = ranks[rng.integers(n_entries)]
-    assert _ranks_repeat(programs, n_programs, ranks, n_applicants) == _has_repeats(
+    clash = rank_clash(programs, n_programs, ranks, n_applicants)
+    assert (clash is not None) == has_repeats(
         programs, n_programs, ranks, n_applicants, ignore=n_applicants
     )
+    if clash is not None:  # the entry named shares its rank with another of its program
+        same = (programs == programs[clash]) & (ranks == ranks[clash])
+        assert ranks[clash] != n_applicants and same.sum() >= 2

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 from markets import st_market
 from nrmp_example import APPLICANT_LISTS, MATCHED, PROGRAM_LISTS
@@ -398,3 +398,67 @@ def test_bad_input_is_a_value_error_naming_the_problem(message):
     with pytest.raises(ValueError) as excinfo:
         roth_peranson(**(market.arrays() | change))
     assert str(excinfo.value) == message
+
+
+@given(market=st_nrmp_market(max_programs=4, max_singles=5), data=st.data())
+def test_rank_checks_name_a_program_giving_two_ranks_or_one_rank_to_two(market, data):
+    """One seat's rank changed at random: the checks raise exactly when a program gives one
+    applicant two ranks (checked first) or one rank to two applicants, and name such a
+    program, as a brute-force reading of every seat finds them."""
+    arrays = market.arrays()
+    n, p = market.n_applicants, market.n_programs
+    changeable = [
+        (name, i)
+        for name in ("program_ranks", "supplemental_ranks", "pair_ranks")
+        for i in range(arrays[name].size)
+        if name != "pair_ranks" or arrays["pair_programs"].ravel()[i] < p
+    ]
+    assume(changeable)
+    name, i = data.draw(st.sampled_from(changeable), label="seat")
+    arrays[name].ravel()[i] = data.draw(st.integers(0, n), label="rank")
+    applicant = np.repeat(np.arange(n), np.diff(arrays["rol_indptr"]))
+    pair_member = np.repeat(arrays["couples"], np.diff(arrays["couple_indptr"]), axis=0)
+    seats = [  # (program, applicant, rank, primary list)
+        *zip(arrays["rol_programs"], applicant, arrays["program_ranks"], [True] * applicant.size),
+        *(
+            (prog, who, rank, False)
+            for prog, who, rank in zip(
+                arrays["pair_programs"].ravel(), pair_member.ravel(), arrays["pair_ranks"].ravel()
+            )
+            if prog < p
+        ),
+        *(
+            (prog, applicant[e], rank, False)
+            for prog, e, rank in zip(
+                arrays["supplemental_programs"],
+                np.repeat(np.arange(applicant.size), np.diff(arrays["supplemental_indptr"])),
+                arrays["supplemental_ranks"],
+            )
+        ),
+    ]
+    ranks_given, given_to, primary_given_to = {}, {}, {}
+    for prog, who, rank, primary in seats:
+        ranks_given.setdefault((int(prog), int(who)), set()).add(int(rank))
+        if rank < n:
+            given_to.setdefault((int(prog), int(rank)), set()).add(int(who))
+            if primary:
+                primary_given_to.setdefault((int(prog), int(rank)), []).append(int(who))
+    two_ranks = {key for key, ranks in ranks_given.items() if len(ranks) > 1}
+    one_rank_twice = {key for key, whos in given_to.items() if len(whos) > 1}
+    try:
+        roth_peranson(**arrays)
+    except ValueError as error:
+        message = str(error)
+    else:
+        message = None
+    event("accepted" if message is None else " ".join(message.split()[-3:]))
+    if any(len(whos) > 1 for whos in primary_given_to.values()):  # the kernel's own check
+        assert message == "a program gives the same rank to two applicants"
+    elif two_ranks:
+        prog, who = (int(x) for x in message.split()[1:5:3])
+        assert message.endswith("two different ranks") and (prog, who) in two_ranks
+    elif one_rank_twice:
+        prog, rank = (int(x) for x in message.split()[1:5:3])
+        assert message.endswith("to two applicants") and (prog, rank) in one_rank_twice
+    else:
+        assert message is None

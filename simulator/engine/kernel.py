@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engine.checks import deferred_acceptance_iv
 from simulator.engine.csr import segment_aranges, segment_ids
 from simulator.engine.holds import Holds
-from simulator.engine.packed_sort import sort_runs
 
 PROPOSING_SIDES = ("applicants", "programs")
 _INT = np.int64
@@ -110,7 +110,7 @@ def solve(
     if proposing not in PROPOSING_SIDES:  # checked always: a typo must not flip the sides
         raise ValueError(f"proposing must be one of {PROPOSING_SIDES}, got {proposing!r}")
     if check_input:
-        rol_indptr, rol_programs, program_ranks, capacities = _deferred_acceptance_iv(
+        rol_indptr, rol_programs, program_ranks, capacities = deferred_acceptance_iv(
             rol_indptr, rol_programs, program_ranks, capacities
         )
     else:
@@ -305,93 +305,3 @@ def _sort_by(key: np.ndarray, values: np.ndarray) -> np.ndarray:
     if int(key.max(initial=0)).bit_length() + value_bits > 63:
         return values[np.argsort(key)]
     return np.sort((key << value_bits) | values) & ((1 << value_bits) - 1)
-
-
-def _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities):
-    """Check and normalise the engine's inputs; raise ``ValueError`` naming the problem."""
-    arrays = {}
-    for name, value in (
-        ("rol_indptr", rol_indptr),
-        ("rol_programs", rol_programs),
-        ("program_ranks", program_ranks),
-        ("capacities", capacities),
-    ):
-        array = np.asarray(value)
-        if array.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-        if array.size and not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"{name} must hold integers, got dtype {array.dtype}")
-        arrays[name] = array.astype(_INT, copy=False)
-    indptr, programs, ranks, caps = arrays.values()
-    n_applicants, n_programs, n_entries = indptr.size - 1, caps.size, programs.size
-    if indptr.size == 0 or indptr[0] != 0 or indptr[-1] != n_entries or np.any(np.diff(indptr) < 0):
-        raise ValueError("rol_indptr must start at 0, never decrease and end at len(rol_programs)")
-    if ranks.size != n_entries:
-        raise ValueError(f"program_ranks has {ranks.size} entries but rol_programs has {n_entries}")
-    if np.any(caps < 0):
-        raise ValueError("capacities must be non-negative")
-    if n_entries and (programs.min() < 0 or programs.max() >= n_programs):
-        raise ValueError(f"rol_programs must lie in [0, {n_programs})")
-    if n_entries and (ranks.min() < 0 or ranks.max() > n_applicants):
-        raise ValueError(
-            f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)"
-        )
-    if _has_repeats(segment_ids(indptr), n_applicants, programs, n_programs, runs=indptr[:-1]):
-        raise ValueError("an applicant ranks the same program twice")
-    if _ranks_repeat(programs, n_programs, ranks, n_applicants):
-        raise ValueError("a program gives the same rank to two applicants")
-    return indptr, programs, ranks, caps
-
-
-def _has_repeats(
-    group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int, ignore=None, runs=None
-) -> bool:
-    """Whether any (group, value) pair occurs twice, not counting value ``ignore``.
-
-    ``group`` lies in ``[0, n_groups)``, ``value`` in ``[0, n_values]``.  One
-    sort of packed keys, 32-bit when they fit (NumPy sorts those about twice
-    as fast); ``runs``, when the groups come in increasing runs (an applicant's
-    list): the first row of each, sorted run by run (faster still).
-    """
-    base = n_values + 1
-    dtype = np.int32 if n_groups * base < 2**31 - 1 else _INT
-    key = np.multiply(group, base, dtype=dtype, casting="unsafe")
-    key = np.add(key, value, out=key, dtype=dtype, casting="unsafe")
-    if runs is None:
-        key.sort()
-    else:
-        sort_runs(key, runs)
-    repeats = np.flatnonzero(key[1:] == key[:-1])
-    if ignore is not None:
-        repeats = repeats[key[repeats] % base != ignore]
-    return bool(repeats.size)
-
-
-def _ranks_repeat(programs: np.ndarray, n_programs: int, ranks: np.ndarray, unranked: int) -> bool:
-    """Whether a program gives one rank (other than ``unranked``) to two entries.
-
-    Ranks are usually places on the program's list, below its number of entries: each
-    entry goes to a slot of its program's table (as many slots as the next power of two),
-    the slot its rank's low bits name, one scatter in linear time.  Two entries of one
-    rank share a slot, so only the entries of shared slots can repeat a rank; they are
-    checked by :func:`_has_repeats` (all entries, when many share: ranks that are not
-    such places).
-    """
-    ranked = np.flatnonzero(ranks != unranked)
-    program, rank = np.take(programs, ranked), np.take(ranks, ranked)
-    width = np.left_shift(_INT(1), np.frexp(np.bincount(programs, minlength=n_programs))[1])
-    slot = np.take(np.cumsum(width) - width, program)
-    slot += rank & np.take(width - 1, program)
-    entry = np.arange(ranked.size, dtype=np.int32 if ranked.size < 2**31 else _INT)
-    holder = np.empty(int(width.sum()), dtype=entry.dtype)
-    holder[slot] = entry  # one entry per slot stays: any other sharing it is displaced
-    displaced = np.flatnonzero(np.take(holder, slot) != entry)
-    if not displaced.size:
-        return False
-    if displaced.size * 8 > ranked.size:  # ranks are not places: check them all
-        return _has_repeats(program, n_programs, rank, unranked)
-    shared = np.zeros(ranked.size, dtype=bool)
-    shared[displaced] = True
-    shared[np.take(holder, np.take(slot, displaced))] = True
-    shared = np.flatnonzero(shared)
-    return _has_repeats(np.take(program, shared), n_programs, np.take(rank, shared), unranked)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.engine.csr import segment_ids
-from simulator.engine.kernel import _deferred_acceptance_iv
+from simulator.engine.checks import deferred_acceptance_iv, rank_clash
+from simulator.engine.csr import segment_aranges, segment_ids
+from simulator.engine.packed_sort import sort_runs
 
 _INT = np.int64
 _COUPLE_ARRAYS = ("couples", "couple_indptr", "pair_programs", "pair_ranks")
@@ -41,7 +42,7 @@ def roth_peranson_iv(
 ) -> NRMPMarket:
     """Normalise the inputs; with ``check``, raise ``ValueError`` naming the first problem."""
     if check:
-        singles = _deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
+        singles = deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities)
         if not isinstance(max_rounds, int | np.integer) or max_rounds < 0:
             raise ValueError(f"max_rounds must be a non-negative integer, got {max_rounds!r}")
     else:
@@ -149,47 +150,84 @@ def _check_supplemental(market: NRMPMarket, n: int, p: int) -> None:
     entry = segment_ids(indptr)
     if np.any(programs == market.rol_programs[entry]):
         raise ValueError("a supplemental list names its own advanced program")
-    key = entry * p + programs
-    if _repeats(key):
+    key = entry * p + programs  # each list's keys above the last one's: sorted list by list
+    sort_runs(key, indptr[:-1])
+    if np.any(key[1:] == key[:-1]):
         raise ValueError("a supplemental list names the same program twice")
 
 
 def _check_ranks_agree(market: NRMPMarket, n: int, p: int) -> None:
-    """Each program gives each applicant one rank, and distinct applicants distinct ranks."""
+    """Each program gives each applicant one rank, and distinct applicants distinct ranks.
+
+    The singles' primary lists alone were checked by the kernel's own checks; an applicant
+    with supplemental lists or in a couple may list one program more than once (the same
+    PGY-1 program under two advanced ones, one program in two pairs)."""
     if market.pair_programs.size == 0 and market.supplemental_programs.size == 0:
-        return  # the singles' lists alone were checked by the kernel's own checks
+        return
+    owner, key, first = _seats_by_applicant(market, n, p)
+    sort_runs(key, first)
+    program = key // (n + 1)
+    run_start = np.zeros(key.size + 1, dtype=bool)
+    run_start[first] = True
+    differ = (program[1:] == program[:-1]) & (key[1:] != key[:-1]) & ~run_start[1:-1]
+    differ = np.flatnonzero(differ)
+    if differ.size:
+        at = differ[0]
+        who = owner[np.searchsorted(first, at, side="right") - 1]
+        raise ValueError(f"program {program[at]} gives applicant {who} two different ranks")
     named = market.pair_programs < p
-    member = market.couples[segment_ids(market.couple_indptr)][named]
     applicant = segment_ids(market.rol_indptr)
-    supp_applicant = applicant[segment_ids(market.supplemental_indptr)]
     program = np.concatenate(
         (market.rol_programs, market.pair_programs[named], market.supplemental_programs)
     )
-    who = np.concatenate((applicant, member, supp_applicant))
+    who = np.concatenate(
+        (
+            applicant,
+            market.couples[segment_ids(market.couple_indptr)][named],
+            applicant[segment_ids(market.supplemental_indptr)],
+        )
+    )
     rank = np.concatenate(
         (market.program_ranks, market.pair_ranks[named], market.supplemental_ranks)
     )
-    if (p * (n + 1) + n) * (n + 1) < 2**62:  # one sort of packed keys, else a slower lexsort
-        key = np.sort((program * (n + 1) + who) * (n + 1) + rank)
-        key = key[np.r_[True, key[1:] != key[:-1]]]
-        program, rest = np.divmod(key, (n + 1) ** 2)
-        who, rank = np.divmod(rest, n + 1)
-    else:
-        order = np.lexsort((rank, who, program))
-        program, who, rank = program[order], who[order], rank[order]
-        new = np.r_[True, np.diff(program) != 0] | np.r_[True, np.diff(who) != 0]
-        new |= np.r_[True, np.diff(rank) != 0]
-        program, who, rank = program[new], who[new], rank[new]
-    same_pair = np.flatnonzero((program[1:] == program[:-1]) & (who[1:] == who[:-1]))
-    if same_pair.size:
-        i = same_pair[0]
-        raise ValueError(f"program {program[i]} gives applicant {who[i]} two different ranks")
-    ranked = rank < n
-    key = np.sort(program[ranked] * (n + 1) + rank[ranked])
-    clash = np.flatnonzero(key[1:] == key[:-1])
-    if clash.size:
-        program, rank = divmod(int(key[clash[0]]), n + 1)
-        raise ValueError(f"program {program} gives rank {rank} to two applicants")
+    at = rank_clash(program, p, rank, n, who=who)
+    if at is not None:
+        raise ValueError(f"program {program[at]} gives rank {rank[at]} to two applicants")
+
+
+def _seats_by_applicant(market: NRMPMarket, n: int, p: int):
+    """Every seat of the applicants who may list a program twice, applicant by applicant:
+    (each run's applicant, the seats' keys ``program * (n + 1) + rank``, each run's first
+    position).  A single with supplemental lists: its primary entries, then its
+    supplemental ones; a couple member: its side of the couple's pairs ("no match" as
+    program ``p``, rank ``n``)."""
+    indptr, supp_indptr = market.rol_indptr, market.supplemental_indptr
+    primary = np.diff(indptr)
+    supplemental = np.diff(supp_indptr[indptr])
+    singles = np.flatnonzero(supplemental > 0)
+    size = primary[singles] + supplemental[singles]
+    start = np.cumsum(size) - size
+    key = np.empty(int(size.sum()), dtype=_INT)
+    for to, count, rows_from, programs, ranks in (
+        (start, primary[singles], indptr[singles], market.rol_programs, market.program_ranks),
+        (
+            start + primary[singles],
+            supplemental[singles],
+            supp_indptr[indptr[singles]],
+            market.supplemental_programs,
+            market.supplemental_ranks,
+        ),
+    ):
+        rows = segment_aranges(rows_from, count)
+        key[segment_aranges(to, count)] = np.take(programs, rows) * (n + 1) + np.take(ranks, rows)
+    keys, firsts, owners = [key], [start], [singles]
+    pairs, ranks = market.pair_programs, market.pair_ranks
+    for side in (0, 1):
+        named = pairs[:, side] < p
+        keys.append(np.where(named, pairs[:, side] * (n + 1) + ranks[:, side], p * (n + 1) + n))
+        firsts.append(key.size + side * pairs.shape[0] + market.couple_indptr[:-1])
+        owners.append(market.couples[:, side])
+    return np.concatenate(owners), np.concatenate(keys), np.concatenate(firsts)
 
 
 def _repeats(key: np.ndarray) -> bool:
