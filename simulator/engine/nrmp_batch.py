@@ -214,7 +214,10 @@ def match_in_batches(market: NRMPMarket, max_rounds: int) -> BatchState:
         held = holds.held_entries()
         is_held = np.zeros(target.size, dtype=bool)
         is_held[held] = True
-        held_single = np.sort(held[held < n_single])
+        held_single = held[held < n_single]
+        holder = np.take(owner, held_single)
+        twice = np.bincount(holder, minlength=n) > 1  # the few singles who moved
+        held_single = np.sort(held_single[twice[holder]])
         repeat = np.zeros(held_single.size, dtype=bool)  # a single's second hold: the worse
         repeat[1:] = owner[held_single[1:]] == owner[held_single[:-1]]
         held_supp = np.sort(held[held >= first_supp])  # a second PGY-1 seat: the worse
