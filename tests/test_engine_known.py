@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markets import Market, stable_matchings
 
-from simulator.engine.checks import has_repeats, rank_clash
+from simulator.engine.checks import rank_clash
 from simulator.engine.csr import segment_ids
 from simulator.engine.kernel import deferred_acceptance, solve
+from simulator.engine.packed_sort import runs_repeat
 from simulator.engine.reference import deferred_acceptance_reference
 from simulator.engine.stability import blocking_pairs, is_feasible
 
@@ -430,18 +431,26 @@ def test_a_chain_of_single_rejections_is_finished_one_proposal_at_a_time():
 @given(
     lengths=st.lists(st.integers(0, 300), min_size=1, max_size=30),
     n_programs=st.integers(1, 400),
+    repeat=st.booleans(),
+    wide=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_repeats_found_list_by_list_as_by_one_sort(lengths, n_programs, seed):
-    """The input check sorts each applicant's list alone (lists of every length, the empty
-    ones too): it finds a program ranked twice exactly when one sort of all entries does."""
-    indptr = np.r_[0, np.cumsum(lengths)]
-    programs = np.random.default_rng(seed).integers(0, n_programs, indptr[-1])
-    applicant = segment_ids(indptr)
-    n = len(lengths)
-    assert has_repeats(applicant, n, programs, n_programs, runs=indptr[:-1]) == has_repeats(
-        applicant, n, programs, n_programs
-    )
+def test_repeats_found_list_by_list_as_by_one_sort(lengths, n_programs, repeat, wide, seed):
+    """The input check sorts each applicant's list alone, as a row (lists of every length,
+    the empty ones and those longer than the widest row too): it finds a program ranked
+    twice exactly when one sort of all (applicant, program) pairs does."""
+    rng = np.random.default_rng(seed)
+    lists = [rng.permutation(n_programs)[: min(length, n_programs)] for length in lengths]
+    if repeat and any(lst.size >= 2 for lst in lists):
+        lst = lists[rng.choice([i for i, lst in enumerate(lists) if lst.size >= 2])]
+        i, j = rng.choice(lst.size, 2, replace=False)
+        lst[i] = lst[j]
+    indptr = np.r_[0, np.cumsum([lst.size for lst in lists])]
+    programs = np.concatenate(lists).astype(np.int64 if wide else np.int32)
+    pairs = segment_ids(indptr) * n_programs + programs
+    keys = programs.copy()
+    assert runs_repeat(keys, indptr[:-1]) == (np.unique(pairs).size < pairs.size)
+    assert np.array_equal(keys, programs)  # left as it was
 
 
 @settings(max_examples=150, deadline=None)
@@ -473,9 +482,9 @@ def test_rank_repeats_found_by_slots_as_by_one_sort(
     if repeat and n_entries >= 2:
         ranks[rng.integers(n_entries)] = ranks[rng.integers(n_entries)]
     clash = rank_clash(programs, n_programs, ranks, n_applicants)
-    assert (clash is not None) == has_repeats(
-        programs, n_programs, ranks, n_applicants, ignore=n_applicants
-    )
+    ranked = ranks != n_applicants
+    pairs = programs[ranked] * (n_applicants + 1) + ranks[ranked]
+    assert (clash is not None) == (np.unique(pairs).size < pairs.size)
     if clash is not None:  # the entry named shares its rank with another of its program
         same = (programs == programs[clash]) & (ranks == ranks[clash])
         assert ranks[clash] != n_applicants and same.sum() >= 2

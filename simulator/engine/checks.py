@@ -2,7 +2,7 @@
 
 The costly checks look for repeats (a program listed twice by one applicant, one rank
 given twice by a program) without sorting every entry: lists are sorted one by one as
-rows (:func:`simulator.engine.packed_sort.sort_runs`), and ranks are scattered to slots
+rows (:func:`simulator.engine.packed_sort.runs_repeat`), and ranks are scattered to slots
 (:func:`rank_clash`), so that only the few entries sharing a slot are sorted.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.engine.csr import segment_ids
-from simulator.engine.packed_sort import packed_lexsort, sort_runs
+from simulator.engine.packed_sort import packed_lexsort, runs_repeat
 
 _INT = np.int64
 
@@ -45,35 +44,12 @@ def deferred_acceptance_iv(rol_indptr, rol_programs, program_ranks, capacities):
         raise ValueError(
             f"program_ranks must lie in [0, {n_applicants}] ({n_applicants} = not ranked)"
         )
-    if has_repeats(segment_ids(indptr), n_applicants, programs, n_programs, runs=indptr[:-1]):
+    dtype = np.int32 if n_programs < np.iinfo(np.int32).max else _INT
+    if runs_repeat(programs.astype(dtype), indptr[:-1]):
         raise ValueError("an applicant ranks the same program twice")
     if rank_clash(programs, n_programs, ranks, n_applicants) is not None:
         raise ValueError("a program gives the same rank to two applicants")
     return indptr, programs, ranks, caps
-
-
-def has_repeats(
-    group: np.ndarray, n_groups: int, value: np.ndarray, n_values: int, ignore=None, runs=None
-) -> bool:
-    """Whether any (group, value) pair occurs twice, not counting value ``ignore``.
-
-    ``group`` lies in ``[0, n_groups)``, ``value`` in ``[0, n_values]``.  One
-    sort of packed keys, 32-bit when they fit (NumPy sorts those about twice
-    as fast); ``runs``, when the groups come in increasing runs (an applicant's
-    list): the first row of each, sorted run by run (faster still).
-    """
-    base = n_values + 1
-    dtype = np.int32 if n_groups * base < 2**31 - 1 else _INT
-    key = np.multiply(group, base, dtype=dtype, casting="unsafe")
-    key = np.add(key, value, out=key, dtype=dtype, casting="unsafe")
-    if runs is None:
-        key.sort()
-    else:
-        sort_runs(key, runs)
-    repeats = np.flatnonzero(key[1:] == key[:-1])
-    if ignore is not None:
-        repeats = repeats[key[repeats] % base != ignore]
-    return bool(repeats.size)
 
 
 def rank_clash(

@@ -76,6 +76,36 @@ def sort_runs(keys, first) -> None:
     (packed keys whose top bits number the run), a few times faster.  Keys, of any integer
     type, must be below its largest value, which pads the rows.
     """
+    for rows, cells, padded in _short_runs_sorted(keys, first):
+        keys[rows] = np.take(padded, cells)
+    longest = _long_run_rows(keys.size, first)
+    if longest.size:
+        rows = np.take(keys, longest)
+        rows.sort()
+        keys[longest] = rows
+
+
+def runs_repeat(keys, first) -> bool:
+    """Whether a run of ``keys`` (as in :func:`sort_runs`, but no key need number its run)
+    holds one key twice; ``keys`` is left as it is.  Short runs are sorted as rows and
+    their neighbours compared; longer ones are ordered by run, then key."""
+    pad = np.iinfo(keys.dtype).max
+    for _, _, padded in _short_runs_sorted(keys, first):
+        if np.any((padded[:, 1:] == padded[:, :-1]) & (padded[:, 1:] != pad)):
+            return True
+    longest = _long_run_rows(keys.size, first)
+    if not longest.size:
+        return False
+    run = np.searchsorted(first, longest, side="right")
+    key = np.take(keys, longest).astype(np.int64)
+    order = packed_lexsort([run, key])
+    run, key = run[order], key[order]
+    return bool(np.any((key[1:] == key[:-1]) & (run[1:] == run[:-1])))
+
+
+def _short_runs_sorted(keys, first):
+    """For each class of :data:`RUN_WIDTHS`, its runs sorted as the rows of a padded 2-D
+    array: ``(rows, cells, padded)``, their positions in ``keys`` and in ``padded``, flat."""
     size = np.diff(first, append=keys.size)
     narrower = 1  # runs of one key are sorted already
     for width in RUN_WIDTHS:
@@ -84,13 +114,14 @@ def sort_runs(keys, first) -> None:
         if runs.size:
             rows = segment_aranges(first[runs], size[runs])
             cells = segment_aranges(np.arange(runs.size, dtype=np.int64) * width, size[runs])
-            padded = np.full(runs.size * width, np.iinfo(keys.dtype).max, dtype=keys.dtype)
-            padded[cells] = np.take(keys, rows)
-            padded.reshape(runs.size, width).sort(axis=1)
-            keys[rows] = np.take(padded, cells)
-    runs = np.flatnonzero(size > narrower)
-    if runs.size:
-        rows = segment_aranges(first[runs], size[runs])
-        longest = np.take(keys, rows)
-        longest.sort()
-        keys[rows] = longest
+            padded = np.full((runs.size, width), np.iinfo(keys.dtype).max, dtype=keys.dtype)
+            padded.ravel()[cells] = np.take(keys, rows)
+            padded.sort(axis=1)
+            yield rows, cells, padded
+
+
+def _long_run_rows(n_keys, first) -> np.ndarray:
+    """The positions of the runs longer than the widest of :data:`RUN_WIDTHS`."""
+    size = np.diff(first, append=n_keys)
+    runs = np.flatnonzero(size > RUN_WIDTHS[-1])
+    return segment_aranges(first[runs], size[runs])
