@@ -81,7 +81,8 @@ def rank_clash(
     clash = same_rank if who is None else same_rank & (who[kept] != who[displaced])
     if clash.any():
         return int(ranked[displaced[np.argmax(clash)]])
-    displaced, kept = displaced[~same_rank], kept[~same_rank]  # at most one seat, twice
+    # Left: entries sharing a slot with another rank (an entry of the same seat is no clash).
+    displaced, kept = displaced[~same_rank], kept[~same_rank]
     if not displaced.size:
         return None
     if displaced.size * 8 > ranked.size:
