@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.engine.checks import deferred_acceptance_iv, rank_clash
 from simulator.engine.kernel import solve
+from simulator.engine.packed_sort import runs_repeat
 from simulator.engine.reference import deferred_acceptance_reference
 
 SIZES = {
@@ -174,6 +176,13 @@ def main():
     print(
         f"matched: {(engine_match < caps.size).sum():,} of {indptr.size - 1:,}; "
         "engine equals reference: yes"
+    )
+    ms_checks, _ = median_ms(lambda: deferred_acceptance_iv(*market), args.repeats)
+    ms_lists, _ = median_ms(lambda: runs_repeat(programs.astype(np.int32), indptr[:-1]), 5)
+    ms_ranks, _ = median_ms(lambda: rank_clash(programs, caps.size, ranks, indptr.size - 1), 5)
+    print(
+        f"input checks alone: {ms_checks:.1f} ms (an applicant's repeated program "
+        f"{ms_lists:.1f} ms, a rank given twice by a program {ms_ranks:.1f} ms)"
     )
     compiled = compiled_heap_da()
     if compiled is None:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from bench_engine import SIZES, paired_ms, random_market
+from bench_engine import SIZES, median_ms, paired_ms, random_market
 
 from simulator.engine import deferred_acceptance, roth_peranson
+from simulator.engine.checks import deferred_acceptance_iv
+from simulator.engine.nrmp_inputs import roth_peranson_iv
 
 COUPLE_MEMBERS = {"small": 250, "full": 2_500}
 
@@ -129,6 +131,15 @@ def main():
                 f"{'roth_peranson, couples + supplemental' + how + label:60s} {ms_rp:9.1f} "
                 f"{ratio:6.2f}"
             )
+    singles_part = {k: market[k] for k in ("rol_indptr", "rol_programs", "program_ranks")}
+    ms_all, _ = median_ms(lambda: roth_peranson_iv(**market, max_rounds=200, check=True), 5)
+    ms_singles, _ = median_ms(
+        lambda: deferred_acceptance_iv(**singles_part, capacities=market["capacities"]), 5
+    )
+    print(
+        f"input checks alone: {ms_all:.1f} ms ({ms_singles:.1f} of them the singles' lists, "
+        "as deferred_acceptance checks them)"
+    )
     result = roth_peranson(**market, check_input=False, in_batches=True)
     members = market["couples"].ravel()
     print(

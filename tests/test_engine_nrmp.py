@@ -371,6 +371,14 @@ BAD_INPUT = {
         dict(supplemental_indptr=[0, 1]),
     ),
     "program 1 gives rank 1 to two applicants": (SUPPLEMENTAL, dict(supplemental_ranks=[1])),
+    "a supplemental list names the same program twice": (
+        SUPPLEMENTAL,
+        dict(
+            supplemental_indptr=[0, 2, 2, 2],
+            supplemental_programs=[1, 1],
+            supplemental_ranks=[0, 0],
+        ),
+    ),
     "max_rounds must be a non-negative integer, got -1": (SUPPLEMENTAL, dict(max_rounds=-1)),
     "applicant 0 is in a couple and also has a single list": (COUPLE, dict(couples=[[0, 1]])),
     "an applicant appears twice in couples (in one couple or in two)": (
