@@ -55,6 +55,8 @@ def main():
     )
     parser.add_argument("--scenario", default="scenarios/img-internal-medicine.toml")
     args = parser.parse_args()
+    if args.repeats < 1 or args.warmup < 0:
+        parser.error("--repeats must be at least 1 and --warmup at least 0")
 
     keep_freed_memory()  # as matchsim's workers do (simulator.study.executors)
     scenario = load_scenario(args.scenario)

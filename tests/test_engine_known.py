@@ -5,7 +5,7 @@ from __future__ import annotations
 import nrmp_example
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markets import Market, stable_matchings
 
@@ -427,7 +427,9 @@ def test_a_chain_of_single_rejections_is_finished_one_proposal_at_a_time():
     assert stats.proposals > n * (n - 2) and stats.rounds <= 3  # not one round per proposal
 
 
-@settings(max_examples=80, deadline=None)
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     lengths=st.lists(st.integers(0, 300), min_size=1, max_size=30),
     n_programs=st.integers(1, 400),
@@ -435,7 +437,9 @@ def test_a_chain_of_single_rejections_is_finished_one_proposal_at_a_time():
     wide=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_repeats_found_list_by_list_as_by_one_sort(lengths, n_programs, repeat, wide, seed):
+def test_repeats_found_list_by_list_as_by_one_sort(
+    lengths, n_programs, repeat, wide, seed, both_sort_paths
+):
     """The input check sorts each applicant's list alone, as a row (lists of every length,
     the empty ones and those longer than the widest row too): it finds a program ranked
     twice exactly when one sort of all (applicant, program) pairs does."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import assume, event, given
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from markets import st_market
 from nrmp_example import APPLICANT_LISTS, MATCHED, PROGRAM_LISTS
@@ -408,8 +408,11 @@ def test_bad_input_is_a_value_error_naming_the_problem(message):
     assert str(excinfo.value) == message
 
 
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(market=st_nrmp_market(max_programs=4, max_singles=5), data=st.data())
-def test_rank_checks_name_a_program_giving_two_ranks_or_one_rank_to_two(market, data):
+def test_rank_checks_name_a_program_giving_two_ranks_or_one_rank_to_two(
+    market, data, both_sort_paths
+):
     """One seat's rank changed at random: the checks raise exactly when a program gives one
     applicant two ranks (checked first) or one rank to two applicants, and name such a
     program, as a brute-force reading of every seat finds them."""
@@ -470,3 +473,27 @@ def test_rank_checks_name_a_program_giving_two_ranks_or_one_rank_to_two(market, 
         assert message.endswith("to two applicants") and (prog, rank) in one_rank_twice
     else:
         assert message is None
+
+
+def test_couples_ranking_hundreds_of_pairs_pass_the_rank_checks(both_sort_paths):
+    """Bug: the check that a program gives each applicant one rank sorted the seats of every
+    applicant with over 256 of them as one array, so two couples ranking all 324 pairs of
+    18 programs were told "program 0 gives applicant 0 two different ranks"."""
+    p = 18
+    first, second = np.divmod(np.arange(p * p), p)
+    pairs = np.tile(np.stack([first, second], axis=1), (2, 1))
+    ranks = np.repeat([[0, 1], [2, 3]], p * p, axis=0)  # program-independent: one rank each
+    result = roth_peranson(
+        rol_indptr=np.zeros(5, dtype=np.int64),
+        rol_programs=np.zeros(0, dtype=np.int64),
+        program_ranks=np.zeros(0, dtype=np.int64),
+        capacities=np.ones(p, dtype=np.int64),
+        couples=np.array([[0, 1], [2, 3]]),
+        couple_indptr=np.array([0, p * p, 2 * p * p]),
+        pair_programs=pairs,
+        pair_ranks=ranks,
+    )
+    assert result.stable
+    # The first couple's first pair with two seats, (0, 1); the second couple, ranked below
+    # it everywhere, its first pair clear of programs 0 and 1, (2, 3).
+    assert result.match.tolist() == [0, 1, 2, 3]

@@ -63,6 +63,13 @@ def test_imports_flow_one_way(path):
 def test_the_engine_imports_only_numpy_and_the_standard_library():
     for path in (PACKAGE / "engine").glob("*.py"):
         imports = re.findall(r"^\s*(?:from|import) (\w+)", path.read_text(), re.MULTILINE)
-        assert set(imports) <= {"__future__", "bisect", "dataclasses", "numpy", "simulator"}, path
+        assert set(imports) <= {
+            "__future__",
+            "bisect",
+            "dataclasses",
+            "numpy",
+            "simulator",
+            "time",
+        }, path
         for target in IMPORT.findall(path.read_text()):
             assert target == "engine", path

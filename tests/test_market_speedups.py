@@ -16,8 +16,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.engine.csr import place_in_group, segment_aranges
-from simulator.engine.packed_sort import packed_lexsort, sort_by_runs, sort_runs
-from simulator.market import draw_focal, draw_focal_noise, draw_market, market_inputs
+from simulator.engine.packed_sort import (
+    packed_lexsort,
+    sort_by_runs,
+    sort_runs,
+    sort_within_runs,
+)
+from simulator.market import (
+    draw_focal,
+    draw_focal_noise,
+    draw_market,
+    market_inputs,
+    match_population,
+)
 from simulator.market import interviews as fast
 from simulator.market import lists as lists_module
 from simulator.market.applicants import draw_applicants
@@ -200,7 +211,7 @@ def test_sort_by_group_desc_in_runs_equals_the_reference(runs, seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_sort_runs_equals_one_sort(seed):
+def test_sort_runs_equals_one_sort(seed, both_sort_paths):
     """Runs of every width class and their edges (1, 16, 17, 64, 65, 256, 257, longer), and
     empty runs, sorted in place as one sort of the whole array sorts them."""
     rng = np.random.default_rng(seed)
@@ -214,16 +225,71 @@ def test_sort_runs_equals_one_sort(seed):
     np.testing.assert_array_equal(keys, want)
 
 
-def test_sort_by_runs_sorts_long_runs_and_leaves_short_ones():
+@pytest.mark.parametrize("seed", range(3))
+def test_sort_within_runs_sorts_each_run_alone(seed, both_sort_paths):
+    """Keys that do not number their run (the NRMP's seats, applicant by applicant): each
+    run sorted in place as sorting it alone does; runs of every width class, empty ones."""
+    rng = np.random.default_rng(seed)
+    size = rng.permutation(
+        np.r_[[0, 1, 2, 16, 17, 64, 65, 256, 257, 1_000], rng.integers(0, 40, 200)]
+    )
+    first = np.cumsum(size) - size
+    keys = rng.integers(0, rng.choice([8, 2**40]), int(size.sum()))
+    want = np.concatenate([np.sort(keys[f : f + s]) for f, s in zip(first, size)])
+    sort_within_runs(keys, first)
+    np.testing.assert_array_equal(keys, want)
+
+
+def test_sort_by_runs_sorts_long_runs_and_leaves_short_ones(both_sort_paths):
     """Runs of one group, a group's runs apart: the same as one sort; short runs (an average
-    under ROWS_PER_RUN) and empty input: None, nothing done."""
+    under ROWS_PER_RUN), empty input, and any input where one whole sort is the faster:
+    None, nothing done."""
     rng = np.random.default_rng(5)
     group = np.repeat(rng.integers(0, 50, 400), rng.integers(1, 30, 400))
     key = (group << 30) | rng.integers(0, 2**30, group.size)
-    np.testing.assert_array_equal(sort_by_runs(key, group), np.sort(key))
+    if both_sort_paths:
+        assert sort_by_runs(key, group) is None
+    else:
+        np.testing.assert_array_equal(sort_by_runs(key, group), np.sort(key))
     shuffled = rng.permutation(group)
     assert sort_by_runs((shuffled << 30).astype(np.int64), shuffled) is None
     assert sort_by_runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)) is None
+
+
+def test_whole_sort_is_measured_once():
+    """The machine's choice is measured on first use, then kept: a bool either way."""
+    from simulator.engine import packed_sort
+
+    saved, packed_sort.WHOLE_SORT = packed_sort.WHOLE_SORT, None
+    try:
+        choice = packed_sort.whole_sort_is_faster()
+        assert isinstance(choice, bool) and packed_sort.WHOLE_SORT is choice
+        assert packed_sort.whole_sort_is_faster() is choice
+    finally:
+        packed_sort.WHOLE_SORT = saved
+
+
+def test_a_trial_is_the_same_whichever_sort_is_faster():
+    """Each market stage and the Match give identical arrays with the runs sorted as rows
+    and with one whole sort: the machine's choice changes times only."""
+    from simulator.engine import packed_sort
+
+    inputs = market_inputs(load_published(), 0.05)
+    params, saved = MarketParams(), packed_sort.WHOLE_SORT
+    results = []
+    try:
+        for whole in (False, True):
+            packed_sort.WHOLE_SORT = whole
+            market = draw_market(inputs, params, trial_streams(11, 0))
+            outcome = match_population(market, params).outcome
+            results.append(
+                [market.interview_applicant, market.interview_program, market.signal_counts]
+                + [outcome.matched_program, outcome.pgy1_program, outcome.rol_length]
+            )
+    finally:
+        packed_sort.WHOLE_SORT = saved
+    for rows, whole in zip(*results):
+        np.testing.assert_array_equal(rows, whole)
 
 
 def test_sort_by_group_desc_keeps_the_smallest_value_in_its_group():

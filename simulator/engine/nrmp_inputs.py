@@ -9,7 +9,7 @@ import numpy as np
 
 from simulator.engine.checks import deferred_acceptance_iv, rank_clash
 from simulator.engine.csr import segment_aranges, segment_ids
-from simulator.engine.packed_sort import sort_runs
+from simulator.engine.packed_sort import sort_runs, sort_within_runs
 
 _INT = np.int64
 _COUPLE_ARRAYS = ("couples", "couple_indptr", "pair_programs", "pair_ranks")
@@ -165,7 +165,7 @@ def _check_ranks_agree(market: NRMPMarket, n: int, p: int) -> None:
     if market.pair_programs.size == 0 and market.supplemental_programs.size == 0:
         return
     owner, key, first = _seats_by_applicant(market, n, p)
-    sort_runs(key, first)
+    sort_within_runs(key, first)
     program = key // (n + 1)
     run_start = np.zeros(key.size + 1, dtype=bool)
     run_start[first] = True
