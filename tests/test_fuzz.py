@@ -219,6 +219,9 @@ OPTION_VALUES = {
         ["--step2ck", "--applications", "--rank-list-length", "--partner-step2ck"], st_int_arg
     ),
     **dict.fromkeys(["--usce-months", "--years"], st_float_arg),
+    **dict.fromkeys(
+        ["--step3", "--partner-step3"], st.sampled_from(["true", "false", "yes", "True", ""])
+    ),
 }
 #: Commands not fuzzed: ``serve`` serves until it is stopped (tests/test_web.py tries it).
 NOT_FUZZED = {"serve"}

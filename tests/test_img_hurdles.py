@@ -246,6 +246,8 @@ def test_a_run_says_why_an_h1b_without_step3_is_read_nowhere(tmp_path):
     result = ms.run(scenario, workers=1, out=tmp_path / "out")
     assert NO_STEP3 in result.summary["notes"]
     assert result.summary["focal"]["p_match"].p == 0
+    # Matched nowhere: no line about where (it once printed "matched at: ; ").
+    assert "the programs you matched at" not in result.to_text()
 
 
 def test_a_policy_that_leaves_few_programs_is_named_not_the_market(tmp_path):

@@ -46,7 +46,8 @@ def test_new_writes_a_commented_scenario_that_runs(tmp_path):
     result = invoke(
         "new", path, "--type", "non-US IMG", "--specialty", "Internal Medicine",
         "--backup", "family medicine", "--step2ck", "236", "--usce-kind", "observership",
-        "--usce-months", "2", "--years", "4", "--visa", "H-1B", "--applications", "120",
+        "--usce-months", "2", "--years", "4", "--visa", "H-1B", "--step3", "true",
+        "--applications", "120",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
@@ -68,12 +69,30 @@ def test_new_writes_a_commented_scenario_that_runs(tmp_path):
         4,
         120,
     )
+    assert you.step3
     text = path.read_text(encoding="utf-8")
     assert "# Step 2 CK score.\nstep2ck = 236\n" in text  # every key is explained
     assert "# [[strategies]]" in text  # and how to compare strategies
     run = invoke("run", path, "--trials", 1, "--workers", 1, "--set", "market.scale=0.03",
                  "--set", "market.focal_copies=4", "--out", tmp_path / "out")  # fmt: skip
     assert run.exit_code == 0, run.output
+
+
+def test_new_says_when_an_h1b_cannot_be_sponsored_for_want_of_step3(tmp_path):
+    """An H-1B without Step 3 is read by no program: said when the file is written, for you
+    and for a partner, with the key to change; not said once Step 3 is passed."""
+    path = tmp_path / "h1b.toml"
+    result = invoke("new", path, "--visa", "h1b", "--partner-specialty", "pediatrics",
+                    "--partner-visa", "H-1B", "--partner-step3", "false")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "note: an H-1B needs Step 3 passed and you have not passed it" in text
+    assert f"set you.step3 = true in {path}" in text
+    assert "your partner has not passed it (you.partner.step3 = false)" in text
+    assert max(len(line) for line in result.output.splitlines()[2:]) <= 88
+    passed = invoke("new", tmp_path / "passed.toml", "--visa", "h1b", "--step3", "true")
+    assert passed.exit_code == 0 and "note" not in passed.output
+    assert load_scenario(tmp_path / "passed.toml").you.step3
 
 
 def test_new_without_options_writes_the_defaults(tmp_path):

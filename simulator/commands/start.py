@@ -4,9 +4,10 @@
 import click
 
 from simulator.commands._common import user_errors
+from simulator.report.formats import prose
 from simulator.report.specialties import format_specialties
 from simulator.scenario.schema import lookup
-from simulator.scenario.template import NEW_OPTIONS, new_scenario
+from simulator.scenario.template import NEW_OPTIONS, new_scenario, unsponsored_h1b_notes
 
 
 @click.command()
@@ -33,12 +34,14 @@ def new(file, **answers):
     \b
     Example:
       matchsim new me.toml --type non_us_img --specialty "Internal Medicine" --step2ck 236 \\
-        --usce-kind observership --usce-months 2 --years 4 --visa H-1B --applications 120
+        --usce-kind observership --usce-months 2 --years 4 --visa H-1B --step3 true
       matchsim run me.toml
     """
     given = {o: answers[o[2:].replace("-", "_")] for o in NEW_OPTIONS}
     scenario = new_scenario(file, {o: text for o, text in given.items() if text is not None})
     click.echo(f"wrote {file}: {scenario.description}\nrun it with: matchsim run {file}")
+    for note in unsponsored_h1b_notes(scenario, file):
+        click.echo("\n".join(prose(note)))
 
 
 new.params += [click.Option([option], metavar="X", help=f"{lookup(key).doc} [{key}]")

@@ -377,7 +377,7 @@ def format_run_summary(
         )
         lines += prose(f"you: where on your list you matched (share of your matches): {shares}")
     where = focal.get("matched_where", {})
-    if where and where["matched_program_kind"]:
+    if where and any(d["count"] for d in where["matched_program_kind"].values()):
         lines += prose("you: the programs you matched at: " + _matched_where(where))
     if all_types:
         lines += ["", *type_lines(summary)]

@@ -34,6 +34,7 @@ __all__ = [
     "new_scenario",
     "read_answers",
     "scenario_text",
+    "unsponsored_h1b_notes",
     "write_new",
 ]
 
@@ -47,12 +48,14 @@ NEW_OPTIONS = {
     "--usce-kind": "you.usce_kind",
     "--years": "you.years_since_graduation",
     "--visa": "you.visa",
+    "--step3": "you.step3",
     "--applications": "you.applications",
     "--rank-list-length": "you.rank_list_length",
     "--partner-specialty": "you.partner.specialty",
     "--partner-type": "you.partner.type",
     "--partner-step2ck": "you.partner.step2ck",
     "--partner-visa": "you.partner.visa",
+    "--partner-step3": "you.partner.step3",
 }
 #: The keys a new scenario writes, by table ("" is the top level), in file order.
 _LAYOUT = {
@@ -178,6 +181,22 @@ def new_scenario(path, answers: Mapping[str, str]) -> Scenario:
     text = scenario_text(values)
     check_text(text, "matchsim new")  # the rules between keys
     return load_scenario(write_new(path, text))
+
+
+def unsponsored_h1b_notes(scenario: Scenario, path) -> list[str]:
+    """A note for you and for your partner needing an H-1B without Step 3 passed, whom no
+    program can sponsor: which key of ``path`` to change."""
+    you = scenario.you
+    people = [("you have", you, "you")]
+    if you.has_partner:
+        people.append(("your partner has", you.partner, "you.partner"))
+    return [
+        f"note: an H-1B needs Step 3 passed and {who} not passed it ({table}.step3 = false), "
+        f"so no program can sponsor it: if passed, set {table}.step3 = true in {path}; if a "
+        f"J-1 would do, {table}.visa = 'j1'"
+        for who, person, table in people
+        if person.visa == "h1b" and not person.step3
+    ]
 
 
 def write_new(path, text: str) -> Path:
