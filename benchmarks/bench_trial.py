@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from simulator.engine.kernel import deferred_acceptance
+from simulator.engine.packed_sort import run_sort_seconds, whole_sort_is_faster
 from simulator.engine.reference import deferred_acceptance_reference
 from simulator.market import (
     draw_focal,
@@ -122,6 +123,12 @@ def main():
         f"({reference_seconds / engine_seconds:.0f}x the engine; same matching)"
     )
 
+    whole, by_rows = run_sort_seconds(2**20, repeats=5)
+    print(
+        f"  {'sorts of runs, 2**20 keys':36s} {whole * 1e3:8.1f} ms as one sort, "
+        f"{by_rows * 1e3:.1f} ms run by run as rows (this machine's choice: "
+        f"{'one sort' if whole_sort_is_faster() else 'rows'}; engine.packed_sort)"
+    )
     sort_ms = float(np.median([r["sort"] for r in rows])) * 1e3
     ratio = float(np.median([r["whole trial"] / r["sort"] for r in rows]))
     print(

@@ -1,8 +1,9 @@
 """The engines' input checks: malformed arrays raise ``ValueError`` naming the problem.
 
 The costly checks look for repeats (a program listed twice by one applicant, one rank
-given twice by a program) without sorting every entry: lists are sorted one by one as
-rows (:func:`simulator.engine.packed_sort.runs_repeat`), and ranks are scattered to slots
+given twice by a program): lists are sorted one by one as rows, or as one sort with each
+entry's applicant packed above it where that is faster on this machine
+(:func:`simulator.engine.packed_sort.runs_repeat`), and ranks are scattered to slots
 (:func:`rank_clash`), so that only the few entries sharing a slot are sorted.
 """
 

@@ -77,27 +77,34 @@ WHOLE_SORT: bool | None = None
 
 def whole_sort_is_faster() -> bool:
     """Whether one ``keys.sort()`` beats sorting the runs as rows here: timed once per
-    process on 2**17 packed keys in runs of about 14 (an applicant's applications to a
-    specialty), the best of three each.
+    process by :func:`run_sort_seconds` on 2**17 keys.
 
     Where NumPy sorts int64 with AVX-512 (x86-simd-sort), one sort of 4.5 million keys
-    takes about 45 ms and beats the rows 3-4 times over; elsewhere it took 270-390 ms and
+    takes about 42 ms and beats the rows 3-4 times over; elsewhere it took 270-390 ms and
     the rows won by a few times.  Both orders are the same: only the time differs.
     """
     global WHOLE_SORT
     if WHOLE_SORT is None:
-        rng = np.random.default_rng(0)
-        size = rng.integers(1, 28, 2**17 // 14)
-        first = np.cumsum(size) - size
-        keys = np.repeat(np.arange(size.size, dtype=np.int64) << 32, size)
-        keys |= rng.integers(0, 2**32, keys.size)
-        whole = _best_seconds(lambda k: k.sort(), keys)
-        rows = _best_seconds(lambda k: _sort_each_run(k, first), keys)
+        whole, rows = run_sort_seconds(2**17)
         WHOLE_SORT = bool(whole < rows)
     return WHOLE_SORT
 
 
-def _best_seconds(sort, keys, repeats=3) -> float:
+def run_sort_seconds(n_keys: int, repeats: int = 3) -> tuple[float, float]:
+    """The best of ``repeats`` seconds of one whole sort and of the rows' sort of ``n_keys``
+    packed keys in runs of about 14 (an applicant's applications to a specialty)."""
+    rng = np.random.default_rng(0)
+    size = rng.integers(1, 28, max(n_keys // 14, 1))
+    first = np.cumsum(size) - size
+    keys = np.repeat(np.arange(size.size, dtype=np.int64) << 32, size)
+    keys |= rng.integers(0, 2**32, keys.size)
+    return (
+        _best_seconds(lambda k: k.sort(), keys, repeats),
+        _best_seconds(lambda k: _sort_each_run(k, first), keys, repeats),
+    )
+
+
+def _best_seconds(sort, keys, repeats) -> float:
     best = np.inf
     for _ in range(repeats):
         copy = keys.copy()
