@@ -35,34 +35,46 @@ def inputs():
     return market_inputs(load_published(), 0.05)
 
 
+def drawn(inputs, seed=3):
+    """Every application of trial 0 (who, where, read, signal code, sent per applicant)."""
+    params = MarketParams()
+    streams = trial_streams(seed, 0)
+    programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
+    applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
+    signaller = PopulationSignals(
+        programs, applicants, signal_budget(inputs, params), params, streams["signals"]
+    )
+    level = known_merit(applicants, params)
+    return draw_applications(
+        programs, applicants, level, inputs, params, streams["applications"], signaller
+    )
+
+
 def test_applications_are_the_same_when_their_arrays_must_grow(inputs, monkeypatch):
     """The applications are written in place into arrays sized for the expected count; sized
     for almost none, they grow, and every row and count comes out the same."""
-    params = MarketParams()
-
-    def drawn():
-        streams = trial_streams(3, 0)
-        programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
-        applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
-        signaller = PopulationSignals(
-            programs, applicants, signal_budget(inputs, params), params, streams["signals"]
-        )
-        level = known_merit(applicants, params)
-        return draw_applications(
-            programs, applicants, level, inputs, params, streams["applications"], signaller
-        )
-
-    expected = drawn()
+    expected = drawn(inputs)
     original = applications_module._Applications.__init__
     monkeypatch.setattr(
         applications_module._Applications,
         "__init__",
         lambda self, expected: original(self, expected=0.0),  # room for 1,024 rows at first
     )
-    grown = drawn()
+    grown = drawn(inputs)
     assert expected[0].size > 50 * 1024
     for want, got in zip(expected, grown, strict=True):
         assert np.array_equal(want, got)
+
+
+@pytest.mark.parametrize("cells", [1, 997, 50_000])
+def test_applications_are_the_same_whatever_the_size_of_the_pieces(inputs, cells, monkeypatch):
+    """The dense blocks are drawn in pieces (applications._CELLS_PER_BLOCK) only to stay in
+    cache: a row at a time, odd sizes and few pieces send the same applications, with the
+    same screens and signals."""
+    default = drawn(inputs, seed=5)
+    monkeypatch.setattr(applications_module, "_CELLS_PER_BLOCK", cells)
+    for want, got in zip(default, drawn(inputs, seed=5), strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @settings(max_examples=100)

@@ -497,30 +497,3 @@ def test_program_lists_equal_the_full_sort(inputs):
     pgy1[3] = False  # one kind: the order stands
     values, starts = lists_module._ranked_in_order(evaluation, pgy1, by_program, per_program)
     assert values.tolist() == [1.0, 1.0 + 1e-11, 1e6, 0.0] and starts.tolist() == [0, 2, 4]
-
-
-@pytest.mark.parametrize("cells", [1, 997, 50_000])
-def test_applications_are_the_same_whatever_the_size_of_the_pieces(inputs, cells, monkeypatch):
-    """The dense blocks are drawn in pieces (applications._CELLS_PER_BLOCK) only to stay in
-    cache: a row at a time, odd sizes and few pieces send the same applications, with the
-    same screens and signals."""
-    from simulator.market import applications as module
-
-    params = MarketParams()
-
-    def draw():
-        streams = trial_streams(5, 0)
-        programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
-        applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
-        signaller = PopulationSignals(
-            programs, applicants, signal_budget(inputs, params), params, streams["signals"]
-        )
-        level = known_merit(applicants, params)
-        return draw_applications(
-            programs, applicants, level, inputs, params, streams["applications"], signaller
-        )
-
-    default = draw()
-    monkeypatch.setattr(module, "_CELLS_PER_BLOCK", cells)
-    for mine, theirs in zip(draw(), default):
-        np.testing.assert_array_equal(mine, theirs)
