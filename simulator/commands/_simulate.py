@@ -73,7 +73,7 @@ def prepare(command, scenario_file, options, *, extra=None, hint_options=(), che
     bar, which knows how to resume it; ``options`` are those of :func:`scenario_options`."""
     study = open_study(command, scenario_file, extra=extra, check=check, **options)
     hint = resume_command(command, scenario_file, hint_options, study.folder.path)
-    return study, TrialProgress(f"{study.start.scenario.name}: trials", hint, sys.stderr)
+    return study, TrialProgress(study.start.scenario.name, hint, sys.stderr)
 
 
 @contextmanager

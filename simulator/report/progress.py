@@ -59,18 +59,19 @@ class TrialProgress(Progress):
         return (time.monotonic() - self._started) / ran * (self.total - self.done)
 
     def line(self) -> str:
-        """``label  [#####-----]  12/40  00:00:20``."""
+        """``label: trials  [#####-----]  12/40  00:00:20``."""
         filled = int(_BAR * self.done / self.total) if self.total else 0
         left = self.seconds_left()
         eta = "" if left is None else "  " + time.strftime("%H:%M:%S", time.gmtime(left))
         bar = "#" * filled + "-" * (_BAR - filled)
-        return f"{self.label}  [{bar}]  {self.done}/{self.total}{eta}"
+        return f"{self.label}: trials  [{bar}]  {self.done}/{self.total}{eta}"
 
     def _draw(self, last: bool = False) -> None:
         if self.stream is None:
             return
         if self.stream.isatty():
             self.stream.write("\r" + self.line() + ("\n" if last else ""))
-        elif self.state == "running" and self.done == self._first:
-            self.stream.write(self.label + "\n")
+        elif self.state == "running" and self.done == self._first:  # a log: one line
+            kept = f" ({self.done} kept from before)" if self.done else ""
+            self.stream.write(f"{self.label}: {self.total - self.done} trials to run{kept}\n")
         self.stream.flush()

@@ -1,0 +1,38 @@
+"""What a run says of its progress: a bar redrawn on a terminal, one line in a log."""
+
+from __future__ import annotations
+
+import io
+
+from simulator.report.progress import TrialProgress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_log_gets_one_line_saying_how_many_trials_are_left():
+    log = io.StringIO()
+    progress = TrialProgress("me", "", log)
+    progress.begin(40, 0)
+    progress.advance(20)
+    progress.end()
+    assert log.getvalue() == "me: 40 trials to run\n"
+    resumed = io.StringIO()
+    progress = TrialProgress("me", "", resumed)
+    progress.begin(40, 10)
+    progress.end()
+    assert resumed.getvalue() == "me: 30 trials to run (10 kept from before)\n"
+
+
+def test_a_terminal_gets_a_bar_redrawn_in_place():
+    terminal = Terminal()
+    progress = TrialProgress("me", "", terminal)
+    progress.begin(4, 0)
+    progress.advance(4)
+    progress.end()
+    frames = terminal.getvalue().split("\r")[1:]
+    assert frames[0].startswith("me: trials  [") and frames[0].endswith("]  0/4")
+    assert frames[-1].startswith("me: trials  [" + "#" * 36 + "]  4/4")
+    assert terminal.getvalue().endswith("\n")
