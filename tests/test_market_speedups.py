@@ -357,7 +357,7 @@ def focal_dense(market, focal, noise, params, specialties):
     copies = noise.choice.shape[0]
     applicants = focal_applicants(focal, noise, specialties, params)
     known = known_merit(applicants, params)[:1]
-    applied = _applied(applicants, known, noise.choice, focal, programs, params, specialties, None)
+    applied = _applied(applicants, known, noise, focal, programs, params, specialties, None)
     everywhere = np.arange(programs.size)
     screen = screened_in(applicants, np.zeros(programs.size, dtype=np.int64), programs, everywhere)
     evaluation = (

@@ -493,9 +493,13 @@ def test_a_programs_focal_noise_does_not_depend_on_the_other_specialties_drawn(s
     first, last = one[0]
     for name in ("choice", "application", "taste", "interview", "ranking", "signal_taste"):
         a, b = getattr(alone, name), getattr(together, name)
-        assert np.array_equal(a[:, first:last], b[:, first:last]), name
-        assert not np.isnan(a[:, first:last]).any()
-        assert np.isnan(a[:, :first]).all() and np.isnan(a[:, last:]).all(), name
+        at_a, at_b = alone.columns(first, last), together.columns(first, last)
+        assert np.array_equal(a[:, at_a], b[:, at_b]), name
+        assert not np.isnan(a).any() and a.shape == (5, last - first), name
+    assert np.array_equal(alone.column[first:last], np.arange(last - first))
+    assert (np.delete(alone.column, np.arange(first, last)) == -1).all()  # the others: none
+    with pytest.raises(ValueError, match="no focal noise was drawn for programs"):
+        alone.columns(*both[0] if both[0] != one[0] else both[1])
     assert np.array_equal(alone.other_merit, together.other_merit)
     assert np.array_equal(alone.home, together.home)
 

@@ -6,9 +6,9 @@ interviewed and evaluated exactly as the population is, and is invited by a
 program when it beats the program's last invitee (it does not displace
 anyone: one extra interview at that program, a documented bias; each copy is
 then matched alone, :func:`simulator.market.match.place_copies`).
-All its random numbers are drawn first (:func:`draw_focal_noise`), in arrays
-of fixed shape whatever the focal applicant's choices, so two strategies see
-the same noise (common random numbers).
+All its random numbers are drawn first (:func:`draw_focal_noise`), a column per
+program of every specialty some strategy seeks, whatever the focal applicant's other
+choices, so two strategies see the same noise (common random numbers).
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ from simulator.vocabulary import (
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class FocalNoise:
-    """The focal copies' random numbers: (copies, programs) arrays of fixed shape.
+    """The focal copies' random numbers: (copies, columns) arrays, a column per program of
+    the specialties some strategy applies to (``column[p]``: program ``p``'s, -1 for the
+    programs of no such specialty, which have no numbers).
 
-    Drawn before anything about the focal applicant is known but the
-    specialties some strategy applies to (the other columns are NaN), so
+    Drawn before anything about the focal applicant is known but those specialties, so
     every strategy of a comparison sees the same numbers at the same programs.
     """
 
@@ -58,34 +59,46 @@ class FocalNoise:
     other_merit: np.ndarray  # (copies,): what programs value beyond the copy's numbers
     signal_taste: np.ndarray  # the copy's taste for the program when placing signals
     home: np.ndarray  # (copies, 2) uniforms: the copy's home division and state, if drawn
+    column: np.ndarray  # (programs,): each program's column, -1 if it has none
+
+    def columns(self, first: int, last: int) -> slice:
+        """The columns of programs ``first`` to ``last`` (one specialty, drawn)."""
+        start = int(self.column[first])
+        if start < 0 or self.column[last - 1] != start + last - 1 - first:
+            raise ValueError(f"no focal noise was drawn for programs {first} to {last - 1}")
+        return slice(start, start + last - first)
 
 
 def draw_focal_noise(copies: int, n_programs: int, rng, *, blocks=None) -> FocalNoise:
-    """Draw the focal copies' noise, in a fixed order and shape.
+    """Draw the focal copies' noise, in a fixed order.
 
-    ``blocks``: the ``(first, last)`` ranges of programs whose (copies,
-    programs) noise may be needed (the specialties the copies may apply to,
-    :func:`specialty_blocks`); the other columns are NaN, and cost nothing to
-    draw.  Each block has its own stream, keyed by its first program, so a
-    program's noise is the same whichever other blocks are drawn: strategies
-    in different specialties still share their noise.  Default: all programs
-    as one block.
+    ``blocks``: the ``(first, last)`` ranges of programs (ascending, apart) whose noise
+    may be needed (the specialties the copies may apply to, :func:`specialty_blocks`);
+    only they get columns.  Each block has its own stream, keyed by its first program, so
+    a program's noise is the same whichever other blocks are drawn: strategies in
+    different specialties still share their noise.  Default: all programs as one block.
     """
     key = [int(k) for k in rng.integers(0, 2**63, size=2)]
     other_merit = rng.standard_normal(copies)
     home = rng.random((copies, 2))
-    shape = (copies, n_programs)
-    arrays = {name: np.full(shape, np.nan) for name in _PER_PROGRAM}
-    for first, last in [(0, n_programs)] if blocks is None else blocks:
+    blocks = [(0, n_programs)] if blocks is None else blocks
+    column = np.full(n_programs, -1, dtype=np.int64)
+    width = 0
+    for first, last in blocks:
+        column[first:last] = np.arange(width, width + last - first)
+        width += last - first
+    arrays = {name: np.empty((copies, width)) for name in _PER_PROGRAM}
+    for first, last in blocks:
         block = np.random.default_rng(np.random.SeedSequence(key, spawn_key=(int(first),)))
         size = (copies, int(last - first))
-        arrays["choice"][:, first:last] = block.gumbel(size=size)
-        arrays["application"][:, first:last] = block.standard_normal(size)
-        arrays["taste"][:, first:last] = block.standard_normal(size)
-        arrays["interview"][:, first:last] = block.standard_normal(size)
-        arrays["ranking"][:, first:last] = block.random(size)
-        arrays["signal_taste"][:, first:last] = block.standard_normal(size)
-    return FocalNoise(**arrays, other_merit=other_merit, home=home)
+        at = slice(column[first], column[first] + last - first)
+        arrays["choice"][:, at] = block.gumbel(size=size)
+        arrays["application"][:, at] = block.standard_normal(size)
+        arrays["taste"][:, at] = block.standard_normal(size)
+        arrays["interview"][:, at] = block.standard_normal(size)
+        arrays["ranking"][:, at] = block.random(size)
+        arrays["signal_taste"][:, at] = block.standard_normal(size)
+    return FocalNoise(**arrays, other_merit=other_merit, home=home, column=column)
 
 
 #: The (copies, programs) arrays of :class:`FocalNoise`, in the order they are drawn.
@@ -175,7 +188,7 @@ def draw_focal(
     on the full (copies x programs) noise, so the results do not depend on it.
     """
     programs = market.programs
-    copies, n_programs = noise.choice.shape
+    copies, n_programs = noise.choice.shape[0], programs.size
     applicants = focal_applicants(focal, noise, specialties, params)
     everywhere = np.arange(n_programs)
     reasons = screening_reasons(
@@ -186,10 +199,9 @@ def draw_focal(
     eligible = {"broad": None, "visa_sponsoring": ~reasons[0], "img_friendly": screen}[
         focal.application_policy
     ]
-    applied = _applied(
-        applicants, known, noise.choice, focal, programs, params, specialties, eligible
-    )
+    applied = _applied(applicants, known, noise, focal, programs, params, specialties, eligible)
     row, col = np.divmod(np.flatnonzero(applied), n_programs)
+    cell = noise.column[col]  # the copy's noise at that program: [row, cell]
     sent = np.bincount(row, minlength=copies)  # applications per copy
 
     unread = [np.bincount(row[reason[col]], minlength=copies) for reason in reasons]
@@ -197,24 +209,27 @@ def draw_focal(
     base = merit(applicants, params)[row] - penalty[applicants.type[0], col]
     margin = known[0] - penalty[applicants.type[0], col] - market.invite_bar[col]
     margin = np.where(screen[col], margin, -np.inf)
-    tier = _signals(focal, applicants, row, col, margin, market, noise, params)
+    tier = _signals(
+        focal, applicants, row, col, margin, market, noise.signal_taste[row, cell], params
+    )
     code = application_code(tier, applicants, row, programs, col)
-    evaluation = base + params.selection.application_noise_sd * noise.application[row, col]
+    evaluation = base + params.selection.application_noise_sd * noise.application[row, cell]
     invitation = evaluation + interview_bonus(code, params)
     is_invited = screen[col] & (invitation >= market.invite_bar[col])
     counts = signal_counts(row, copies, code, is_invited)
     invited = np.flatnonzero(is_invited)
-    row, col, evaluation, tier = row[invited], col[invited], evaluation[invited], tier[invited]
+    row, col, cell = row[invited], col[invited], cell[invited]
+    evaluation, tier = evaluation[invited], tier[invited]
     read = sent - np.sum(unread, axis=0)
     funnel = np.stack([*unread, read, np.bincount(row, minlength=copies)], axis=1)
-    preference = program_preference(programs, applicants, row, col, params, noise.taste[row, col])
+    preference = program_preference(programs, applicants, row, col, params, noise.taste[row, cell])
     # Accept invitations, most preferred first (ties: the lower program), up to the cap.
     by_preference = np.lexsort((-preference, row))
     rank = np.empty(row.size, dtype=np.int64)
     rank[by_preference] = place_in_group(row[by_preference])
     held = rank < params.applicants.interview_cap
-    row, col = row[held], col[held]
-    interview = evaluation[held] + params.selection.interview_noise_sd * noise.interview[row, col]
+    row, col, cell = row[held], col[held], cell[held]
+    interview = evaluation[held] + params.selection.interview_noise_sd * noise.interview[row, cell]
     return FocalEntries(
         applicants=applicants,
         sent=sent,
@@ -223,7 +238,7 @@ def draw_focal(
         interview_program=col,
         interview_preference=preference[held],
         interview_evaluation=interview,
-        interview_unranked=noise.ranking[row, col] >= params.programs.interview_rank_share,
+        interview_unranked=noise.ranking[row, cell] >= params.programs.interview_rank_share,
         interview_signalled=tier[held] > 0,
         signal_counts=counts,
     )
@@ -234,15 +249,15 @@ def draw_focal(
 _SUREST = 1e3
 
 
-def _signals(focal: Focal, applicants, row, col, margin, market, noise, params) -> np.ndarray:
+def _signals(focal: Focal, applicants, row, col, margin, market, taste, params) -> np.ndarray:
     """Where each copy's signals go (a tier per application), by ``you.signal_policy``.
 
     A copy wants a program as the population does (desirability, home
     division, its own taste); its margin at a program is its known merit less
     the program's type penalty and its last invitee's bar (what past interview
-    data tell an adviser), lowest where the program does not read it.  Each
-    specialty you apply to gets ``you.signals`` signals (gold first), at most
-    its allowance.
+    data tell an adviser), lowest where the program does not read it; ``taste``, its
+    noise for signals at each application.  Each specialty you apply to gets
+    ``you.signals`` signals (gold first), at most its allowance.
     """
     programs, budget = market.programs, market.signal_budget
     specialty = programs.specialty[col]
@@ -254,7 +269,7 @@ def _signals(focal: Focal, applicants, row, col, margin, market, noise, params) 
     preference = (
         programs.desirability[col]
         + params.geography.home_preference * home
-        + params.applicants.taste_sd * noise.signal_taste[row, col]
+        + params.applicants.taste_sd * taste
     )
     # One budget per specialty of a copy: its main choice, backup and one-year track.
     kind = np.where(
@@ -274,7 +289,7 @@ def _signals(focal: Focal, applicants, row, col, margin, market, noise, params) 
     )
 
 
-def _applied(applicants, level, choice, focal: Focal, programs, params, specialties, eligible):
+def _applied(applicants, level, noise, focal: Focal, programs, params, specialties, eligible):
     """Where each copy applies, (copies, programs): the top Gumbel keys within each specialty.
 
     A key is the log of the population's application weight plus the copy's
@@ -295,7 +310,7 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
         )
     if eligible is not None:
         log_weights = np.where(eligible, log_weights, -np.inf)
-    applied = np.zeros(choice.shape, dtype=bool)
+    applied = np.zeros((noise.choice.shape[0], programs.size), dtype=bool)
     main = int(applicants.specialty[0])
     to_backup = to_pgy1 = 0
     if focal.backup_specialty:
@@ -313,7 +328,7 @@ def _applied(applicants, level, choice, focal: Focal, programs, params, specialt
         take = min(int(wanted), int(available))
         if take > 0:
             home = programs.division[None, first:last] == applicants.home_division[:, None]
-            keys = log_weights[None, first:last] + choice[:, first:last]
+            keys = log_weights[None, first:last] + noise.choice[:, noise.columns(first, last)]
             keys += params.geography.home_application_weight * home
             best = np.argpartition(-keys, take - 1, axis=1)[:, :take]
             np.put_along_axis(applied[:, first:last], best, True, axis=1)
