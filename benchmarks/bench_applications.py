@@ -31,19 +31,16 @@ from simulator.engine.csr import segment_aranges
 from simulator.market import market_inputs, trial_streams
 from simulator.market.applicants import draw_applicants
 from simulator.market.applications import (
-    MERIT_BANDS,
     _inclusion_scale,
     _sought,
-    application_weights,
     draw_applications,
+    kind_weights,
 )
-from simulator.market.codes import IS_IMG_TYPE
 from simulator.market.evaluation import known_merit
 from simulator.market.programs import draw_programs
 from simulator.market.published import load_published
 from simulator.scenario import load_scenario
 from simulator.study.memory import keep_freed_memory
-from simulator.vocabulary import DIVISIONS, VISAS
 
 
 def main():
@@ -84,25 +81,7 @@ class Market:
         laid end to end; per seeker its table's start, its number of programs and its scale
         (as :func:`draw_applications` computes them)."""
         programs, applicants, params = self.programs, self.applicants, self.params
-        edges = np.quantile(self.merit, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
-        band = np.searchsorted(edges, self.merit)
-        level = np.quantile(self.merit, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
-        kinds = np.array(
-            [
-                (i, v, b, d)
-                for i in (0, 1)
-                for v in range(len(VISAS))
-                for b in range(MERIT_BANDS)
-                for d in range(len(DIVISIONS))
-            ]
-        )
-        is_img = IS_IMG_TYPE[applicants.type]
-        kind_of = ((is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band) * len(
-            DIVISIONS
-        ) + applicants.home_division
-        weights = application_weights(
-            programs, kinds[:, 0], kinds[:, 1], level[kinds[:, 2]], kinds[:, 3], params
-        )
+        _, kind_of, weights = kind_weights(programs, applicants, self.merit, params)
         n_specialties = len(self.inputs.specialties)
         seekers, sought, wanted = _sought(applicants, n_specialties, params)
         order = np.argsort(sought, kind="stable")

@@ -297,7 +297,7 @@ def test_every_focal_noise_array_is_named():
     names = tuple(name for name in FocalNoise.__slots__ if name != "column")  # not noise
     words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
     flowing = re.sub(r"\s+", " ", section(1))  # the phrase may wrap
-    assert f"{words[len(names)]} arrays of shape (copies, programs)" in flowing, (
+    assert f"{words[len(names)]} arrays of shape (copies, programs drawn)" in flowing, (
         f"docs/model.md §1 should say the focal noise is {words[len(names)]} arrays"
     )
     for name in (*names, "column"):

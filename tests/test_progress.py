@@ -36,3 +36,9 @@ def test_a_terminal_gets_a_bar_redrawn_in_place():
     assert frames[0].startswith("me: trials  [") and frames[0].endswith("]  0/4")
     assert frames[-1].startswith("me: trials  [" + "#" * 36 + "]  4/4")
     assert terminal.getvalue().endswith("\n")
+
+
+def test_a_bar_without_a_label_starts_with_trials():
+    terminal = Terminal()
+    TrialProgress(stream=terminal).begin(2, 0)
+    assert terminal.getvalue() == "\rtrials  [" + "-" * 36 + "]  0/2"

@@ -104,6 +104,37 @@ def application_weights(
         rows = rows[pairs // values.size] * table[pairs % values.size]
 
 
+def kind_weights(programs: Programs, applicants: Applicants, applicant_merit, params):
+    """The applicants' kinds (IMG or not, visa, merit band, home division) and their
+    application weights: ``(kinds, kind_of, weights)``, each kind's four traits, each
+    applicant's kind, and the (kinds, programs) :func:`application_weights`.
+
+    A merit band is a quintile of ``applicant_merit`` (:data:`MERIT_BANDS`); its level, the
+    quantile at its middle.
+    """
+    edges = np.quantile(applicant_merit, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
+    band = np.searchsorted(edges, applicant_merit)
+    band_level = np.quantile(applicant_merit, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
+    divisions = len(DIVISIONS)
+    kinds = np.array(
+        [
+            (i, v, b, d)
+            for i in (0, 1)
+            for v in range(len(VISAS))
+            for b in range(MERIT_BANDS)
+            for d in range(divisions)
+        ]
+    )
+    is_img = IS_IMG_TYPE[applicants.type]
+    kind_of = (
+        (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
+    ) * divisions + applicants.home_division
+    weights = application_weights(
+        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], kinds[:, 3], params
+    )
+    return kinds, kind_of, weights
+
+
 def draw_applications(programs, applicants, applicant_merit, inputs, params, rng, signaller):
     """Who applies where, and which applications the programs read (screen in).
 
@@ -121,25 +152,7 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
     """
     n = applicants.size
     is_img = IS_IMG_TYPE[applicants.type]
-    edges = np.quantile(applicant_merit, np.linspace(0, 1, MERIT_BANDS + 1)[1:-1])
-    band = np.searchsorted(edges, applicant_merit)
-    band_level = np.quantile(applicant_merit, (np.arange(MERIT_BANDS) + 0.5) / MERIT_BANDS)
-    divisions = len(DIVISIONS)
-    kinds = np.array(
-        [
-            (i, v, b, d)
-            for i in (0, 1)
-            for v in range(len(VISAS))
-            for b in range(MERIT_BANDS)
-            for d in range(divisions)
-        ]
-    )
-    kind_of = (
-        (is_img * len(VISAS) + applicants.visa) * MERIT_BANDS + band
-    ) * divisions + applicants.home_division
-    weights = application_weights(
-        programs, kinds[:, 0], kinds[:, 1], band_level[kinds[:, 2]], kinds[:, 3], params
-    )
+    kinds, kind_of, weights = kind_weights(programs, applicants, applicant_merit, params)
     sponsors = SPONSORS[kinds[:, 1:2] * 3 + programs.visa_policy[None, :]]
     screen = _IntegerScreens(applicants, programs, is_img)
 

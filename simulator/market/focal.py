@@ -101,7 +101,7 @@ def draw_focal_noise(copies: int, n_programs: int, rng, *, blocks=None) -> Focal
     return FocalNoise(**arrays, other_merit=other_merit, home=home, column=column)
 
 
-#: The (copies, programs) arrays of :class:`FocalNoise`, in the order they are drawn.
+#: The (copies, columns) arrays of :class:`FocalNoise`, in the order they are drawn.
 _PER_PROGRAM = ("choice", "application", "taste", "interview", "ranking", "signal_taste")
 
 
@@ -185,7 +185,7 @@ def draw_focal(
     screens in when the copy's evaluation clears its last invitee's; a copy
     accepts its invitations, most preferred first, up to the interview cap.
     Only the cells a copy applied to are computed, with the same arithmetic as
-    on the full (copies x programs) noise, so the results do not depend on it.
+    on every cell, so the results do not depend on which cells are computed.
     """
     programs = market.programs
     copies, n_programs = noise.choice.shape[0], programs.size

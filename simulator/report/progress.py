@@ -64,7 +64,8 @@ class TrialProgress(Progress):
         left = self.seconds_left()
         eta = "" if left is None else "  " + time.strftime("%H:%M:%S", time.gmtime(left))
         bar = "#" * filled + "-" * (_BAR - filled)
-        return f"{self.label}: trials  [{bar}]  {self.done}/{self.total}{eta}"
+        name = f"{self.label}: " if self.label else ""
+        return f"{name}trials  [{bar}]  {self.done}/{self.total}{eta}"
 
     def _draw(self, last: bool = False) -> None:
         if self.stream is None:
