@@ -40,7 +40,9 @@ def draw_couples(applicants, inputs, params, rng) -> np.ndarray:
     if count == 0:
         return np.zeros((0, 2), dtype=np.int64)
     key = np.log(rng.random(eligible.size)) / weight[eligible]  # larger: drawn first
-    members = eligible[np.argpartition(-key, 2 * count - 1)[: 2 * count]]
+    # Sorted: argpartition returns the drawn in an order that depends on the CPU's code
+    # path (AVX-512 or not), and the draws that pair them below go by that order.
+    members = np.sort(eligible[np.argpartition(-key, 2 * count - 1)[: 2 * count]])
     order = np.lexsort((rng.random(members.size), applicants.home_division[members]))
     return members[order].reshape(-1, 2).astype(np.int64)
 

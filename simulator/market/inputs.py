@@ -41,7 +41,16 @@ class MarketInputs:
     #: Outcomes publishes its US MD seniors (matched and not), the other types in the same
     #: mix, scaled; 0 elsewhere.
     advanced_seekers_by_type: np.ndarray
+    #: Per specialty: ln of the IMGs' share of its published applicants (US-citizen and
+    #: non-US IMGs, of the four main types) over Internal Medicine's, whose programs the
+    #: APDIM surveys of IMG-friendliness describe (an advanced row: its PGY-1 specialty's).
+    img_share_log_ratio: np.ndarray
     scale: float
+
+
+#: The specialty whose programs' IMG-friendliness is published (APDIM surveys, data/
+#: img_share_of_positions.csv): the others' is set against it (``programs.img_share_friendliness``).
+FRIENDLINESS_REFERENCE = "Internal Medicine (Categorical)"
 
 
 def market_inputs(published, scale: float = 1.0) -> MarketInputs:
@@ -79,6 +88,7 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
     wide = published.specialty_applicants_wide  # specialties x the four main types
     counts = wide.to_numpy(float).T  # (4, specialties)
     pooled = counts.sum(axis=0, keepdims=True)  # "other" applicants: the pooled pattern
+    img_share_log_ratio = _img_share_log_ratio(counts, pgy1_names)[own]
     counts = np.vstack([counts, pooled])
     is_advanced = np.arange(len(specialties)) >= n_pgy1
     mix = counts[:4, linked] / counts[:4, linked].sum(axis=0, keepdims=True)
@@ -141,5 +151,18 @@ def market_inputs(published, scale: float = 1.0) -> MarketInputs:
         is_advanced=is_advanced,
         advanced_positions_by_type=advanced_by_type,
         advanced_seekers_by_type=seekers_by_type,
+        img_share_log_ratio=img_share_log_ratio,
         scale=scale,
     )
+
+
+def _img_share_log_ratio(counts, names) -> np.ndarray:
+    """ln(IMG share of each specialty's applicants / the reference specialty's), from the
+    (four main types, specialties) counts; half an applicant added to the IMGs and to the
+    others so that a specialty no IMG ranks stays finite (Dermatology: 1 of 284).  0 for all
+    when the reference specialty is not in the data."""
+    img = counts[APPLICANT_TYPES.index("us_img")] + counts[APPLICANT_TYPES.index("non_us_img")]
+    share = (img + 0.5) / (counts.sum(axis=0) + 1.0)
+    if FRIENDLINESS_REFERENCE not in names:
+        return np.zeros(share.size)
+    return np.log(share / share[names.index(FRIENDLINESS_REFERENCE)])

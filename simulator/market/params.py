@@ -223,6 +223,17 @@ class ProgramParams:
         0,
         1,
     )
+    img_share_friendliness: float = param(
+        0.0,
+        "How far a specialty's programs' IMG-friendliness follows the IMGs' share of its "
+        "applicants (Main Match 2025 data tables): the mean friendliness's log-odds move by this "
+        "times ln(the share / Internal Medicine's share), Internal Medicine being where the "
+        "APDIM surveys measured it. 0: every specialty as open as Internal Medicine. Assumption: "
+        "0.5 brings the non-US IMGs' rates by specialty closer and the US MD seniors' further "
+        "(docs/model.md, section 12), so it is off by default.",
+        -5,
+        5,
+    )
     visa_none_share: float = param(
         0.363,
         "Share of programs sponsoring no visa: 36.3% of IM programs (Nguemeni Tiako et al., JGME "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit, logit
 
 from simulator.market.codes import POLICY_J1, POLICY_J1_H1B, POLICY_NONE
 from simulator.market.distributions import multinomial_by_group
@@ -66,6 +67,9 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng, places_rng) -
     mean_friendliness = np.where(
         university, p.img_friendliness_university, p.img_friendliness_community
     )
+    if p.img_share_friendliness:  # (skipped at 0: the same draws, bit for bit)
+        shift = p.img_share_friendliness * inputs.img_share_log_ratio[specialty]
+        mean_friendliness = expit(logit(mean_friendliness) + shift)
     concentration = p.friendliness_concentration
     friendliness = rng.beta(
         mean_friendliness * concentration, (1 - mean_friendliness) * concentration
