@@ -42,3 +42,9 @@ def test_a_bar_without_a_label_starts_with_trials():
     terminal = Terminal()
     TrialProgress(stream=terminal).begin(2, 0)
     assert terminal.getvalue() == "\rtrials  [" + "-" * 36 + "]  0/2"
+
+
+def test_a_log_without_a_label_starts_with_the_count():
+    log = io.StringIO()
+    TrialProgress(stream=log).begin(3, 1)
+    assert log.getvalue() == "2 trials to run (1 kept from before)\n"

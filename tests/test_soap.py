@@ -489,3 +489,26 @@ def test_explain_soap_on_the_command_line_and_a_market_without_soap_lists():
     assert refused.output.startswith("Error: --soap: ") and "soap_ranks" in refused.output
     with pytest.raises(ScenarioError):
         explain_market(load_market(nrmp), soap=True)
+
+
+def test_a_track_with_no_open_program_gives_its_kind_no_picks_and_no_warning():
+    """only_their_track masks every column of a track no open program belongs to; such a
+    kind's row has no weight: its applicants have no room, and the draw neither warns
+    (0/0) nor picks for the kinds that have weight."""
+    import warnings
+
+    from simulator.market.soap_applications import applied, only_their_track
+
+    weights = np.array([[1.0, 2.0, 3.0]])
+    open_specialty = np.array([0, 0, 1])
+    track = np.array([-1, 0, 5])  # free, track 0 (open), track 5 (no open program)
+    kind, masked, room = only_their_track(
+        np.zeros(3, dtype=np.int64), weights, track, open_specialty
+    )
+    assert room.tolist() == [True, True, False]
+    draws = np.random.default_rng(0).random((int(room.sum()), 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row, col = applied(masked, kind[room], draws)
+    assert set(row.tolist()) <= {0, 1}
+    assert set(col[row == 1].tolist()) <= {0, 1}  # track 0's open programs only

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.errors import ScenarioError
+from simulator.market.published_files import MAIN_APPLICANT_TYPES
 from simulator.vocabulary import APPLICANT_TYPES
 
 
@@ -161,7 +162,10 @@ def _img_share_log_ratio(counts, names) -> np.ndarray:
     (four main types, specialties) counts; half an applicant added to the IMGs and to the
     others so that a specialty no IMG ranks stays finite (Dermatology: 1 of 284).  0 for all
     when the reference specialty is not in the data."""
-    img = counts[APPLICANT_TYPES.index("us_img")] + counts[APPLICANT_TYPES.index("non_us_img")]
+    img = (
+        counts[MAIN_APPLICANT_TYPES.index("us_img")]
+        + counts[MAIN_APPLICANT_TYPES.index("non_us_img")]
+    )
     share = (img + 0.5) / (counts.sum(axis=0) + 1.0)
     if FRIENDLINESS_REFERENCE not in names:
         return np.zeros(share.size)

@@ -69,7 +69,8 @@ def applied(weights, kind, draws):
     if n_open == 0 or not draws.size:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     cumulative = np.cumsum(weights, axis=1)
-    cumulative /= cumulative[:, -1:]
+    with np.errstate(invalid="ignore"):  # a kind of no weight (a track with no open
+        cumulative /= cumulative[:, -1:]  # program, whose applicants take no part): NaN
     cumulative += np.arange(n_kinds)[:, None]
     keys = np.sort(draws, axis=1)
     keys += kind[:, None]

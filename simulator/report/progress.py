@@ -74,5 +74,6 @@ class TrialProgress(Progress):
             self.stream.write("\r" + self.line() + ("\n" if last else ""))
         elif self.state == "running" and self.done == self._first:  # a log: one line
             kept = f" ({self.done} kept from before)" if self.done else ""
-            self.stream.write(f"{self.label}: {self.total - self.done} trials to run{kept}\n")
+            name = f"{self.label}: " if self.label else ""
+            self.stream.write(f"{name}{self.total - self.done} trials to run{kept}\n")
         self.stream.flush()
