@@ -81,7 +81,8 @@ def test_applications_are_the_same_whatever_the_size_of_the_pieces(inputs, cells
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 40), q=st.integers(1, 30))
 def test_integer_screens_equal_screening_reasons(seed, n, q):
     """The int16 ranks of the dense blocks screen as :func:`screened_in`, scores and years
-    equal to cut-offs and limits (or beyond every one) included."""
+    equal to cut-offs and limits (or beyond every one) included, whatever the US graduates'
+    offset (a score plus the offset landing on a cut-off included)."""
     rng = np.random.default_rng(seed)
     cutoff = rng.choice([-np.inf, 200.0, 210.0, 215.5, 230.0], q)
     limit = rng.choice([1.0, 3.0, 5.0, np.inf], q)
@@ -89,6 +90,7 @@ def test_integer_screens_equal_screening_reasons(seed, n, q):
         size=q,
         visa_policy=rng.integers(0, 3, q).astype(np.int8),
         step2ck_cutoff=cutoff,
+        step2ck_us_offset=float(rng.choice([0.0, 5.5, 10.0, 100.0])),
         ysg_limit=limit,
         attempts_screen=rng.random(q) < 0.5,
     )

@@ -127,16 +127,18 @@ def test_couple_lists_are_valid_engine_input_built_from_the_members_own_lists(ma
     assert pairs.rol_indptr.size == n + 1
 
 
-@pytest.mark.parametrize("trial", [0, 2])
-def test_couples_match_to_a_pair_on_their_list_and_the_matching_is_feasible(inputs, trial):
-    """Whether or not the procedure reaches a stable matching (trial 0's couples make it
-    cycle, in batches and one unit at a time alike: a stable matching need not exist;
-    trial 2 reaches one), each couple holds a pair of its list or nothing and no program
+@pytest.mark.parametrize(("share", "trial", "stable"), [(3.0, 0, False), (1.0, 2, True)])
+def test_couples_match_to_a_pair_on_their_list_and_the_matching_is_feasible(
+    inputs, share, trial, stable
+):
+    """Whether or not the procedure reaches a stable matching (with three times the couples,
+    trial 0's make it cycle: a stable matching need not exist; trial 2 of the shipped
+    market reaches one), each couple holds a pair of its list or nothing and no program
     is over-filled."""
-    params = MarketParams()
+    params = _with(MarketParams(), share=share)
     market = draw_market(inputs, params, trial_streams(11, trial))
     outcome = match_population(market, params).outcome
-    assert outcome.stable == (trial == 2)
+    assert outcome.stable == stable
     lists = rank_order_lists(market, None, params)
     pairs = couple_lists(lists, market.couples, market.programs, params)
     p = market.programs.size

@@ -10,6 +10,7 @@ import json
 import math
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -160,8 +161,6 @@ def test_format_funnel_words_and_the_biggest_loss():
 def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
     """Every application is read or has exactly one reason: visa before score before year
     before a failed attempt; an H-1B without Step 3 is sponsored nowhere."""
-    from types import SimpleNamespace
-
     n = 3 * 3 * 2 * 2 * 2 * 2 * 2
     visa, policy, low_score, old, failed, strict, step3 = (
         a.ravel() for a in np.indices((3, 3, 2, 2, 2, 2, 2))
@@ -177,6 +176,7 @@ def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
     programs = SimpleNamespace(
         visa_policy=policy,
         step2ck_cutoff=np.full(n, 230),
+        step2ck_us_offset=0.0,
         ysg_limit=np.full(n, 5.0),
         attempts_screen=strict == 1,
     )
@@ -195,6 +195,35 @@ def test_screening_reasons_are_exclusive_in_order_and_agree_with_screened_in():
     # H-1B (visa 2): only a J-1 and H-1B sponsor (policy 2), and only with Step 3 passed.
     h1b = visa == 2
     np.testing.assert_array_equal(visa_fail[h1b], ~((policy[h1b] == 2) & (step3[h1b] == 1)))
+
+
+@pytest.mark.parametrize(
+    ("offset", "cut"),
+    [(0.0, [True, True, False]), (5.0, [False, True, False]), (10.0, [False, False, False])],
+)
+def test_us_graduates_meet_the_cut_off_lowered_by_the_offset(offset, cut):
+    """A US MD senior is screened at a program's Step 2 CK cut-off less
+    ``programs.step2ck_screen_us_offset``; an IMG at the cut-off itself, whatever the offset;
+    a score exactly at the lowered cut-off passes."""
+    us_md, img = TYPE_INDEX["us_md"], TYPE_INDEX["non_us_img"]
+    applicants = SimpleNamespace(
+        visa=np.zeros(6, dtype=np.int8),
+        type=np.array([us_md] * 3 + [img] * 3, dtype=np.int8),
+        step2ck=np.array([225, 220, 230, 225, 220, 230]),
+        ysg=np.zeros(6),
+        failed_attempts=np.zeros(6, dtype=np.int64),
+        step3=np.zeros(6, dtype=bool),
+    )
+    programs = SimpleNamespace(
+        visa_policy=np.zeros(6, dtype=np.int64),
+        step2ck_cutoff=np.full(6, 230.0),
+        step2ck_us_offset=offset,
+        ysg_limit=np.full(6, 5.0),
+        attempts_screen=np.zeros(6, dtype=bool),
+    )
+    who = where = np.arange(6)
+    score_fail = screening_reasons(applicants, who, programs, where)[1]
+    np.testing.assert_array_equal(score_fail, cut + [True, True, False])
 
 
 def test_where_you_matched_counts_your_matches_by_kind_of_program(tmp_path):

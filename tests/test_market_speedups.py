@@ -74,7 +74,7 @@ def inputs():
 
 
 def applications(inputs, params, trial):
-    """What :func:`draw_interviews` is given in a trial, and its generator."""
+    """What :func:`draw_interviews` is given in a trial."""
     streams = trial_streams(3, trial)
     programs = draw_programs(inputs, params, streams["programs"], streams["geography"])
     applicants = draw_applicants(inputs, params, streams["applicants"], streams["geography"])
@@ -85,7 +85,7 @@ def applications(inputs, params, trial):
     who, where, read, _, _ = draw_applications(
         programs, applicants, level, inputs, params, streams["applications"], signaller
     )
-    who, where = who[read], where[read]
+    who, where, taste = who[read], where[read], signaller.taste()[read]
     rng = streams["interviews"]
     cell = applicants.type[who].astype(np.int64) * programs.size + where
     evaluation = (
@@ -93,10 +93,10 @@ def applications(inputs, params, trial):
         - penalty_table(programs, params)[cell]
         + params.selection.application_noise_sd * rng.standard_normal(who.size, dtype=np.float32)
     )
-    return programs, applicants, who, where, evaluation, rng
+    return programs, applicants, who, where, evaluation, taste
 
 
-def interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng):
+def interviews_by_full_sort(programs, applicants, who, where, evaluation, taste, params):
     """Reference: every screened application sorted per program, then the rounds."""
     order = sort_by_group_desc_reference(where, evaluation, programs.size)
     screened = np.bincount(where, minlength=programs.size)
@@ -112,7 +112,7 @@ def interviews_by_full_sort(programs, applicants, who, where, evaluation, params
             break
         invited_until = invite_until
         preference[new] = program_preference(
-            programs, applicants, who[new], where[new], params, rng.standard_normal(new.size)
+            programs, applicants, who[new], where[new], params, taste[new]
         )
         by_applicant = new[sort_by_group_desc_reference(who[new], preference[new], applicants.size)]
         rank = place_in_group(who[by_applicant])
@@ -128,11 +128,8 @@ def interviews_by_full_sort(programs, applicants, who, where, evaluation, params
 
 
 def assert_same_interviews(case, params):
-    programs, applicants, who, where, evaluation, rng = case
-    state = rng.bit_generator.state
-    got = fast.draw_interviews(programs, applicants, who, where, evaluation, params, rng)
-    rng.bit_generator.state = state
-    want = interviews_by_full_sort(programs, applicants, who, where, evaluation, params, rng)
+    got = fast.draw_interviews(*case, params)
+    want = interviews_by_full_sort(*case, params)
     for name, g, w in zip(("held", "preference", "invite_bar"), got[:3], want, strict=True):
         assert g.dtype == w.dtype and np.array_equal(g, w), name
 

@@ -264,7 +264,7 @@ def test_with_signals_and_geography_off_interviews_follow_the_evaluation_alone(i
     market = draw_market(inputs, params, streams)
     assert market.signal_counts[:, :2].sum() == 0
     programs, applicants = market.programs, market.applicants
-    who, where = _read_applications(inputs, params)
+    who, where, taste = _read_applications(inputs, params)
     rng = trial_streams(5, 1)["interviews"]
     evaluation = application_evaluation(
         programs, applicants, merit(applicants, params), who, where, params
@@ -272,7 +272,7 @@ def test_with_signals_and_geography_off_interviews_follow_the_evaluation_alone(i
     evaluation += params.selection.application_noise_sd * rng.standard_normal(
         who.size, dtype=np.float32
     )
-    held, _, bar, _ = draw_interviews(programs, applicants, who, where, evaluation, params, rng)
+    held, _, bar, _ = draw_interviews(programs, applicants, who, where, evaluation, taste, params)
     np.testing.assert_array_equal(who[held], market.interview_applicant)
     np.testing.assert_array_equal(where[held], market.interview_program)
     np.testing.assert_array_equal(bar, market.invite_bar)
@@ -301,7 +301,7 @@ def _read_applications(inputs, params):
         signaller,
     )
     assert np.all(tier_of(code) == NONE)
-    return who[read], where[read]
+    return who[read], where[read], signaller.taste()[read]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -491,7 +491,7 @@ def test_a_programs_focal_noise_does_not_depend_on_the_other_specialties_drawn(s
     alone = draw_focal_noise(5, n, trial_streams(*CASES[0])["focal"], blocks=one)
     together = draw_focal_noise(5, n, trial_streams(*CASES[0])["focal"], blocks=both)
     first, last = one[0]
-    for name in ("choice", "application", "taste", "interview", "ranking", "signal_taste"):
+    for name in ("choice", "application", "taste", "interview", "ranking"):
         a, b = getattr(alone, name), getattr(together, name)
         at_a, at_b = alone.columns(first, last), together.columns(first, last)
         assert np.array_equal(a[:, at_a], b[:, at_b]), name
@@ -595,12 +595,12 @@ def test_more_applications_apply_to_a_superset(scenario, inputs):
     streams = trial_streams(seed, trial)
     market = draw_market(inputs, params, streams)
     noise = draw_focal_noise(6, market.programs.size, streams["focal"])
-    # Make every application an interview: a US MD senior (no visa, no IMG screens) whom
-    # every program reads as excellent, with room for 200 interviews.  Then the interviews
-    # are exactly the applications.
+    # Make every application an interview: a US MD senior (no visa, a score above every
+    # cut-off) whom every program reads as excellent, with room for 200 interviews.  Then the
+    # interviews are exactly the applications.
     sure = dataclasses.replace(noise, application=np.full_like(noise.application, 1e6))
     senior = dataclasses.replace(
-        scenario.you, type="us_md", visa="none", usce_kind="none", usce_months=0
+        scenario.you, type="us_md", visa="none", usce_kind="none", usce_months=0, step2ck=300
     )
     p = market.programs
     available = {}

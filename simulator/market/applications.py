@@ -34,19 +34,27 @@ def sponsored(applicants: Applicants, who, programs: Programs, where) -> np.ndar
     return can & ((visa != H1B) | applicants.step3[who])
 
 
+def screened_score(applicants: Applicants, who, programs: Programs) -> np.ndarray:
+    """The Step 2 CK of applicants ``who`` as programs' cut-offs read it: an applicant who is
+    not an IMG clears a cut-off ``programs.step2ck_us_offset`` points lower."""
+    offset = programs.step2ck_us_offset
+    return applicants.step2ck[who] + offset * ~IS_IMG_TYPE[applicants.type[who]]
+
+
 def screening_reasons(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
     """Why program ``where`` does not read applicant ``who``'s application: (4, n) booleans.
 
     Rows follow :data:`SCREENS`.  An application failing several screens is
-    counted once, under the first it fails: visa sponsorship, then (IMGs only)
-    the Step 2 CK cut-off, then the graduation-year limit, then (anyone) a
-    failed exam attempt at a program that screens attempts.  So every
-    application is read or has exactly one reason.
+    counted once, under the first it fails: visa sponsorship, then the Step 2 CK
+    cut-off (lowered by ``programs.step2ck_us_offset`` points for applicants who are not
+    IMGs: :func:`screened_score`), then (IMGs only) the graduation-year
+    limit, then a failed exam attempt at a program that screens attempts.  So
+    every application is read or has exactly one reason.
     """
     visa = ~sponsored(applicants, who, programs, where)
-    screened = IS_IMG_TYPE[applicants.type[who]] & ~visa
-    score = screened & ~(applicants.step2ck[who] >= programs.step2ck_cutoff[where])
-    graduation = screened & ~score & ~(applicants.ysg[who] <= programs.ysg_limit[where])
+    is_img = IS_IMG_TYPE[applicants.type[who]]
+    score = ~visa & ~(screened_score(applicants, who, programs) >= programs.step2ck_cutoff[where])
+    graduation = is_img & ~visa & ~score & ~(applicants.ysg[who] <= programs.ysg_limit[where])
     attempts = (
         ~visa
         & ~score
@@ -60,8 +68,9 @@ def screening_reasons(applicants: Applicants, who, programs: Programs, where) ->
 def screened_in(applicants: Applicants, who, programs: Programs, where) -> np.ndarray:
     """Whether program ``where`` reads the application of applicant ``who`` at all.
 
-    Every screen of :func:`screening_reasons`: visa (:func:`sponsored`), for
-    IMGs the Step 2 CK cut-off and graduation-year limit, and failed attempts.
+    Every screen of :func:`screening_reasons`: visa (:func:`sponsored`), the Step 2 CK
+    cut-off (lower for applicants who are not IMGs), for IMGs the graduation-year limit,
+    and failed attempts.
     """
     return ~screening_reasons(applicants, who, programs, where).any(axis=0)
 
@@ -195,13 +204,14 @@ def draw_applications(programs, applicants, applicant_merit, inputs, params, rng
 
 
 class _IntegerScreens:
-    """The IMG screens (Step 2 CK cut-off, graduation-year limit) and the failed-attempts
+    """The Step 2 CK cut-off, the IMGs' graduation-year limit and the failed-attempts
     screen of :func:`screening_reasons`, as comparisons of small integers: a dense block
     compares int16 ranks several times faster than int64 scores with float64 cut-offs.
 
     A score clears a cut-off when more distinct cut-offs are at or below the score than are
     below the cut-off; a year count is within a limit when fewer distinct limits are below it
-    than below the limit.
+    than below the limit.  Only the rows whose score is below the block's highest cut-off
+    are compared (the others clear them all).
     """
 
     def __init__(self, applicants: Applicants, programs: Programs, is_img):
@@ -209,10 +219,11 @@ class _IntegerScreens:
         cutoffs, limits = np.unique(programs.step2ck_cutoff), np.unique(programs.ysg_limit)
         self.cutoff = np.searchsorted(cutoffs, programs.step2ck_cutoff).astype(rank)
         self.limit = np.searchsorted(limits, programs.ysg_limit).astype(rank)
-        img = np.flatnonzero(is_img)  # only IMGs are screened so
-        self.score, self.years = np.zeros((2, applicants.size), dtype=rank)
-        self.score[img] = np.searchsorted(cutoffs, applicants.step2ck[img], side="right")
+        img = np.flatnonzero(is_img)  # only IMGs have graduation-year limits
+        self.years = np.zeros(applicants.size, dtype=rank)
         self.years[img] = np.searchsorted(limits, applicants.ysg[img])
+        score = screened_score(applicants, np.arange(applicants.size), programs)
+        self.score = np.searchsorted(cutoffs, score, side="right").astype(rank)
         self.is_img = is_img
         self.failed = applicants.failed_attempts > 0
         self.reads_failed = ~programs.attempts_screen
@@ -220,11 +231,11 @@ class _IntegerScreens:
     def apply(self, reads, part, first, last) -> None:
         """Clears in ``reads`` (rows ``part``, columns the programs ``first:last``, the visa
         screen already applied) what the other screens keep programs from reading."""
+        cutoff = self.cutoff[first:last]
+        low = np.flatnonzero(self.score[part] <= cutoff.max(initial=-1))
+        reads[low] &= self.score[part[low], None] > cutoff[None, :]
         img = np.flatnonzero(self.is_img[part])
-        passes = self.score[part[img], None] > self.cutoff[None, first:last]
-        passes &= self.years[part[img], None] <= self.limit[None, first:last]
-        passes &= reads[img]
-        reads[img] = passes
+        reads[img] &= self.years[part[img], None] <= self.limit[None, first:last]
         reads[np.flatnonzero(self.failed[part])] &= self.reads_failed[None, first:last]
 
 

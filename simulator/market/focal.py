@@ -53,11 +53,10 @@ class FocalNoise:
 
     choice: np.ndarray  # Gumbel keys for choosing where to apply
     application: np.ndarray  # programs' reading of the application
-    taste: np.ndarray  # the copy's personal taste for the program
+    taste: np.ndarray  # the copy's personal taste for the program: signals, interviews, ranks
     interview: np.ndarray  # what the interview adds
     ranking: np.ndarray  # uniform: the program leaves the copy unranked if >= interview_rank_share
     other_merit: np.ndarray  # (copies,): what programs value beyond the copy's numbers
-    signal_taste: np.ndarray  # the copy's taste for the program when placing signals
     home: np.ndarray  # (copies, 2) uniforms: the copy's home division and state, if drawn
     column: np.ndarray  # (programs,): each program's column, -1 if it has none
 
@@ -97,12 +96,11 @@ def draw_focal_noise(copies: int, n_programs: int, rng, *, blocks=None) -> Focal
         arrays["taste"][:, at] = block.standard_normal(size)
         arrays["interview"][:, at] = block.standard_normal(size)
         arrays["ranking"][:, at] = block.random(size)
-        arrays["signal_taste"][:, at] = block.standard_normal(size)
     return FocalNoise(**arrays, other_merit=other_merit, home=home, column=column)
 
 
 #: The (copies, columns) arrays of :class:`FocalNoise`, in the order they are drawn.
-_PER_PROGRAM = ("choice", "application", "taste", "interview", "ranking", "signal_taste")
+_PER_PROGRAM = ("choice", "application", "taste", "interview", "ranking")
 
 
 def specialty_blocks(programs, specialties, wanted) -> list[tuple[int, int]]:
@@ -209,9 +207,7 @@ def draw_focal(
     base = merit(applicants, params)[row] - penalty[applicants.type[0], col]
     margin = known[0] - penalty[applicants.type[0], col] - market.invite_bar[col]
     margin = np.where(screen[col], margin, -np.inf)
-    tier = _signals(
-        focal, applicants, row, col, margin, market, noise.signal_taste[row, cell], params
-    )
+    tier = _signals(focal, applicants, row, col, margin, market, noise.taste[row, cell], params)
     code = application_code(tier, applicants, row, programs, col)
     evaluation = base + params.selection.application_noise_sd * noise.application[row, cell]
     invitation = evaluation + interview_bonus(code, params)
@@ -256,8 +252,9 @@ def _signals(focal: Focal, applicants, row, col, margin, market, taste, params) 
     division, its own taste); its margin at a program is its known merit less
     the program's type penalty and its last invitee's bar (what past interview
     data tell an adviser), lowest where the program does not read it; ``taste``, its
-    noise for signals at each application.  Each specialty you apply to gets
-    ``you.signals`` signals (gold first), at most its allowance.
+    taste noise at each application (the same that orders its interviews and list).
+    Each specialty you apply to gets ``you.signals`` signals (gold first), at most its
+    allowance.
     """
     programs, budget = market.programs, market.signal_budget
     specialty = programs.specialty[col]

@@ -29,7 +29,7 @@ SAMPLE_RUN = 64
 FIRST_ORDERED_PER_SLOT = 2
 
 
-def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
+def draw_interviews(programs, applicants, who, where, evaluation, taste, params):
     """Programs invite their best applications; applicants accept in order of preference.
 
     Each round, a program invites the next best screened applications up to
@@ -38,7 +38,9 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
     rest, which frees those slots for the next round.  Returns the indices of
     the applications that became interviews, the applicants' preference for
     them, each program's invitation bar, and which applications were invited
-    (before the applicants' caps).
+    (before the applicants' caps).  ``taste``: each application's taste noise (N(0, 1)),
+    the one its applicant placed signals by: with the program's desirability it sets the
+    preference (:func:`~simulator.market.evaluation.program_preference`).
     """
     a = params.applicants
     screened = np.bincount(where, minlength=programs.size)
@@ -61,7 +63,7 @@ def draw_interviews(programs, applicants, who, where, evaluation, params, rng):
         new_who = np.take(who, new)  # faster than indexing
         new_where = np.repeat(np.arange(programs.size), inviting)
         liking = program_preference(
-            programs, applicants, new_who, new_where, params, rng.standard_normal(new.size)
+            programs, applicants, new_who, new_where, params, np.take(taste, new)
         )
         preference[new] = liking
         offers = np.bincount(new_who, minlength=applicants.size)

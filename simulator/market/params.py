@@ -249,13 +249,23 @@ class ProgramParams:
     )
     step2ck_screen_mean: float = param(
         222,
-        "Mean Step 2 CK cut-off applied to IMGs. Assumption ('above 240 is good', 245+ "
-        "competitive; cut-offs are informal).",
+        "Mean Step 2 CK cut-off (IMGs'; US MD and DO seniors' is step2ck_screen_us_offset "
+        "lower). Assumption ('above 240 is good', 245+ competitive; cut-offs are informal).",
         1,
         300,
     )
     step2ck_screen_sd: float = param(
-        8, "Spread of IMG Step 2 CK cut-offs between programs. Assumption.", 0, 100
+        8, "Spread of Step 2 CK cut-offs between programs. Assumption.", 0, 100
+    )
+    step2ck_screen_us_offset: float = param(
+        0,
+        "Points below a program's Step 2 CK cut-off at which it screens US MD and DO seniors: "
+        "0 screens everyone at the same cut-off, 100 screens only IMGs. Assumption: score "
+        "filters in ERAS apply to every applicant, and the "
+        "unmatched US MD seniors' low mean scores (Charting Outcomes 2024) need them "
+        "(docs/model.md, section 6).",
+        0,
+        100,
     )
     step2ck_screen_per_desirability: float = param(
         6, "Points a cut-off rises per SD of program desirability. Assumption.", 0, 100

@@ -28,7 +28,9 @@ class Programs:
     desirability: np.ndarray
     friendliness: np.ndarray
     visa_policy: np.ndarray
-    step2ck_cutoff: np.ndarray
+    step2ck_cutoff: np.ndarray  # the Step 2 CK an IMG needs for the program to read it
+    #: How many points lower the cut-off is for applicants who are not IMGs (all programs).
+    step2ck_us_offset: float
     ysg_limit: np.ndarray
     attempts_screen: np.ndarray  # reads no application showing a failed exam attempt
     interview_slots: np.ndarray
@@ -107,6 +109,7 @@ def draw_programs(inputs: MarketInputs, params: MarketParams, rng, places_rng) -
         friendliness=friendliness,
         visa_policy=visa_policy,
         step2ck_cutoff=cutoff,
+        step2ck_us_offset=p.step2ck_screen_us_offset,
         ysg_limit=ysg_limit,
         attempts_screen=rng.random(n) < p.attempts_screen_share,  # drawn last: streams stay
         interview_slots=slots,

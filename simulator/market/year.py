@@ -82,6 +82,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     # np.take: faster than indexing.
     all_who, who, where = who, np.take(who, read_rows), np.take(where, read_rows)
     read_code = np.take(code, read_rows)
+    taste = np.take(signaller.taste(), read_rows)
     rng = streams["interviews"]
     evaluation = application_evaluation(
         programs, applicants, merit(applicants, params), who, where, params
@@ -91,7 +92,7 @@ def draw_market(inputs: MarketInputs, params: MarketParams, streams, *, timings=
     )
     invitation = evaluation + interview_bonus(read_code, params)
     held, preference, invite_bar, invited = draw_interviews(
-        programs, applicants, who, where, invitation, params, rng
+        programs, applicants, who, where, invitation, taste, params
     )
     interview_noise = streams["lists"].standard_normal(held.size, dtype=np.float32)
     unranked = streams["lists"].random(held.size) >= params.programs.interview_rank_share
@@ -123,7 +124,8 @@ class PopulationSignals:
     returns each application's :func:`~simulator.market.signals.application_code`.
 
     An applicant wants a program for its desirability, their home division and
-    their own taste (drawn here, before interviews); a program looks safer the
+    their own taste (drawn here, one N(0, 1) per application; the same taste later
+    orders their interviews and list: :meth:`taste`); a program looks safer the
     less desirable it is.  Called once per block of applicants and specialty,
     in a fixed order, so the draws do not depend on anything else.
 
@@ -140,6 +142,7 @@ class PopulationSignals:
             params,
             rng,
         )
+        self._tastes: list[np.ndarray] = []
         divisions = len(DIVISIONS)  # divisions and states are -1 (none) or more
         place = (applicants.home_state.astype(np.int64) + 1) * (divisions + 1)
         place += applicants.preferred_division + 1
@@ -173,8 +176,8 @@ class PopulationSignals:
         starts = starts[np.r_[True, ~same]] if sending.size else starts
         preference = np.take(self.wanted, cell)
         taste = self.rng.standard_normal(cell.size, dtype=np.float32)
-        taste *= np.float32(params.applicants.taste_sd)
-        preference += taste
+        self._tastes.append(taste)
+        preference += np.float32(params.applicants.taste_sd) * taste
         policy = params.signals.policy
         gold, silver = self.budget[specialty]
         if policy == "most_preferred":
@@ -186,6 +189,11 @@ class PopulationSignals:
         code = np.take(self.geography, cell)
         code |= np.asarray(tier, dtype=np.uint8) << 2
         return code
+
+    def taste(self) -> np.ndarray:
+        """The taste (N(0, 1), float32) of every application coded so far, in the order the
+        calls coded them: the applications' order in :func:`draw_applications`."""
+        return np.concatenate(self._tastes) if self._tastes else np.zeros(0, dtype=np.float32)
 
 
 def application_evaluation(programs, applicants, applicant_merit, who, where, params):
