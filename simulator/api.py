@@ -213,7 +213,8 @@ def sweep_in(
     focal, like_you = _simulate_focal(study, variants, progress)
     result = sweep_focal(focal, key, values, outcome=outcome)
     table = sweep_table(result)
-    assumptions = assumed_parameters([key], (scenario.you.specialty, scenario.you.backup_specialty))
+    you = scenario.you
+    assumptions = assumed_parameters([key], (you.specialty, you.backup_specialty), None, you.type)
     notes = tuple(scale_notes([v.you for v in variants], load_published(), scenario.market.scale))
     with folder.writing():
         write_sweep_csv(result, folder.path / "sweep.csv")

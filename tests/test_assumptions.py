@@ -69,3 +69,12 @@ def test_compare_and_sweep_say_it_under_the_verdict_and_in_their_json(tmp_path):
         "selection.step2ck_weight"
         in json.loads((out / "sweep.json").read_text())["assumed_parameters"]
     )
+
+
+def test_a_us_seniors_score_rests_on_the_offset_of_their_cut_offs_too():
+    """Programs screen a US senior at their cut-off less an assumed offset; an IMG at the
+    cut-off itself: only the senior's score effect names the offset."""
+    senior = assumed_parameters(["you.step2ck"], (IM,), applicant_type="us_md")
+    img = assumed_parameters(["you.step2ck"], (IM,), applicant_type="non_us_img")
+    assert senior == (*ASSUMED_VIA["you.step2ck"], "programs.step2ck_screen_us_offset")
+    assert img == ASSUMED_VIA["you.step2ck"]

@@ -247,7 +247,7 @@ def _run_body(result: RunResult) -> str:
                         _rests_on(
                             "How your score, USCE, years since graduation, applications, visa, "
                             "signals and region move your chance",
-                            assumed_parameters(_YOUR_KEYS, specialties),
+                            assumed_parameters(_YOUR_KEYS, specialties, None, you.get("type")),
                         )
                     ],
                     summary.get("notes", ()),

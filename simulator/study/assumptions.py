@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from simulator.vocabulary import IMG_TYPES
+
 _SOAP_ASSUMED = ("soap.participation", "soap.rounds", "soap.offers_per_position")
 #: The assumed parameters through which a change of each ``you.*`` key moves your chance.
 ASSUMED_VIA = {
@@ -58,6 +60,8 @@ ASSUMED_VIA = {
     "you.home_region": ("geography.division_shares", "geography.home_application_weight"),
     "you.geographic_preference": ("geography.stated_preference_share",),
 }
+#: A US senior's score meets cut-offs lowered by this assumed offset (an IMG's, the cut-offs).
+US_SENIOR_SCREEN = "programs.step2ck_screen_us_offset"
 #: Sponsorship shares are published for this specialty and assumed for every other.
 SPONSORSHIP_PUBLISHED_FOR = "Internal Medicine (Categorical)"
 SPONSORSHIP = ("programs.visa_none_share", "programs.visa_j1_h1b_share")
@@ -66,14 +70,19 @@ MODEL_SECTIONS = ("applicants.", "programs.", "selection.", "soap.", "geography.
 
 
 def assumed_parameters(
-    keys: Iterable[str], specialties: Iterable[str], values: dict | None = None
+    keys: Iterable[str],
+    specialties: Iterable[str],
+    values: dict | None = None,
+    applicant_type: str | None = None,
 ) -> tuple[str, ...]:
     """The assumed parameters an effect of changing ``keys`` rests on, in a stable order.
 
     ``specialties`` are the specialties you seek (a visa's effect outside
     Internal Medicine rests on assumed sponsorship shares); ``values``, if
     given, holds the values each key takes (an application policy other than
-    ``img_friendly`` does not use ``applicants.friendly_policy_weight``).
+    ``img_friendly`` does not use ``applicants.friendly_policy_weight``);
+    ``applicant_type``, yours: a US senior's score also meets cut-offs lowered by
+    :data:`US_SENIOR_SCREEN`.
     """
     found: list[str] = []
     for key in keys:
@@ -83,6 +92,8 @@ def assumed_parameters(
         if key == "you.application_policy" and taken and "img_friendly" not in taken:
             continue
         found.extend(ASSUMED_VIA.get(key, ()))
+        if key == "you.step2ck" and applicant_type is not None and applicant_type not in IMG_TYPES:
+            found.append(US_SENIOR_SCREEN)
         visa_keys = ("you.visa", "you.step3")
         if key in visa_keys and any(s != SPONSORSHIP_PUBLISHED_FOR for s in specialties if s):
             found.extend(SPONSORSHIP)
@@ -105,5 +116,7 @@ def strategy_assumptions(scenario) -> dict[str, tuple[str, ...]]:
             for k in keys
             if k.startswith("you.")
         }
-        out[strategy.name] = assumed_parameters(keys, (you.specialty, you.backup_specialty), taken)
+        out[strategy.name] = assumed_parameters(
+            keys, (you.specialty, you.backup_specialty), taken, you.type
+        )
     return out
