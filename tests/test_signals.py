@@ -333,6 +333,56 @@ def test_a_signal_never_costs_you_an_interview(inputs, seed):
         assert with_signals.signal_counts[:, 0].max() > 0
 
 
+def _signalled_rank_first(applicant, program, signalled, preference, programs) -> None:
+    """Within each applicant's interviews in one specialty, every signalled program is
+    preferred to every program not signalled (up to float32 rounding of the signals' key)."""
+    frame = pd.DataFrame(
+        {
+            "group": applicant.astype(np.int64) * programs.n_specialties
+            + programs.specialty[program],
+            "signalled": signalled,
+            "preference": preference,
+        }
+    )
+    low = frame[frame["signalled"]].groupby("group")["preference"].min()
+    high = frame[~frame["signalled"]].groupby("group")["preference"].max()
+    both = low.index.intersection(high.index)
+    assert both.size > 0
+    assert (low[both] >= high[both] - 1e-5).all()
+
+
+def test_the_population_ranks_the_programs_it_signalled_first(inputs):
+    """One taste per application: the programs an applicant signals (the most wanted, by
+    ``most_preferred``) are the ones it then prefers among its interviews in that specialty.
+    With a taste drawn apart for the signals, most applicants would rank some unsignalled
+    interview above a signalled one."""
+    market = draw_market(inputs, MarketParams(), trial_streams(11, 0))
+    _signalled_rank_first(
+        market.interview_applicant,
+        market.interview_program,
+        market.interview_signalled,
+        market.interview_preference,
+        market.programs,
+    )
+
+
+def test_your_copies_rank_the_programs_they_signalled_first(inputs):
+    """The same for your copies: their ``taste`` noise places their signals and orders
+    their interviews."""
+    params = with_changes(MarketParams(), {"applicants.interview_cap": 200})
+    streams = trial_streams(11, 0)
+    market = draw_market(inputs, params, streams)
+    noise = draw_focal_noise(64, market.programs.size, streams["focal"])
+    entries = draw_focal(market, Focal(applications=40), noise, params, inputs.specialties)
+    _signalled_rank_first(
+        entries.interview_applicant,
+        entries.interview_program,
+        entries.interview_signalled,
+        entries.interview_preference,
+        market.programs,
+    )
+
+
 def test_signalled_applications_are_invited_more_often_by_the_population(inputs):
     market = draw_market(inputs, MarketParams(), trial_streams(11, 0))
     counts = pd.DataFrame(market.signal_counts, columns=list(SIGNAL_COUNTS))
